@@ -1,0 +1,97 @@
+//! Static metadata about the cell, like the reference's `WTASCell.help()`.
+
+use core::fmt;
+
+/// A named item and what it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// The name, as the reference spells it.
+    pub name: &'static str,
+    /// What it is.
+    pub description: &'static str,
+}
+
+/// What the cell is: its compartments, hyperparameters and dynamics.
+///
+/// `Display` prints it as an indented outline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Help {
+    /// The cell type, as the reference names it.
+    pub cell_type: &'static str,
+    /// Input compartments.
+    pub inputs: &'static [Entry],
+    /// State compartments.
+    pub states: &'static [Entry],
+    /// Output compartments.
+    pub outputs: &'static [Entry],
+    /// Hyperparameters, with the fields of [`Config`](crate::Config).
+    pub hyperparameters: &'static [Entry],
+    /// The dynamics, as the reference states them.
+    pub dynamics: &'static str,
+}
+
+const fn e(name: &'static str, description: &'static str) -> Entry {
+    Entry { name, description }
+}
+
+/// The cell's description.
+///
+/// ```
+/// let help = wtas::HELP;
+/// assert_eq!(help.cell_type, "WTASCell");
+/// assert!(help.hyperparameters.iter().any(|h| h.name == "thr_gain"));
+/// ```
+pub const HELP: Help = Help {
+    cell_type: "WTASCell",
+    inputs: &[e("j", "External input electrical current")],
+    states: &[
+        e("v", "Membrane potential/voltage at time t"),
+        e("rfr", "Current state of (relative) refractory variable"),
+        e("thr", "Current state of voltage threshold at time t"),
+    ],
+    outputs: &[
+        e("s", "Emitted spikes/pulses at time t"),
+        e("tols", "Time-of-last-spike"),
+    ],
+    hyperparameters: &[
+        e("n_units", "Number of neuronal cells to model in this layer"),
+        e(
+            "batch_size",
+            "Number of batch rows, each an independent population",
+        ),
+        e(
+            "tau_m",
+            "Cell membrane time constant (kept, unused by the dynamics)",
+        ),
+        e("resist_m", "Membrane resistance value"),
+        e("thr_base", "Base voltage threshold value"),
+        e(
+            "thr_gain",
+            "Amount to increment threshold by upon occurrence of spike",
+        ),
+        e("refract_time", "Length of relative refractory period"),
+        e(
+            "thr_jitter",
+            "Scale of random uniform noise to apply to initial condition of threshold",
+        ),
+    ],
+    dynamics: "tau_m * dv/dt = j * resist_m; v_p = softmax(v); s = v_p > thr",
+};
+
+impl fmt::Display for Help {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}: winner-take-all spiking cell", self.cell_type)?;
+        for (title, entries) in [
+            ("inputs", self.inputs),
+            ("states", self.states),
+            ("outputs", self.outputs),
+            ("hyperparameters", self.hyperparameters),
+        ] {
+            writeln!(f, "  {title}:")?;
+            for entry in entries {
+                writeln!(f, "    {}: {}", entry.name, entry.description)?;
+            }
+        }
+        write!(f, "  dynamics: {}", self.dynamics)
+    }
+}

@@ -1,0 +1,293 @@
+//! The cell dynamics: state over caller-owned slices.
+
+mod describe;
+mod storage;
+mod threshold;
+
+pub use describe::{Entry, HELP, Help};
+pub use storage::Storage;
+pub use threshold::{SeedRng, draw_threshold0, seed_rng};
+
+use crate::error::{Buffer, Error, check_len};
+use crate::kernels::Backend;
+use crate::kernels::rows::{Row, StepConsts};
+use crate::params::Params;
+
+/// The six state buffers of a cell, each `batch_size × n_units` values,
+/// row-major (row `b` holds units `b * n_units .. (b + 1) * n_units`).
+///
+/// The caller owns them; a [`Cell`] borrows them for as long as it lives.
+#[derive(Debug)]
+pub struct Buffers<'a> {
+    /// Input current, written by the caller before each step.
+    pub j: &'a mut [f32],
+    /// Membrane voltage after the last step.
+    pub v: &'a mut [f32],
+    /// Spikes of the last step: exactly `0.0` or `1.0`.
+    pub s: &'a mut [f32],
+    /// Adaptive thresholds, per row and unit.
+    pub thr: &'a mut [f32],
+    /// Refractory timers: time since each unit's last spike, plus one `dt`.
+    pub rfr: &'a mut [f32],
+    /// Time of each unit's last spike.
+    pub tols: &'a mut [f32],
+}
+
+/// What [`Cell::reset`] does with the input current `j`.
+///
+/// ngclearn zeroes `j` on reset only when no other component drives it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum InputReset {
+    /// Leave `j` as it is (the input is driven from outside).
+    Keep,
+    /// Zero `j` too (nothing else drives it).
+    Zero,
+}
+
+/// A winner-take-all spiking cell over caller-owned buffers.
+///
+/// Each [`advance`](Cell::advance) computes, for every batch row, in `f32`:
+///
+/// 1. `mask = rfr >= refract_time`;
+/// 2. `v = mask ? j * resist_m : +0.0` (a masked unit reads `+0.0` even when
+///    `j` is negative, infinite or NaN; every NaN in `v` is `f32::NAN`);
+/// 3. `p = softmax(v)` over the row: `exp(v - max) / sum` with a
+///    NaN-propagating max, so a row holding a NaN, a `+inf`, or only `-inf`
+///    has all-NaN probabilities. Masked units still take part, with `v = 0`;
+/// 4. `s = (p > thr) ? 1.0 : 0.0`; a NaN probability never spikes;
+/// 5. `thr = max(thr + (count - 1) * thr_gain, 0.025)`, `count` being the
+///    row's number of spikes;
+/// 6. `rfr = s ? dt : rfr + dt`;
+/// 7. `tols = s ? t : tols`.
+///
+/// ```
+/// use wtas::{Buffers, Cell, Config};
+///
+/// let params = Config::new(4, 10.0).validate()?;
+/// let mut bufs = [[0.0_f32; 4]; 6];
+/// let [j, v, s, thr, rfr, tols] = &mut bufs;
+/// let mut cell = Cell::new(params, Buffers { j, v, s, thr, rfr, tols }, &[0.3; 4])?;
+/// cell.j_mut().copy_from_slice(&[0.0, 5.0, 0.0, 0.0]);
+/// cell.advance(0.0, 1.0)?;
+/// assert_eq!(cell.s(), &[0.0, 1.0, 0.0, 0.0]);
+/// assert_eq!(cell.tols(), &[0.0, 0.0, 0.0, 0.0]); // spiked at t = 0
+/// # Ok::<(), wtas::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Cell<'a> {
+    params: Params,
+    backend: Backend,
+    bufs: Buffers<'a>,
+}
+
+impl<'a> Cell<'a> {
+    /// Checks every buffer's length against `params`.
+    fn check(params: &Params, bufs: &Buffers<'_>) -> Result<(), Error> {
+        let n = params.len();
+        check_len(Buffer::J, n, bufs.j.len())?;
+        check_len(Buffer::V, n, bufs.v.len())?;
+        check_len(Buffer::S, n, bufs.s.len())?;
+        check_len(Buffer::Thr, n, bufs.thr.len())?;
+        check_len(Buffer::Rfr, n, bufs.rfr.len())?;
+        check_len(Buffer::Tols, n, bufs.tols.len())
+    }
+
+    fn bind(params: Params, bufs: Buffers<'a>) -> Result<Self, Error> {
+        Self::check(&params, &bufs)?;
+        Ok(Cell {
+            params,
+            backend: Backend::detect(),
+            bufs,
+        })
+    }
+
+    /// Copies row 0 of `thr` into every other row.
+    fn spread_first_thr_row(&mut self) {
+        let n = self.params.n_units_nonzero().get();
+        if let Some((first, rest)) = self.bufs.thr.split_at_mut_checked(n) {
+            for row in rest.chunks_exact_mut(n) {
+                row.copy_from_slice(first);
+            }
+        }
+    }
+
+    /// Binds `buffers`, resets the state (`j` is kept) and sets every row of
+    /// `thr` to `threshold0` (one value per unit).
+    ///
+    /// This is how a saved model's thresholds are restored, and how the
+    /// reference's recorded trajectories are replayed.
+    ///
+    /// # Errors
+    /// [`Error::Length`] if a buffer or `threshold0` has the wrong length,
+    /// [`Error::ThresholdNan`] if `threshold0` holds a NaN. Nothing is
+    /// written on error.
+    pub fn new(params: Params, buffers: Buffers<'a>, threshold0: &[f32]) -> Result<Self, Error> {
+        check_len(Buffer::Threshold0, params.n_units(), threshold0.len())?;
+        if threshold0.iter().any(|x| x.is_nan()) {
+            return Err(Error::ThresholdNan);
+        }
+        let mut cell = Self::bind(params, buffers)?;
+        let n = params.n_units_nonzero().get();
+        for row in cell.bufs.thr.chunks_exact_mut(n) {
+            row.copy_from_slice(threshold0);
+        }
+        cell.reset(InputReset::Keep);
+        Ok(cell)
+    }
+
+    /// Binds `buffers`, resets the state (`j` is kept) and draws
+    /// `threshold0 = thr_base + U(-thr_jitter, thr_jitter)` per unit from
+    /// `rng` (see [`draw_threshold0`]); every row of `thr` starts there.
+    ///
+    /// # Errors
+    /// [`Error::Length`] if a buffer has the wrong length; nothing is
+    /// written and nothing is drawn.
+    pub fn new_from_rng<R: rand_core::Rng + ?Sized>(
+        params: Params,
+        buffers: Buffers<'a>,
+        rng: &mut R,
+    ) -> Result<Self, Error> {
+        let mut cell = Self::bind(params, buffers)?;
+        let n = params.n_units_nonzero().get();
+        if let Some(first) = cell.bufs.thr.get_mut(..n) {
+            draw_threshold0(&params, rng, first)?;
+        }
+        cell.spread_first_thr_row();
+        cell.reset(InputReset::Keep);
+        Ok(cell)
+    }
+
+    /// [`Cell::new_from_rng`] with [`seed_rng`]`(seed)`: the same seed gives
+    /// the same thresholds on every target.
+    ///
+    /// # Errors
+    /// As [`Cell::new_from_rng`].
+    pub fn new_seeded(params: Params, buffers: Buffers<'a>, seed: u64) -> Result<Self, Error> {
+        Self::new_from_rng(params, buffers, &mut seed_rng(seed))
+    }
+
+    /// Binds buffers that already hold a state (for example one kept in
+    /// retained RAM across a warm reboot) without changing them.
+    ///
+    /// # Errors
+    /// [`Error::Length`] if a buffer has the wrong length,
+    /// [`Error::ThresholdNan`] if `thr` holds a NaN.
+    pub fn resume(params: Params, buffers: Buffers<'a>) -> Result<Self, Error> {
+        let cell = Self::bind(params, buffers)?;
+        if cell.bufs.thr.iter().any(|x| x.is_nan()) {
+            return Err(Error::ThresholdNan);
+        }
+        Ok(cell)
+    }
+
+    /// Advances every row by one step at time `t` with step `dt`.
+    ///
+    /// See [`Cell`] for the rules. The call allocates nothing, and a row's
+    /// work depends only on its length, never on the values in it.
+    ///
+    /// # Errors
+    /// [`Error::Time`] if `t` is not finite, [`Error::Dt`] if `dt` is not
+    /// finite and > 0. The state is untouched on error.
+    pub fn advance(&mut self, t: f32, dt: f32) -> Result<(), Error> {
+        if !t.is_finite() {
+            return Err(Error::Time);
+        }
+        if !(dt.is_finite() && dt > 0.0) {
+            return Err(Error::Dt);
+        }
+        let k = StepConsts {
+            resist_m: self.params.resist_m(),
+            refract_time: self.params.refract_time(),
+            thr_gain: self.params.thr_gain(),
+            t,
+            dt,
+        };
+        let n = self.params.n_units_nonzero().get();
+        let b = &mut self.bufs;
+        let rows =
+            b.j.chunks_exact(n)
+                .zip(b.v.chunks_exact_mut(n))
+                .zip(b.s.chunks_exact_mut(n))
+                .zip(b.thr.chunks_exact_mut(n))
+                .zip(b.rfr.chunks_exact_mut(n))
+                .zip(b.tols.chunks_exact_mut(n));
+        for (((((j, v), s), thr), rfr), tols) in rows {
+            let row = Row {
+                j,
+                v,
+                s,
+                thr,
+                rfr,
+                tols,
+            };
+            self.backend.step_row(row, &k);
+        }
+        Ok(())
+    }
+
+    /// The reference's `reset()`: `v = s = tols = 0`, `rfr = refract_time`,
+    /// thresholds kept; `j` zeroed only for [`InputReset::Zero`].
+    pub fn reset(&mut self, input: InputReset) {
+        if input == InputReset::Zero {
+            self.bufs.j.fill(0.0);
+        }
+        self.bufs.v.fill(0.0);
+        self.bufs.s.fill(0.0);
+        self.bufs.tols.fill(0.0);
+        self.bufs.rfr.fill(self.params.refract_time());
+    }
+
+    /// The validated parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+    /// The backend `advance` runs on ([`Backend::detect`] unless changed).
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+    /// Runs `advance` on `backend` from now on. All backends give identical
+    /// bits; this exists for testing and benchmarking.
+    ///
+    /// # Errors
+    /// [`Error::BackendUnavailable`] if this CPU cannot run it.
+    pub fn set_backend(&mut self, backend: Backend) -> Result<(), Error> {
+        if backend.is_available() {
+            self.backend = backend;
+            Ok(())
+        } else {
+            Err(Error::BackendUnavailable)
+        }
+    }
+    /// Input current.
+    pub fn j(&self) -> &[f32] {
+        self.bufs.j
+    }
+    /// Input current, to write before a step.
+    pub fn j_mut(&mut self) -> &mut [f32] {
+        self.bufs.j
+    }
+    /// Membrane voltage.
+    pub fn v(&self) -> &[f32] {
+        self.bufs.v
+    }
+    /// Spikes: exactly `0.0` or `1.0`.
+    pub fn s(&self) -> &[f32] {
+        self.bufs.s
+    }
+    /// Adaptive thresholds.
+    pub fn thr(&self) -> &[f32] {
+        self.bufs.thr
+    }
+    /// Refractory timers.
+    pub fn rfr(&self) -> &[f32] {
+        self.bufs.rfr
+    }
+    /// Times of last spike.
+    pub fn tols(&self) -> &[f32] {
+        self.bufs.tols
+    }
+    /// Gives the buffers back.
+    pub fn into_buffers(self) -> Buffers<'a> {
+        self.bufs
+    }
+}

@@ -1,0 +1,128 @@
+//! The crate's one error type.
+
+use core::fmt;
+
+/// A buffer named in a length error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Buffer {
+    /// Input current `j`.
+    J,
+    /// Membrane voltage `v`.
+    V,
+    /// Spikes `s`.
+    S,
+    /// Adaptive thresholds `thr`.
+    Thr,
+    /// Refractory timers `rfr`.
+    Rfr,
+    /// Times of last spike `tols`.
+    Tols,
+    /// Initial thresholds `threshold0` (one row of `n_units`).
+    Threshold0,
+    /// The output slice of a kernel building block.
+    Out,
+}
+
+impl Buffer {
+    /// The buffer's name as the reference spells it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Buffer::J => "j",
+            Buffer::V => "v",
+            Buffer::S => "s",
+            Buffer::Thr => "thr",
+            Buffer::Rfr => "rfr",
+            Buffer::Tols => "tols",
+            Buffer::Threshold0 => "threshold0",
+            Buffer::Out => "out",
+        }
+    }
+}
+
+/// Everything that can go wrong, as a small `Copy` value.
+///
+/// Every fallible call in this crate checks its arguments before it writes
+/// anything, so an `Err` always leaves every buffer as it was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Error {
+    /// `n_units` is 0.
+    NUnits,
+    /// `batch_size` is 0.
+    BatchSize,
+    /// `n_units × batch_size` does not fit in `usize`.
+    Size,
+    /// `tau_m` is not finite and > 0.
+    TauM,
+    /// `resist_m` is not finite.
+    ResistM,
+    /// `thr_base` is not finite.
+    ThrBase,
+    /// `thr_gain` is not finite.
+    ThrGain,
+    /// `refract_time` is not finite and ≥ 0.
+    RefractTime,
+    /// `thr_jitter` is not finite and ≥ 0.
+    ThrJitter,
+    /// A buffer has the wrong number of elements.
+    Length {
+        /// Which buffer.
+        buffer: Buffer,
+        /// The length it must have.
+        expected: usize,
+        /// The length it has.
+        found: usize,
+    },
+    /// A threshold handed in (an injected `threshold0`, or `thr` when
+    /// resuming) is NaN, which would stay NaN forever.
+    ThresholdNan,
+    /// The requested backend cannot run on this CPU.
+    BackendUnavailable,
+    /// The time `t` passed to `advance` is not finite.
+    Time,
+    /// The step `dt` passed to `advance` is not finite and > 0.
+    Dt,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::NUnits => f.write_str("n_units must be at least 1"),
+            Error::BatchSize => f.write_str("batch_size must be at least 1"),
+            Error::Size => f.write_str("n_units × batch_size overflows usize"),
+            Error::TauM => f.write_str("tau_m must be finite and > 0"),
+            Error::ResistM => f.write_str("resist_m must be finite"),
+            Error::ThrBase => f.write_str("thr_base must be finite"),
+            Error::ThrGain => f.write_str("thr_gain must be finite"),
+            Error::RefractTime => f.write_str("refract_time must be finite and >= 0"),
+            Error::ThrJitter => f.write_str("thr_jitter must be finite and >= 0"),
+            Error::Length {
+                buffer,
+                expected,
+                found,
+            } => write!(
+                f,
+                "buffer `{}` has {found} elements, expected {expected}",
+                buffer.name()
+            ),
+            Error::ThresholdNan => f.write_str("a threshold is NaN"),
+            Error::BackendUnavailable => f.write_str("backend not available on this CPU"),
+            Error::Time => f.write_str("t must be finite"),
+            Error::Dt => f.write_str("dt must be finite and > 0"),
+        }
+    }
+}
+
+impl core::error::Error for Error {}
+
+/// Checks that `buffer` has exactly `expected` elements.
+pub(crate) fn check_len(buffer: Buffer, expected: usize, found: usize) -> Result<(), Error> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(Error::Length {
+            buffer,
+            expected,
+            found,
+        })
+    }
+}

@@ -1,0 +1,70 @@
+//! The eight-lane operation set every backend provides.
+//!
+//! Every kernel in this crate is written once, generically, over [`Lanes`].
+//! A backend is nothing but an implementation of these operations, and each
+//! operation is defined lane by lane as one IEEE-754 single-precision
+//! operation (correctly rounded, round-to-nearest-even, no fused
+//! multiply-add), a comparison, a bitwise select, or a wrapping integer
+//! operation on the bit pattern. Two backends that implement every method to
+//! that definition therefore produce identical bits for every input: this is
+//! how the vector paths are kept equal to the scalar reference.
+
+/// Lanes per vector. Every backend works on eight `f32` lanes.
+pub const LANES: usize = 8;
+
+/// Eight `f32` lanes and the operations the kernels use on them.
+pub(crate) trait Lanes: Copy {
+    /// A lane mask: each lane is true or false.
+    type Mask: Copy;
+    /// Eight `u32` lanes holding bit patterns.
+    type Bits: Copy;
+
+    /// Every lane set to `x`.
+    fn splat(x: f32) -> Self;
+    /// Loads eight consecutive values.
+    fn load(src: &[f32; LANES]) -> Self;
+    /// Stores eight consecutive values.
+    fn store(self, dst: &mut [f32; LANES]);
+
+    /// Lanewise `self + rhs`, correctly rounded.
+    fn add(self, rhs: Self) -> Self;
+    /// Lanewise `self - rhs`, correctly rounded.
+    fn sub(self, rhs: Self) -> Self;
+    /// Lanewise `self * rhs`, correctly rounded.
+    fn mul(self, rhs: Self) -> Self;
+    /// Lanewise `self / rhs`, correctly rounded.
+    fn div(self, rhs: Self) -> Self;
+
+    /// Lanewise ordered `self > rhs` (false when either is NaN).
+    fn gt(self, rhs: Self) -> Self::Mask;
+    /// Lanewise ordered `self >= rhs` (false when either is NaN).
+    fn ge(self, rhs: Self) -> Self::Mask;
+    /// Lanewise ordered `self < rhs` (false when either is NaN).
+    fn lt(self, rhs: Self) -> Self::Mask;
+    /// Lanewise "is NaN".
+    fn is_nan(self) -> Self::Mask;
+    /// Lanewise logical or of two masks.
+    fn or(a: Self::Mask, b: Self::Mask) -> Self::Mask;
+    /// Lanewise `mask ? if_true : if_false`, bit for bit.
+    fn select(mask: Self::Mask, if_true: Self, if_false: Self) -> Self;
+
+    /// The lanes' bit patterns.
+    fn to_bits(self) -> Self::Bits;
+    /// Lanes from bit patterns.
+    fn from_bits(bits: Self::Bits) -> Self;
+    /// Lanewise wrapping `a - b`.
+    fn bits_sub(a: Self::Bits, b: Self::Bits) -> Self::Bits;
+    /// Lanewise wrapping `a - k`.
+    fn bits_sub_scalar(a: Self::Bits, k: u32) -> Self::Bits;
+    /// Lanewise logical shift right by `K`.
+    fn bits_shr<const K: u32>(a: Self::Bits) -> Self::Bits;
+    /// Lanewise shift left by `K`.
+    fn bits_shl<const K: u32>(a: Self::Bits) -> Self::Bits;
+
+    /// The eight lanes as an array, lane 0 first.
+    fn to_array(self) -> [f32; LANES] {
+        let mut out = [0.0; LANES];
+        self.store(&mut out);
+        out
+    }
+}

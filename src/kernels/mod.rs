@@ -1,0 +1,202 @@
+//! Kernel building blocks: row max, `exp`, exp-sum, spike mask, softmax.
+//!
+//! These are the pieces [`Cell::advance`](crate::Cell::advance) is made of,
+//! public so that other kernels can use them. Each has one exact contract and
+//! gives identical bits on every [`Backend`]:
+//!
+//! - [`row_max`]: NaN-propagating maximum;
+//! - [`exp`] (eight lanes) and [`exp_f32`] (one value): this crate's own
+//!   `exp`, at most 2 ulp from the correctly rounded result;
+//! - [`exp_sum`]: `out = exp(x - max)` and the sum of `out`;
+//! - [`spike_mask`]: `s = (e / sum > thr) ? 1 : 0`, in place, and the count;
+//! - [`softmax`]: the three passes above plus the division, as the
+//!   reference's softmax computes it.
+//!
+//! The free functions run on [`Backend::detect()`]; the methods of
+//! [`Backend`] run on a chosen one.
+//!
+//! ```
+//! use wtas::kernels;
+//!
+//! let x = [1.0_f32, 2.0, 3.0];
+//! let mut e = [0.0; 3];
+//! let max = kernels::row_max(&x);
+//! let sum = kernels::exp_sum(&x, max, &mut e)?;
+//! assert_eq!(max, 3.0);
+//! assert_eq!(e[2], 1.0);
+//! assert!((sum - (1.0 + (-1.0_f32).exp() + (-2.0_f32).exp())).abs() < 1e-6);
+//! # Ok::<(), wtas::Error>(())
+//! ```
+
+mod exp;
+mod lanes;
+mod portable;
+pub(crate) mod rows;
+mod scalar;
+
+pub use lanes::LANES;
+
+use crate::error::{Buffer, Error, check_len};
+use scalar::Scalar;
+use wide::f32x8;
+
+/// A set of kernels: the scalar reference or a vector implementation.
+///
+/// Every backend computes the same operations in the same order, lane by
+/// lane, and so gives identical bits for every input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Backend {
+    /// The scalar reference: eight lanes as a plain array. It is the
+    /// specification the other backends are tested against.
+    Scalar,
+    /// `wide::f32x8`, in whatever form the build's target features give it
+    /// (AVX, SSE2, NEON, WebAssembly SIMD or a portable array).
+    Portable,
+}
+
+impl Backend {
+    /// Every backend this crate has, available here or not.
+    pub const ALL: &'static [Backend] = &[Backend::Scalar, Backend::Portable];
+
+    /// The fastest backend this CPU can run.
+    pub fn detect() -> Backend {
+        Backend::Portable
+    }
+
+    /// Whether this CPU can run the backend.
+    pub fn is_available(self) -> bool {
+        match self {
+            Backend::Scalar | Backend::Portable => true,
+        }
+    }
+
+    /// A short name, for reports and benchmark IDs.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Backend::Scalar => "scalar",
+            Backend::Portable => "portable",
+        }
+    }
+
+    /// [`row_max`] on this backend.
+    pub fn row_max(self, x: &[f32]) -> f32 {
+        match self {
+            Backend::Scalar => rows::row_max::<Scalar>(x),
+            Backend::Portable => rows::row_max::<f32x8>(x),
+        }
+    }
+
+    /// [`exp`] on this backend, on eight lanes given as an array.
+    pub fn exp8(self, x: [f32; LANES]) -> [f32; LANES] {
+        use lanes::Lanes;
+        match self {
+            Backend::Scalar => exp::exp(Scalar::load(&x)).to_array(),
+            Backend::Portable => exp::exp(f32x8::new(x)).to_array(),
+        }
+    }
+
+    /// [`exp_sum`] on this backend.
+    pub fn exp_sum(self, x: &[f32], max: f32, out: &mut [f32]) -> Result<f32, Error> {
+        check_len(Buffer::Out, x.len(), out.len())?;
+        Ok(match self {
+            Backend::Scalar => rows::exp_sum::<Scalar>(x, max, out),
+            Backend::Portable => rows::exp_sum::<f32x8>(x, max, out),
+        })
+    }
+
+    /// [`spike_mask`] on this backend.
+    pub fn spike_mask(self, e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> Result<f32, Error> {
+        check_len(Buffer::Thr, e_then_s.len(), thr.len())?;
+        Ok(match self {
+            Backend::Scalar => rows::spike_mask::<Scalar>(e_then_s, sum, thr),
+            Backend::Portable => rows::spike_mask::<f32x8>(e_then_s, sum, thr),
+        })
+    }
+
+    /// [`softmax`] on this backend.
+    pub fn softmax(self, x: &[f32], out: &mut [f32]) -> Result<(), Error> {
+        let sum = self.exp_sum(x, self.row_max(x), out)?;
+        match self {
+            Backend::Scalar => rows::divide_in_place::<Scalar>(out, sum),
+            Backend::Portable => rows::divide_in_place::<f32x8>(out, sum),
+        }
+        Ok(())
+    }
+
+    /// Advances one batch row by one step.
+    pub(crate) fn step_row(self, row: rows::Row<'_>, k: &rows::StepConsts) {
+        match self {
+            Backend::Scalar => rows::step_row::<Scalar>(row, k),
+            Backend::Portable => rows::step_row::<f32x8>(row, k),
+        }
+    }
+}
+
+/// NaN-propagating maximum of `x`.
+///
+/// - Any NaN in `x` gives `f32::NAN` (the canonical quiet NaN).
+/// - An empty slice gives `f32::NEG_INFINITY`.
+/// - Between `+0.0` and `-0.0` the result is one of them, the same one on
+///   every backend and target.
+pub fn row_max(x: &[f32]) -> f32 {
+    Backend::detect().row_max(x)
+}
+
+/// This crate's `exp`, on eight lanes.
+///
+/// - At most 2 ulp from the correctly rounded `exp` wherever that is a
+///   normal float (inputs in about [−87.336, 88.722]).
+/// - Never subnormal: every result below `f32::MIN_POSITIVE` is `+0.0`.
+/// - `exp(-inf) = +0.0`, `exp(+inf) = +inf`, overflow gives `+inf`,
+///   `exp(±0) = 1.0`.
+/// - NaN gives `f32::NAN` (the canonical quiet NaN).
+///
+/// Bit-identical to [`exp_f32`] lane by lane, on every target.
+pub fn exp(x: f32x8) -> f32x8 {
+    exp::exp(x)
+}
+
+/// This crate's `exp` on one value: the scalar twin of [`exp`], with the
+/// same contract and the same bits.
+pub fn exp_f32(x: f32) -> f32 {
+    use lanes::Lanes;
+    let [y, ..] = exp::exp(Scalar::splat(x)).to_array();
+    y
+}
+
+/// `out[i] = exp(x[i] - max)`; returns the sum of `out`.
+///
+/// `max` is normally [`row_max`]`(x)`, which makes every `out[i]` lie in
+/// `[0, 1]` and the sum lie in `[1, x.len()]`. A NaN or infinite `max`
+/// makes every `out[i]` and the sum NaN, as in the reference's softmax.
+/// The sum is taken in eight lane accumulators combined in a fixed order.
+///
+/// Returns [`Error::Length`] for [`Buffer::Out`] if the lengths differ,
+/// without writing.
+pub fn exp_sum(x: &[f32], max: f32, out: &mut [f32]) -> Result<f32, Error> {
+    Backend::detect().exp_sum(x, max, out)
+}
+
+/// In place: `s[i] = (e[i] / sum > thr[i]) ? 1.0 : 0.0`; returns the number
+/// of spikes as `f32`.
+///
+/// This is the reference's spike rule on the output of [`exp_sum`]: the
+/// probability `e / sum` is computed with one correctly rounded division and
+/// compared with an ordered `>`, so a NaN probability or a NaN threshold
+/// never spikes. The masks are lane selects, with no per-element branch.
+///
+/// Returns [`Error::Length`] for [`Buffer::Thr`] if the lengths differ,
+/// without writing.
+pub fn spike_mask(e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> Result<f32, Error> {
+    Backend::detect().spike_mask(e_then_s, sum, thr)
+}
+
+/// `out = softmax(x)`: `exp(x - max(x)) / sum`, as the reference computes it.
+///
+/// A row holding a NaN, a `+inf`, or only `-inf` gives all-NaN output.
+/// Returns [`Error::Length`] for [`Buffer::Out`] if the lengths differ,
+/// without writing.
+pub fn softmax(x: &[f32], out: &mut [f32]) -> Result<(), Error> {
+    Backend::detect().softmax(x, out)
+}

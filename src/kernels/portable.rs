@@ -1,0 +1,92 @@
+//! The portable vector backend: `wide::f32x8`.
+//!
+//! `wide` picks its representation at compile time: one AVX register where
+//! the build enables `avx`, two SSE2 or NEON registers, or a plain array on
+//! targets without SIMD (Cortex-M, RISC-V). Every operation used here is a
+//! single IEEE-754 operation per lane on all of them.
+
+use wide::{f32x8, u32x8};
+
+use super::lanes::{LANES, Lanes};
+
+impl Lanes for f32x8 {
+    type Mask = f32x8;
+    type Bits = u32x8;
+
+    #[inline(always)]
+    fn splat(x: f32) -> Self {
+        f32x8::splat(x)
+    }
+    #[inline(always)]
+    fn load(src: &[f32; LANES]) -> Self {
+        f32x8::new(*src)
+    }
+    #[inline(always)]
+    fn store(self, dst: &mut [f32; LANES]) {
+        *dst = f32x8::to_array(self);
+    }
+    #[inline(always)]
+    fn add(self, rhs: Self) -> Self {
+        self + rhs
+    }
+    #[inline(always)]
+    fn sub(self, rhs: Self) -> Self {
+        self - rhs
+    }
+    #[inline(always)]
+    fn mul(self, rhs: Self) -> Self {
+        self * rhs
+    }
+    #[inline(always)]
+    fn div(self, rhs: Self) -> Self {
+        self / rhs
+    }
+    #[inline(always)]
+    fn gt(self, rhs: Self) -> Self::Mask {
+        f32x8::simd_gt(self, rhs)
+    }
+    #[inline(always)]
+    fn ge(self, rhs: Self) -> Self::Mask {
+        f32x8::simd_ge(self, rhs)
+    }
+    #[inline(always)]
+    fn lt(self, rhs: Self) -> Self::Mask {
+        f32x8::simd_lt(self, rhs)
+    }
+    #[inline(always)]
+    fn is_nan(self) -> Self::Mask {
+        f32x8::is_nan(self)
+    }
+    #[inline(always)]
+    fn or(a: Self::Mask, b: Self::Mask) -> Self::Mask {
+        a | b
+    }
+    #[inline(always)]
+    fn select(mask: Self::Mask, if_true: Self, if_false: Self) -> Self {
+        mask.select(if_true, if_false)
+    }
+    #[inline(always)]
+    fn to_bits(self) -> Self::Bits {
+        f32x8::to_bits(self)
+    }
+    #[inline(always)]
+    fn from_bits(bits: Self::Bits) -> Self {
+        f32x8::from_bits(bits)
+    }
+    #[inline(always)]
+    fn bits_sub(a: Self::Bits, b: Self::Bits) -> Self::Bits {
+        a - b
+    }
+    #[inline(always)]
+    fn bits_sub_scalar(a: Self::Bits, k: u32) -> Self::Bits {
+        a - u32x8::splat(k)
+    }
+    #[inline(always)]
+    fn bits_shr<const K: u32>(a: Self::Bits) -> Self::Bits {
+        a >> K
+    }
+    #[inline(always)]
+    fn bits_shl<const K: u32>(a: Self::Bits) -> Self::Bits {
+        a << K
+    }
+}

@@ -1,0 +1,277 @@
+//! Row kernels, written once over [`Lanes`] and instantiated per backend.
+//!
+//! A row of any length is processed as whole eight-lane chunks followed, if
+//! the length is not a multiple of eight, by one padded chunk. Padding
+//! values are chosen so that padded lanes cannot change any reduction
+//! (`-inf` for a max, `+0.0` for a sum, `+inf` for a threshold), and only
+//! the real lanes are written back, so a row of length 1 or 13 goes
+//! through exactly the same per-lane operations as a row of length 16.
+//!
+//! Reductions keep one accumulator per lane and combine the eight lanes at
+//! the end in one fixed tree: `(0,4) (1,5) (2,6) (3,7)`, then `(0,2) (1,3)`,
+//! then `(0,1)`.
+
+use super::exp::exp;
+use super::lanes::{LANES, Lanes};
+
+/// Floor of the adaptive threshold.
+pub(crate) const THR_FLOOR: f32 = 0.025;
+
+/// `max(a, b)` that propagates NaN: `a` if `a > b` or `a` is NaN, else `b`.
+#[inline(always)]
+pub(crate) fn nan_max<L: Lanes>(a: L, b: L) -> L {
+    L::select(L::or(a.gt(b), a.is_nan()), a, b)
+}
+
+#[inline(always)]
+fn reduce(a: [f32; LANES], f: impl Fn(f32, f32) -> f32) -> f32 {
+    let [a0, a1, a2, a3, a4, a5, a6, a7] = a;
+    let (b0, b1, b2, b3) = (f(a0, a4), f(a1, a5), f(a2, a6), f(a3, a7));
+    let (c0, c1) = (f(b0, b2), f(b1, b3));
+    f(c0, c1)
+}
+
+#[inline(always)]
+fn scalar_nan_max(a: f32, b: f32) -> f32 {
+    if a > b || a.is_nan() { a } else { b }
+}
+
+/// Horizontal NaN-propagating max; a NaN result is the canonical `f32::NAN`.
+#[inline(always)]
+fn reduce_max<L: Lanes>(acc: L) -> f32 {
+    let m = reduce(acc.to_array(), scalar_nan_max);
+    if m.is_nan() { f32::NAN } else { m }
+}
+
+#[inline(always)]
+fn reduce_add<L: Lanes>(acc: L) -> f32 {
+    reduce(acc.to_array(), |a, b| a + b)
+}
+
+/// The last `src.len() < 8` values, padded with `fill`.
+#[inline(always)]
+fn pad(src: &[f32], fill: f32) -> [f32; LANES] {
+    let mut out = [fill; LANES];
+    for (o, x) in out.iter_mut().zip(src) {
+        *o = *x;
+    }
+    out
+}
+
+/// Writes back the real lanes of a padded chunk.
+#[inline(always)]
+fn unpad(dst: &mut [f32], lanes: [f32; LANES]) {
+    for (d, x) in dst.iter_mut().zip(lanes) {
+        *d = x;
+    }
+}
+
+/// NaN-propagating maximum of a row; `-inf` for an empty row.
+#[inline(always)]
+pub(crate) fn row_max<L: Lanes>(x: &[f32]) -> f32 {
+    let (chunks, tail) = x.as_chunks::<LANES>();
+    let mut acc = L::splat(f32::NEG_INFINITY);
+    for c in chunks {
+        acc = nan_max(acc, L::load(c));
+    }
+    if !tail.is_empty() {
+        acc = nan_max(acc, L::load(&pad(tail, f32::NEG_INFINITY)));
+    }
+    reduce_max(acc)
+}
+
+/// `out = exp(x - max)`, returning the sum of `out`. Lengths must match.
+#[inline(always)]
+pub(crate) fn exp_sum<L: Lanes>(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
+    let m = L::splat(max);
+    let (xc, xt) = x.as_chunks::<LANES>();
+    let (oc, ot) = out.as_chunks_mut::<LANES>();
+    let mut acc = L::splat(0.0);
+    for (x8, o8) in xc.iter().zip(oc) {
+        let e = exp(L::load(x8).sub(m));
+        e.store(o8);
+        acc = acc.add(e);
+    }
+    if !xt.is_empty() {
+        // exp(-inf - max) is +0.0 whenever max is finite; otherwise the sum
+        // is NaN through the real lanes already.
+        let e = exp(L::load(&pad(xt, f32::NEG_INFINITY)).sub(m));
+        unpad(ot, e.to_array());
+        acc = acc.add(e);
+    }
+    reduce_add(acc)
+}
+
+/// `x = x / sum`, in place.
+#[inline(always)]
+pub(crate) fn divide_in_place<L: Lanes>(x: &mut [f32], sum: f32) {
+    let d = L::splat(sum);
+    let (xc, xt) = x.as_chunks_mut::<LANES>();
+    for x8 in xc {
+        L::load(x8).div(d).store(x8);
+    }
+    if !xt.is_empty() {
+        let q = L::load(&pad(xt, 0.0)).div(d).to_array();
+        unpad(xt, q);
+    }
+}
+
+/// One chunk of the spike rule: fires where `e / sum > thr`.
+/// Returns the mask and the spikes as `1.0` / `0.0`.
+#[inline(always)]
+fn fire<L: Lanes>(e: L, sum: L, thr: L) -> (L::Mask, L) {
+    let fires = e.div(sum).gt(thr);
+    (fires, L::select(fires, L::splat(1.0), L::splat(0.0)))
+}
+
+/// `e_then_s = (e / sum > thr) ? 1 : 0` in place; returns the spike count.
+#[inline(always)]
+pub(crate) fn spike_mask<L: Lanes>(e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> f32 {
+    let sum = L::splat(sum);
+    let (ec, et) = e_then_s.as_chunks_mut::<LANES>();
+    let (tc, tt) = thr.as_chunks::<LANES>();
+    let mut count = L::splat(0.0);
+    for (e8, t8) in ec.iter_mut().zip(tc) {
+        let (_, s) = fire(L::load(e8), sum, L::load(t8));
+        s.store(e8);
+        count = count.add(s);
+    }
+    if !et.is_empty() {
+        let (_, s) = fire(
+            L::load(&pad(et, 0.0)),
+            sum,
+            L::load(&pad(tt, f32::INFINITY)),
+        );
+        unpad(et, s.to_array());
+        count = count.add(s);
+    }
+    reduce_add(count)
+}
+
+/// The constants of one step.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StepConsts {
+    pub resist_m: f32,
+    pub refract_time: f32,
+    pub thr_gain: f32,
+    pub t: f32,
+    pub dt: f32,
+}
+
+/// One batch row of state. All slices have the same length.
+pub(crate) struct Row<'a> {
+    pub j: &'a [f32],
+    pub v: &'a mut [f32],
+    pub s: &'a mut [f32],
+    pub thr: &'a mut [f32],
+    pub rfr: &'a mut [f32],
+    pub tols: &'a mut [f32],
+}
+
+/// `v = (rfr >= refract_time) ? j * resist_m : +0.0`, NaN made canonical.
+#[inline(always)]
+fn voltage<L: Lanes>(j: L, rfr: L, resist_m: L, refract_time: L) -> L {
+    let v = L::select(rfr.ge(refract_time), j.mul(resist_m), L::splat(0.0));
+    L::select(v.is_nan(), L::splat(f32::NAN), v)
+}
+
+/// Pass 1: voltages into `v`; returns the row max of `v`.
+#[inline(always)]
+fn voltage_pass<L: Lanes>(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts) -> f32 {
+    let (r, rt) = (L::splat(k.resist_m), L::splat(k.refract_time));
+    let (jc, jt) = j.as_chunks::<LANES>();
+    let (rc, rtail) = rfr.as_chunks::<LANES>();
+    let (vc, vt) = v.as_chunks_mut::<LANES>();
+    let mut acc = L::splat(f32::NEG_INFINITY);
+    for ((j8, r8), v8) in jc.iter().zip(rc).zip(vc) {
+        let v = voltage(L::load(j8), L::load(r8), r, rt);
+        v.store(v8);
+        acc = nan_max(acc, v);
+    }
+    if !jt.is_empty() {
+        let v = voltage(L::load(&pad(jt, 0.0)), L::load(&pad(rtail, 0.0)), r, rt);
+        let lanes = v.to_array();
+        unpad(vt, lanes);
+        // Padded lanes enter the max as -inf, the identity.
+        let mut real = [f32::NEG_INFINITY; LANES];
+        for ((o, x), _) in real.iter_mut().zip(lanes).zip(jt) {
+            *o = x;
+        }
+        acc = nan_max(acc, L::load(&real));
+    }
+    reduce_max(acc)
+}
+
+/// Pass 3: spikes from the exponentials stored in `s`, with the refractory
+/// timers and times of last spike; returns the spike count.
+#[inline(always)]
+fn spike_pass<L: Lanes>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
+    let (sum, t, dt) = (L::splat(sum), L::splat(k.t), L::splat(k.dt));
+    let (sc, st) = row.s.as_chunks_mut::<LANES>();
+    let (tc, tt) = row.thr.as_chunks::<LANES>();
+    let (rc, rt) = row.rfr.as_chunks_mut::<LANES>();
+    let (lc, lt) = row.tols.as_chunks_mut::<LANES>();
+    let mut count = L::splat(0.0);
+    let chunk = |e: L, thr: L, rfr: L, tols: L, count: &mut L| {
+        let (fires, s) = fire(e, sum, thr);
+        *count = count.add(s);
+        (
+            s,
+            L::select(fires, dt, rfr.add(dt)),
+            L::select(fires, t, tols),
+        )
+    };
+    for (((s8, t8), r8), l8) in sc.iter_mut().zip(tc).zip(rc).zip(lc) {
+        let (s, rfr, tols) = chunk(
+            L::load(s8),
+            L::load(t8),
+            L::load(r8),
+            L::load(l8),
+            &mut count,
+        );
+        s.store(s8);
+        rfr.store(r8);
+        tols.store(l8);
+    }
+    if !st.is_empty() {
+        let (s, rfr, tols) = chunk(
+            L::load(&pad(st, 0.0)),
+            L::load(&pad(tt, f32::INFINITY)),
+            L::load(&pad(rt, 0.0)),
+            L::load(&pad(lt, 0.0)),
+            &mut count,
+        );
+        unpad(st, s.to_array());
+        unpad(rt, rfr.to_array());
+        unpad(lt, tols.to_array());
+    }
+    reduce_add(count)
+}
+
+/// Pass 4: `thr = max(thr + (count - 1) * thr_gain, 0.025)`, NaN-propagating.
+#[inline(always)]
+fn threshold_pass<L: Lanes>(thr: &mut [f32], count: f32, thr_gain: f32) {
+    // One product and one sum, each rounded, as the reference computes them.
+    let delta = L::splat((count - 1.0) * thr_gain);
+    let floor = L::splat(THR_FLOOR);
+    let (tc, tt) = thr.as_chunks_mut::<LANES>();
+    for t8 in tc {
+        nan_max(L::load(t8).add(delta), floor).store(t8);
+    }
+    if !tt.is_empty() {
+        unpad(
+            tt,
+            nan_max(L::load(&pad(tt, 0.0)).add(delta), floor).to_array(),
+        );
+    }
+}
+
+/// Advances one batch row by one step.
+#[inline(always)]
+pub(crate) fn step_row<L: Lanes>(mut row: Row<'_>, k: &StepConsts) {
+    let max = voltage_pass::<L>(row.j, row.rfr, row.v, k);
+    // The exponentials are parked in `s`, which pass 3 turns into spikes.
+    let sum = exp_sum::<L>(row.v, max, row.s);
+    let count = spike_pass::<L>(&mut row, sum, k);
+    threshold_pass::<L>(row.thr, count, k.thr_gain);
+}

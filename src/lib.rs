@@ -1,0 +1,73 @@
+//! A winner-take-all spiking neuron layer: ngclearn's `WTASCell`, bit-exact,
+//! `no_std`, allocation-free and hand-vectorized.
+//!
+//! Each step, for every batch row of `n_units` cells, input current `j`
+//! becomes a voltage `v = j * resist_m` (`+0.0` for units still refractory),
+//! a softmax over the row turns voltages into spike probabilities, and a unit
+//! spikes where its probability exceeds its adaptive threshold. Thresholds
+//! move by `thr_gain * (spikes_in_row - 1)` each step, homeostasis toward
+//! exactly one winner per row, with a floor of 0.025.
+//!
+//! ```
+//! use wtas::{Buffers, Cell, Config};
+//!
+//! // 8 units, 2 batch rows, the reference's default hyperparameters.
+//! let params = Config { batch_size: 2, ..Config::new(8, 10.0) }.validate()?;
+//!
+//! // The caller owns the state: six buffers of batch_size × n_units.
+//! let mut mem = [[0.0_f32; 16]; 6];
+//! let [j, v, s, thr, rfr, tols] = &mut mem;
+//! let mut cell = Cell::new_seeded(params, Buffers { j, v, s, thr, rfr, tols }, 42)?;
+//!
+//! for step in 0..10 {
+//!     // A strong input on unit 2 of row 0 and unit 5 of row 1.
+//!     let j = cell.j_mut();
+//!     j.fill(0.0);
+//!     j[2] = 6.0;
+//!     j[8 + 5] = 6.0;
+//!     cell.advance(step as f32, 1.0)?;
+//! }
+//! assert_eq!(cell.s()[2], 1.0);
+//! assert_eq!(cell.s()[8 + 5], 1.0);
+//! assert_eq!(cell.s().iter().sum::<f32>(), 2.0); // one winner per row
+//! # Ok::<(), wtas::Error>(())
+//! ```
+//!
+//! # Layout
+//!
+//! - [`Config`] / [`Params`]: hyperparameters, validated once.
+//! - [`Cell`]: the dynamics over caller-owned [`Buffers`]; [`Storage`] owns
+//!   them with compile-time sizes, for firmware.
+//! - [`kernels`]: the building blocks (row max, `exp`, exp-sum, spike mask)
+//!   and the [`Backend`](kernels::Backend)s: a scalar reference and vector
+//!   implementations, all bit-identical.
+//!
+//! # Features
+//!
+//! - `std` (default): changes no result; it only adds conveniences
+//!   (runtime CPU detection). Turn it off (`default-features = false`) for
+//!   firmware.
+//! - `ffi`: the C ABI in [`ffi`], for a `staticlib` or `cdylib` build.
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+// `unsafe` is confined to the C ABI (`ffi`) and runtime CPU dispatch; each
+// of those modules opts in explicitly.
+#![deny(unsafe_code)]
+#![deny(missing_docs)]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+mod cell;
+mod error;
+#[cfg(feature = "ffi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ffi")))]
+pub mod ffi;
+pub mod kernels;
+mod params;
+
+pub use cell::{
+    Buffers, Cell, Entry, HELP, Help, InputReset, SeedRng, Storage, draw_threshold0, seed_rng,
+};
+pub use error::{Buffer, Error};
+pub use params::{Config, Params};
