@@ -25,8 +25,10 @@ struct Worst {
     checked: u64,
 }
 
-/// Checks eight inputs on every available backend against the contract.
-fn check(xs: [f32; LANES], worst: &mut Worst) {
+/// Checks up to eight inputs on every available backend against the contract.
+fn check(inputs: &[f32], worst: &mut Worst) {
+    let mut xs = [0.0; LANES];
+    xs[..inputs.len()].copy_from_slice(inputs);
     let reference = Backend::Scalar.exp8(xs);
     for &b in Backend::ALL.iter().filter(|b| b.is_available()) {
         let ys = b.exp8(xs);
@@ -40,7 +42,7 @@ fn check(xs: [f32; LANES], worst: &mut Worst) {
             );
         }
     }
-    for (&x, &y) in xs.iter().zip(&reference) {
+    for (&x, &y) in inputs.iter().zip(&reference) {
         assert_eq!(y.to_bits(), kernels::exp_f32(x).to_bits());
         assert!(!y.is_subnormal(), "exp({x:e}) = {y:e} is subnormal");
         let correctly_rounded = (x as f64).exp() as f32;
@@ -85,13 +87,11 @@ fn sweep_negative(from_bits: u32, to_bits: u32, step: usize) -> Worst {
         xs[k] = f32::from_bits(bits);
         k += 1;
         if k == LANES {
-            check(xs, &mut worst);
+            check(&xs, &mut worst);
             k = 0;
         }
     }
-    if k > 0 {
-        check(xs, &mut worst);
-    }
+    check(&xs[..k], &mut worst);
     worst
 }
 
@@ -117,10 +117,10 @@ fn special_values() {
     assert_eq!(ys[6], f32::INFINITY);
     assert_eq!(ys[7].to_bits(), 0);
     let mut w = Worst::default();
-    check(xs, &mut w);
+    check(&xs, &mut w);
     // Payload NaNs, subnormal inputs, the edges of the normal output range.
     check(
-        [
+        &[
             f32::from_bits(0x7f80_0001),
             f32::from_bits(0xffff_ffff),
             f32::from_bits(1),
@@ -148,7 +148,7 @@ fn dense_sweep() {
         for (i, bits) in (0..=top).step_by(1009).enumerate() {
             xs[i % LANES] = f32::from_bits(bits);
             if i % LANES == LANES - 1 {
-                check(xs, &mut worst);
+                check(&xs, &mut worst);
             }
         }
         worst

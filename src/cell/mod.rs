@@ -92,7 +92,8 @@ impl<'a> Cell<'a> {
         check_len(Buffer::Tols, n, bufs.tols.len())
     }
 
-    fn bind(params: Params, bufs: Buffers<'a>) -> Result<Self, Error> {
+    /// Binds buffers after checking only their lengths.
+    pub(crate) fn bind(params: Params, bufs: Buffers<'a>) -> Result<Self, Error> {
         Self::check(&params, &bufs)?;
         Ok(Cell {
             params,
