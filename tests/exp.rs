@@ -134,18 +134,18 @@ fn special_values() {
     );
 }
 
-/// A dense sweep, run in every `cargo test`: about 1.2 million inputs over
-/// [-104, 0], every input near the bottom of the normal range, and a sweep of
-/// positive inputs up to overflow.
+/// A dense sweep, run in every `cargo test`: every 3989th f32 in [-104, 0]
+/// (about 280,000 inputs), every 4th near the bottom of the normal range, and
+/// every 4001st of the positive inputs up to overflow.
 #[test]
 fn dense_sweep() {
-    let neg = sweep_negative(0x8000_0000, (-104.0_f32).to_bits(), 997);
-    let edge = sweep_negative((-86.0_f32).to_bits(), (-88.0_f32).to_bits(), 1);
+    let neg = sweep_negative(0x8000_0000, (-104.0_f32).to_bits(), 3989);
+    let edge = sweep_negative((-86.0_f32).to_bits(), (-88.0_f32).to_bits(), 4);
     let pos = {
         let mut worst = Worst::default();
         let top = 89.0_f32.to_bits();
         let mut xs = [0.0; LANES];
-        for (i, bits) in (0..=top).step_by(1009).enumerate() {
+        for (i, bits) in (0..=top).step_by(4001).enumerate() {
             xs[i % LANES] = f32::from_bits(bits);
             if i % LANES == LANES - 1 {
                 check(&xs, &mut worst);
@@ -158,7 +158,7 @@ fn dense_sweep() {
             "exp {name}: {} inputs, max {:.3} ulp at {:e}",
             w.checked, w.ulp, w.at
         );
-        assert!(w.checked > 100_000);
+        assert!(w.checked > 50_000);
     }
 }
 

@@ -28,6 +28,8 @@
 //! # Ok::<(), wtas::Error>(())
 //! ```
 
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+mod avx2;
 mod exp;
 mod lanes;
 mod portable;
@@ -37,13 +39,15 @@ mod scalar;
 pub use lanes::LANES;
 
 use crate::error::{Buffer, Error, check_len};
+use lanes::Lanes;
 use scalar::Scalar;
 use wide::f32x8;
 
 /// A set of kernels: the scalar reference or a vector implementation.
 ///
 /// Every backend computes the same operations in the same order, lane by
-/// lane, and so gives identical bits for every input.
+/// lane, and so gives identical bits for every input. Choosing one changes
+/// only the speed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Backend {
@@ -53,21 +57,51 @@ pub enum Backend {
     /// `wide::f32x8`, in whatever form the build's target features give it
     /// (AVX, SSE2, NEON, WebAssembly SIMD or a portable array).
     Portable,
+    /// 256-bit AVX2, chosen at run time (with `std`) even when the build
+    /// does not enable it. On a CPU without AVX2 it runs [`Backend::Portable`].
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    Avx2,
+}
+
+/// Runs the generic kernel `$generic` on `$backend`'s lanes; the AVX2
+/// backend goes through its CPU-checked entry point `avx2::$name`.
+macro_rules! dispatch {
+    ($backend:expr, $generic:ident / $name:ident ($($arg:expr),*)) => {
+        match $backend {
+            Backend::Scalar => rows::$generic::<Scalar>($($arg),*),
+            Backend::Portable => rows::$generic::<f32x8>($($arg),*),
+            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+            Backend::Avx2 => avx2::$name($($arg),*),
+        }
+    };
 }
 
 impl Backend {
-    /// Every backend this crate has, available here or not.
-    pub const ALL: &'static [Backend] = &[Backend::Scalar, Backend::Portable];
+    /// Every backend this crate has on this architecture, available on this
+    /// CPU or not.
+    pub const ALL: &'static [Backend] = &[
+        Backend::Scalar,
+        Backend::Portable,
+        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+        Backend::Avx2,
+    ];
 
-    /// The fastest backend this CPU can run.
+    /// The fastest backend this CPU can run. With `std` this is decided at
+    /// run time; without it, by the build's target features.
     pub fn detect() -> Backend {
+        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+        if avx2::available() {
+            return Backend::Avx2;
+        }
         Backend::Portable
     }
 
-    /// Whether this CPU can run the backend.
+    /// Whether this CPU runs the backend at full speed.
     pub fn is_available(self) -> bool {
         match self {
             Backend::Scalar | Backend::Portable => true,
+            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+            Backend::Avx2 => avx2::available(),
         }
     }
 
@@ -76,60 +110,48 @@ impl Backend {
         match self {
             Backend::Scalar => "scalar",
             Backend::Portable => "portable",
+            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+            Backend::Avx2 => "avx2",
         }
     }
 
     /// [`row_max`] on this backend.
     pub fn row_max(self, x: &[f32]) -> f32 {
-        match self {
-            Backend::Scalar => rows::row_max::<Scalar>(x),
-            Backend::Portable => rows::row_max::<f32x8>(x),
-        }
+        dispatch!(self, row_max / row_max(x))
     }
 
     /// [`exp`] on this backend, on eight lanes given as an array.
     pub fn exp8(self, x: [f32; LANES]) -> [f32; LANES] {
-        use lanes::Lanes;
         match self {
             Backend::Scalar => exp::exp(Scalar::load(&x)).to_array(),
             Backend::Portable => exp::exp(f32x8::new(x)).to_array(),
+            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+            Backend::Avx2 => avx2::exp_array(x),
         }
     }
 
     /// [`exp_sum`] on this backend.
     pub fn exp_sum(self, x: &[f32], max: f32, out: &mut [f32]) -> Result<f32, Error> {
         check_len(Buffer::Out, x.len(), out.len())?;
-        Ok(match self {
-            Backend::Scalar => rows::exp_sum::<Scalar>(x, max, out),
-            Backend::Portable => rows::exp_sum::<f32x8>(x, max, out),
-        })
+        Ok(dispatch!(self, exp_sum / exp_sum(x, max, out)))
     }
 
     /// [`spike_mask`] on this backend.
     pub fn spike_mask(self, e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> Result<f32, Error> {
         check_len(Buffer::Thr, e_then_s.len(), thr.len())?;
-        Ok(match self {
-            Backend::Scalar => rows::spike_mask::<Scalar>(e_then_s, sum, thr),
-            Backend::Portable => rows::spike_mask::<f32x8>(e_then_s, sum, thr),
-        })
+        Ok(dispatch!(self, spike_mask / spike_mask(e_then_s, sum, thr)))
     }
 
     /// [`softmax`] on this backend.
     pub fn softmax(self, x: &[f32], out: &mut [f32]) -> Result<(), Error> {
         let sum = self.exp_sum(x, self.row_max(x), out)?;
-        match self {
-            Backend::Scalar => rows::divide_in_place::<Scalar>(out, sum),
-            Backend::Portable => rows::divide_in_place::<f32x8>(out, sum),
-        }
+        dispatch!(self, divide_in_place / divide_in_place(out, sum));
         Ok(())
     }
 
     /// Advances one batch row by one step.
     pub(crate) fn step_row(self, row: rows::Row<'_>, k: &rows::StepConsts) {
-        match self {
-            Backend::Scalar => rows::step_row::<Scalar>(row, k),
-            Backend::Portable => rows::step_row::<f32x8>(row, k),
-        }
+        dispatch!(self, step_row / step_row(row, k))
     }
 }
 
@@ -160,7 +182,6 @@ pub fn exp(x: f32x8) -> f32x8 {
 /// This crate's `exp` on one value: the scalar twin of [`exp`], with the
 /// same contract and the same bits.
 pub fn exp_f32(x: f32) -> f32 {
-    use lanes::Lanes;
     let [y, ..] = exp::exp(Scalar::splat(x)).to_array();
     y
 }

@@ -1,0 +1,260 @@
+//! Vector backends against the scalar reference, bit for bit.
+//!
+//! One macro expands the same tests for every backend: every row length
+//! 0..=70 at several unaligned start offsets, inputs biased toward special
+//! values, whole multi-row steps, and property tests. A backend this CPU
+//! cannot run falls back to the portable one and must still match.
+
+use proptest::prelude::*;
+use wtas::kernels::Backend;
+use wtas::{Buffers, Cell, Config, InputReset};
+
+/// Small deterministic generator (xorshift64*).
+struct Gen(u64);
+
+impl Gen {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    /// A value biased toward the special cases: ±0, ±inf, NaNs with
+    /// payloads, subnormals, ±f32::MAX, exact ties, and ordinary values of
+    /// every scale.
+    fn special(&mut self, prev: f32) -> f32 {
+        match self.below(16) {
+            0 => 0.0,
+            1 => -0.0,
+            2 => f32::INFINITY,
+            3 => f32::NEG_INFINITY,
+            4 => f32::from_bits(0x7fc0_0000 | (self.next() as u32 & 0x003f_ffff)),
+            5 => f32::from_bits(0x0000_0001 + (self.next() as u32 & 0x007f_fffe)),
+            6 => -f32::from_bits(1 + (self.next() as u32 & 0x007f_fffe)),
+            7 => f32::MAX,
+            8 => f32::MIN,
+            9 | 10 => prev,
+            11 => f32::from_bits(self.next() as u32),
+            _ => (self.below(2001) as f32 - 1000.0) * 10f32.powi(self.below(7) as i32 - 3),
+        }
+    }
+    /// Mostly ordinary values, sometimes special: for whole steps, where an
+    /// all-special row would rarely spike.
+    fn current(&mut self, prev: f32) -> f32 {
+        if self.below(8) == 0 {
+            self.special(prev)
+        } else {
+            (self.below(2001) as f32 - 1000.0) / 100.0
+        }
+    }
+}
+
+fn bits(x: &[f32]) -> Vec<u32> {
+    x.iter().map(|v| v.to_bits()).collect()
+}
+
+/// Every kernel building block on `backend` and on the scalar reference,
+/// over the same input; panics on the first differing bit.
+fn check_kernels(backend: Backend, x: &[f32], thr: &[f32], sum: f32, what: &str) {
+    let n = x.len();
+    let reference = Backend::Scalar;
+    assert_eq!(
+        backend.row_max(x).to_bits(),
+        reference.row_max(x).to_bits(),
+        "row_max {what}"
+    );
+    let max = reference.row_max(x);
+    for m in [max, 0.0, -1.5, f32::INFINITY] {
+        let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+        let sa = backend.exp_sum(x, m, &mut a).unwrap();
+        let sb = reference.exp_sum(x, m, &mut b).unwrap();
+        assert_eq!(sa.to_bits(), sb.to_bits(), "exp_sum sum {what} max {m}");
+        assert_eq!(bits(&a), bits(&b), "exp_sum out {what} max {m}");
+    }
+    let (mut a, mut b) = (x.to_vec(), x.to_vec());
+    let ca = backend.spike_mask(&mut a, sum, thr).unwrap();
+    let cb = reference.spike_mask(&mut b, sum, thr).unwrap();
+    assert_eq!(ca.to_bits(), cb.to_bits(), "spike_mask count {what}");
+    assert_eq!(bits(&a), bits(&b), "spike_mask {what}");
+    let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+    backend.softmax(x, &mut a).unwrap();
+    reference.softmax(x, &mut b).unwrap();
+    assert_eq!(bits(&a), bits(&b), "softmax {what}");
+}
+
+/// Runs `steps` steps of a cell on `backend` and on the scalar reference,
+/// with the buffers placed at `offset` in larger allocations; compares every
+/// buffer after every step.
+fn check_steps(backend: Backend, n_units: usize, batch: usize, offset: usize, seed: u64) {
+    let config = Config {
+        batch_size: batch,
+        refract_time: 2.0,
+        thr_gain: 0.01,
+        thr_base: 0.2,
+        thr_jitter: 0.1,
+        ..Config::new(n_units, 10.0)
+    };
+    let params = config.validate().unwrap();
+    let len = n_units * batch;
+    let mut mem_a = vec![vec![0.0_f32; len + offset]; 6];
+    let mut mem_b = mem_a.clone();
+    let [ja, va, sa, ta, ra, la] = mem_a.as_mut_slice() else { unreachable!() };
+    let [jb, vb, sb, tb, rb, lb] = mem_b.as_mut_slice() else { unreachable!() };
+    let bufs_a = Buffers {
+        j: &mut ja[offset..],
+        v: &mut va[offset..],
+        s: &mut sa[offset..],
+        thr: &mut ta[offset..],
+        rfr: &mut ra[offset..],
+        tols: &mut la[offset..],
+    };
+    let bufs_b = Buffers {
+        j: &mut jb[offset..],
+        v: &mut vb[offset..],
+        s: &mut sb[offset..],
+        thr: &mut tb[offset..],
+        rfr: &mut rb[offset..],
+        tols: &mut lb[offset..],
+    };
+    let mut a = Cell::new_seeded(params, bufs_a, seed).unwrap();
+    let mut b = Cell::new_seeded(params, bufs_b, seed).unwrap();
+    a.set_backend(backend).ok();
+    b.set_backend(Backend::Scalar).unwrap();
+    let mut g = Gen(seed | 1);
+    let mut prev = 0.0;
+    for step in 0..12 {
+        if step == 7 {
+            a.reset(InputReset::Keep);
+            b.reset(InputReset::Keep);
+        }
+        for (ja, jb) in a.j_mut().iter_mut().zip(b.j_mut()) {
+            prev = g.current(prev);
+            *ja = prev;
+            *jb = prev;
+        }
+        let t = step as f32 * 0.5;
+        a.advance(t, 0.5).unwrap();
+        b.advance(t, 0.5).unwrap();
+        for (name, x, y) in [
+            ("v", a.v(), b.v()),
+            ("s", a.s(), b.s()),
+            ("thr", a.thr(), b.thr()),
+            ("rfr", a.rfr(), b.rfr()),
+            ("tols", a.tols(), b.tols()),
+        ] {
+            assert_eq!(
+                bits(x),
+                bits(y),
+                "{} vs scalar: {name} differs, n_units {n_units}, batch {batch}, offset {offset}, step {step}",
+                backend.name()
+            );
+        }
+    }
+}
+
+macro_rules! differential_tests {
+    ($($(#[$attr:meta])* $module:ident => $backend:expr;)*) => {$(
+        $(#[$attr])*
+        mod $module {
+            use super::*;
+
+            const BACKEND: Backend = $backend;
+
+            #[test]
+            fn kernels_every_length_and_offset() {
+                let mut g = Gen(0x9e37_79b9_7f4a_7c15);
+                for len in 0..=70 {
+                    for offset in 0..4 {
+                        for round in 0..6 {
+                            let mut prev = 0.0;
+                            let mut x = vec![0.0; len + offset];
+                            for v in x.iter_mut() {
+                                prev = g.special(prev);
+                                *v = prev;
+                            }
+                            let thr: Vec<f32> = (0..len + offset).map(|_| g.special(0.5)).collect();
+                            let sum = [1.0, 3.0, 0.0, f32::NAN, f32::INFINITY, 1e-30][round];
+                            let what = format!("len {len} offset {offset} round {round}");
+                            check_kernels(BACKEND, &x[offset..], &thr[offset..], sum, &what);
+                        }
+                    }
+                }
+            }
+
+            #[test]
+            fn exp_lanes() {
+                let mut g = Gen(42);
+                for _ in 0..20_000 {
+                    let x: [f32; 8] = core::array::from_fn(|_| g.special(-1.0));
+                    let (a, b) = (BACKEND.exp8(x), Backend::Scalar.exp8(x));
+                    assert_eq!(a.map(f32::to_bits), b.map(f32::to_bits), "exp {x:?}");
+                }
+            }
+
+            #[test]
+            fn steps_every_row_length() {
+                for n_units in 1..=70 {
+                    check_steps(BACKEND, n_units, 3, n_units % 4, n_units as u64);
+                }
+            }
+
+            proptest! {
+                #[test]
+                fn kernels_match_scalar(
+                    x in prop::collection::vec(special_f32(), 0..100),
+                    t in special_f32(),
+                    sum in special_f32(),
+                ) {
+                    let thr = vec![t; x.len()];
+                    check_kernels(BACKEND, &x, &thr, sum, "proptest");
+                }
+
+                #[test]
+                fn steps_match_scalar(
+                    n_units in 1usize..40,
+                    batch in 1usize..4,
+                    offset in 0usize..8,
+                    seed in any::<u64>(),
+                ) {
+                    check_steps(BACKEND, n_units, batch, offset, seed);
+                }
+            }
+        }
+    )*};
+}
+
+/// Any f32, with the special values and near-ties much more likely than
+/// uniform bits would make them.
+fn special_f32() -> impl Strategy<Value = f32> {
+    prop_oneof![
+        3 => any::<u32>().prop_map(f32::from_bits),
+        3 => -100.0f32..100.0,
+        1 => Just(0.0f32),
+        1 => Just(-0.0f32),
+        1 => Just(f32::INFINITY),
+        1 => Just(f32::NEG_INFINITY),
+        1 => Just(f32::NAN),
+        1 => Just(f32::MAX),
+        1 => Just(f32::MIN),
+        1 => (1u32..0x0080_0000).prop_map(f32::from_bits),
+        1 => Just(1.0f32),
+    ]
+}
+
+differential_tests! {
+    portable => Backend::Portable;
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    avx2 => Backend::Avx2;
+}
+
+/// The backends a run on this CPU actually exercised, for the record.
+#[test]
+fn report_backends() {
+    for b in Backend::ALL {
+        println!("backend {}: {}", b.name(), if b.is_available() { "runs here" } else { "falls back" });
+    }
+    assert!(Backend::detect().is_available());
+}
