@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Builds the wtas firmware for Cortex-M4F, Cortex-M0 and RISC-V, runs it under
+# QEMU, compares each digest with the host's, prints the footprint report,
+# and runs the panic check. Exits non-zero on any mismatch, build failure,
+# emulator failure or reachable panic path. Works from any directory.
+set -uo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+START=$(date +%s)
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-120}
+die() { echo "run-qemu: $*" >&2; exit 1; }
+
+# 1. Tools (Debian packages; QEMU 10 from bookworm-backports).
+missing=()
+for p in /usr/bin/rustc:rustc-web /usr/bin/cargo:cargo-web /usr/lib/rustlib/src/rust/library/core:rust-web-src \
+         arm-none-eabi-ld:binutils-arm-none-eabi arm-none-eabi-gcc:gcc-arm-none-eabi \
+         riscv64-unknown-elf-ld:binutils-riscv64-unknown-elf; do
+  f=${p%%:*}; pkg=${p##*:}
+  if [ "${f:0:1}" = / ]; then [ -e "$f" ] || missing+=("$pkg"); else command -v "$f" >/dev/null || missing+=("$pkg"); fi
+done
+qemu_missing=()
+command -v qemu-system-arm >/dev/null || qemu_missing+=(qemu-system-arm)
+command -v qemu-system-riscv32 >/dev/null || qemu_missing+=(qemu-system-misc)
+if [ ${#missing[@]} -gt 0 ] || [ ${#qemu_missing[@]} -gt 0 ]; then
+  echo "run-qemu: installing ${missing[*]} ${qemu_missing[*]}"
+  if [ ${#qemu_missing[@]} -gt 0 ]; then
+    echo "deb http://deb.debian.org/debian bookworm-backports main" > /etc/apt/sources.list.d/wtas-backports.list
+  fi
+  apt-get update || die "apt-get update failed"
+  if [ ${#missing[@]} -gt 0 ]; then apt-get install -y "${missing[@]}" || die "apt-get install failed"; fi
+  if [ ${#qemu_missing[@]} -gt 0 ]; then
+    apt-get install -y -t bookworm-backports "${qemu_missing[@]}" || die "apt-get install (backports) failed"
+  fi
+fi
+
+# 2. The host digest, from the host test (default backend == scalar == pinned).
+HOST_CARGO=cargo; command -v cargo >/dev/null || HOST_CARGO=/usr/bin/cargo
+host_log="$HERE/target/host-test.log"; mkdir -p "$HERE/target"
+( cd "$ROOT" && CARGO_TARGET_DIR="${WTAS_FW_HOST_TARGET_DIR:-$ROOT/target/fw-host}" \
+    "$HOST_CARGO" test --test firmware_digest -- --nocapture ) >"$host_log" 2>&1 \
+  || { tail -30 "$host_log"; die "host test failed"; }
+HOST=$(awk '/^wtas-host-digest /{print $2}' "$host_log")
+[ -n "$HOST" ] || die "no host digest in $host_log"
+echo "host: digest $HOST (default backend and scalar agree, pinned constant matches)"
+
+# 3. Firmware builds.
+export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
+OUT="$HERE/target/out"; mkdir -p "$OUT"
+fail=0
+build() { # target profile variant features
+  local target=$1 profile=$2 variant=$3 features=$4 dir=release
+  [ "$profile" = release-o3 ] && dir=release-o3
+  local log="$OUT/$target-$profile-$variant.log"
+  if ( cd "$HERE" && /usr/bin/cargo build -q -Zbuild-std=core --target "$target" --profile "$profile" \
+        ${features:+--features "$features"} ) >"$log" 2>&1; then
+    cp "$HERE/target/$target/$dir/wtas-firmware" "$OUT/$target-$profile-$variant.elf"
+  else
+    echo "firmware $target ($profile, $variant): BUILD FAILED"; tail -20 "$log"; fail=1; return 1
+  fi
+}
+run() { # target elf -> stdout of the firmware
+  local target=$1 elf=$2
+  case "$target" in
+    thumbv7em-none-eabihf) timeout "$QEMU_TIMEOUT" qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic -monitor none \
+        -semihosting-config enable=on,target=native -icount shift=0 -kernel "$elf" ;;
+    thumbv6m-none-eabi) timeout "$QEMU_TIMEOUT" qemu-system-arm -machine microbit -nographic -monitor none \
+        -semihosting-config enable=on,target=native -icount shift=0 -kernel "$elf" ;;
+    riscv32imac-unknown-none-elf) timeout "$QEMU_TIMEOUT" qemu-system-riscv32 -machine virt -bios none -nographic -monitor none \
+        -semihosting-config enable=on,target=native -icount shift=0 -kernel "$elf" ;;
+  esac
+}
+field() { awk -v k="$2" '$1=="wtas" && $2==k {print $3; exit}' "$1"; }
+declare -A REPORT
+for target in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imac-unknown-none-elf; do
+  profiles="release release-o3"; [ "${target:0:5}" = riscv ] && profiles="release"
+  for profile in $profiles; do
+    variants="full nostep"; [ "${target:0:5}" = riscv ] && variants="full"
+    [ "$profile" = release ] && [ "${target:0:5}" != riscv ] && variants="$variants profile"
+    for variant in $variants; do
+      features=""; [ "$variant" = nostep ] && features=nostep; [ "$variant" = profile ] && features=profile
+      build "$target" "$profile" "$variant" "$features" || continue
+      elf="$OUT/$target-$profile-$variant.elf"; log="$OUT/$target-$profile-$variant.run"
+      if ! run "$target" "$elf" >"$log" 2>&1; then
+        echo "firmware $target ($profile, $variant): EMULATOR FAILED OR TIMED OUT"; cat "$log"; fail=1; continue
+      fi
+      if [ "$variant" = full ]; then
+        d=$(field "$log" digest)
+        if [ "$d" = "$HOST" ]; then
+          echo "firmware $target: digest $d matches host ($profile)"
+        else
+          echo "firmware $target: digest ${d:-<none>} DOES NOT MATCH host $HOST ($profile)"; cat "$log"; fail=1
+        fi
+      fi
+    done
+  done
+done
+
+# 4. Footprint report.
+echo
+echo "Footprint (64 units, batch 1; instructions from QEMU -icount shift=0):"
+printf '%-24s %-6s %10s %10s %12s %10s %12s %12s\n' target opt "wtas.text" "wtas(nm)" "RAM/neuron" "stack" "instr/n-step" "diff-method"
+steps_neurons=$((2000 * 64))
+for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
+  for profile in release release-o3; do
+    opt=s; [ "$profile" = release-o3 ] && opt=3
+    full="$OUT/$target-$profile-full"; nostep="$OUT/$target-$profile-nostep"
+    [ -f "$full.run" ] && [ -f "$nostep.run" ] || { echo "$target $profile: missing runs"; continue; }
+    t_full=$(arm-none-eabi-size -A "$full.elf" | awk '$1==".text"{print $2}')
+    t_nostep=$(arm-none-eabi-size -A "$nostep.elf" | awk '$1==".text"{print $2}')
+    nm_wtas=$(arm-none-eabi-nm -C --size-sort -S "$full.elf" | awk '/wtas::|rand_xoshiro|rand_core|wide::/{s+=strtonum("0x"$2)} END{print s+0}')
+    storage=$(field "$full.run" sizeof-storage)
+    stack=$(field "$full.run" stack-advance)
+    cal=$(awk '$2=="cal"{print $4/$3; exit}' "$full.run")
+    adv=$(field "$full.run" ticks-advance); tf=$(field "$full.run" ticks-total); tn=$(field "$nostep.run" ticks-total)
+    ipn=$(awk -v a="$adv" -v c="$cal" -v n=$steps_neurons 'BEGIN{printf "%.1f", a*c/n}')
+    ipn2=$(awk -v f="$tf" -v z="$tn" -v c="$cal" -v n=$steps_neurons 'BEGIN{printf "%.1f", (f-z)*c/n}')
+    printf '%-24s %-6s %10s %10s %12s %10s %12s %12s\n' "$target" "$opt" "$((t_full - t_nostep))" "$nm_wtas" \
+      "$((storage / 64))" "${stack}" "$ipn" "$ipn2"
+  done
+done
+echo "  wtas.text = .text(full) - .text(nostep) in bytes; wtas(nm) = sum of nm sizes of wtas/wide/rand symbols;"
+echo "  RAM/neuron = size_of::<Storage<64,1>>() / 64 (five state buffers + j); stack = painted high-water mark of one advance;"
+echo "  instr/n-step = ticks inside advance x (instructions per tick, calibrated) / (2000 x 64);"
+echo "  diff-method = (whole run - run with the wtas calls removed) / (2000 x 64), includes resets and construction."
+echo "  Goals: wtas.text <= 4096 on thumbv7em at opt s; stack <= 512; RAM/neuron = 24 (5x4 + j); no heap (no allocator linked)."
+for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
+  p="$OUT/$target-release-profile.run"
+  [ -f "$p" ] || continue
+  cal=$(awk '$2=="cal"{print $4/$3; exit}' "$p")
+  echo "Per-kernel instructions per neuron ($target, opt s, 64-unit row):"
+  awk -v c="$cal" '$2=="prof"{printf "  %-18s %8.1f\n", $3, $4*c/$5/64}' "$p"
+done
+[ -f "$OUT/riscv32imac-unknown-none-elf-release-full.run" ] && {
+  r="$OUT/riscv32imac-unknown-none-elf-release-full.run"
+  echo "riscv32imac (opt s): instr/neuron-step $(awk -v a="$(field "$r" ticks-advance)" 'BEGIN{printf "%.1f", a/128000}') (minstret), stack $(field "$r" stack-advance) B"
+}
+
+# 5. Panic check.
+echo
+"$HERE/panic-check.sh" thumbv7em-none-eabihf thumbv6m-none-eabi || fail=1
+
+echo "run-qemu: $(( $(date +%s) - START )) s"
+[ "$fail" -eq 0 ] || die "FAILED"
+echo "run-qemu: all OK"

@@ -1,0 +1,37 @@
+//! The firmware scenario (`tests/embedded`) on the host.
+//!
+//! `tests/embedded/run-qemu.sh` runs this test, reads the `wtas-host-digest`
+//! line it prints, and compares every firmware's digest with it.
+
+#[path = "embedded/src/scenario.rs"]
+#[allow(dead_code)]
+mod scenario;
+
+use wtas::kernels::Backend;
+
+/// The digest of the scenario; every backend and every target must give it.
+const EXPECTED: u64 = 0x9dcb_f349_2a24_4a13;
+
+fn digest(backend: Option<Backend>) -> u64 {
+    let mut storage = scenario::ScenarioStorage::new();
+    let mut cell = scenario::new_cell(&mut storage).expect("valid scenario");
+    if let Some(backend) = backend {
+        cell.set_backend(backend).expect("backend available");
+    }
+    scenario::run(&mut cell)
+}
+
+#[test]
+fn firmware_scenario_digest() {
+    let dispatched = digest(None);
+    let scalar = digest(Some(Backend::Scalar));
+    println!("wtas-host-digest {dispatched:016x}");
+    println!("wtas-host-digest-scalar {scalar:016x}");
+    assert_eq!(
+        dispatched,
+        scalar,
+        "dispatched backend {:?} and scalar backend disagree",
+        Backend::detect()
+    );
+    assert_eq!(dispatched, EXPECTED, "the scenario's digest drifted");
+}
