@@ -168,6 +168,9 @@ const CELL_MAGIC: u32 = 0x5754_4143; // "WTAC"
 
 type Status = Result<(), wtas_status>;
 
+/// Checked parameters, the buffers, and the buffers' byte spans.
+type Loaded = (Params, wtas_buffers, [(usize, usize); 6]);
+
 /// The one mapping from the crate's [`Error`] to a status code.
 pub fn status_of(e: Error) -> wtas_status {
     use wtas_status::*;
@@ -365,9 +368,7 @@ impl wtas_buffers {
 ///
 /// # Safety
 /// As [`load_params`], for a `wtas_cell`.
-unsafe fn load_cell(
-    cell: *const wtas_cell,
-) -> Result<(Params, wtas_buffers, [(usize, usize); 6]), wtas_status> {
+unsafe fn load_cell(cell: *const wtas_cell) -> Result<Loaded, wtas_status> {
     usable(cell)?;
     // SAFETY: non-null and aligned, checked above; readable by the
     // caller's contract; every field is an integer, a float or a raw
@@ -678,7 +679,7 @@ pub unsafe extern "C" fn wtas_reset(
 unsafe fn load_call(
     params: *const wtas_params,
     buffers: *const wtas_buffers,
-) -> Result<(Params, wtas_buffers, [(usize, usize); 6]), wtas_status> {
+) -> Result<Loaded, wtas_status> {
     non_null(params)?;
     non_null(buffers)?;
     // SAFETY: contract of this function.

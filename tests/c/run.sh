@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The C side of wtas, end to end. Exits non-zero on any failure.
+#
+#   1. header check: `cargo test --test header` (include/wtas.h == cbindgen output)
+#   2. host: static library (and cdylib), gcc -Wall -Wextra -Werror -std=c99
+#      test program: every status code + all golden trajectories bit-exact,
+#      then the same program under valgrind --error-exitcode=1
+#   3. firmware: libwtas_c.a for thumbv7em-none-eabihf (Debian Rust,
+#      -Zbuild-std=core), C firmware linked with arm-none-eabi-gcc, run
+#      under QEMU (mps2-an386, Cortex-M4F) with semihosting and a timeout
+#
+# Works from any directory. Installs what is missing (as root, or with sudo):
+# the Debian packages listed in ../shared/EMBEDDED.md, qemu from
+# bookworm-backports, and the pinned cbindgen.
+#
+# Environment: WTAS_C_SKIP_FIRMWARE=1 skips step 3; WTAS_C_NO_INSTALL=1
+# never installs anything (fails instead); QEMU_TIMEOUT (seconds, 120).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+cd "$REPO"
+
+CBINDGEN_VERSION=0.29.4
+HOST_TARGET_DIR="$REPO/target/ffi"
+THUMB_TARGET_DIR="$REPO/target/ffi-thumb"
+OUT="$REPO/target/ffi/c"
+QEMU_TIMEOUT="${QEMU_TIMEOUT:-120}"
+START=$SECONDS
+
+step() { printf '\n=== [%3ds] %s\n' "$((SECONDS - START))" "$*"; }
+die() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"
+    elif command -v sudo >/dev/null; then sudo "$@"
+    else die "need root to run: $*"
+    fi
+}
+
+# ---------------------------------------------------------------- tools
+step "tools"
+need_apt=()
+[ -x /usr/bin/rustc ] && [ -x /usr/bin/cargo ] || need_apt+=(rustc-web cargo-web)
+[ -d /usr/lib/rustlib/src/rust/library ] || need_apt+=(rust-web-src)
+command -v arm-none-eabi-gcc >/dev/null || need_apt+=(gcc-arm-none-eabi)
+command -v arm-none-eabi-ld >/dev/null || need_apt+=(binutils-arm-none-eabi)
+command -v valgrind >/dev/null || need_apt+=(valgrind)
+command -v gcc >/dev/null || need_apt+=(gcc)
+need_qemu=0
+command -v qemu-system-arm >/dev/null || need_qemu=1
+if [ "${#need_apt[@]}" -gt 0 ] || [ "$need_qemu" = 1 ]; then
+    [ "${WTAS_C_NO_INSTALL:-0}" = 1 ] && die "missing: ${need_apt[*]} $([ $need_qemu = 1 ] && echo qemu-system-arm)"
+    echo "installing: ${need_apt[*]} $([ $need_qemu = 1 ] && echo qemu-system-arm)"
+    echo "deb http://deb.debian.org/debian bookworm-backports main" |
+        as_root tee /etc/apt/sources.list.d/wtas-backports.list >/dev/null
+    as_root apt-get update
+    export DEBIAN_FRONTEND=noninteractive
+    # Install the whole recipe: apt skips what is already there.
+    as_root apt-get install -y rustc-web cargo-web rust-web-src binutils-arm-none-eabi \
+        gcc-arm-none-eabi valgrind gcc
+    as_root apt-get install -y -t bookworm-backports qemu-system-arm
+fi
+if [ "$(cbindgen --version 2>/dev/null || true)" != "cbindgen $CBINDGEN_VERSION" ]; then
+    [ "${WTAS_C_NO_INSTALL:-0}" = 1 ] && die "cbindgen $CBINDGEN_VERSION is not on PATH"
+    cargo install cbindgen --locked --version "$CBINDGEN_VERSION"
+    export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+fi
+cbindgen --version
+
+# ---------------------------------------------------------------- header
+step "header check: cargo test --test header"
+CARGO_TARGET_DIR="$HOST_TARGET_DIR" cargo test --test header
+
+# ---------------------------------------------------------------- host
+step "golden export: cargo test --test export_golden"
+mkdir -p "$OUT"
+WTAS_GOLDEN_EXPORT="$OUT/golden" CARGO_TARGET_DIR="$HOST_TARGET_DIR" \
+    cargo test --test export_golden
+shopt -s nullglob
+golden=("$OUT"/golden/*.bin)
+[ "${#golden[@]}" -gt 0 ] || die "no golden trajectory exported"
+
+step "host cdylib: cargo rustc --release --features ffi --crate-type cdylib"
+CARGO_TARGET_DIR="$HOST_TARGET_DIR" cargo rustc --release --lib --features ffi --crate-type cdylib
+so="$HOST_TARGET_DIR/release/libwtas.so"
+if [ -f "$so" ]; then
+    exported="$(nm -D --defined-only "$so" | awk '{print $3}' | grep -c '^wtas_' || true)"
+    declared="$(grep -cE '^[a-z].* \*?wtas_[a-z0-9_]+\(' include/wtas.h || true)"
+    echo "cdylib exports $exported wtas_ functions; header declares $declared"
+    [ "$exported" = "$declared" ] || die "cdylib exports do not match the header"
+fi
+
+step "host staticlib: cargo rustc --release --features ffi --crate-type staticlib"
+CARGO_TARGET_DIR="$HOST_TARGET_DIR" cargo rustc --release --lib --features ffi --crate-type staticlib
+lib="$HOST_TARGET_DIR/release/libwtas.a"
+[ -f "$lib" ] || die "$lib was not built"
+
+step "host C test: gcc -Wall -Wextra -Werror -std=c99"
+gcc -Wall -Wextra -Werror -std=c99 -pedantic -O1 -g -I include \
+    "$HERE/host_test.c" "$HERE/checks.c" "$lib" -lm -lpthread -ldl -o "$OUT/host_test"
+"$OUT/host_test" "${golden[@]}"
+
+step "host C test under valgrind --error-exitcode=1"
+valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+    "$OUT/host_test" "${golden[@]}" >"$OUT/valgrind.log" 2>&1 ||
+    { cat "$OUT/valgrind.log"; die "valgrind reported errors (or the test failed)"; }
+tail -n 1 "$OUT/valgrind.log"
+echo "valgrind: no errors"
+
+# ---------------------------------------------------------------- firmware
+if [ "${WTAS_C_SKIP_FIRMWARE:-0}" = 1 ]; then
+    step "firmware skipped (WTAS_C_SKIP_FIRMWARE=1)"
+    exit 0
+fi
+step "firmware library: thumbv7em-none-eabihf, -Zbuild-std=core"
+(
+    cd "$HERE/staticlib"
+    RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$THUMB_TARGET_DIR" \
+        /usr/bin/cargo build --release -Zbuild-std=core --target thumbv7em-none-eabihf
+)
+fwlib="$THUMB_TARGET_DIR/thumbv7em-none-eabihf/release/libwtas_c.a"
+
+step "firmware: arm-none-eabi-gcc"
+arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 \
+    -std=c99 -Wall -Wextra -Werror -O2 -ffreestanding -ffunction-sections -fdata-sections \
+    -nostartfiles --specs=nano.specs -Wl,--gc-sections -Wl,--no-warn-execstack \
+    -T "$HERE/fw/link.ld" -I include -I "$HERE" -I "$HERE/fw" -I "$OUT/golden" \
+    "$HERE/fw/startup.c" "$HERE/fw/main.c" "$HERE/checks.c" "$fwlib" -lc -lgcc \
+    -o "$OUT/wtas_fw.elf"
+arm-none-eabi-size "$OUT/wtas_fw.elf"
+
+step "firmware under QEMU (mps2-an386, Cortex-M4F, timeout ${QEMU_TIMEOUT}s)"
+set +e
+timeout "$QEMU_TIMEOUT" qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic \
+    -monitor none -serial none -semihosting-config enable=on,target=native \
+    -kernel "$OUT/wtas_fw.elf" </dev/null 2>&1 | tee "$OUT/qemu.log"
+rc=${PIPESTATUS[0]}
+set -e
+[ "$rc" = 0 ] || die "firmware exited with status $rc (124 = timeout)"
+[ "$(tail -n 1 "$OUT/qemu.log")" = PASS ] || die "firmware did not print PASS"
+
+step "all C checks passed"

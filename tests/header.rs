@@ -1,0 +1,70 @@
+//! The committed C header `include/wtas.h` must be exactly what `cbindgen`
+//! generates from `src/ffi.rs` with `cbindgen.toml`.
+//!
+//! Needs the `cbindgen` binary (the version named in the header's
+//! "Generated with cbindgen:X.Y.Z" line): on `PATH`, or named by the
+//! `CBINDGEN` environment variable. `tests/c/run.sh` installs it. The test
+//! fails, with instructions, when it is missing.
+
+use std::path::Path;
+use std::process::Command;
+
+/// The cbindgen version the committed header was generated with.
+fn pinned_version(header: &str) -> Option<&str> {
+    let line = header
+        .lines()
+        .find(|l| l.contains("Generated with cbindgen:"))?;
+    let rest = line.split("cbindgen:").nth(1)?;
+    Some(rest.trim_end_matches("*/").trim())
+}
+
+#[test]
+fn committed_header_matches_cbindgen() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let committed_path = root.join("include/wtas.h");
+    let committed = std::fs::read_to_string(&committed_path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", committed_path.display()));
+    let pinned = pinned_version(&committed).unwrap_or("(unknown)");
+    let cbindgen = std::env::var_os("CBINDGEN").unwrap_or_else(|| "cbindgen".into());
+    let fresh_path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wtas.h");
+    let status = Command::new(&cbindgen)
+        .current_dir(root)
+        .arg("--config")
+        .arg(root.join("cbindgen.toml"))
+        .arg("--output")
+        .arg(&fresh_path)
+        .arg("--quiet")
+        .arg(root)
+        .status();
+    let status = match status {
+        Ok(s) => s,
+        Err(e) => panic!(
+            "cannot run `{}` ({e}).\n\
+             The header check needs cbindgen {pinned}: install it with\n    \
+             cargo install cbindgen --locked --version {pinned}\n\
+             (tests/c/run.sh does this), or point $CBINDGEN at the binary.",
+            cbindgen.to_string_lossy()
+        ),
+    };
+    assert!(status.success(), "cbindgen failed: {status}");
+    let fresh = std::fs::read_to_string(&fresh_path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", fresh_path.display()));
+    if fresh != committed {
+        let first = fresh
+            .lines()
+            .zip(committed.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| fresh.lines().count().min(committed.lines().count()));
+        panic!(
+            "include/wtas.h is stale (first difference at line {}).\n\
+             Regenerate it from the repository root with\n    \
+             cbindgen --config cbindgen.toml --output include/wtas.h\n\
+             using cbindgen {pinned} (found: {}).\n\
+             fresh:     {:?}\ncommitted: {:?}",
+            first + 1,
+            pinned_version(&fresh).unwrap_or("(unknown)"),
+            fresh.lines().nth(first).unwrap_or("<end of file>"),
+            committed.lines().nth(first).unwrap_or("<end of file>"),
+        );
+    }
+}
