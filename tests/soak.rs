@@ -1,0 +1,381 @@
+//! Soak test: more than 10^8 neuron-steps through an adversarial input
+//! schedule, checking every rule and invariant after every step.
+//!
+//! Run it in release: `cargo test --release --test soak -- --ignored`.
+//!
+//! The schedule mixes ordinary currents with bursts of NaN and ±inf,
+//! near-overflow currents, all-equal rows, long silences (zero rows and
+//! all-`-inf` rows), negative resistance, refractory periods, invalid `t` /
+//! `dt` (which must fail and change nothing), resets at random points and
+//! backend switches, over several shapes (`n_units` 1 to 257).
+
+#[path = "invariants/check.rs"]
+mod check;
+
+use check::{State, THR_FLOOR, check_step, snapshot_into};
+use std::time::Instant;
+use wtas::kernels::Backend;
+use wtas::{Buffers, Cell, Config, Error, InputReset};
+
+/// The neuron-steps to run, at least.
+const NEURON_STEPS: u64 = 100_000_000;
+
+/// xorshift64*: tiny, seeded, good enough for a schedule.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    /// Uniform in [0, n).
+    fn below(&mut self, n: u64) -> u64 {
+        ((self.next() >> 32) * n) >> 32
+    }
+    /// Uniform in [lo, hi).
+    fn range(&mut self, lo: f32, hi: f32) -> f32 {
+        lo + (hi - lo) * ((self.next() >> 40) as f32 / (1u64 << 24) as f32)
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// What the input looks like for a stretch of steps.
+#[derive(Clone, Copy, Debug)]
+enum Phase {
+    /// Small noise with one strong unit per row.
+    Winner,
+    /// Uniform noise in [-3, 3].
+    Noise,
+    /// Noise with some elements NaN.
+    NanBurst,
+    /// Noise with some elements ±inf.
+    InfBurst,
+    /// Currents near ±f32::MAX (voltages overflow with |resist_m| > 1).
+    NearOverflow,
+    /// Every element of a row the same value.
+    AllEqual,
+    /// All zero: nothing distinguishes the units.
+    Silence,
+    /// All `-inf`: an all-NaN softmax.
+    NegInfRows,
+    /// Arbitrary bit patterns, subnormals included.
+    RawBits,
+}
+
+const PHASES: [Phase; 9] = [
+    Phase::Winner,
+    Phase::Noise,
+    Phase::NanBurst,
+    Phase::InfBurst,
+    Phase::NearOverflow,
+    Phase::AllEqual,
+    Phase::Silence,
+    Phase::NegInfRows,
+    Phase::RawBits,
+];
+
+fn fill(rng: &mut Rng, phase: Phase, n: usize, j: &mut [f32]) {
+    for row in j.chunks_exact_mut(n) {
+        match phase {
+            Phase::Winner => {
+                for x in row.iter_mut() {
+                    *x = rng.range(-0.5, 0.5);
+                }
+                let w = rng.below(n as u64) as usize;
+                row[w] = rng.range(3.0, 12.0);
+            }
+            Phase::Noise => row.iter_mut().for_each(|x| *x = rng.range(-3.0, 3.0)),
+            Phase::NanBurst | Phase::InfBurst => {
+                for x in row.iter_mut() {
+                    *x = match (phase, rng.below(8)) {
+                        (Phase::NanBurst, 0) => f32::NAN,
+                        (Phase::NanBurst, 1) => f32::from_bits(0xffc0_1234), // payload, negative
+                        (Phase::InfBurst, 0) => f32::INFINITY,
+                        (Phase::InfBurst, 1) => f32::NEG_INFINITY,
+                        _ => rng.range(-3.0, 3.0),
+                    };
+                }
+            }
+            Phase::NearOverflow => {
+                for x in row.iter_mut() {
+                    *x = f32::MAX * rng.range(-1.0, 1.0);
+                }
+            }
+            Phase::AllEqual => {
+                let v = [0.0, 1.0, -7.5, 1e30, -1e30, f32::MAX, f32::MIN_POSITIVE]
+                    [rng.below(7) as usize];
+                row.fill(v);
+            }
+            Phase::Silence => row.fill(0.0),
+            Phase::NegInfRows => row.fill(f32::NEG_INFINITY),
+            Phase::RawBits => row
+                .iter_mut()
+                .for_each(|x| *x = f32::from_bits(rng.next() as u32)),
+        }
+    }
+}
+
+/// One cell's configuration in the soak.
+struct Shape {
+    n_units: usize,
+    batch_size: usize,
+    resist_m: f32,
+    thr_gain: f32,
+    refract_time: f32,
+    thr_jitter: f32,
+}
+
+const SHAPES: [Shape; 8] = [
+    Shape {
+        n_units: 1,
+        batch_size: 3,
+        resist_m: 1.0,
+        thr_gain: 0.002,
+        refract_time: 0.0,
+        thr_jitter: 0.05,
+    },
+    Shape {
+        n_units: 7,
+        batch_size: 2,
+        resist_m: -2.0,
+        thr_gain: 0.01,
+        refract_time: 1.5,
+        thr_jitter: 0.05,
+    },
+    Shape {
+        n_units: 8,
+        batch_size: 4,
+        resist_m: 1.0,
+        thr_gain: -0.003,
+        refract_time: 0.0,
+        thr_jitter: 0.1,
+    },
+    Shape {
+        n_units: 13,
+        batch_size: 1,
+        resist_m: 4.0,
+        thr_gain: 0.0005,
+        refract_time: 2.0,
+        thr_jitter: 0.0,
+    },
+    Shape {
+        n_units: 33,
+        batch_size: 3,
+        resist_m: 1.0,
+        thr_gain: 0.002,
+        refract_time: 0.0,
+        thr_jitter: 0.05,
+    },
+    Shape {
+        n_units: 64,
+        batch_size: 2,
+        resist_m: 0.5,
+        thr_gain: -0.001,
+        refract_time: 1.0,
+        thr_jitter: 0.02,
+    },
+    Shape {
+        n_units: 100,
+        batch_size: 2,
+        resist_m: 3.0,
+        thr_gain: 0.004,
+        refract_time: 0.0,
+        thr_jitter: 0.05,
+    },
+    Shape {
+        n_units: 257,
+        batch_size: 2,
+        resist_m: -1.0,
+        thr_gain: 0.002,
+        refract_time: 3.0,
+        thr_jitter: 0.05,
+    },
+];
+
+/// Figures from one cell's run.
+#[derive(Default)]
+struct Tally {
+    neuron_steps: u64,
+    steps: u64,
+    spikes: u64,
+    resets: u64,
+    rejected: u64,
+    max_thr: f32,
+}
+
+fn soak_shape(shape: &Shape, seed: u64, neuron_steps: u64, tally: &mut Tally) {
+    let config = Config {
+        batch_size: shape.batch_size,
+        resist_m: shape.resist_m,
+        thr_gain: shape.thr_gain,
+        refract_time: shape.refract_time,
+        thr_jitter: shape.thr_jitter,
+        ..Config::new(shape.n_units, 10.0)
+    };
+    let params = config.validate().unwrap();
+    let (n, len) = (params.n_units(), params.len());
+    let mut rng = Rng(seed | 1);
+    let backends: Vec<Backend> = Backend::ALL
+        .iter()
+        .copied()
+        .filter(|b| b.is_available())
+        .collect();
+
+    // Buffers carved out of arenas with guard regions.
+    const GUARD: usize = 16;
+    let guard = |k: usize| f32::from_bits(0xffa5_0000 | k as u32);
+    let mut arenas: Vec<Vec<f32>> = (0..6)
+        .map(|k| {
+            let mut a = vec![guard(k); len + 2 * GUARD];
+            a[GUARD..GUARD + len].fill(0.0);
+            a
+        })
+        .collect();
+    let mut guards = Vec::new();
+    let mut slices = Vec::new();
+    for a in arenas.iter_mut() {
+        let (lo, rest) = a.split_at_mut(GUARD);
+        let (mid, hi) = rest.split_at_mut(len);
+        guards.push((lo, hi));
+        slices.push(mid);
+    }
+    let [j, v, s, thr, rfr, tols]: [&mut [f32]; 6] = slices.try_into().unwrap();
+    let mut cell = Cell::new_seeded(
+        params,
+        Buffers {
+            j,
+            v,
+            s,
+            thr,
+            rfr,
+            tols,
+        },
+        seed,
+    )
+    .unwrap();
+
+    let upper = |steps: u64| {
+        f64::from(params.thr_base())
+            + f64::from(params.thr_jitter())
+            + steps as f64 * f64::from(params.thr_gain().abs())
+    };
+    let (mut old, mut new) = (State::default(), State::default());
+    let (mut t, mut phase, mut phase_left) = (0.0_f32, Phase::Winner, 0u64);
+    let mut steps_since_new = 0u64;
+    let mut jbuf = vec![0.0_f32; len];
+    let mut done = 0u64;
+    while done < neuron_steps {
+        if phase_left == 0 {
+            phase = PHASES[rng.below(PHASES.len() as u64) as usize];
+            // Silences are long; bursts are short.
+            phase_left = match phase {
+                Phase::Silence | Phase::NegInfRows => 1 + rng.below(2000),
+                Phase::NanBurst | Phase::InfBurst => 1 + rng.below(20),
+                _ => 1 + rng.below(300),
+            };
+            if rng.chance(30) {
+                let b = backends[rng.below(backends.len() as u64) as usize];
+                cell.set_backend(b).unwrap();
+            }
+        }
+        phase_left -= 1;
+        fill(&mut rng, phase, n, &mut jbuf);
+        cell.j_mut().copy_from_slice(&jbuf);
+
+        if rng.chance(1) {
+            let zero = rng.chance(50);
+            cell.reset(if zero {
+                InputReset::Zero
+            } else {
+                InputReset::Keep
+            });
+            tally.resets += 1;
+            let rt = params.refract_time().to_bits();
+            assert!(cell.rfr().iter().all(|x| x.to_bits() == rt));
+            assert!(
+                cell.s()
+                    .iter()
+                    .chain(cell.v())
+                    .chain(cell.tols())
+                    .all(|x| x.to_bits() == 0)
+            );
+            if !zero {
+                cell.j_mut().copy_from_slice(&jbuf);
+            }
+        }
+
+        // Now and then an invalid `t` or `dt`: an error, and nothing changes.
+        if rng.chance(2) {
+            snapshot_into(&cell, &mut old);
+            let bad = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY];
+            let (bt, bdt, want) = match rng.below(3) {
+                0 => (bad[rng.below(3) as usize], 1.0, Error::Time),
+                1 => (
+                    t,
+                    [0.0, -0.0, -1.0, f32::NAN, f32::INFINITY][rng.below(5) as usize],
+                    Error::Dt,
+                ),
+                _ => (f32::NAN, f32::NAN, Error::Time),
+            };
+            assert_eq!(cell.advance(bt, bdt), Err(want));
+            snapshot_into(&cell, &mut new);
+            assert_eq!(old, new, "a rejected step changed the state");
+            tally.rejected += 1;
+        }
+
+        let dt = [1.0, 0.5, 0.1, 2.5][rng.below(4) as usize];
+        t += dt;
+        snapshot_into(&cell, &mut old);
+        cell.advance(t, dt).unwrap();
+        snapshot_into(&cell, &mut new);
+        tally.spikes += check_step(&params, &old, &new, t, dt);
+        steps_since_new += 1;
+        let hi = upper(steps_since_new);
+        for &x in cell.thr() {
+            assert!(
+                x >= THR_FLOOR && f64::from(x) <= hi,
+                "thr {x:e} outside [0.025, {hi:e}]"
+            );
+            tally.max_thr = tally.max_thr.max(x);
+        }
+        tally.steps += 1;
+        done += len as u64;
+    }
+    tally.neuron_steps += done;
+    drop(cell);
+    for (k, (lo, hi)) in guards.iter().enumerate() {
+        assert!(
+            lo.iter()
+                .chain(hi.iter())
+                .all(|x| x.to_bits() == guard(k).to_bits()),
+            "guard of buffer {k} overwritten"
+        );
+    }
+}
+
+#[test]
+#[ignore = "long: run with `cargo test --release --test soak -- --ignored`"]
+fn soak() {
+    let start = Instant::now();
+    let mut tally = Tally::default();
+    let per_shape = NEURON_STEPS.div_ceil(SHAPES.len() as u64);
+    for (k, shape) in SHAPES.iter().enumerate() {
+        soak_shape(shape, 0x5eed_0000 + k as u64, per_shape, &mut tally);
+    }
+    assert!(tally.neuron_steps >= NEURON_STEPS);
+    println!(
+        "soak: {} neuron-steps in {} steps ({} spikes, {} resets, {} rejected steps), \
+         max thr {:e}, {:.1} s",
+        tally.neuron_steps,
+        tally.steps,
+        tally.spikes,
+        tally.resets,
+        tally.rejected,
+        tally.max_thr,
+        start.elapsed().as_secs_f64()
+    );
+}
