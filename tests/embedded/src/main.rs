@@ -70,7 +70,7 @@ impl Layer for Timed<'_> {
 /// The same firmware with every wtas call removed: the state is only
 /// hashed. The baseline for flash and instruction counts.
 #[cfg(feature = "nostep")]
-struct NoStep<'a>(&'a mut ScenarioStorage, wtas::Buffers<'a>);
+struct NoStep<'a>(wtas::Buffers<'a>);
 
 /// The panic-check firmware: only `Params` validation, `Cell::resume`,
 /// `advance` and `reset`, on scenario input. With `panic-never` too, it
@@ -144,7 +144,7 @@ fn app(storage: &'static mut ScenarioStorage) -> ! {
     }
     #[cfg(feature = "nostep")]
     {
-        let mut layer = NoStep::new(storage);
+        let mut layer = NoStep(storage.buffers());
         let t0 = sys::now();
         let digest = scenario::run(&mut layer);
         let total = sys::now().wrapping_sub(t0);
