@@ -107,7 +107,7 @@ for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
     [ -f "$full.run" ] && [ -f "$nostep.run" ] || { echo "$target $profile: missing runs"; continue; }
     t_full=$(arm-none-eabi-size -A "$full.elf" | awk '$1==".text"{print $2}')
     t_nostep=$(arm-none-eabi-size -A "$nostep.elf" | awk '$1==".text"{print $2}')
-    nm_wtas=$(arm-none-eabi-nm -C --size-sort -S "$full.elf" | awk '/wtas::|rand_xoshiro|rand_core|wide::/{s+=strtonum("0x"$2)} END{print s+0}')
+    nm_wtas=$(arm-none-eabi-nm -C --size-sort -S -t d "$full.elf" | awk '/wtas::|rand_xoshiro|rand_core|wide::/{s+=$2} END{print s+0}')
     storage=$(field "$full.run" sizeof-storage)
     stack=$(field "$full.run" stack-advance)
     cal=$(awk '$2=="cal"{print $4/$3; exit}' "$full.run")
