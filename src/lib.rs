@@ -70,4 +70,9 @@ pub use cell::{
     Buffers, Cell, Entry, HELP, Help, InputReset, SeedRng, Storage, draw_threshold0, seed_rng,
 };
 pub use error::{Buffer, Error};
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 pub use params::{Config, Params};

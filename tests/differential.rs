@@ -101,8 +101,12 @@ fn check_steps(backend: Backend, n_units: usize, batch: usize, offset: usize, se
     let len = n_units * batch;
     let mut mem_a = vec![vec![0.0_f32; len + offset]; 6];
     let mut mem_b = mem_a.clone();
-    let [ja, va, sa, ta, ra, la] = mem_a.as_mut_slice() else { unreachable!() };
-    let [jb, vb, sb, tb, rb, lb] = mem_b.as_mut_slice() else { unreachable!() };
+    let [ja, va, sa, ta, ra, la] = mem_a.as_mut_slice() else {
+        unreachable!()
+    };
+    let [jb, vb, sb, tb, rb, lb] = mem_b.as_mut_slice() else {
+        unreachable!()
+    };
     let bufs_a = Buffers {
         j: &mut ja[offset..],
         v: &mut va[offset..],
@@ -254,7 +258,15 @@ differential_tests! {
 #[test]
 fn report_backends() {
     for b in Backend::ALL {
-        println!("backend {}: {}", b.name(), if b.is_available() { "runs here" } else { "falls back" });
+        println!(
+            "backend {}: {}",
+            b.name(),
+            if b.is_available() {
+                "runs here"
+            } else {
+                "falls back"
+            }
+        );
     }
     assert!(Backend::detect().is_available());
 }

@@ -15,9 +15,9 @@ use core::arch::x86::*;
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::*;
 
+use super::exp;
 use super::lanes::{LANES, Lanes};
 use super::rows::{self, Row, StepConsts};
-use super::exp;
 
 /// Whether this CPU runs AVX2: detected at run time with `std`, fixed at
 /// compile time without it.

@@ -1,0 +1,186 @@
+//! Criterion benchmarks: the step on every backend, the memory floor, and
+//! the kernel building blocks.
+//!
+//! Throughput is in elements: one element is one neuron-step (one unit of
+//! one batch row advanced by one step).
+//!
+//! - `step`: the public `Cell::advance` on the detected backend;
+//! - `step_scalar`: the same on the scalar reference;
+//! - `step_portable`: the same on `wide::f32x8` as this build compiled it;
+//! - `touch`: reads `j`, `thr`, `rfr`, `tols` and writes `v`, `s`, `thr`,
+//!   `rfr`, `tols` with no arithmetic: the bytes any step must move;
+//! - `kernels`: row max, exp-sum, spike mask and `exp` on one 1024-row.
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use wtas::kernels::{self, Backend};
+use wtas::{Buffers, Cell, Config};
+
+/// The benchmark sizes: (batch, units).
+const SIZES: [(usize, usize); 5] = [(1, 16), (1, 64), (1, 1024), (16, 1024), (64, 4096)];
+
+fn id(batch: usize, units: usize) -> String {
+    format!("B{batch}xN{units}")
+}
+
+/// Realistic input: small noise everywhere and one strong unit per row,
+/// so about one unit wins per row; refractory periods and threshold
+/// adaptation are on.
+fn input(batch: usize, units: usize) -> Vec<f32> {
+    let mut x = 0x9e37_79b9_u32;
+    let mut j = Vec::with_capacity(batch * units);
+    for b in 0..batch {
+        for u in 0..units {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            let noise = (x >> 8) as f32 / 16_777_216.0 - 0.5;
+            let bump = if u == (b * 7 + 3) % units { 12.0 } else { 0.0 };
+            j.push(noise + bump);
+        }
+    }
+    j
+}
+
+fn config(batch: usize, units: usize) -> Config {
+    Config {
+        batch_size: batch,
+        refract_time: 2.0,
+        thr_gain: 0.002,
+        ..Config::new(units, 10.0)
+    }
+}
+
+fn bench_step_group(c: &mut Criterion, group_name: &str, backend: Backend) {
+    let mut group = c.benchmark_group(group_name);
+    for (batch, units) in SIZES {
+        let n = batch * units;
+        let params = config(batch, units).validate().unwrap();
+        let mut mem = vec![vec![0.0_f32; n]; 6];
+        let [j, v, s, thr, rfr, tols] = mem.as_mut_slice() else {
+            unreachable!()
+        };
+        j.copy_from_slice(&input(batch, units));
+        let mut cell = Cell::new_seeded(
+            params,
+            Buffers {
+                j,
+                v,
+                s,
+                thr,
+                rfr,
+                tols,
+            },
+            1,
+        )
+        .unwrap();
+        cell.set_backend(backend).unwrap();
+        group.throughput(Throughput::Elements(n as u64));
+        let mut t = 0.0_f32;
+        group.bench_function(BenchmarkId::from_parameter(id(batch, units)), |b| {
+            b.iter(|| {
+                t += 1.0;
+                if t > 1.0e6 {
+                    t = 0.0;
+                }
+                cell.advance(black_box(t), black_box(1.0)).unwrap();
+            })
+        });
+    }
+    group.finish();
+}
+
+fn step(c: &mut Criterion) {
+    bench_step_group(c, "step", Backend::detect());
+    bench_step_group(c, "step_scalar", Backend::Scalar);
+    bench_step_group(c, "step_portable", Backend::Portable);
+}
+
+/// The memory floor: every byte a step must read and write, no math.
+fn touch(c: &mut Criterion) {
+    let mut group = c.benchmark_group("touch");
+    for (batch, units) in SIZES {
+        let n = batch * units;
+        let j = input(batch, units);
+        let (mut v, mut s, mut thr, mut rfr, mut tols) = (
+            vec![0.0_f32; n],
+            vec![0.0_f32; n],
+            vec![0.3_f32; n],
+            vec![1.0_f32; n],
+            vec![0.0_f32; n],
+        );
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(BenchmarkId::from_parameter(id(batch, units)), |b| {
+            b.iter(|| {
+                let it = black_box(&j[..])
+                    .iter()
+                    .zip(v.iter_mut())
+                    .zip(s.iter_mut())
+                    .zip(thr.iter_mut())
+                    .zip(rfr.iter_mut())
+                    .zip(tols.iter_mut());
+                // Reads j, thr, rfr, tols; writes v, s, thr, rfr, tols.
+                for (((((j, v), s), thr), rfr), tols) in it {
+                    let (a, b, c, d) = (*j, *thr, *rfr, *tols);
+                    *v = a;
+                    *s = b;
+                    *thr = c;
+                    *rfr = d;
+                    *tols = a;
+                }
+                black_box((&v, &s, &thr, &rfr, &tols));
+            })
+        });
+    }
+    group.finish();
+}
+
+/// The building blocks on one row of 1024, on every backend.
+fn building_blocks(c: &mut Criterion) {
+    const N: usize = 1024;
+    let x = input(1, N);
+    let thr = vec![0.3_f32; N];
+    let mut group = c.benchmark_group("kernels");
+    group.throughput(Throughput::Elements(N as u64));
+    for &backend in Backend::ALL.iter().filter(|b| b.is_available()) {
+        let name = backend.name();
+        group.bench_function(format!("row_max/{name}/N{N}"), |b| {
+            b.iter(|| backend.row_max(black_box(&x)))
+        });
+        let mut out = vec![0.0_f32; N];
+        group.bench_function(format!("exp_sum/{name}/N{N}"), |b| {
+            b.iter(|| backend.exp_sum(black_box(&x), 12.5, &mut out).unwrap())
+        });
+        let sum = backend.exp_sum(&x, 12.5, &mut out).unwrap();
+        let e = out.clone();
+        group.bench_function(format!("spike_mask/{name}/N{N}"), |b| {
+            b.iter(|| {
+                out.copy_from_slice(&e);
+                backend.spike_mask(black_box(&mut out), sum, &thr).unwrap()
+            })
+        });
+        let lanes: Vec<[f32; 8]> = x.chunks_exact(8).map(|c| c.try_into().unwrap()).collect();
+        group.bench_function(format!("exp/{name}/N{N}"), |b| {
+            b.iter(|| {
+                let mut acc = 0.0;
+                for l in black_box(&lanes) {
+                    acc += backend.exp8(*l)[0];
+                }
+                acc
+            })
+        });
+    }
+    group.bench_function(format!("exp_f32/scalar/N{N}"), |b| {
+        b.iter(|| {
+            black_box(&x)
+                .iter()
+                .map(|&v| kernels::exp_f32(v - 12.5))
+                .sum::<f32>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, step, touch, building_blocks);
+criterion_main!(benches);
