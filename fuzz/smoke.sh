@@ -6,9 +6,10 @@
 # crashing input is kept in fuzz/artifacts/<target>/ (git-ignored) and the
 # script exits non-zero after running every target.
 #
-# Long campaign (one target; add -jobs/-workers or -fork to use more cores):
+# Long campaign, one target (new inputs go to corpus/<target>, git-ignored;
+# -fork=N uses N cores and -ignore_crashes=1 keeps going after a crash):
 #   cd fuzz && cargo +nightly fuzz run -O <target> corpus/<target> seeds/<target> \
-#       -- -max_total_time=3600
+#       -- -dict=f32.dict -max_total_time=3600 -fork=1 -ignore_crashes=1
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -31,7 +32,8 @@ for target in $(cargo +nightly fuzz list); do
     echo "=== fuzz target $target: ${seconds}s"
     if ! cargo +nightly fuzz run -O "$target" "$corpus" -- \
         -max_total_time="$seconds" \
-        -artifact_prefix="artifacts/$target/" \
+        -artifact_prefix="$PWD/artifacts/$target/" \
+        -dict="$PWD/f32.dict" \
         -print_final_stats=1; then
         failed+=("$target")
     fi

@@ -1,0 +1,527 @@
+//! The C ABI under abuse: arbitrary configurations, buffer layouts carved
+//! from one arena (overlapping, misaligned, NULL, wrong lengths),
+//! corrupted `wtas_params` / `wtas_cell` handles, injected thresholds that
+//! may alias the state, and arbitrary `t`, `dt`, resets and input bits,
+//! through both the cell (`wtas_cell_*`) and the stateless (`wtas_*`)
+//! forms.
+//!
+//! Every call returns a status, never `WTAS_ERR_PANIC`; a call that is not
+//! `WTAS_OK` changes no byte of the arena, the params or the cell, and
+//! names a problem the arguments really have; `WTAS_OK` is returned only
+//! for valid arguments, and then the buffers hold exactly what the Rust
+//! API computes from the same state.
+#![no_main]
+
+use arbitrary::Arbitrary;
+use libfuzzer_sys::fuzz_target;
+use wtas::ffi::*;
+use wtas::{Buffers, Cell, Config, InputReset, Params};
+
+use wtas_status::*;
+
+/// Elements of slack around the buffers in the arena.
+const SLACK: usize = 24;
+
+#[derive(Arbitrary, Debug, Clone, Copy)]
+struct Place {
+    /// 0: the default disjoint place; else an arbitrary element offset.
+    offset: u16,
+    /// Non-zero: a wrong length.
+    len: u8,
+    /// 1..=3: a misaligned pointer; 4: NULL.
+    flaw: u8,
+}
+
+#[derive(Arbitrary, Debug)]
+enum Op {
+    ParamsInit,
+    Bind,
+    CorruptParams {
+        at: u8,
+        xor: u8,
+    },
+    CorruptCell(u8),
+    Seed {
+        seed: u64,
+        stateless: bool,
+    },
+    SetThreshold0 {
+        bits: Vec<u32>,
+        len: u8,
+        alias: Option<u16>,
+        stateless: bool,
+    },
+    Advance {
+        t: u32,
+        dt: u32,
+        j: Vec<u32>,
+        stateless: bool,
+    },
+    Reset {
+        zero: bool,
+        stateless: bool,
+    },
+}
+
+#[derive(Arbitrary, Debug)]
+struct Input {
+    n_units: u8,
+    batch_size: u8,
+    floats: [u32; 6],
+    places: [Place; 6],
+    init: Vec<u32>,
+    ops: Vec<Op>,
+}
+
+fn len_from(n: usize, sel: u8) -> usize {
+    let d = 1 + (sel as usize >> 2) % 5;
+    match sel % 8 {
+        1 => n + d,
+        2 => n.saturating_sub(d),
+        _ => n,
+    }
+}
+
+/// The bytes of any plain value.
+fn bytes_of<T>(x: &T) -> Vec<u8> {
+    // SAFETY: reads size_of::<T>() bytes of a live value; every object
+    // here was created fully initialised (zeroed before use).
+    unsafe { core::slice::from_raw_parts(x as *const T as *const u8, size_of::<T>()).to_vec() }
+}
+
+/// What a (params, buffers) pair is, from the caller's side.
+fn problems(
+    params: Option<Params>,
+    bufs: &wtas_buffers,
+    places: &[(usize, usize, u8); 6],
+) -> Vec<wtas_status> {
+    let mut p = Vec::new();
+    let Some(params) = params else {
+        return vec![WTAS_ERR_HANDLE];
+    };
+    if places.iter().any(|x| x.2 == 4) {
+        p.push(WTAS_ERR_NULL);
+    }
+    if places.iter().any(|x| (1..=3).contains(&x.2)) {
+        p.push(WTAS_ERR_ALIGN);
+    }
+    let lens = [
+        bufs.j_len,
+        bufs.v_len,
+        bufs.s_len,
+        bufs.thr_len,
+        bufs.rfr_len,
+        bufs.tols_len,
+    ];
+    if lens.iter().any(|l| *l != params.len()) {
+        p.push(WTAS_ERR_LENGTH);
+    }
+    if p.is_empty() {
+        for a in 0..6 {
+            for b in a + 1..6 {
+                let (sa, sb) = (places[a].0, places[b].0);
+                let (ea, eb) = (sa + places[a].1, sb + places[b].1);
+                if sa < ea && sb < eb && sa < eb && sb < ea {
+                    p.push(WTAS_ERR_ALIAS);
+                }
+            }
+        }
+    }
+    p
+}
+
+/// Decodes a `wtas_params` as the library must: `None` if it is not a
+/// valid handle.
+fn decode(raw: &wtas_params, good: &[u8], original: Option<Params>) -> Option<Params> {
+    let now = bytes_of(raw);
+    let n = core::mem::offset_of!(wtas_params, len) + size_of::<usize>();
+    // Bytes past `len` hold the private magic (and padding): any change
+    // there is a corrupted handle, unless only padding changed.
+    if now[n..n + 4] != good[n..n + 4] {
+        return None;
+    }
+    let _ = original?;
+    let params = Params::try_new(raw.config).ok()?;
+    if params.len() != raw.len || params.len().checked_mul(4)? > isize::MAX as usize {
+        return None;
+    }
+    Some(params)
+}
+
+fuzz_target!(|input: Input| {
+    let f = |k: usize| f32::from_bits(input.floats[k]);
+    let config = Config {
+        n_units: input.n_units as usize % 40,
+        batch_size: input.batch_size as usize % 5,
+        tau_m: f(0),
+        resist_m: f(1),
+        thr_base: f(2),
+        thr_gain: f(3),
+        refract_time: f(4),
+        thr_jitter: f(5),
+    };
+    let len = config.n_units * config.batch_size;
+    let arena_len = 6 * (len + 8) + 2 * SLACK + 64;
+    let mut arena: Vec<u32> = (0..arena_len)
+        .map(|i| {
+            input
+                .init
+                .get(i % input.init.len().max(1))
+                .copied()
+                .unwrap_or(0)
+        })
+        .collect();
+    let base = arena.as_mut_ptr();
+    // (element offset, length, flaw) per buffer.
+    let places: [(usize, usize, u8); 6] = core::array::from_fn(|k| {
+        let p = input.places[k];
+        let l = len_from(len, p.len);
+        let off = if p.offset == 0 {
+            SLACK + k * (len + 8)
+        } else {
+            p.offset as usize % (arena_len - l - 1)
+        };
+        (off, l, p.flaw % 16)
+    });
+    let ptr = |(off, _, flaw): (usize, usize, u8)| -> *mut f32 {
+        match flaw {
+            // SAFETY: stays inside the arena (one spare element at the end).
+            1..=3 => unsafe { (base as *mut u8).add(off * 4 + flaw as usize) as *mut f32 },
+            4 => core::ptr::null_mut(),
+            _ => unsafe { base.add(off) as *mut f32 },
+        }
+    };
+    let bufs = wtas_buffers {
+        j: ptr(places[0]),
+        j_len: places[0].1,
+        v: ptr(places[1]),
+        v_len: places[1].1,
+        s: ptr(places[2]),
+        s_len: places[2].1,
+        thr: ptr(places[3]),
+        thr_len: places[3].1,
+        rfr: ptr(places[4]),
+        rfr_len: places[4].1,
+        tols: ptr(places[5]),
+        tols_len: places[5].1,
+    };
+    // SAFETY: plain-old-data structs; all-zero is a valid (uninitialised,
+    // hence rejected) handle.
+    let mut params: wtas_params = unsafe { core::mem::zeroed() };
+    let mut cell: wtas_cell = unsafe { core::mem::zeroed() };
+    let mut good_params: Option<(Params, Vec<u8>)> = None;
+    let mut bound: Option<Params> = None;
+
+    for op in input.ops.iter().take(48) {
+        let arena_before = arena.clone();
+        let (params_before, cell_before) = (bytes_of(&params), bytes_of(&cell));
+        let cur = good_params
+            .as_ref()
+            .and_then(|(p, g)| decode(&params, g, Some(*p)));
+        let layout = problems(cur, &bufs, &places);
+        // The value-level outcome for a valid layout, and what Rust does.
+        let (expect, st): (Vec<wtas_status>, wtas_status) = match op {
+            Op::ParamsInit => {
+                let st = unsafe { wtas_params_init(&mut params, &config) };
+                if st == WTAS_OK {
+                    let p = Params::try_new(config).unwrap();
+                    assert_eq!(params.config, config);
+                    assert_eq!(params.len, p.len());
+                    good_params = Some((p, bytes_of(&params)));
+                    continue;
+                }
+                let e = Params::try_new(config).err().map(status_of);
+                let e = e.unwrap_or(WTAS_ERR_SIZE);
+                (vec![e], st)
+            }
+            Op::Bind => {
+                let st = unsafe { wtas_cell_bind(&mut cell, &params, &bufs) };
+                if st == WTAS_OK {
+                    assert!(layout.is_empty(), "bind accepted {layout:?}");
+                    bound = cur;
+                    continue;
+                }
+                (layout.clone(), st)
+            }
+            Op::CorruptParams { at, xor } => {
+                let n = core::mem::offset_of!(wtas_params, len) + size_of::<usize>() + 4;
+                let i = *at as usize % n;
+                // SAFETY: in bounds of a plain struct.
+                unsafe { *(&mut params as *mut wtas_params as *mut u8).add(i) ^= xor | 1 };
+                continue;
+            }
+            Op::CorruptCell(xor) => {
+                // Only the magic at the end: corrupting the stored buffer
+                // pointers would break the caller's side of the contract.
+                // `wtas_cell` is repr(C): params, buffers, magic.
+                let at = size_of::<wtas_params>() + size_of::<wtas_buffers>();
+                unsafe { *(&mut cell as *mut wtas_cell as *mut u8).add(at) ^= xor | 1 };
+                bound = None;
+                continue;
+            }
+            Op::Seed { seed, stateless } => {
+                let st = if *stateless {
+                    unsafe { wtas_seed(&params, &bufs, *seed) }
+                } else {
+                    unsafe { wtas_cell_seed(&mut cell, *seed) }
+                };
+                let lay = if *stateless {
+                    layout.clone()
+                } else if bound.is_some() {
+                    vec![]
+                } else {
+                    vec![WTAS_ERR_HANDLE]
+                };
+                if st == WTAS_OK {
+                    assert!(lay.is_empty(), "seed accepted {lay:?}");
+                    let p = if *stateless {
+                        cur.unwrap()
+                    } else {
+                        bound.unwrap()
+                    };
+                    let mut shadow = arena_before.clone();
+                    let sb = shadow_bufs(&mut shadow, &places);
+                    Cell::new_seeded(p, sb, *seed).unwrap();
+                    assert_eq!(arena, shadow, "wtas seed differs from Rust");
+                    continue;
+                }
+                (lay, st)
+            }
+            Op::SetThreshold0 {
+                bits,
+                len: l,
+                alias,
+                stateless,
+            } => {
+                let p = if *stateless { cur } else { bound };
+                let n = p.map_or(1, |p| p.n_units());
+                let tl = len_from(n, *l);
+                let mut own: Vec<u32> = (0..tl.max(1))
+                    .map(|i| bits.get(i % bits.len().max(1)).copied().unwrap_or(0))
+                    .collect();
+                let (t0, t0_span) = match alias {
+                    Some(a) => {
+                        let off = *a as usize % (arena_len - tl - 1);
+                        (
+                            unsafe { base.add(off) as *const f32 },
+                            Some((off, off + tl)),
+                        )
+                    }
+                    None => (own.as_mut_ptr() as *const f32, None),
+                };
+                let st = if *stateless {
+                    unsafe { wtas_set_threshold0(&params, &bufs, t0, tl) }
+                } else {
+                    unsafe { wtas_cell_set_threshold0(&mut cell, t0, tl) }
+                };
+                let mut lay = if *stateless {
+                    layout.clone()
+                } else if bound.is_some() {
+                    vec![]
+                } else {
+                    vec![WTAS_ERR_HANDLE]
+                };
+                if lay.is_empty() {
+                    if tl != n {
+                        lay.push(WTAS_ERR_LENGTH);
+                    }
+                    if let Some((a, b)) = t0_span {
+                        if a < b
+                            && places
+                                .iter()
+                                .any(|pl| pl.0 < b && a < pl.0 + pl.1 && pl.1 > 0)
+                        {
+                            lay.push(WTAS_ERR_ALIAS);
+                        }
+                    }
+                }
+                let vals: Vec<f32> = unsafe { core::slice::from_raw_parts(t0, tl) }.to_vec();
+                let vals: Vec<f32> = match t0_span {
+                    Some((a, b)) => arena_before[a..b]
+                        .iter()
+                        .map(|x| f32::from_bits(*x))
+                        .collect(),
+                    None => vals,
+                };
+                if lay.is_empty() && vals.iter().any(|x| x.is_nan()) {
+                    lay.push(WTAS_ERR_THRESHOLD_NAN);
+                }
+                if st == WTAS_OK {
+                    assert!(lay.is_empty(), "set_threshold0 accepted {lay:?}");
+                    let mut shadow = arena_before.clone();
+                    let sb = shadow_bufs(&mut shadow, &places);
+                    Cell::new(p.unwrap(), sb, &vals).unwrap();
+                    assert_eq!(arena, shadow, "wtas set_threshold0 differs from Rust");
+                    continue;
+                }
+                (lay, st)
+            }
+            Op::Advance {
+                t,
+                dt,
+                j,
+                stateless,
+            } => {
+                let (t, dt) = (f32::from_bits(*t), f32::from_bits(*dt));
+                let p = if *stateless { cur } else { bound };
+                let mut lay = if *stateless {
+                    layout.clone()
+                } else if bound.is_some() {
+                    vec![]
+                } else {
+                    vec![WTAS_ERR_HANDLE]
+                };
+                if lay.is_empty() && !j.is_empty() && places[0].2 == 0 {
+                    // Write the input through the (valid) j pointer.
+                    let (off, l, _) = places[0];
+                    for i in 0..l {
+                        arena[off + i] = j[i % j.len()];
+                    }
+                }
+                let arena_before = arena.clone();
+                let st = if *stateless {
+                    unsafe { wtas_advance(&params, &bufs, t, dt) }
+                } else {
+                    unsafe { wtas_cell_advance(&mut cell, t, dt) }
+                };
+                if lay.is_empty() {
+                    if !t.is_finite() {
+                        lay.push(WTAS_ERR_TIME);
+                    } else if !(dt.is_finite() && dt > 0.0) {
+                        lay.push(WTAS_ERR_DT);
+                    }
+                }
+                if st == WTAS_OK {
+                    assert!(lay.is_empty(), "advance accepted {lay:?}");
+                    let mut shadow = arena_before.clone();
+                    let thr_nan = {
+                        let (o, l, _) = places[3];
+                        shadow[o..o + l].iter().any(|x| f32::from_bits(*x).is_nan())
+                    };
+                    if !thr_nan {
+                        let sb = shadow_bufs(&mut shadow, &places);
+                        Cell::resume(p.unwrap(), sb)
+                            .unwrap()
+                            .advance(t, dt)
+                            .unwrap();
+                        assert_eq!(arena, shadow, "wtas advance differs from Rust");
+                    }
+                    continue;
+                }
+                assert_ne!(st, WTAS_ERR_PANIC);
+                assert!(lay.contains(&st), "advance: {st:?} not in {lay:?}");
+                assert_eq!(
+                    arena, arena_before,
+                    "advance error {st:?} wrote to the arena"
+                );
+                continue;
+            }
+            Op::Reset { zero, stateless } => {
+                let st = if *stateless {
+                    unsafe { wtas_reset(&params, &bufs, *zero) }
+                } else {
+                    unsafe { wtas_cell_reset(&mut cell, *zero) }
+                };
+                let lay = if *stateless {
+                    layout.clone()
+                } else if bound.is_some() {
+                    vec![]
+                } else {
+                    vec![WTAS_ERR_HANDLE]
+                };
+                if st == WTAS_OK {
+                    assert!(lay.is_empty(), "reset accepted {lay:?}");
+                    let p = if *stateless {
+                        cur.unwrap()
+                    } else {
+                        bound.unwrap()
+                    };
+                    let mut shadow = arena_before.clone();
+                    let sb = shadow_bufs(&mut shadow, &places);
+                    // `resume` refuses NaN thresholds; reset does not read them.
+                    let Buffers {
+                        j,
+                        v,
+                        s,
+                        thr,
+                        rfr,
+                        tols,
+                    } = sb;
+                    thr.fill(0.0);
+                    Cell::resume(
+                        p,
+                        Buffers {
+                            j,
+                            v,
+                            s,
+                            thr,
+                            rfr,
+                            tols,
+                        },
+                    )
+                    .unwrap()
+                    .reset(if *zero {
+                        InputReset::Zero
+                    } else {
+                        InputReset::Keep
+                    });
+                    let (o, l, _) = places[3];
+                    shadow[o..o + l].copy_from_slice(&arena_before[o..o + l]);
+                    assert_eq!(arena, shadow, "wtas reset differs from Rust");
+                    continue;
+                }
+                (lay, st)
+            }
+        };
+        assert_ne!(st, WTAS_ERR_PANIC, "a panic reached the C ABI");
+        assert!(!expect.is_empty(), "{op:?}: {st:?} for valid arguments");
+        assert!(
+            expect.contains(&st),
+            "{op:?}: {st:?} is not one of {expect:?}"
+        );
+        assert_eq!(
+            arena, arena_before,
+            "{op:?}: error {st:?} wrote to a buffer"
+        );
+        assert_eq!(
+            bytes_of(&params),
+            params_before,
+            "{op:?}: error {st:?} wrote params"
+        );
+        assert_eq!(
+            bytes_of(&cell),
+            cell_before,
+            "{op:?}: error {st:?} wrote the cell"
+        );
+    }
+});
+
+/// The six state buffers inside a copy of the arena (valid layouts only).
+fn shadow_bufs<'a>(shadow: &'a mut [u32], places: &[(usize, usize, u8); 6]) -> Buffers<'a> {
+    // The places are disjoint (checked by the caller's expectation), so
+    // carving them one by one from sorted order is possible.
+    let mut order: Vec<usize> = (0..6).collect();
+    order.sort_by_key(|&k| places[k].0);
+    let mut rest: &'a mut [u32] = shadow;
+    let mut consumed = 0;
+    let mut out: [Option<&'a mut [f32]>; 6] = Default::default();
+    for k in order {
+        let (off, l, _) = places[k];
+        let r = core::mem::take(&mut rest);
+        let (_, r) = r.split_at_mut(off - consumed);
+        let (mid, r) = r.split_at_mut(l);
+        rest = r;
+        consumed = off + l;
+        // SAFETY: u32 and f32 have the same size and alignment, any bits.
+        out[k] = Some(unsafe { core::slice::from_raw_parts_mut(mid.as_mut_ptr() as *mut f32, l) });
+    }
+    let [j, v, s, thr, rfr, tols] = out.map(Option::unwrap);
+    Buffers {
+        j,
+        v,
+        s,
+        thr,
+        rfr,
+        tols,
+    }
+}
