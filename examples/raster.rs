@@ -51,8 +51,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             *j = 3.0 * (-0.5 * d * d).exp() + 0.6 * noise.next();
         }
         cell.advance(step as f32, 1.0)?;
-        for i in 0..UNITS {
-            spikes[step][i] = cell.s()[i] == 1.0;
+        for (spiked, &s) in spikes[step].iter_mut().zip(cell.s()) {
+            *spiked = s == 1.0;
         }
         thr_trace[step].copy_from_slice(cell.thr());
     }

@@ -54,6 +54,17 @@
 // of those modules opts in explicitly.
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
+// No panic path in the library: every failure is an `Err`, every index is
+// proven in range by construction (chunking, zipping, validated lengths).
+#![deny(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::unreachable,
+    clippy::todo,
+    clippy::unimplemented
+)]
 
 #[cfg(feature = "std")]
 extern crate std;

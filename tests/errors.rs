@@ -173,11 +173,12 @@ fn wrong_lengths_are_refused_before_any_write() {
             let [j, v, s, thr, rfr, tols] = m.as_mut_slice() else {
                 unreachable!()
             };
-            let expected = Err(Error::Length {
+            let error = Error::Length {
                 buffer,
                 expected: 10,
                 found: wrong,
-            });
+            };
+            let expected = Err(error);
             let r = Cell::new(
                 params,
                 Buffers {
@@ -230,7 +231,7 @@ fn wrong_lengths_are_refused_before_any_write() {
                 before,
                 "{buffer:?} length {wrong}: a buffer was written"
             );
-            assert!(expected.unwrap_err().to_string().contains(buffer.name()));
+            assert!(error.to_string().contains(buffer.name()));
         }
     }
 }

@@ -11,10 +11,9 @@ use wtas::{Buffers, Cell, Config, Error};
 /// NaN threshold stays NaN forever (and `Cell::resume` then refuses the
 /// state). Found by the `step` fuzz target.
 ///
-/// Fails until `Cell::new` / `Cell::resume` reject non-finite thresholds
-/// (or the threshold update cannot produce NaN).
+/// Fixed: the threshold update writes the floor where `inf - inf` would
+/// give NaN.
 #[test]
-#[ignore = "known bug: non-finite thresholds can turn NaN; un-ignore with the fix"]
 fn infinite_threshold_never_turns_nan() {
     let params = Config {
         thr_gain: f32::MAX,
@@ -50,7 +49,6 @@ fn infinite_threshold_never_turns_nan() {
 /// The same through `Cell::new_seeded`: `thr_base - thr_jitter` overflows
 /// to `-inf` for some units, and a huge gain then makes the delta `+inf`.
 #[test]
-#[ignore = "known bug: non-finite thresholds can turn NaN; un-ignore with the fix"]
 fn seeded_threshold_overflow_never_turns_nan() {
     let params = Config {
         thr_base: -f32::MAX,
@@ -87,7 +85,6 @@ fn seeded_threshold_overflow_never_turns_nan() {
 /// A resumed state with a `+inf` threshold next to low ones and a huge
 /// negative gain: three spikes make the delta `-inf`.
 #[test]
-#[ignore = "known bug: non-finite thresholds can turn NaN; un-ignore with the fix"]
 fn resumed_infinite_threshold_never_turns_nan() {
     let params = Config {
         thr_gain: -f32::MAX,

@@ -346,7 +346,6 @@ fn soak_shape(shape: &Shape, seed: u64, neuron_steps: u64, tally: &mut Tally) {
         done += len as u64;
     }
     tally.neuron_steps += done;
-    drop(cell);
     for (k, (lo, hi)) in guards.iter().enumerate() {
         assert!(
             lo.iter()

@@ -204,24 +204,37 @@ impl<'a> Cell<'a> {
             dt,
         };
         let n = self.params.n_units_nonzero().get();
+        // Rows are split off one at a time with checked splits, which the
+        // optimizer reduces to pointer arithmetic at every opt-level: no
+        // chunk-count division and no panic path, unlike `chunks_exact`.
         let b = &mut self.bufs;
-        let rows =
-            b.j.chunks_exact(n)
-                .zip(b.v.chunks_exact_mut(n))
-                .zip(b.s.chunks_exact_mut(n))
-                .zip(b.thr.chunks_exact_mut(n))
-                .zip(b.rfr.chunks_exact_mut(n))
-                .zip(b.tols.chunks_exact_mut(n));
-        for (((((j, v), s), thr), rfr), tols) in rows {
+        let (mut j, mut v, mut s) = (&*b.j, &mut *b.v, &mut *b.s);
+        let (mut thr, mut rfr, mut tols) = (&mut *b.thr, &mut *b.rfr, &mut *b.tols);
+        while let (
+            Some((j0, j1)),
+            Some((v0, v1)),
+            Some((s0, s1)),
+            Some((thr0, thr1)),
+            Some((rfr0, rfr1)),
+            Some((tols0, tols1)),
+        ) = (
+            j.split_at_checked(n),
+            core::mem::take(&mut v).split_at_mut_checked(n),
+            core::mem::take(&mut s).split_at_mut_checked(n),
+            core::mem::take(&mut thr).split_at_mut_checked(n),
+            core::mem::take(&mut rfr).split_at_mut_checked(n),
+            core::mem::take(&mut tols).split_at_mut_checked(n),
+        ) {
             let row = Row {
-                j,
-                v,
-                s,
-                thr,
-                rfr,
-                tols,
+                j: j0,
+                v: v0,
+                s: s0,
+                thr: thr0,
+                rfr: rfr0,
+                tols: tols0,
             };
             self.backend.step_row(row, &k);
+            (j, v, s, thr, rfr, tols) = (j1, v1, s1, thr1, rfr1, tols1);
         }
         Ok(())
     }

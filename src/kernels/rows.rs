@@ -248,7 +248,20 @@ fn spike_pass<L: Lanes>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
     reduce_add(count)
 }
 
-/// Pass 4: `thr = max(thr + (count - 1) * thr_gain, 0.025)`, NaN-propagating.
+/// `x > floor ? x : floor`: the reference's `max(x, 0.025)` for every
+/// number, and the floor for NaN.
+#[inline(always)]
+fn floored<L: Lanes>(x: L, floor: L) -> L {
+    L::select(x.gt(floor), x, floor)
+}
+
+/// Pass 4: `thr = max(thr + (count - 1) * thr_gain, 0.025)`.
+///
+/// The sum can be NaN only as `inf - inf`: a threshold at `±inf` (injected,
+/// or overflowed) meeting a row change that overflows the other way, which
+/// takes thresholds or gains near `f32::MAX`. The reference's
+/// NaN-propagating max would keep that NaN forever and silence the unit;
+/// the floor is written instead, so a threshold is never NaN.
 #[inline(always)]
 fn threshold_pass<L: Lanes>(thr: &mut [f32], count: f32, thr_gain: f32) {
     // One product and one sum, each rounded, as the reference computes them.
@@ -256,13 +269,11 @@ fn threshold_pass<L: Lanes>(thr: &mut [f32], count: f32, thr_gain: f32) {
     let floor = L::splat(THR_FLOOR);
     let (tc, tt) = thr.as_chunks_mut::<LANES>();
     for t8 in tc {
-        nan_max(L::load(t8).add(delta), floor).store(t8);
+        floored(L::load(t8).add(delta), floor).store(t8);
     }
     if !tt.is_empty() {
-        unpad(
-            tt,
-            nan_max(L::load(&pad(tt, 0.0)).add(delta), floor).to_array(),
-        );
+        let thr = floored(L::load(&pad(tt, 0.0)).add(delta), floor);
+        unpad(tt, thr.to_array());
     }
 }
 
