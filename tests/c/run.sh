@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The C side of wtas, end to end. Exits non-zero on any failure.
 #
-#   1. header check: `cargo test --test header` (include/wtas.h == cbindgen output)
+#   1. header check: `cargo test --features ffi --test header` (include/wtas.h == cbindgen output)
 #   2. host: static library (and cdylib), gcc -Wall -Wextra -Werror -std=c99
 #      test program: every status code + all golden trajectories bit-exact,
 #      then the same program under valgrind --error-exitcode=1
@@ -69,8 +69,8 @@ fi
 cbindgen --version
 
 # ---------------------------------------------------------------- header
-step "header check: cargo test --test header"
-CARGO_TARGET_DIR="$HOST_TARGET_DIR" cargo test --test header
+step "header check: cargo test --features ffi --test header"
+CARGO_TARGET_DIR="$HOST_TARGET_DIR" cargo test --features ffi --test header
 
 # ---------------------------------------------------------------- host
 step "golden export: cargo test --test export_golden"
