@@ -19,6 +19,10 @@ use wtas::{Buffers, Cell, Config, InputReset, Params};
 
 use wtas_status::*;
 
+/// Where the private magic of a `wtas_cell` lies: it is `repr(C)` with
+/// fields params, buffers, magic.
+const CELL_MAGIC_AT: usize = size_of::<wtas_params>() + size_of::<wtas_buffers>();
+
 /// Elements of slack around the buffers in the arena.
 const SLACK: usize = 24;
 
@@ -210,15 +214,20 @@ fuzz_target!(|input: Input| {
     let mut params: wtas_params = unsafe { core::mem::zeroed() };
     let mut cell: wtas_cell = unsafe { core::mem::zeroed() };
     let mut good_params: Option<(Params, Vec<u8>)> = None;
-    let mut bound: Option<Params> = None;
+    let mut bound_at_bind: Option<(Params, Vec<u8>)> = None;
 
     for op in input.ops.iter().take(48) {
+        let bound = bound_at_bind.clone();
         let arena_before = arena.clone();
         let (params_before, cell_before) = (bytes_of(&params), bytes_of(&cell));
         let cur = good_params
             .as_ref()
             .and_then(|(p, g)| decode(&params, g, Some(*p)));
         let layout = problems(cur, &bufs, &places);
+        // The cell is bound while its magic is what `wtas_cell_bind` wrote
+        // (two equal corruptions cancel out).
+        let magic = |c: &wtas_cell| bytes_of(c)[CELL_MAGIC_AT..CELL_MAGIC_AT + 4].to_vec();
+        let bound = bound.filter(|(_, m)| *m == magic(&cell)).map(|(p, _)| p);
         // The value-level outcome for a valid layout, and what Rust does.
         let (expect, st): (Vec<wtas_status>, wtas_status) = match op {
             Op::ParamsInit => {
@@ -238,7 +247,7 @@ fuzz_target!(|input: Input| {
                 let st = unsafe { wtas_cell_bind(&mut cell, &params, &bufs) };
                 if st == WTAS_OK {
                     assert!(layout.is_empty(), "bind accepted {layout:?}");
-                    bound = cur;
+                    bound_at_bind = cur.map(|p| (p, magic(&cell)));
                     continue;
                 }
                 (layout.clone(), st)
@@ -251,12 +260,10 @@ fuzz_target!(|input: Input| {
                 continue;
             }
             Op::CorruptCell(xor) => {
-                // Only the magic at the end: corrupting the stored buffer
-                // pointers would break the caller's side of the contract.
-                // `wtas_cell` is repr(C): params, buffers, magic.
-                let at = size_of::<wtas_params>() + size_of::<wtas_buffers>();
-                unsafe { *(&mut cell as *mut wtas_cell as *mut u8).add(at) ^= xor | 1 };
-                bound = None;
+                // Only the magic: corrupting the stored buffer pointers
+                // would break the caller's side of the contract.
+                // SAFETY: in bounds of a plain struct.
+                unsafe { *(&mut cell as *mut wtas_cell as *mut u8).add(CELL_MAGIC_AT) ^= xor | 1 };
                 continue;
             }
             Op::Seed { seed, stateless } => {
