@@ -256,7 +256,12 @@ fn overlap(a: (usize, usize), b: (usize, usize)) -> bool {
 /// `WTAS_ERR_ALIAS` if any two of `spans` overlap.
 fn disjoint(spans: &[(usize, usize)]) -> Status {
     for (i, &a) in spans.iter().enumerate() {
-        if spans.get(i + 1..).unwrap_or(&[]).iter().any(|&b| overlap(a, b)) {
+        if spans
+            .get(i + 1..)
+            .unwrap_or(&[])
+            .iter()
+            .any(|&b| overlap(a, b))
+        {
             return Err(wtas_status::WTAS_ERR_ALIAS);
         }
     }
