@@ -50,14 +50,15 @@ fn infinite_threshold_never_turns_nan() {
 /// to `-inf` for some units, and a huge gain then makes the delta `+inf`.
 #[test]
 fn seeded_threshold_overflow_never_turns_nan() {
-    let params = Config {
+    let Ok(params) = Config {
         thr_base: -f32::MAX,
         thr_jitter: f32::MAX,
         thr_gain: f32::MAX,
         ..Config::new(8, 10.0)
     }
-    .validate()
-    .unwrap();
+    .validate() else {
+        return; // refusing thr_base ± thr_jitter that overflows is a fix too
+    };
     let mut mem = [[0.0_f32; 8]; 6];
     let [j, v, s, thr, rfr, tols] = &mut mem;
     let Ok(mut cell) = Cell::new_seeded(
@@ -111,4 +112,57 @@ fn resumed_infinite_threshold_never_turns_nan() {
     let old = snapshot(&cell);
     cell.advance(0.0, 1.0).unwrap();
     check_step(&params, &old, &snapshot(&cell), 0.0, 1.0);
+}
+
+/// A state the cell itself produced must stay resumable: here finite
+/// thresholds overflow to `+inf` through a huge gain (so a fix that makes
+/// `resume` refuse infinite thresholds must also keep `advance` from
+/// producing them, for example by saturating at `f32::MAX`).
+#[test]
+fn own_state_stays_resumable() {
+    let params = Config {
+        thr_gain: 1e38,
+        thr_jitter: 0.0,
+        ..Config::new(4, 10.0)
+    }
+    .validate()
+    .unwrap();
+    let mut mem = [[0.0_f32; 4]; 6];
+    {
+        let [j, v, s, thr, rfr, tols] = &mut mem;
+        let mut cell = Cell::new(
+            params,
+            Buffers {
+                j,
+                v,
+                s,
+                thr,
+                rfr,
+                tols,
+            },
+            &[3e38, 0.1, 0.1, 0.1],
+        )
+        .unwrap();
+        for step in 0..4 {
+            let old = snapshot(&cell);
+            cell.advance(step as f32, 1.0).unwrap();
+            check_step(&params, &old, &snapshot(&cell), step as f32, 1.0);
+        }
+    }
+    let [j, v, s, thr, rfr, tols] = &mut mem;
+    let mut cell = Cell::resume(
+        params,
+        Buffers {
+            j,
+            v,
+            s,
+            thr,
+            rfr,
+            tols,
+        },
+    )
+    .expect("the cell's own state must be resumable");
+    let old = snapshot(&cell);
+    cell.advance(4.0, 1.0).unwrap();
+    check_step(&params, &old, &snapshot(&cell), 4.0, 1.0);
 }
