@@ -23,6 +23,40 @@ const MAX_LEN: usize = 2048;
 const GUARD: usize = 9;
 const THR_FLOOR: f32 = 0.025;
 
+/// An `f32`: any bit pattern, or one of the values that matter most.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+enum F {
+    Bits(u32),
+    Special(u8),
+}
+
+const SPECIAL: [f32; 15] = [
+    f32::INFINITY,
+    f32::NEG_INFINITY,
+    f32::NAN,
+    f32::MAX,
+    f32::MIN,
+    0.0,
+    -0.0,
+    f32::MIN_POSITIVE,
+    1.0,
+    -1.0,
+    THR_FLOOR,
+    0.5,
+    1e38,
+    -1e38,
+    f32::from_bits(1),
+];
+
+impl F {
+    fn get(self) -> f32 {
+        match self {
+            F::Bits(b) => f32::from_bits(b),
+            F::Special(k) => SPECIAL[k as usize % SPECIAL.len()],
+        }
+    }
+}
+
 #[derive(Arbitrary, Debug)]
 enum Size {
     Small(u8),
@@ -34,7 +68,7 @@ enum Ctor {
     /// `Cell::new` with these `threshold0` bits (cycled to `n_units` unless
     /// `t0_len` asks for a wrong length).
     New {
-        threshold0: Vec<u32>,
+        threshold0: Vec<F>,
         t0_len: u8,
     },
     Seeded(u64),
@@ -45,9 +79,9 @@ enum Ctor {
 enum Op {
     /// One `advance(t, dt)`, after writing `j` (cycled) if it is non-empty.
     Step {
-        t: u32,
-        dt: u32,
-        j: Vec<u32>,
+        t: F,
+        dt: F,
+        j: Vec<F>,
     },
     /// `n` well-formed steps: `t` counting up by `dt` from `t0`.
     Tick {
@@ -58,7 +92,7 @@ enum Op {
     /// Writes one input value.
     Poke {
         at: u16,
-        bits: u32,
+        bits: F,
     },
     Reset(bool),
     Backend(u8),
@@ -68,16 +102,16 @@ enum Op {
 struct Input {
     n_units: Size,
     batch_size: Size,
-    tau_m: u32,
-    resist_m: u32,
-    thr_base: u32,
-    thr_gain: u32,
-    refract_time: u32,
-    thr_jitter: u32,
+    tau_m: F,
+    resist_m: F,
+    thr_base: F,
+    thr_gain: F,
+    refract_time: F,
+    thr_jitter: F,
     /// Per buffer (j, v, s, thr, rfr, tols): non-zero asks for a wrong length.
     lens: [u8; 6],
     /// Initial contents of the buffers, cycled.
-    init: Vec<u32>,
+    init: Vec<F>,
     ctor: Ctor,
     ops: Vec<Op>,
 }
@@ -234,12 +268,12 @@ fuzz_target!(|input: Input| {
     let config = Config {
         n_units: size(&input.n_units, 70),
         batch_size: size(&input.batch_size, 6),
-        tau_m: f32::from_bits(input.tau_m),
-        resist_m: f32::from_bits(input.resist_m),
-        thr_base: f32::from_bits(input.thr_base),
-        thr_gain: f32::from_bits(input.thr_gain),
-        refract_time: f32::from_bits(input.refract_time),
-        thr_jitter: f32::from_bits(input.thr_jitter),
+        tau_m: input.tau_m.get(),
+        resist_m: input.resist_m.get(),
+        thr_base: input.thr_base.get(),
+        thr_gain: input.thr_gain.get(),
+        refract_time: input.refract_time.get(),
+        thr_jitter: input.thr_jitter.get(),
     };
     let params = match Params::try_new(config) {
         Ok(p) => {
@@ -273,7 +307,7 @@ fuzz_target!(|input: Input| {
             }
             for i in 0..lens[k] {
                 let b = input.init.get((i * 6 + k) % input.init.len().max(1));
-                a.push(b.map_or(0.0, |b| f32::from_bits(*b)));
+                a.push(b.map_or(0.0, |b| b.get()));
             }
             for i in 0..GUARD {
                 a.push(f32::from_bits(sentinel(k, GUARD + i)));
@@ -293,7 +327,7 @@ fuzz_target!(|input: Input| {
                 .map(|i| {
                     threshold0
                         .get(i % threshold0.len().max(1))
-                        .map_or(0.3, |b| f32::from_bits(*b))
+                        .map_or(0.3, |b| b.get())
                 })
                 .collect()
         }
@@ -421,10 +455,10 @@ fuzz_target!(|input: Input| {
             Op::Step { t, dt, j } => {
                 if !j.is_empty() {
                     for (i, x) in cell.j_mut().iter_mut().enumerate() {
-                        *x = f32::from_bits(j[i % j.len()]);
+                        *x = j[i % j.len()].get();
                     }
                 }
-                let (t, dt) = (f32::from_bits(*t), f32::from_bits(*dt));
+                let (t, dt) = (t.get(), dt.get());
                 let old = snapshot(&cell);
                 let want = if !t.is_finite() {
                     Err(Error::Time)
@@ -456,7 +490,7 @@ fuzz_target!(|input: Input| {
             Op::Poke { at, bits: b } => {
                 let j = cell.j_mut();
                 let i = *at as usize % j.len();
-                j[i] = f32::from_bits(*b);
+                j[i] = b.get();
             }
             Op::Reset(z) => {
                 let old = snapshot(&cell);
