@@ -332,14 +332,13 @@ fuzz_target!(|input: Input| {
                     if tl != n {
                         lay.push(WTAS_ERR_LENGTH);
                     }
-                    if let Some((a, b)) = t0_span {
-                        if a < b
-                            && places
-                                .iter()
-                                .any(|pl| pl.0 < b && a < pl.0 + pl.1 && pl.1 > 0)
-                        {
-                            lay.push(WTAS_ERR_ALIAS);
-                        }
+                    if let Some((a, b)) = t0_span
+                        && a < b
+                        && places
+                            .iter()
+                            .any(|pl| pl.0 < b && a < pl.0 + pl.1 && pl.1 > 0)
+                    {
+                        lay.push(WTAS_ERR_ALIAS);
                     }
                 }
                 let vals: Vec<f32> = unsafe { core::slice::from_raw_parts(t0, tl) }.to_vec();

@@ -86,7 +86,7 @@ struct KernelOut {
     exp8: Vec<u32>,
 }
 
-fn run_kernels(k: &Kernels, x: &[f32], thr: &[f32], run: &dyn Fn(Op2) -> R) -> KernelOut {
+fn run_kernels(k: &Kernels, x: &[f32], thr: &[f32], run: &dyn Fn(Op2) -> Ret) -> KernelOut {
     let max = run(Op2::RowMax(x)).f();
     let m = k.max.map_or(max, f32::from_bits);
     let mut e = vec![SENTINEL; len_from(x.len(), k.out_len)];
@@ -127,57 +127,57 @@ enum Op2<'a> {
     Exp8([f32; LANES]),
 }
 
-enum R {
+enum Ret {
     F(f32),
     R(Result<f32, Error>),
     U(Result<(), Error>),
     A([f32; LANES]),
 }
 
-impl R {
+impl Ret {
     fn f(self) -> f32 {
         match self {
-            R::F(x) => x,
+            Ret::F(x) => x,
             _ => unreachable!(),
         }
     }
     fn r(self) -> Result<u32, Error> {
         match self {
-            R::R(x) => x.map(f32::to_bits),
+            Ret::R(x) => x.map(f32::to_bits),
             _ => unreachable!(),
         }
     }
     fn u(self) -> Result<(), Error> {
         match self {
-            R::U(x) => x,
+            Ret::U(x) => x,
             _ => unreachable!(),
         }
     }
     fn a(self) -> [f32; LANES] {
         match self {
-            R::A(x) => x,
+            Ret::A(x) => x,
             _ => unreachable!(),
         }
     }
 }
 
-fn on_backend(b: Backend) -> impl Fn(Op2) -> R {
+fn on_backend(b: Backend) -> impl Fn(Op2) -> Ret {
     move |op| match op {
-        Op2::RowMax(x) => R::F(b.row_max(x)),
-        Op2::ExpSum(x, m, o) => R::R(b.exp_sum(x, m, o)),
-        Op2::SpikeMask(e, s, t) => R::R(b.spike_mask(e, s, t)),
-        Op2::Softmax(x, o) => R::U(b.softmax(x, o)),
-        Op2::Exp8(x) => R::A(b.exp8(x)),
+        Op2::RowMax(x) => Ret::F(b.row_max(x)),
+        Op2::ExpSum(x, m, o) => Ret::R(b.exp_sum(x, m, o)),
+        Op2::SpikeMask(e, s, t) => Ret::R(b.spike_mask(e, s, t)),
+        Op2::Softmax(x, o) => Ret::U(b.softmax(x, o)),
+        Op2::Exp8(x) => Ret::A(b.exp8(x)),
     }
 }
 
-fn free_functions(op: Op2) -> R {
+fn free_functions(op: Op2) -> Ret {
     match op {
-        Op2::RowMax(x) => R::F(kernels::row_max(x)),
-        Op2::ExpSum(x, m, o) => R::R(kernels::exp_sum(x, m, o)),
-        Op2::SpikeMask(e, s, t) => R::R(kernels::spike_mask(e, s, t)),
-        Op2::Softmax(x, o) => R::U(kernels::softmax(x, o)),
-        Op2::Exp8(x) => R::A(kernels::exp(wide::f32x8::new(x)).to_array()),
+        Op2::RowMax(x) => Ret::F(kernels::row_max(x)),
+        Op2::ExpSum(x, m, o) => Ret::R(kernels::exp_sum(x, m, o)),
+        Op2::SpikeMask(e, s, t) => Ret::R(kernels::spike_mask(e, s, t)),
+        Op2::Softmax(x, o) => Ret::U(kernels::softmax(x, o)),
+        Op2::Exp8(x) => Ret::A(kernels::exp(wide::f32x8::new(x)).to_array()),
     }
 }
 
@@ -193,7 +193,7 @@ fn check_kernels(k: &Kernels) {
             "row_max NaN not canonical"
         );
     }
-    if k.out_len % 4 != 0 && len_from(x.len(), k.out_len) != x.len() {
+    if !k.out_len.is_multiple_of(4) && len_from(x.len(), k.out_len) != x.len() {
         assert!(reference.exp_sum.is_err() && reference.softmax.is_err());
         assert!(
             reference.e.iter().all(|b| *b == SENTINEL.to_bits()),

@@ -536,7 +536,6 @@ fuzz_target!(|input: Input| {
         }
     }
     check_guards(&guards);
-    drop(cell);
     drop(guards);
     for (k, (a, b)) in arenas.iter().zip(&before).enumerate() {
         assert_eq!(bits(&a[..GUARD]), b[..GUARD], "guard of buffer {k}");
