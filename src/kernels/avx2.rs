@@ -15,8 +15,7 @@ use core::arch::x86::*;
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::*;
 
-use super::exp;
-use super::lanes::{LANES, Lanes};
+use super::lanes::{LANES, Lanes, Ops};
 use super::rows::{self, Row, StepConsts};
 
 /// Whether this CPU runs AVX2: detected at run time with `std`, fixed at
@@ -41,21 +40,13 @@ pub(crate) struct Avx2(__m256);
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Avx2Bits(__m256i);
 
-// SAFETY (for every `unsafe` block in this impl): these methods are
+// SAFETY (for every `unsafe` block in the two impls below): these methods are
 // `#[inline(always)]` and only ever called from the `#[target_feature(enable
 // = "avx2")]` functions below, which run only after `available()` returned
 // true; so every AVX/AVX2 intrinsic executes on a CPU that has it. Loads and
 // stores go through `&[f32; 8]` / `&mut [f32; 8]`, which are valid for
 // eight unaligned `f32`s, matching `loadu`/`storeu`.
 impl Lanes for Avx2 {
-    type Mask = Avx2;
-    type Bits = Avx2Bits;
-
-    #[inline(always)]
-    fn splat(x: f32) -> Self {
-        // SAFETY: see the impl comment.
-        Avx2(unsafe { _mm256_set1_ps(x) })
-    }
     #[inline(always)]
     fn load(src: &[f32; LANES]) -> Self {
         // SAFETY: see the impl comment; `src` is 8 readable f32s.
@@ -65,6 +56,17 @@ impl Lanes for Avx2 {
     fn store(self, dst: &mut [f32; LANES]) {
         // SAFETY: see the impl comment; `dst` is 8 writable f32s.
         unsafe { _mm256_storeu_ps(dst.as_mut_ptr(), self.0) }
+    }
+}
+
+impl Ops for Avx2 {
+    type Mask = Avx2;
+    type Bits = Avx2Bits;
+
+    #[inline(always)]
+    fn splat(x: f32) -> Self {
+        // SAFETY: see the impl comment.
+        Avx2(unsafe { _mm256_set1_ps(x) })
     }
     #[inline(always)]
     fn add(self, rhs: Self) -> Self {
@@ -180,7 +182,7 @@ macro_rules! entry_points {
 /// `exp` on an array, for the entry-point macro.
 #[inline(always)]
 fn exp8<L: Lanes>(x: [f32; LANES]) -> [f32; LANES] {
-    exp::exp(L::load(&x)).to_array()
+    L::load(&x).exp_lanes().to_array()
 }
 
 entry_points! {

@@ -24,7 +24,7 @@
 //! - a NaN input gives the canonical quiet NaN `f32::NAN` (bits
 //!   `0x7fc0_0000`), whatever its payload.
 
-use super::lanes::Lanes;
+use super::lanes::Ops;
 
 const LOG2E: f32 = core::f32::consts::LOG2_E;
 /// `1.5 · 2^23`: adding it rounds to an integer, ties to even.
@@ -50,7 +50,7 @@ const MAGIC_BITS_LESS_256: u32 = 0x4b40_0000 - 256;
 
 /// `exp` on every lane. See the module documentation for the contract.
 #[inline(always)]
-pub(crate) fn exp<L: Lanes>(x: L) -> L {
+pub(crate) fn exp<L: Ops>(x: L) -> L {
     let lo = L::splat(CLAMP_LO);
     let hi = L::splat(CLAMP_HI);
     let xc = L::select(x.lt(lo), lo, x);

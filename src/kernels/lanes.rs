@@ -12,19 +12,15 @@
 /// Lanes per vector. Every backend works on eight `f32` lanes.
 pub const LANES: usize = 8;
 
-/// Eight `f32` lanes and the operations the kernels use on them.
-pub(crate) trait Lanes: Copy {
+/// Lanes of `f32` and the per-lane operations the kernels use on them.
+pub(crate) trait Ops: Copy {
     /// A lane mask: each lane is true or false.
     type Mask: Copy;
-    /// Eight `u32` lanes holding bit patterns.
+    /// `u32` lanes holding bit patterns.
     type Bits: Copy;
 
     /// Every lane set to `x`.
     fn splat(x: f32) -> Self;
-    /// Loads eight consecutive values.
-    fn load(src: &[f32; LANES]) -> Self;
-    /// Stores eight consecutive values.
-    fn store(self, dst: &mut [f32; LANES]);
 
     /// Lanewise `self + rhs`, correctly rounded.
     fn add(self, rhs: Self) -> Self;
@@ -60,11 +56,28 @@ pub(crate) trait Lanes: Copy {
     fn bits_shr<const K: u32>(a: Self::Bits) -> Self::Bits;
     /// Lanewise shift left by `K`.
     fn bits_shl<const K: u32>(a: Self::Bits) -> Self::Bits;
+}
+
+/// Eight lanes that load from and store to memory: a backend.
+pub(crate) trait Lanes: Ops {
+    /// Loads eight consecutive values.
+    fn load(src: &[f32; LANES]) -> Self;
+    /// Stores eight consecutive values.
+    fn store(self, dst: &mut [f32; LANES]);
 
     /// The eight lanes as an array, lane 0 first.
     fn to_array(self) -> [f32; LANES] {
         let mut out = [0.0; LANES];
         self.store(&mut out);
         out
+    }
+
+    /// [`exp`](super::exp::exp) on every lane. A backend may compute it
+    /// lane by lane instead (same operations, same bits), to save code size.
+    /// (Not named `exp`: `wide::f32x8` has an inherent `exp` of its own,
+    /// which would silently win over this method at the concrete type.)
+    #[inline(always)]
+    fn exp_lanes(self) -> Self {
+        super::exp::exp(self)
     }
 }

@@ -43,6 +43,15 @@ use lanes::Lanes;
 use scalar::Scalar;
 use wide::f32x8;
 
+/// The lanes of [`Backend::Portable`]: `wide::f32x8` where the target has
+/// SIMD registers; elsewhere `wide` would only emulate eight lanes with
+/// scalar code, so the portable backend shares the compact scalar lanes
+/// (same bits, one copy of the kernels in flash).
+#[cfg(wtas_simd)]
+type PortableLanes = f32x8;
+#[cfg(not(wtas_simd))]
+type PortableLanes = Scalar;
+
 /// A set of kernels: the scalar reference or a vector implementation.
 ///
 /// Every backend computes the same operations in the same order, lane by
@@ -55,7 +64,9 @@ pub enum Backend {
     /// specification the other backends are tested against.
     Scalar,
     /// `wide::f32x8`, in whatever form the build's target features give it
-    /// (AVX, SSE2, NEON, WebAssembly SIMD or a portable array).
+    /// (AVX, SSE2, NEON or WebAssembly SIMD). On targets without SIMD
+    /// registers (Cortex-M, RISC-V) it runs the scalar lanes, which is all
+    /// `wide` would do there, and keeps one copy of the kernels in flash.
     Portable,
     /// 256-bit AVX2, chosen at run time (with `std`) even when the build
     /// does not enable it. On a CPU without AVX2 it runs [`Backend::Portable`].
@@ -69,7 +80,7 @@ macro_rules! dispatch {
     ($backend:expr, $generic:ident / $name:ident ($($arg:expr),*)) => {
         match $backend {
             Backend::Scalar => rows::$generic::<Scalar>($($arg),*),
-            Backend::Portable => rows::$generic::<f32x8>($($arg),*),
+            Backend::Portable => rows::$generic::<PortableLanes>($($arg),*),
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
             Backend::Avx2 => avx2::$name($($arg),*),
         }
@@ -123,8 +134,8 @@ impl Backend {
     /// [`exp`] on this backend, on eight lanes given as an array.
     pub fn exp8(self, x: [f32; LANES]) -> [f32; LANES] {
         match self {
-            Backend::Scalar => exp::exp(Scalar::load(&x)).to_array(),
-            Backend::Portable => exp::exp(f32x8::new(x)).to_array(),
+            Backend::Scalar => Scalar::load(&x).exp_lanes().to_array(),
+            Backend::Portable => PortableLanes::load(&x).exp_lanes().to_array(),
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
             Backend::Avx2 => avx2::exp_array(x),
         }
@@ -182,8 +193,7 @@ pub fn exp(x: f32x8) -> f32x8 {
 /// This crate's `exp` on one value: the scalar twin of [`exp`], with the
 /// same contract and the same bits.
 pub fn exp_f32(x: f32) -> f32 {
-    let [y, ..] = exp::exp(Scalar::splat(x)).to_array();
-    y
+    scalar::exp_one(x)
 }
 
 /// `out[i] = exp(x[i] - max)`; returns the sum of `out`.

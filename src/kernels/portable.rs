@@ -7,16 +7,9 @@
 
 use wide::{f32x8, u32x8};
 
-use super::lanes::{LANES, Lanes};
+use super::lanes::{LANES, Lanes, Ops};
 
 impl Lanes for f32x8 {
-    type Mask = f32x8;
-    type Bits = u32x8;
-
-    #[inline(always)]
-    fn splat(x: f32) -> Self {
-        f32x8::splat(x)
-    }
     #[inline(always)]
     fn load(src: &[f32; LANES]) -> Self {
         f32x8::new(*src)
@@ -24,6 +17,16 @@ impl Lanes for f32x8 {
     #[inline(always)]
     fn store(self, dst: &mut [f32; LANES]) {
         *dst = f32x8::to_array(self);
+    }
+}
+
+impl Ops for f32x8 {
+    type Mask = f32x8;
+    type Bits = u32x8;
+
+    #[inline(always)]
+    fn splat(x: f32) -> Self {
+        f32x8::splat(x)
     }
     #[inline(always)]
     fn add(self, rhs: Self) -> Self {

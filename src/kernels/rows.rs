@@ -11,7 +11,6 @@
 //! the end in one fixed tree: `(0,4) (1,5) (2,6) (3,7)`, then `(0,2) (1,3)`,
 //! then `(0,1)`.
 
-use super::exp::exp;
 use super::lanes::{LANES, Lanes};
 
 /// Floor of the adaptive threshold.
@@ -88,14 +87,14 @@ pub(crate) fn exp_sum<L: Lanes>(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
     let (oc, ot) = out.as_chunks_mut::<LANES>();
     let mut acc = L::splat(0.0);
     for (x8, o8) in xc.iter().zip(oc) {
-        let e = exp(L::load(x8).sub(m));
+        let e = L::load(x8).sub(m).exp_lanes();
         e.store(o8);
         acc = acc.add(e);
     }
     if !xt.is_empty() {
         // exp(-inf - max) is +0.0 whenever max is finite; otherwise the sum
         // is NaN through the real lanes already.
-        let e = exp(L::load(&pad(xt, f32::NEG_INFINITY)).sub(m));
+        let e = L::load(&pad(xt, f32::NEG_INFINITY)).sub(m).exp_lanes();
         unpad(ot, e.to_array());
         acc = acc.add(e);
     }

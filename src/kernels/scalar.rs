@@ -1,36 +1,56 @@
 //! The scalar reference: the specification every vector backend must equal.
 //!
-//! Each operation is a plain loop over eight `f32`s with Rust's own scalar
+//! Each operation is a plain loop over the lanes with Rust's own scalar
 //! arithmetic, which is IEEE-754 single precision on every target (hardware
 //! FPU or software float) and never fused.
+//!
+//! `exp` runs lane by lane through one out-of-line single-lane instance of
+//! the same generic code: the same operations in the same order, so the
+//! same bits, but one copy of the polynomial in flash instead of eight.
 
-use super::lanes::{LANES, Lanes};
+use super::exp::exp;
+use super::lanes::{LANES, Lanes, Ops};
 
-/// Eight scalar lanes.
+/// `N` scalar lanes: eight for the backend, one for the lane-by-lane `exp`.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Scalar([f32; LANES]);
+pub(crate) struct Scalar<const N: usize = LANES>([f32; N]);
 
+/// `exp` of one value, kept out of line where code size matters (targets
+/// without SIMD, which run these lanes for every backend).
+#[cfg_attr(not(wtas_simd), inline(never))]
+#[cfg_attr(wtas_simd, inline)]
+pub(crate) fn exp_one(x: f32) -> f32 {
+    let Scalar([y]) = exp(Scalar([x]));
+    y
+}
+
+/// `[f(a[0]), f(a[1]), ...]`.
 #[inline(always)]
-fn zip<T: Copy, U: Copy + Default>(
-    a: [T; LANES],
-    b: [T; LANES],
+fn map<T: Copy, U: Copy + Default, const N: usize>(a: [T; N], f: impl Fn(T) -> U) -> [U; N] {
+    let mut out = [U::default(); N];
+    for (o, x) in out.iter_mut().zip(a.iter()) {
+        *o = f(*x);
+    }
+    out
+}
+
+/// `[f(a[0], b[0]), f(a[1], b[1]), ...]`.
+#[inline(always)]
+fn zip<T: Copy, U: Copy + Default, const N: usize>(
+    a: [T; N],
+    b: [T; N],
     f: impl Fn(T, T) -> U,
-) -> [U; LANES] {
-    let mut out = [U::default(); LANES];
-    for (o, (x, y)) in out.iter_mut().zip(a.into_iter().zip(b)) {
-        *o = f(x, y);
+) -> [U; N] {
+    let mut out = [U::default(); N];
+    // Slice iterators, not array `into_iter`: they reduce to plain code at
+    // every opt-level, including the size-optimised firmware builds.
+    for (o, (x, y)) in out.iter_mut().zip(a.iter().zip(b.iter())) {
+        *o = f(*x, *y);
     }
     out
 }
 
 impl Lanes for Scalar {
-    type Mask = [bool; LANES];
-    type Bits = [u32; LANES];
-
-    #[inline(always)]
-    fn splat(x: f32) -> Self {
-        Scalar([x; LANES])
-    }
     #[inline(always)]
     fn load(src: &[f32; LANES]) -> Self {
         Scalar(*src)
@@ -38,6 +58,24 @@ impl Lanes for Scalar {
     #[inline(always)]
     fn store(self, dst: &mut [f32; LANES]) {
         *dst = self.0;
+    }
+    #[inline(always)]
+    fn to_array(self) -> [f32; LANES] {
+        self.0
+    }
+    #[inline(always)]
+    fn exp_lanes(self) -> Self {
+        Scalar(map(self.0, exp_one))
+    }
+}
+
+impl<const N: usize> Ops for Scalar<N> {
+    type Mask = [bool; N];
+    type Bits = [u32; N];
+
+    #[inline(always)]
+    fn splat(x: f32) -> Self {
+        Scalar([x; N])
     }
     #[inline(always)]
     fn add(self, rhs: Self) -> Self {
@@ -69,7 +107,7 @@ impl Lanes for Scalar {
     }
     #[inline(always)]
     fn is_nan(self) -> Self::Mask {
-        self.0.map(f32::is_nan)
+        map(self.0, f32::is_nan)
     }
     #[inline(always)]
     fn or(a: Self::Mask, b: Self::Mask) -> Self::Mask {
@@ -78,7 +116,7 @@ impl Lanes for Scalar {
     #[inline(always)]
     fn select(mask: Self::Mask, if_true: Self, if_false: Self) -> Self {
         let mut out = if_false.0;
-        for (o, (m, t)) in out.iter_mut().zip(mask.into_iter().zip(if_true.0)) {
+        for (o, (&m, t)) in out.iter_mut().zip(mask.iter().zip(if_true.0.iter())) {
             // Bit for bit, as a vector blend: no arithmetic touches the value.
             *o = f32::from_bits(if m { t.to_bits() } else { o.to_bits() });
         }
@@ -86,11 +124,11 @@ impl Lanes for Scalar {
     }
     #[inline(always)]
     fn to_bits(self) -> Self::Bits {
-        self.0.map(f32::to_bits)
+        map(self.0, f32::to_bits)
     }
     #[inline(always)]
     fn from_bits(bits: Self::Bits) -> Self {
-        Scalar(bits.map(f32::from_bits))
+        Scalar(map(bits, f32::from_bits))
     }
     #[inline(always)]
     fn bits_sub(a: Self::Bits, b: Self::Bits) -> Self::Bits {
@@ -98,18 +136,14 @@ impl Lanes for Scalar {
     }
     #[inline(always)]
     fn bits_sub_scalar(a: Self::Bits, k: u32) -> Self::Bits {
-        a.map(|x| x.wrapping_sub(k))
+        map(a, |x| x.wrapping_sub(k))
     }
     #[inline(always)]
     fn bits_shr<const K: u32>(a: Self::Bits) -> Self::Bits {
-        a.map(|x| x >> K)
+        map(a, |x| x >> K)
     }
     #[inline(always)]
     fn bits_shl<const K: u32>(a: Self::Bits) -> Self::Bits {
-        a.map(|x| x << K)
-    }
-    #[inline(always)]
-    fn to_array(self) -> [f32; LANES] {
-        self.0
+        map(a, |x| x << K)
     }
 }
