@@ -7,6 +7,7 @@
 //! - `step`: the public `Cell::advance` on the detected backend;
 //! - `step_scalar`: the same on the scalar reference;
 //! - `step_portable`: the same on `wide::f32x8` as this build compiled it;
+//! - `step_parallel` (with `--features parallel`): rows across threads;
 //! - `touch`: reads `j`, `thr`, `rfr`, `tols` and writes `v`, `s`, `thr`,
 //!   `rfr`, `tols` with no arithmetic: the bytes any step must move;
 //! - `kernels`: row max, exp-sum, spike mask and `exp` on one 1024-row.
@@ -52,7 +53,15 @@ fn config(batch: usize, units: usize) -> Config {
     }
 }
 
-fn bench_step_group(c: &mut Criterion, group_name: &str, backend: Backend) {
+/// How a step is called: serially, or with rows split across threads.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Serial,
+    #[cfg(feature = "parallel")]
+    Parallel,
+}
+
+fn bench_step_group(c: &mut Criterion, group_name: &str, backend: Backend, mode: Mode) {
     let mut group = c.benchmark_group(group_name);
     for (batch, units) in SIZES {
         let n = batch * units;
@@ -84,7 +93,11 @@ fn bench_step_group(c: &mut Criterion, group_name: &str, backend: Backend) {
                 if t > 1.0e6 {
                     t = 0.0;
                 }
-                cell.advance(black_box(t), black_box(1.0)).unwrap();
+                match mode {
+                    Mode::Serial => cell.advance(black_box(t), black_box(1.0)).unwrap(),
+                    #[cfg(feature = "parallel")]
+                    Mode::Parallel => cell.advance_parallel(black_box(t), black_box(1.0)).unwrap(),
+                }
             })
         });
     }
@@ -92,9 +105,12 @@ fn bench_step_group(c: &mut Criterion, group_name: &str, backend: Backend) {
 }
 
 fn step(c: &mut Criterion) {
-    bench_step_group(c, "step", Backend::detect());
-    bench_step_group(c, "step_scalar", Backend::Scalar);
-    bench_step_group(c, "step_portable", Backend::Portable);
+    bench_step_group(c, "step", Backend::detect(), Mode::Serial);
+    bench_step_group(c, "step_scalar", Backend::Scalar, Mode::Serial);
+    bench_step_group(c, "step_portable", Backend::Portable, Mode::Serial);
+    // `cargo bench --features parallel`: rows across rayon's threads.
+    #[cfg(feature = "parallel")]
+    bench_step_group(c, "step_parallel", Backend::detect(), Mode::Parallel);
 }
 
 /// The memory floor: every byte a step must read and write, no math.

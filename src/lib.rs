@@ -48,6 +48,8 @@
 //!   (runtime CPU detection). Turn it off (`default-features = false`) for
 //!   firmware.
 //! - `ffi`: the C ABI in [`ffi`], for a `staticlib` or `cdylib` build.
+//! - `parallel` (implies `std`): [`Cell::advance_parallel`] splits batch
+//!   rows across threads with rayon, with the serial step's exact bits.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // `unsafe` is confined to the C ABI (`ffi`) and runtime CPU dispatch; each

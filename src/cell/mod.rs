@@ -190,19 +190,7 @@ impl<'a> Cell<'a> {
     /// [`Error::Time`] if `t` is not finite, [`Error::Dt`] if `dt` is not
     /// finite and > 0. The state is untouched on error.
     pub fn advance(&mut self, t: f32, dt: f32) -> Result<(), Error> {
-        if !t.is_finite() {
-            return Err(Error::Time);
-        }
-        if !(dt.is_finite() && dt > 0.0) {
-            return Err(Error::Dt);
-        }
-        let k = StepConsts {
-            resist_m: self.params.resist_m(),
-            refract_time: self.params.refract_time(),
-            thr_gain: self.params.thr_gain(),
-            t,
-            dt,
-        };
+        let k = self.step_consts(t, dt)?;
         let n = self.params.n_units_nonzero().get();
         // Rows are split off one at a time with checked splits, which the
         // optimizer reduces to pointer arithmetic at every opt-level: no
@@ -236,6 +224,57 @@ impl<'a> Cell<'a> {
             self.backend.step_row(row, &k);
             (j, v, s, thr, rfr, tols) = (j1, v1, s1, thr1, rfr1, tols1);
         }
+        Ok(())
+    }
+
+    /// Checks `t` and `dt` and gathers the constants of one step.
+    fn step_consts(&self, t: f32, dt: f32) -> Result<StepConsts, Error> {
+        if !t.is_finite() {
+            return Err(Error::Time);
+        }
+        if !(dt.is_finite() && dt > 0.0) {
+            return Err(Error::Dt);
+        }
+        Ok(StepConsts {
+            resist_m: self.params.resist_m(),
+            refract_time: self.params.refract_time(),
+            thr_gain: self.params.thr_gain(),
+            t,
+            dt,
+        })
+    }
+
+    /// [`advance`](Cell::advance) with the batch rows split across rayon's
+    /// thread pool. Rows are independent, so the result is bit for bit the
+    /// serial one; it pays off only for large batches (see the benchmarks).
+    ///
+    /// # Errors
+    /// As [`advance`](Cell::advance); the state is untouched on error.
+    #[cfg(feature = "parallel")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "parallel")))]
+    pub fn advance_parallel(&mut self, t: f32, dt: f32) -> Result<(), Error> {
+        use rayon::prelude::*;
+        let k = self.step_consts(t, dt)?;
+        let n = self.params.n_units_nonzero().get();
+        let backend = self.backend;
+        let b = &mut self.bufs;
+        b.j.par_chunks(n)
+            .zip(b.v.par_chunks_mut(n))
+            .zip(b.s.par_chunks_mut(n))
+            .zip(b.thr.par_chunks_mut(n))
+            .zip(b.rfr.par_chunks_mut(n))
+            .zip(b.tols.par_chunks_mut(n))
+            .for_each(|(((((j, v), s), thr), rfr), tols)| {
+                let row = Row {
+                    j,
+                    v,
+                    s,
+                    thr,
+                    rfr,
+                    tols,
+                };
+                backend.step_row(row, &k);
+            });
         Ok(())
     }
 

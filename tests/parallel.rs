@@ -1,0 +1,85 @@
+//! `advance_parallel` gives the serial step's bits (feature `parallel`).
+#![cfg(feature = "parallel")]
+
+use wtas::{Buffers, Cell, Config, InputReset};
+
+#[test]
+fn parallel_step_equals_serial() {
+    for (batch, units) in [(1, 1), (3, 17), (16, 64), (64, 257)] {
+        let params = Config {
+            batch_size: batch,
+            refract_time: 2.0,
+            thr_gain: 0.01,
+            ..Config::new(units, 10.0)
+        }
+        .validate()
+        .unwrap();
+        let n = batch * units;
+        let (mut a, mut b) = (vec![vec![0.0_f32; n]; 6], vec![vec![0.0_f32; n]; 6]);
+        let [ja, va, sa, ta, ra, la] = a.as_mut_slice() else {
+            unreachable!()
+        };
+        let [jb, vb, sb, tb, rb, lb] = b.as_mut_slice() else {
+            unreachable!()
+        };
+        let mut serial = Cell::new_seeded(
+            params,
+            Buffers {
+                j: ja,
+                v: va,
+                s: sa,
+                thr: ta,
+                rfr: ra,
+                tols: la,
+            },
+            3,
+        )
+        .unwrap();
+        let mut parallel = Cell::new_seeded(
+            params,
+            Buffers {
+                j: jb,
+                v: vb,
+                s: sb,
+                thr: tb,
+                rfr: rb,
+                tols: lb,
+            },
+            3,
+        )
+        .unwrap();
+        let mut x = 12345_u32;
+        for step in 0..40 {
+            for (p, q) in serial.j_mut().iter_mut().zip(parallel.j_mut()) {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                *p = (x >> 8) as f32 / 1_048_576.0 - 8.0;
+                *q = *p;
+            }
+            if step == 25 {
+                serial.reset(InputReset::Keep);
+                parallel.reset(InputReset::Keep);
+            }
+            serial.advance(step as f32, 1.0).unwrap();
+            parallel.advance_parallel(step as f32, 1.0).unwrap();
+            for (x, y) in [
+                (serial.v(), parallel.v()),
+                (serial.s(), parallel.s()),
+                (serial.thr(), parallel.thr()),
+                (serial.rfr(), parallel.rfr()),
+                (serial.tols(), parallel.tols()),
+            ] {
+                assert!(
+                    x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits()),
+                    "{batch}x{units} step {step}"
+                );
+            }
+        }
+        assert_eq!(
+            parallel.advance_parallel(f32::NAN, 1.0),
+            Err(wtas::Error::Time)
+        );
+        assert_eq!(parallel.advance_parallel(0.0, 0.0), Err(wtas::Error::Dt));
+    }
+}
