@@ -10,7 +10,8 @@
 //! - `step_parallel` (with `--features parallel`): rows across threads;
 //! - `touch`: reads `j`, `thr`, `rfr`, `tols` and writes `v`, `s`, `thr`,
 //!   `rfr`, `tols` with no arithmetic: the bytes any step must move;
-//! - `kernels`: row max, exp-sum, spike mask and `exp` on one 1024-row.
+//! - `kernels`: row max, exp-sum, spike mask and `exp` on one 1024-row;
+//! - `clock`: a dependent `f64` add chain, to convert times to cycles.
 
 use std::hint::black_box;
 
@@ -198,5 +199,27 @@ fn building_blocks(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, step, touch, building_blocks);
+/// A clock reference: a chain of dependent `f64` additions, which the
+/// compiler may not reorder. On AMD Zen 2/3 an `f64` add has a latency of 3
+/// cycles, so `cycles per ns = 3 × adds / time`. Used to turn the step's
+/// time into cycles per neuron-step on machines whose cycle counters are not
+/// readable.
+fn clock(c: &mut Criterion) {
+    const ADDS: u64 = 4096;
+    let mut group = c.benchmark_group("clock");
+    group.throughput(Throughput::Elements(ADDS));
+    group.bench_function("f64_add_chain", |b| {
+        let step = black_box(1.0e-9_f64);
+        b.iter(|| {
+            let mut x = black_box(0.0_f64);
+            for _ in 0..ADDS {
+                x += step;
+            }
+            x
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, step, touch, building_blocks, clock);
 criterion_main!(benches);
