@@ -136,7 +136,8 @@ fn special_values() {
 
 /// A dense sweep, run in every `cargo test`: every 3989th f32 in [-104, 0]
 /// (about 280,000 inputs), every 4th near the bottom of the normal range, and
-/// every 4001st of the positive inputs up to overflow.
+/// every 4001st of the positive inputs up to overflow, and every input in
+/// [88, 89] around the overflow threshold.
 #[test]
 fn dense_sweep() {
     let neg = sweep_negative(0x8000_0000, (-104.0_f32).to_bits(), 3989);
@@ -153,7 +154,23 @@ fn dense_sweep() {
         }
         worst
     };
-    for (name, w) in [("[-104, 0]", neg), ("[-88, -86]", edge), ("[0, 89]", pos)] {
+    // Every input from 88 to 89, across the overflow threshold.
+    let top = {
+        let mut worst = Worst::default();
+        let bits: Vec<f32> = (88.0_f32.to_bits()..=89.0_f32.to_bits())
+            .map(f32::from_bits)
+            .collect();
+        for xs in bits.chunks(LANES) {
+            check(xs, &mut worst);
+        }
+        worst
+    };
+    for (name, w) in [
+        ("[-104, 0]", neg),
+        ("[-88, -86]", edge),
+        ("[0, 89]", pos),
+        ("[88, 89]", top),
+    ] {
         println!(
             "exp {name}: {} inputs, max {:.3} ulp at {:e}",
             w.checked, w.ulp, w.at

@@ -99,9 +99,9 @@ impl Ops for Avx2 {
         Avx2(unsafe { _mm256_cmp_ps::<_CMP_GE_OQ>(self.0, rhs.0) })
     }
     #[inline(always)]
-    fn lt(self, rhs: Self) -> Self::Mask {
-        // SAFETY: see the impl comment.
-        Avx2(unsafe { _mm256_cmp_ps::<_CMP_LT_OQ>(self.0, rhs.0) })
+    fn max_gt(self, rhs: Self) -> Self {
+        // SAFETY: see the impl comment. `maxps` is `a > b ? a : b`.
+        Avx2(unsafe { _mm256_max_ps(self.0, rhs.0) })
     }
     #[inline(always)]
     fn is_nan(self) -> Self::Mask {
@@ -129,19 +129,14 @@ impl Ops for Avx2 {
         Avx2(unsafe { _mm256_castsi256_ps(bits.0) })
     }
     #[inline(always)]
-    fn bits_sub(a: Self::Bits, b: Self::Bits) -> Self::Bits {
+    fn bits_add(a: Self::Bits, b: Self::Bits) -> Self::Bits {
         // SAFETY: see the impl comment.
-        Avx2Bits(unsafe { _mm256_sub_epi32(a.0, b.0) })
+        Avx2Bits(unsafe { _mm256_add_epi32(a.0, b.0) })
     }
     #[inline(always)]
     fn bits_sub_scalar(a: Self::Bits, k: u32) -> Self::Bits {
         // SAFETY: see the impl comment.
         Avx2Bits(unsafe { _mm256_sub_epi32(a.0, _mm256_set1_epi32(k as i32)) })
-    }
-    #[inline(always)]
-    fn bits_shr<const K: u32>(a: Self::Bits) -> Self::Bits {
-        // SAFETY: see the impl comment.
-        Avx2Bits(unsafe { _mm256_srl_epi32(a.0, _mm_cvtsi32_si128(K as i32)) })
     }
     #[inline(always)]
     fn bits_shl<const K: u32>(a: Self::Bits) -> Self::Bits {

@@ -9,9 +9,12 @@
 //!   significant bits that `n · LN2_HI` is exact);
 //! - `exp(r) ≈ 1 + r + r² · P(r)` with the classic Cephes `expf`
 //!   coefficients, evaluated by Horner's rule without fused multiply-add;
-//! - `2^n` is built from the bits of the rounded sum and applied as two
-//!   factors `2^⌊n/2⌋ · 2^(n−⌊n/2⌋)`, so both are normal floats over the
-//!   whole clamped range and the scaling is exact until the final multiply.
+//! - `2^n` is applied by adding `n` to the exponent field of `exp(r)`, an
+//!   exact scaling wherever the result is a normal float. Inputs are first
+//!   raised to at least −88 (so `n ≥ −127`); where the exponent field
+//!   would leave the normal range the bits are garbage, and the two final
+//!   selects (below `f32::MIN_POSITIVE` → `+0.0`, above `ln(f32::MAX)` →
+//!   `+inf`) replace them.
 //!
 //! Contract (checked by the test suite, exhaustively over [−104, 0] in
 //! release mode):
@@ -39,22 +42,21 @@ const P2: f32 = f32::from_bits(0x3c08_8908); // 8.3334519073e-3
 const P3: f32 = f32::from_bits(0x3d2a_a9c1); // 4.1665795894e-2
 const P4: f32 = f32::from_bits(0x3e2a_aaaa); // 1.6666665459e-1
 const P5: f32 = f32::from_bits(0x3f00_0000); // 5.0000001201e-1
-/// Inputs are clamped to `[CLAMP_LO, CLAMP_HI]` first, which keeps `n` in
-/// [−150, 128] so the exponent arithmetic below cannot wrap; the clamped
-/// ends still give exactly `+0.0` and `+inf`.
-const CLAMP_LO: f32 = -104.0;
-const CLAMP_HI: f32 = 89.0;
-/// Bit pattern of `ROUND_MAGIC`, less 256: subtracting it from the bits of
-/// `x · log2(e) + ROUND_MAGIC` gives `n + 256`, which is positive.
-const MAGIC_BITS_LESS_256: u32 = 0x4b40_0000 - 256;
+/// Inputs are raised to at least `CLAMP_LO` (a max), which keeps `n ≥ −127`
+/// so the exponent arithmetic cannot wrap into a NaN pattern; every input
+/// at or below it has a result below `f32::MIN_POSITIVE`, returned as +0.
+const CLAMP_LO: f32 = -88.0;
+/// The largest f32 whose `exp` is finite: above it the result is `+inf`.
+const LN_MAX: f32 = f32::from_bits(0x42b1_7217); // 88.72283
+/// Bit pattern of `ROUND_MAGIC`: subtracting it from the bits of
+/// `x · log2(e) + ROUND_MAGIC` gives `n`.
+const MAGIC_BITS: u32 = 0x4b40_0000;
 
 /// `exp` on every lane. See the module documentation for the contract.
 #[inline(always)]
 pub(crate) fn exp<L: Ops>(x: L) -> L {
-    let lo = L::splat(CLAMP_LO);
-    let hi = L::splat(CLAMP_HI);
-    let xc = L::select(x.lt(lo), lo, x);
-    let xc = L::select(xc.gt(hi), hi, xc);
+    // NaN becomes CLAMP_LO here; the last select restores it.
+    let xc = x.max_gt(L::splat(CLAMP_LO));
 
     let kf = xc.mul(L::splat(LOG2E)).add(L::splat(ROUND_MAGIC));
     let n = kf.sub(L::splat(ROUND_MAGIC));
@@ -68,14 +70,12 @@ pub(crate) fn exp<L: Ops>(x: L) -> L {
     let p = p.mul(r).add(L::splat(P5));
     let y = p.mul(z).add(r).add(L::splat(1.0));
 
-    // n + 256 in [106, 384]; the two biased exponents e1 + e2 = n + 254.
-    let n_plus_256 = L::bits_sub_scalar(kf.to_bits(), MAGIC_BITS_LESS_256);
-    let e1 = L::bits_sub_scalar(L::bits_shr::<1>(n_plus_256), 1);
-    let e2 = L::bits_sub(L::bits_sub_scalar(n_plus_256, 2), e1);
-    let y = y
-        .mul(L::from_bits(L::bits_shl::<23>(e1)))
-        .mul(L::from_bits(L::bits_shl::<23>(e2)));
+    // y · 2^n: add n to the exponent field.
+    let n_bits = L::bits_sub_scalar(kf.to_bits(), MAGIC_BITS);
+    let y = L::from_bits(L::bits_add(y.to_bits(), L::bits_shl::<23>(n_bits)));
 
-    let y = L::select(y.lt(L::splat(f32::MIN_POSITIVE)), L::splat(0.0), y);
+    // `!(y >= MIN_POSITIVE)` also catches the garbage NaN patterns.
+    let y = L::select(y.ge(L::splat(f32::MIN_POSITIVE)), y, L::splat(0.0));
+    let y = L::select(x.gt(L::splat(LN_MAX)), L::splat(f32::INFINITY), y);
     L::select(x.is_nan(), L::splat(f32::NAN), y)
 }

@@ -35,8 +35,9 @@ pub(crate) trait Ops: Copy {
     fn gt(self, rhs: Self) -> Self::Mask;
     /// Lanewise ordered `self >= rhs` (false when either is NaN).
     fn ge(self, rhs: Self) -> Self::Mask;
-    /// Lanewise ordered `self < rhs` (false when either is NaN).
-    fn lt(self, rhs: Self) -> Self::Mask;
+    /// Lanewise `self > rhs ? self : rhs` (so `rhs` when either is NaN):
+    /// exactly x86's `maxps`.
+    fn max_gt(self, rhs: Self) -> Self;
     /// Lanewise "is NaN".
     fn is_nan(self) -> Self::Mask;
     /// Lanewise logical or of two masks.
@@ -48,12 +49,10 @@ pub(crate) trait Ops: Copy {
     fn to_bits(self) -> Self::Bits;
     /// Lanes from bit patterns.
     fn from_bits(bits: Self::Bits) -> Self;
-    /// Lanewise wrapping `a - b`.
-    fn bits_sub(a: Self::Bits, b: Self::Bits) -> Self::Bits;
+    /// Lanewise wrapping `a + b`.
+    fn bits_add(a: Self::Bits, b: Self::Bits) -> Self::Bits;
     /// Lanewise wrapping `a - k`.
     fn bits_sub_scalar(a: Self::Bits, k: u32) -> Self::Bits;
-    /// Lanewise logical shift right by `K`.
-    fn bits_shr<const K: u32>(a: Self::Bits) -> Self::Bits;
     /// Lanewise shift left by `K`.
     fn bits_shl<const K: u32>(a: Self::Bits) -> Self::Bits;
 }

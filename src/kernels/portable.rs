@@ -53,8 +53,9 @@ impl Ops for f32x8 {
         f32x8::simd_ge(self, rhs)
     }
     #[inline(always)]
-    fn lt(self, rhs: Self) -> Self::Mask {
-        f32x8::simd_lt(self, rhs)
+    fn max_gt(self, rhs: Self) -> Self {
+        // A select, not `max`: NEON's `fmax` propagates NaN instead.
+        f32x8::simd_gt(self, rhs).select(self, rhs)
     }
     #[inline(always)]
     fn is_nan(self) -> Self::Mask {
@@ -77,16 +78,12 @@ impl Ops for f32x8 {
         f32x8::from_bits(bits)
     }
     #[inline(always)]
-    fn bits_sub(a: Self::Bits, b: Self::Bits) -> Self::Bits {
-        a - b
+    fn bits_add(a: Self::Bits, b: Self::Bits) -> Self::Bits {
+        a + b
     }
     #[inline(always)]
     fn bits_sub_scalar(a: Self::Bits, k: u32) -> Self::Bits {
         a - u32x8::splat(k)
-    }
-    #[inline(always)]
-    fn bits_shr<const K: u32>(a: Self::Bits) -> Self::Bits {
-        a >> K
     }
     #[inline(always)]
     fn bits_shl<const K: u32>(a: Self::Bits) -> Self::Bits {

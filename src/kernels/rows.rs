@@ -13,6 +13,14 @@
 
 use super::lanes::{LANES, Lanes};
 
+/// Chunks per iteration of the `exp` loop: several independent `exp`
+/// chains keep a superscalar core busy; without SIMD (microcontrollers) one,
+/// for code size.
+#[cfg(wtas_simd)]
+const UNROLL: usize = 4;
+#[cfg(not(wtas_simd))]
+const UNROLL: usize = 1;
+
 /// Floor of the adaptive threshold.
 pub(crate) const THR_FLOOR: f32 = 0.025;
 
@@ -86,7 +94,24 @@ pub(crate) fn exp_sum<L: Lanes>(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
     let (xc, xt) = x.as_chunks::<LANES>();
     let (oc, ot) = out.as_chunks_mut::<LANES>();
     let mut acc = L::splat(0.0);
-    for (x8, o8) in xc.iter().zip(oc) {
+    // Four chunks per iteration: their `exp`s are independent chains, which
+    // the CPU overlaps (one alone is latency-bound). The sum still takes the
+    // chunks in order, so the bits are those of the plain loop.
+    let (xc4, xc1) = xc.as_chunks::<UNROLL>();
+    let (oc4, oc1) = oc.as_chunks_mut::<UNROLL>();
+    for (x4, o4) in xc4.iter().zip(oc4) {
+        // A loop, not a closure: closures would not inherit the AVX2 entry
+        // point's target feature, and would not be inlined.
+        let mut e = [L::splat(0.0); UNROLL];
+        for (e, x8) in e.iter_mut().zip(x4) {
+            *e = L::load(x8).sub(m).exp_lanes();
+        }
+        for (e, o8) in e.into_iter().zip(o4) {
+            e.store(o8);
+            acc = acc.add(e);
+        }
+    }
+    for (x8, o8) in xc1.iter().zip(oc1) {
         let e = L::load(x8).sub(m).exp_lanes();
         e.store(o8);
         acc = acc.add(e);

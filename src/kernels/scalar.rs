@@ -102,8 +102,8 @@ impl<const N: usize> Ops for Scalar<N> {
         zip(self.0, rhs.0, |a, b| a >= b)
     }
     #[inline(always)]
-    fn lt(self, rhs: Self) -> Self::Mask {
-        zip(self.0, rhs.0, |a, b| a < b)
+    fn max_gt(self, rhs: Self) -> Self {
+        Scalar(zip(self.0, rhs.0, |a, b| if a > b { a } else { b }))
     }
     #[inline(always)]
     fn is_nan(self) -> Self::Mask {
@@ -131,16 +131,12 @@ impl<const N: usize> Ops for Scalar<N> {
         Scalar(map(bits, f32::from_bits))
     }
     #[inline(always)]
-    fn bits_sub(a: Self::Bits, b: Self::Bits) -> Self::Bits {
-        zip(a, b, u32::wrapping_sub)
+    fn bits_add(a: Self::Bits, b: Self::Bits) -> Self::Bits {
+        zip(a, b, u32::wrapping_add)
     }
     #[inline(always)]
     fn bits_sub_scalar(a: Self::Bits, k: u32) -> Self::Bits {
         map(a, |x| x.wrapping_sub(k))
-    }
-    #[inline(always)]
-    fn bits_shr<const K: u32>(a: Self::Bits) -> Self::Bits {
-        map(a, |x| x >> K)
     }
     #[inline(always)]
     fn bits_shl<const K: u32>(a: Self::Bits) -> Self::Bits {
