@@ -31,6 +31,8 @@
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod avx2;
 mod exp;
+#[cfg(wtas_simd)]
+mod interleave;
 mod lanes;
 mod portable;
 pub(crate) mod rows;

@@ -11,6 +11,12 @@
 //! the end in one fixed tree: `(0,4) (1,5) (2,6) (3,7)`, then `(0,2) (1,3)`,
 //! then `(0,1)`.
 
+#[cfg(wtas_simd)]
+use super::exp::exp;
+#[cfg(wtas_simd)]
+use super::interleave::Interleaved;
+#[cfg(wtas_simd)]
+use super::lanes::Ops;
 use super::lanes::{LANES, Lanes};
 
 /// Chunks per iteration of the `exp` loop: several independent `exp`
@@ -87,6 +93,22 @@ pub(crate) fn row_max<L: Lanes>(x: &[f32]) -> f32 {
     reduce_max(acc)
 }
 
+/// `exp(x - m)` on `UNROLL` chunks: four interleaved vectors on SIMD
+/// targets, one chunk elsewhere (for code size).
+#[cfg(wtas_simd)]
+#[inline(always)]
+fn exp4<L: Lanes>(x: &[[f32; LANES]; UNROLL], m: L) -> [L; UNROLL] {
+    let [a, b, c, d] = x;
+    let v = Interleaved([L::load(a), L::load(b), L::load(c), L::load(d)]);
+    exp(v.sub(Interleaved([m; 4]))).0
+}
+#[cfg(not(wtas_simd))]
+#[inline(always)]
+fn exp4<L: Lanes>(x: &[[f32; LANES]; UNROLL], m: L) -> [L; UNROLL] {
+    let [a] = x;
+    [L::load(a).sub(m).exp_lanes()]
+}
+
 /// `out = exp(x - max)`, returning the sum of `out`. Lengths must match.
 #[inline(always)]
 pub(crate) fn exp_sum<L: Lanes>(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
@@ -94,18 +116,13 @@ pub(crate) fn exp_sum<L: Lanes>(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
     let (xc, xt) = x.as_chunks::<LANES>();
     let (oc, ot) = out.as_chunks_mut::<LANES>();
     let mut acc = L::splat(0.0);
-    // Four chunks per iteration: their `exp`s are independent chains, which
-    // the CPU overlaps (one alone is latency-bound). The sum still takes the
-    // chunks in order, so the bits are those of the plain loop.
+    // Four chunks per iteration, their `exp`s interleaved operation by
+    // operation (one alone is a latency-bound chain). The sum still takes
+    // the chunks in order, so the bits are those of the plain loop.
     let (xc4, xc1) = xc.as_chunks::<UNROLL>();
     let (oc4, oc1) = oc.as_chunks_mut::<UNROLL>();
     for (x4, o4) in xc4.iter().zip(oc4) {
-        // A loop, not a closure: closures would not inherit the AVX2 entry
-        // point's target feature, and would not be inlined.
-        let mut e = [L::splat(0.0); UNROLL];
-        for (e, x8) in e.iter_mut().zip(x4) {
-            *e = L::load(x8).sub(m).exp_lanes();
-        }
+        let e = exp4::<L>(x4, m);
         for (e, o8) in e.into_iter().zip(o4) {
             e.store(o8);
             acc = acc.add(e);

@@ -1,0 +1,103 @@
+//! Four vectors advanced in lockstep, to overlap long dependency chains.
+//!
+//! `exp` is one chain of about thirty dependent operations. Computed one
+//! vector after another, a core waits on each link; as [`Interleaved`], each
+//! operation is issued for all four vectors before the next, so four
+//! independent chains fill the pipelines. Every lane still goes through the
+//! same operations in the same order: the bits are unchanged.
+
+use super::lanes::Ops;
+
+/// Four vectors of lanes `L`; each operation applies to all of them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Interleaved<L>(pub [L; 4]);
+
+/// `[f(a0, b0), .., f(a3, b3)]`, spelled out so that it stays inside the
+/// caller's `#[target_feature]` context.
+#[inline(always)]
+fn each2<T: Copy, U>(a: [T; 4], b: [T; 4], f: impl Fn(T, T) -> U) -> [U; 4] {
+    let ([a0, a1, a2, a3], [b0, b1, b2, b3]) = (a, b);
+    [f(a0, b0), f(a1, b1), f(a2, b2), f(a3, b3)]
+}
+
+#[inline(always)]
+fn each1<T: Copy, U>(a: [T; 4], f: impl Fn(T) -> U) -> [U; 4] {
+    let [a0, a1, a2, a3] = a;
+    [f(a0), f(a1), f(a2), f(a3)]
+}
+
+impl<L: Ops> Ops for Interleaved<L> {
+    type Mask = [L::Mask; 4];
+    type Bits = [L::Bits; 4];
+
+    #[inline(always)]
+    fn splat(x: f32) -> Self {
+        Interleaved([L::splat(x); 4])
+    }
+    #[inline(always)]
+    fn add(self, rhs: Self) -> Self {
+        Interleaved(each2(self.0, rhs.0, L::add))
+    }
+    #[inline(always)]
+    fn sub(self, rhs: Self) -> Self {
+        Interleaved(each2(self.0, rhs.0, L::sub))
+    }
+    #[inline(always)]
+    fn mul(self, rhs: Self) -> Self {
+        Interleaved(each2(self.0, rhs.0, L::mul))
+    }
+    #[inline(always)]
+    fn div(self, rhs: Self) -> Self {
+        Interleaved(each2(self.0, rhs.0, L::div))
+    }
+    #[inline(always)]
+    fn gt(self, rhs: Self) -> Self::Mask {
+        each2(self.0, rhs.0, L::gt)
+    }
+    #[inline(always)]
+    fn ge(self, rhs: Self) -> Self::Mask {
+        each2(self.0, rhs.0, L::ge)
+    }
+    #[inline(always)]
+    fn max_gt(self, rhs: Self) -> Self {
+        Interleaved(each2(self.0, rhs.0, L::max_gt))
+    }
+    #[inline(always)]
+    fn is_nan(self) -> Self::Mask {
+        each1(self.0, L::is_nan)
+    }
+    #[inline(always)]
+    fn or(a: Self::Mask, b: Self::Mask) -> Self::Mask {
+        each2(a, b, L::or)
+    }
+    #[inline(always)]
+    fn select(mask: Self::Mask, if_true: Self, if_false: Self) -> Self {
+        let ([m0, m1, m2, m3], [t0, t1, t2, t3], [f0, f1, f2, f3]) = (mask, if_true.0, if_false.0);
+        Interleaved([
+            L::select(m0, t0, f0),
+            L::select(m1, t1, f1),
+            L::select(m2, t2, f2),
+            L::select(m3, t3, f3),
+        ])
+    }
+    #[inline(always)]
+    fn to_bits(self) -> Self::Bits {
+        each1(self.0, L::to_bits)
+    }
+    #[inline(always)]
+    fn from_bits(bits: Self::Bits) -> Self {
+        Interleaved(each1(bits, L::from_bits))
+    }
+    #[inline(always)]
+    fn bits_add(a: Self::Bits, b: Self::Bits) -> Self::Bits {
+        each2(a, b, L::bits_add)
+    }
+    #[inline(always)]
+    fn bits_sub_scalar(a: Self::Bits, k: u32) -> Self::Bits {
+        each1(a, |x| L::bits_sub_scalar(x, k))
+    }
+    #[inline(always)]
+    fn bits_shl<const S: u32>(a: Self::Bits) -> Self::Bits {
+        each1(a, L::bits_shl::<S>)
+    }
+}
