@@ -129,9 +129,10 @@ impl<'a> Cell<'a> {
         }
         let mut cell = Self::bind(params, buffers)?;
         let n = params.n_units_nonzero().get();
-        for row in cell.bufs.thr.chunks_exact_mut(n) {
-            row.copy_from_slice(threshold0);
+        if let Some(first) = cell.bufs.thr.get_mut(..n) {
+            first.copy_from_slice(threshold0);
         }
+        cell.spread_first_thr_row();
         cell.reset(InputReset::Keep);
         Ok(cell)
     }

@@ -174,15 +174,9 @@ macro_rules! entry_points {
     };
 }
 
-/// `exp` on an array, for the entry-point macro.
-#[inline(always)]
-fn exp8<L: Lanes>(x: [f32; LANES]) -> [f32; LANES] {
-    L::load(&x).exp_lanes().to_array()
-}
-
 entry_points! {
     fn row_max(x: &[f32]) -> f32 = rows::row_max;
-    fn exp_array(x: [f32; LANES]) -> [f32; LANES] = exp8;
+    fn exp_array(x: [f32; LANES]) -> [f32; LANES] = rows::exp_array;
     fn exp_sum(x: &[f32], max: f32, out: &mut [f32]) -> f32 = rows::exp_sum;
     fn spike_mask(e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> f32 = rows::spike_mask;
     fn divide_in_place(x: &mut [f32], sum: f32) -> () = rows::divide_in_place;

@@ -41,7 +41,6 @@ mod scalar;
 pub use lanes::LANES;
 
 use crate::error::{Buffer, Error, check_len};
-use lanes::Lanes;
 use scalar::Scalar;
 use wide::f32x8;
 
@@ -135,12 +134,7 @@ impl Backend {
 
     /// [`exp`] on this backend, on eight lanes given as an array.
     pub fn exp8(self, x: [f32; LANES]) -> [f32; LANES] {
-        match self {
-            Backend::Scalar => Scalar::load(&x).exp_lanes().to_array(),
-            Backend::Portable => PortableLanes::load(&x).exp_lanes().to_array(),
-            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-            Backend::Avx2 => avx2::exp_array(x),
-        }
+        dispatch!(self, exp_array / exp_array(x))
     }
 
     /// [`exp_sum`] on this backend.

@@ -79,6 +79,12 @@ fn unpad(dst: &mut [f32], lanes: [f32; LANES]) {
     }
 }
 
+/// `exp` on eight lanes given as an array.
+#[inline(always)]
+pub(crate) fn exp_array<L: Lanes>(x: [f32; LANES]) -> [f32; LANES] {
+    L::load(&x).exp_lanes().to_array()
+}
+
 /// NaN-propagating maximum of a row; `-inf` for an empty row.
 #[inline(always)]
 pub(crate) fn row_max<L: Lanes>(x: &[f32]) -> f32 {
