@@ -67,7 +67,7 @@ fn check_kernels(backend: Backend, x: &[f32], thr: &[f32], sum: f32, what: &str)
         "row_max {what}"
     );
     let max = reference.row_max(x);
-    for m in [max, 0.0, -1.5, f32::INFINITY] {
+    for m in [max, 0.0, -1.5, f32::INFINITY, f32::NEG_INFINITY] {
         let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
         let sa = backend.exp_sum(x, m, &mut a).unwrap();
         let sb = reference.exp_sum(x, m, &mut b).unwrap();
@@ -250,6 +250,7 @@ fn special_f32() -> impl Strategy<Value = f32> {
 
 differential_tests! {
     portable => Backend::Portable;
+    compact => Backend::Compact;
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     avx2 => Backend::Avx2;
 }

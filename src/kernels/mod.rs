@@ -30,28 +30,26 @@
 
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod avx2;
+mod compact;
 mod exp;
 #[cfg(wtas_simd)]
 mod interleave;
+// Without SIMD every backend runs `compact`, and the eight-lane kernels are
+// compiled only for their types; host builds check them in full.
+#[cfg_attr(not(wtas_simd), allow(dead_code))]
 mod lanes;
 mod portable;
+#[cfg_attr(not(wtas_simd), allow(dead_code))]
 pub(crate) mod rows;
+#[cfg_attr(not(wtas_simd), allow(dead_code))]
 mod scalar;
 
 pub use lanes::LANES;
 
 use crate::error::{Buffer, Error, check_len};
+#[cfg(wtas_simd)]
 use scalar::Scalar;
 use wide::f32x8;
-
-/// The lanes of [`Backend::Portable`]: `wide::f32x8` where the target has
-/// SIMD registers; elsewhere `wide` would only emulate eight lanes with
-/// scalar code, so the portable backend shares the compact scalar lanes
-/// (same bits, one copy of the kernels in flash).
-#[cfg(wtas_simd)]
-type PortableLanes = f32x8;
-#[cfg(not(wtas_simd))]
-type PortableLanes = Scalar;
 
 /// A set of kernels: the scalar reference or a vector implementation.
 ///
@@ -65,10 +63,14 @@ pub enum Backend {
     /// specification the other backends are tested against.
     Scalar,
     /// `wide::f32x8`, in whatever form the build's target features give it
-    /// (AVX, SSE2, NEON or WebAssembly SIMD). On targets without SIMD
-    /// registers (Cortex-M, RISC-V) it runs the scalar lanes, which is all
-    /// `wide` would do there, and keeps one copy of the kernels in flash.
+    /// (AVX, SSE2, NEON or WebAssembly SIMD).
     Portable,
+    /// One element at a time, for the smallest code: the same operations
+    /// as [`Backend::Scalar`] on each lane, without chunks or padding.
+    ///
+    /// On targets without SIMD registers (Cortex-M, RISC-V) every backend
+    /// runs these kernels, so firmware carries one small copy of them.
+    Compact,
     /// 256-bit AVX2, chosen at run time (with `std`) even when the build
     /// does not enable it. On a CPU without AVX2 it runs [`Backend::Portable`].
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -77,15 +79,28 @@ pub enum Backend {
 
 /// Runs the generic kernel `$generic` on `$backend`'s lanes; the AVX2
 /// backend goes through its CPU-checked entry point `avx2::$name`.
+#[cfg(wtas_simd)]
 macro_rules! dispatch {
     ($backend:expr, $generic:ident / $name:ident ($($arg:expr),*)) => {
         match $backend {
             Backend::Scalar => rows::$generic::<Scalar>($($arg),*),
-            Backend::Portable => rows::$generic::<PortableLanes>($($arg),*),
+            Backend::Portable => rows::$generic::<f32x8>($($arg),*),
+            Backend::Compact => compact::$name($($arg),*),
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
             Backend::Avx2 => avx2::$name($($arg),*),
         }
     };
+}
+
+/// Without SIMD registers every backend runs the compact kernels: `wide`
+/// would only emulate eight lanes with scalar code, and one copy of the
+/// kernels keeps firmware small. The bits are the same on every backend.
+#[cfg(not(wtas_simd))]
+macro_rules! dispatch {
+    ($backend:expr, $generic:ident / $name:ident ($($arg:expr),*)) => {{
+        let _ = $backend;
+        compact::$name($($arg),*)
+    }};
 }
 
 impl Backend {
@@ -94,6 +109,7 @@ impl Backend {
     pub const ALL: &'static [Backend] = &[
         Backend::Scalar,
         Backend::Portable,
+        Backend::Compact,
         #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
         Backend::Avx2,
     ];
@@ -111,7 +127,7 @@ impl Backend {
     /// Whether this CPU runs the backend at full speed.
     pub fn is_available(self) -> bool {
         match self {
-            Backend::Scalar | Backend::Portable => true,
+            Backend::Scalar | Backend::Portable | Backend::Compact => true,
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
             Backend::Avx2 => avx2::available(),
         }
@@ -122,6 +138,7 @@ impl Backend {
         match self {
             Backend::Scalar => "scalar",
             Backend::Portable => "portable",
+            Backend::Compact => "compact",
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
             Backend::Avx2 => "avx2",
         }

@@ -11,7 +11,7 @@
 use super::exp::exp;
 use super::lanes::{LANES, Lanes, Ops};
 
-/// `N` scalar lanes: eight for the backend, one for the lane-by-lane `exp`.
+/// `N` scalar lanes (eight: the backend).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Scalar<const N: usize = LANES>([f32; N]);
 
@@ -20,8 +20,7 @@ pub(crate) struct Scalar<const N: usize = LANES>([f32; N]);
 #[cfg_attr(not(wtas_simd), inline(never))]
 #[cfg_attr(wtas_simd, inline)]
 pub(crate) fn exp_one(x: f32) -> f32 {
-    let Scalar([y]) = exp(Scalar([x]));
-    y
+    exp(x)
 }
 
 /// `[f(a[0]), f(a[1]), ...]`.
@@ -141,5 +140,83 @@ impl<const N: usize> Ops for Scalar<N> {
     #[inline(always)]
     fn bits_shl<const K: u32>(a: Self::Bits) -> Self::Bits {
         map(a, |x| x << K)
+    }
+}
+
+/// One lane as a plain `f32`: what [`exp_one`] runs on, so that the
+/// out-of-line `exp` is straight-line scalar code (no one-element arrays
+/// for a size-optimising compiler to keep in memory).
+impl Ops for f32 {
+    type Mask = bool;
+    type Bits = u32;
+
+    #[inline(always)]
+    fn splat(x: f32) -> Self {
+        x
+    }
+    #[inline(always)]
+    fn add(self, rhs: Self) -> Self {
+        self + rhs
+    }
+    #[inline(always)]
+    fn sub(self, rhs: Self) -> Self {
+        self - rhs
+    }
+    #[inline(always)]
+    fn mul(self, rhs: Self) -> Self {
+        self * rhs
+    }
+    #[inline(always)]
+    fn div(self, rhs: Self) -> Self {
+        self / rhs
+    }
+    #[inline(always)]
+    fn gt(self, rhs: Self) -> bool {
+        self > rhs
+    }
+    #[inline(always)]
+    fn ge(self, rhs: Self) -> bool {
+        self >= rhs
+    }
+    #[inline(always)]
+    fn max_gt(self, rhs: Self) -> Self {
+        if self > rhs { self } else { rhs }
+    }
+    #[inline(always)]
+    fn is_nan(self) -> bool {
+        f32::is_nan(self)
+    }
+    #[inline(always)]
+    fn or(a: bool, b: bool) -> bool {
+        a | b
+    }
+    #[inline(always)]
+    fn select(mask: bool, if_true: Self, if_false: Self) -> Self {
+        // Bit for bit, as a vector blend: no arithmetic touches the value.
+        f32::from_bits(if mask {
+            if_true.to_bits()
+        } else {
+            if_false.to_bits()
+        })
+    }
+    #[inline(always)]
+    fn to_bits(self) -> u32 {
+        f32::to_bits(self)
+    }
+    #[inline(always)]
+    fn from_bits(bits: u32) -> Self {
+        f32::from_bits(bits)
+    }
+    #[inline(always)]
+    fn bits_add(a: u32, b: u32) -> u32 {
+        a.wrapping_add(b)
+    }
+    #[inline(always)]
+    fn bits_sub_scalar(a: u32, k: u32) -> u32 {
+        a.wrapping_sub(k)
+    }
+    #[inline(always)]
+    fn bits_shl<const K: u32>(a: u32) -> u32 {
+        a << K
     }
 }

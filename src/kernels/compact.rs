@@ -1,0 +1,199 @@
+//! The compact kernels: the reference's operations one element at a time,
+//! for the smallest code. Targets without SIMD registers (Cortex-M,
+//! RISC-V) run these for every backend.
+//!
+//! The eight-lane kernels ([`rows`](super::rows)) give element `i` to lane
+//! `i % 8`, pad a short last chunk with values that leave every lane as it
+//! was, and combine the eight lane accumulators in one fixed tree. Here
+//! element `i` goes straight to accumulator `i % 8`, in the same order,
+//! and the accumulators meet in the same tree: every lane sees the same
+//! operations on the same values, so the bits are the reference's. There is
+//! no chunk loop and no padded tail copy, so each pass is one short loop.
+//!
+//! The one padding value that is not an identity is `exp(-inf - max)` in
+//! [`exp_sum`] with `max = -inf` (NaN); it is added to the padded lanes
+//! explicitly.
+
+use super::lanes::LANES;
+use super::rows::{Row, StepConsts, THR_FLOOR};
+use super::scalar::exp_one;
+
+/// One accumulator per lane of the eight-lane kernels.
+type Acc = [f32; LANES];
+
+/// `f(acc[i % 8], x)` for each element `x` at index `i`, in order.
+#[inline(always)]
+fn fold_lanes<'x>(acc: &mut Acc, xs: impl Iterator<Item = f32> + 'x, f: impl Fn(f32, f32) -> f32) {
+    for (i, x) in xs.enumerate() {
+        if let Some(a) = acc.get_mut(i % LANES) {
+            *a = f(*a, x);
+        }
+    }
+}
+
+/// The eight-lane kernels' combining tree: `(0,4) (1,5) (2,6) (3,7)`, then
+/// `(0,2) (1,3)`, then `(0,1)`.
+#[inline(always)]
+fn reduce(a: Acc, f: impl Fn(f32, f32) -> f32) -> f32 {
+    let [a0, a1, a2, a3, a4, a5, a6, a7] = a;
+    let (b0, b1, b2, b3) = (f(a0, a4), f(a1, a5), f(a2, a6), f(a3, a7));
+    f(f(b0, b2), f(b1, b3))
+}
+
+/// `a > b || a is NaN ? a : b`: the eight-lane NaN-propagating max.
+#[inline(always)]
+fn nan_max(a: f32, b: f32) -> f32 {
+    if a > b || a.is_nan() { a } else { b }
+}
+
+#[inline(always)]
+fn reduce_max(acc: Acc) -> f32 {
+    let m = reduce(acc, nan_max);
+    if m.is_nan() { f32::NAN } else { m }
+}
+
+#[inline(always)]
+fn reduce_add(acc: Acc) -> f32 {
+    reduce(acc, |a, b| a + b)
+}
+
+/// NaN-propagating maximum of a row; `-inf` for an empty row.
+#[inline(never)]
+pub(crate) fn row_max(x: &[f32]) -> f32 {
+    let mut acc = [f32::NEG_INFINITY; LANES];
+    fold_lanes(&mut acc, x.iter().copied(), nan_max);
+    reduce_max(acc)
+}
+
+/// `exp` on eight lanes given as an array.
+pub(crate) fn exp_array(x: [f32; LANES]) -> [f32; LANES] {
+    x.map(exp_one)
+}
+
+/// `out = exp(x - max)`, returning the sum of `out`. Lengths must match.
+#[inline(never)]
+pub(crate) fn exp_sum(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
+    let mut acc = [0.0; LANES];
+    let e = x.iter().zip(out.iter_mut()).map(|(x, o)| {
+        *o = exp_one(x - max);
+        *o
+    });
+    fold_lanes(&mut acc, e, |a, e| a + e);
+    // The eight-lane kernel pads a short last chunk with -inf; its
+    // exponential is +0.0 (no change) unless `max` is -inf or NaN.
+    let tail = x.len() % LANES;
+    if tail != 0 {
+        let pad = exp_one(f32::NEG_INFINITY - max);
+        for a in acc.iter_mut().skip(tail) {
+            *a += pad;
+        }
+    }
+    reduce_add(acc)
+}
+
+/// Whether `e / sum > thr`: the spike rule, one correctly rounded division
+/// and an ordered comparison.
+#[inline(always)]
+fn fires(e: f32, sum: f32, thr: f32) -> bool {
+    e / sum > thr
+}
+
+/// `1.0` for a spike, `0.0` otherwise.
+#[inline(always)]
+fn spike(fires: bool) -> f32 {
+    if fires { 1.0 } else { 0.0 }
+}
+
+/// `e_then_s = (e / sum > thr) ? 1 : 0` in place; returns the spike count.
+#[inline(never)]
+pub(crate) fn spike_mask(e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> f32 {
+    let mut acc = [0.0; LANES];
+    let s = e_then_s.iter_mut().zip(thr).map(|(e, &thr)| {
+        *e = spike(fires(*e, sum, thr));
+        *e
+    });
+    fold_lanes(&mut acc, s, |a, s| a + s);
+    reduce_add(acc)
+}
+
+/// `x = x / sum`, in place.
+pub(crate) fn divide_in_place(x: &mut [f32], sum: f32) {
+    for x in x {
+        *x /= sum;
+    }
+}
+
+/// Advances one batch row by one step: the passes of
+/// [`rows::step_row`](super::rows::step_row), element by element.
+///
+/// Each pass is its own function, so that only one pass's locals are on
+/// the stack at a time (a Cortex-M0 spills most of them).
+#[inline(never)]
+pub(crate) fn step_row(row: Row<'_>, k: &StepConsts) {
+    let max = voltage_pass(row.j, row.rfr, row.v, k);
+    // The exponentials are parked in `s`, which the spike pass turns into
+    // spikes.
+    let sum = exp_sum(row.v, max, row.s);
+    let count = spike_pass(row.s, row.thr, row.rfr, row.tols, sum, k);
+    threshold_pass(row.thr, count, k.thr_gain);
+}
+
+/// Voltages, NaN made canonical, into `v`; returns their max.
+#[inline(never)]
+fn voltage_pass(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts) -> f32 {
+    let mut acc = [f32::NEG_INFINITY; LANES];
+    let v = j.iter().zip(rfr).zip(v).map(|((&j, &rfr), v)| {
+        let x = if rfr >= k.refract_time {
+            j * k.resist_m
+        } else {
+            0.0
+        };
+        *v = if x.is_nan() { f32::NAN } else { x };
+        *v
+    });
+    fold_lanes(&mut acc, v, nan_max);
+    reduce_max(acc)
+}
+
+/// Spikes from the exponentials in `s`, refractory timers, times of last
+/// spike; returns the spike count.
+#[inline(never)]
+fn spike_pass(
+    s: &mut [f32],
+    thr: &[f32],
+    rfr: &mut [f32],
+    tols: &mut [f32],
+    sum: f32,
+    k: &StepConsts,
+) -> f32 {
+    let mut acc = [0.0; LANES];
+    // Indexed rather than zipped: four zipped iterators do not fit the
+    // registers of a Cortex-M0 and live on its stack instead.
+    for i in 0..s.len() {
+        if let (Some(s), Some(&thr), Some(rfr), Some(tols), Some(a)) = (
+            s.get_mut(i),
+            thr.get(i),
+            rfr.get_mut(i),
+            tols.get_mut(i),
+            acc.get_mut(i % LANES),
+        ) {
+            let f = fires(*s, sum, thr);
+            *s = spike(f);
+            *rfr = if f { k.dt } else { *rfr + k.dt };
+            *tols = if f { k.t } else { *tols };
+            *a += *s;
+        }
+    }
+    reduce_add(acc)
+}
+
+/// `thr = max(thr + (count - 1) * thr_gain, 0.025)`, with the NaN-safe
+/// floor of the eight-lane kernel.
+#[inline(never)]
+fn threshold_pass(thr: &mut [f32], count: f32, thr_gain: f32) {
+    let delta = (count - 1.0) * thr_gain;
+    for thr in thr {
+        let x = *thr + delta;
+        *thr = if x > THR_FLOOR { x } else { THR_FLOOR };
+    }
+}
