@@ -461,3 +461,47 @@ fn seeded_thresholds_are_reproducible_and_in_range() {
 
 /// xoshiro128++ seeded with 11 through SplitMix64, recorded on x86_64.
 const PINNED: [u32; 3] = [1053514491, 1052804682, 1051959293];
+
+/// `Cell::new_seeded` draws from its own copy of the generator (smaller
+/// firmware); it must be exactly the stream of `seed_rng(seed)`.
+#[test]
+fn new_seeded_draws_the_seed_rng_stream() {
+    let params = Config {
+        batch_size: 2,
+        thr_base: 0.4,
+        thr_jitter: 0.05,
+        ..Config::new(37, 1.0)
+    }
+    .validate()
+    .unwrap();
+    let mut seeds = vec![0, 1, 11, u64::MAX, 0x9e37_79b9_7f4a_7c15];
+    let mut x = 0x1234_5678_9abc_def0_u64;
+    for _ in 0..500 {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        seeds.push(x);
+    }
+    for seed in seeds {
+        let mut expected = vec![0.0; 37];
+        wtas::draw_threshold0(&params, &mut wtas::seed_rng(seed), &mut expected).unwrap();
+        let mut mem = vec![vec![0.0_f32; 74]; 6];
+        let [j, v, s, thr, rfr, tols] = mem.as_mut_slice() else {
+            unreachable!()
+        };
+        let cell = Cell::new_seeded(
+            params,
+            Buffers {
+                j,
+                v,
+                s,
+                thr,
+                rfr,
+                tols,
+            },
+            seed,
+        )
+        .unwrap();
+        let bits = |x: &[f32]| x.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&cell.thr()[..37]), bits(&expected), "seed {seed:#x}");
+        assert_eq!(bits(&cell.thr()[37..]), bits(&expected), "seed {seed:#x}");
+    }
+}

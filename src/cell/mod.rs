@@ -7,6 +7,7 @@ mod threshold;
 pub use describe::{Entry, HELP, Help};
 pub use storage::Storage;
 pub use threshold::{SeedRng, draw_threshold0, seed_rng};
+use threshold::{SeededStream, fill_threshold0};
 
 use crate::error::{Buffer, Error, check_len};
 use crate::kernels::Backend;
@@ -149,14 +150,7 @@ impl<'a> Cell<'a> {
         buffers: Buffers<'a>,
         rng: &mut R,
     ) -> Result<Self, Error> {
-        let mut cell = Self::bind(params, buffers)?;
-        let n = params.n_units_nonzero().get();
-        if let Some(first) = cell.bufs.thr.get_mut(..n) {
-            draw_threshold0(&params, rng, first)?;
-        }
-        cell.spread_first_thr_row();
-        cell.reset(InputReset::Keep);
-        Ok(cell)
+        Self::new_drawn(params, buffers, || rng.next_u32())
     }
 
     /// [`Cell::new_from_rng`] with [`seed_rng`]`(seed)`: the same seed gives
@@ -165,7 +159,24 @@ impl<'a> Cell<'a> {
     /// # Errors
     /// As [`Cell::new_from_rng`].
     pub fn new_seeded(params: Params, buffers: Buffers<'a>, seed: u64) -> Result<Self, Error> {
-        Self::new_from_rng(params, buffers, &mut seed_rng(seed))
+        let mut stream = SeededStream::new(seed);
+        Self::new_drawn(params, buffers, || stream.next_u32())
+    }
+
+    /// The body of the drawing constructors.
+    fn new_drawn(
+        params: Params,
+        buffers: Buffers<'a>,
+        next_u32: impl FnMut() -> u32,
+    ) -> Result<Self, Error> {
+        let mut cell = Self::bind(params, buffers)?;
+        let n = params.n_units_nonzero().get();
+        if let Some(first) = cell.bufs.thr.get_mut(..n) {
+            fill_threshold0(&params, next_u32, first);
+        }
+        cell.spread_first_thr_row();
+        cell.reset(InputReset::Keep);
+        Ok(cell)
     }
 
     /// Binds buffers that already hold a state (for example one kept in
@@ -193,37 +204,30 @@ impl<'a> Cell<'a> {
     pub fn advance(&mut self, t: f32, dt: f32) -> Result<(), Error> {
         let k = self.step_consts(t, dt)?;
         let n = self.params.n_units_nonzero().get();
-        // Rows are split off one at a time with checked splits, which the
-        // optimizer reduces to pointer arithmetic at every opt-level: no
-        // chunk-count division and no panic path, unlike `chunks_exact`.
         let b = &mut self.bufs;
-        let (mut j, mut v, mut s) = (&*b.j, &mut *b.v, &mut *b.s);
-        let (mut thr, mut rfr, mut tols) = (&mut *b.thr, &mut *b.rfr, &mut *b.tols);
-        while let (
-            Some((j0, j1)),
-            Some((v0, v1)),
-            Some((s0, s1)),
-            Some((thr0, thr1)),
-            Some((rfr0, rfr1)),
-            Some((tols0, tols1)),
-        ) = (
-            j.split_at_checked(n),
-            core::mem::take(&mut v).split_at_mut_checked(n),
-            core::mem::take(&mut s).split_at_mut_checked(n),
-            core::mem::take(&mut thr).split_at_mut_checked(n),
-            core::mem::take(&mut rfr).split_at_mut_checked(n),
-            core::mem::take(&mut tols).split_at_mut_checked(n),
-        ) {
-            let row = Row {
-                j: j0,
-                v: v0,
-                s: s0,
-                thr: thr0,
-                rfr: rfr0,
-                tols: tols0,
-            };
-            self.backend.step_row(row, &k);
-            (j, v, s, thr, rfr, tols) = (j1, v1, s1, thr1, rfr1, tols1);
+        // Every buffer holds exactly `batch_size * n` values (checked when
+        // bound), so each `get` succeeds and the product cannot overflow;
+        // checked access keeps the code free of panic paths.
+        for row in 0..self.params.batch_size() {
+            let r = row * n..(row + 1) * n;
+            if let (Some(j), Some(v), Some(s), Some(thr), Some(rfr), Some(tols)) = (
+                b.j.get(r.clone()),
+                b.v.get_mut(r.clone()),
+                b.s.get_mut(r.clone()),
+                b.thr.get_mut(r.clone()),
+                b.rfr.get_mut(r.clone()),
+                b.tols.get_mut(r),
+            ) {
+                let row = Row {
+                    j,
+                    v,
+                    s,
+                    thr,
+                    rfr,
+                    tols,
+                };
+                self.backend.step_row(row, &k);
+            }
         }
         Ok(())
     }

@@ -37,10 +37,62 @@ pub fn draw_threshold0<R: Rng + ?Sized>(
     threshold0: &mut [f32],
 ) -> Result<(), Error> {
     check_len(Buffer::Threshold0, params.n_units(), threshold0.len())?;
+    fill_threshold0(params, || rng.next_u32(), threshold0);
+    Ok(())
+}
+
+/// The body of [`draw_threshold0`], over any source of `u32`s.
+pub(crate) fn fill_threshold0(
+    params: &Params,
+    mut next_u32: impl FnMut() -> u32,
+    threshold0: &mut [f32],
+) {
     let (base, jitter) = (params.thr_base(), params.thr_jitter());
     for x in threshold0 {
-        let u = (rng.next_u32() >> 8) as f32 * (1.0 / 16_777_216.0);
+        let u = (next_u32() >> 8) as f32 * (1.0 / 16_777_216.0);
         *x = base + jitter * (2.0 * u - 1.0);
     }
-    Ok(())
+}
+
+/// The stream of [`seed_rng`]`(seed)`, without going through `rand_core`'s
+/// generic seeding: on a Cortex-M at `opt-level = "s"` that path keeps
+/// out-of-line slice helpers with panic branches, which pull the panic and
+/// formatting machinery (over 1 KiB) into firmware that calls
+/// [`Cell::new_seeded`](crate::Cell::new_seeded). The test suite checks the
+/// two streams against each other.
+pub(crate) struct SeededStream([u32; 4]);
+
+impl SeededStream {
+    /// SplitMix64 twice, little-endian words, as `SeedableRng::seed_from_u64`
+    /// and `from_seed` do (an all-zero state is replaced by the state of seed
+    /// 0, which is `rand_xoshiro`'s fallback).
+    pub(crate) fn new(seed: u64) -> Self {
+        let (mut a, mut b) = Self::split_mix(seed);
+        if a | b == 0 {
+            (a, b) = Self::split_mix(0);
+        }
+        SeededStream([a as u32, (a >> 32) as u32, b as u32, (b >> 32) as u32])
+    }
+
+    /// The first two outputs of SplitMix64 seeded with `seed`.
+    fn split_mix(seed: u64) -> (u64, u64) {
+        let mut x = seed;
+        let mut next = || {
+            x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let z = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            let z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        (next(), next())
+    }
+
+    /// xoshiro128++.
+    pub(crate) fn next_u32(&mut self) -> u32 {
+        let [s0, s1, s2, s3] = self.0;
+        let out = s0.wrapping_add(s3).rotate_left(7).wrapping_add(s0);
+        let s2 = s2 ^ s0;
+        let s3 = s3 ^ s1;
+        self.0 = [s0 ^ s3, s1 ^ s2, s2 ^ (s1 << 9), s3.rotate_left(11)];
+        out
+    }
 }
