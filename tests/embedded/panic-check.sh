@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Link-time proof that wtas's `advance` and `reset` have no reachable panic.
+# Link-time proof that wtas's construction, `advance` and `reset` have no
+# reachable panic.
 #
-# The `panic-app` firmware calls only `Config::validate`, `Cell::resume`,
-# `Cell::advance` and `Cell::reset` (on the scenario's input, NaN and ±inf
+# The `panic-app` firmware calls only `Config::validate`, `Cell::new_seeded`,
+# `Cell::resume`, `Cell::advance` and `Cell::reset` (on the scenario's input, NaN and ±inf
 # included). With `panic-never`, its only `#[panic_handler]` calls an extern
 # function that is defined nowhere. If the optimizer leaves any panic path
 # (bounds check, division by zero, unwrap, ...) reachable, the handler is

@@ -107,7 +107,7 @@ for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
     [ -f "$full.run" ] && [ -f "$nostep.run" ] || { echo "$target $profile: missing runs"; continue; }
     t_full=$(arm-none-eabi-size -A "$full.elf" | awk '$1==".text"{print $2}')
     t_nostep=$(arm-none-eabi-size -A "$nostep.elf" | awk '$1==".text"{print $2}')
-    nm_wtas=$(arm-none-eabi-nm -C --size-sort -S -t d "$full.elf" | awk '/wtas::|rand_xoshiro|rand_core|wide::/{s+=$2} END{print s+0}')
+    nm_wtas=$(arm-none-eabi-nm -C --size-sort -S -t d "$full.elf" | awk '$4 ~ /^<?(wtas|rand_xoshiro|rand_core|wide)::/ && !seen[$1]++ {s+=$2} END{print s+0}')
     storage=$(field "$full.run" sizeof-storage)
     stack=$(field "$full.run" stack-advance)
     cal=$(awk '$2=="cal"{print $4/$3; exit}' "$full.run")
@@ -118,7 +118,7 @@ for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
       "$((storage / 64))" "${stack}" "$ipn" "$ipn2"
   done
 done
-echo "  wtas.text = .text(full) - .text(nostep) in bytes; wtas(nm) = sum of nm sizes of wtas/wide/rand symbols;"
+echo "  wtas.text = .text(full) - .text(nostep) in bytes; wtas(nm) = sum of nm sizes of wtas/wide/rand functions (aliases once);"
 echo "  RAM/neuron = size_of::<Storage<64,1>>() / 64 (five state buffers + j); stack = painted high-water mark of one advance;"
 echo "  instr/n-step = ticks inside advance x (instructions per tick, calibrated) / (2000 x 64);"
 echo "  diff-method = (whole run - run with the wtas calls removed) / (2000 x 64), includes resets and construction."

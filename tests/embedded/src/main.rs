@@ -41,29 +41,27 @@ extern "C" fn rv_main() -> ! {
 }
 
 /// A layer that counts clock ticks spent inside `advance`.
-#[cfg(not(feature = "nostep"))]
-struct Timed<'a> {
-    cell: wtas::Cell<'a>,
+struct Timed<L> {
+    inner: L,
     ticks: u64,
 }
 
-#[cfg(not(feature = "nostep"))]
-impl Layer for Timed<'_> {
+impl<L: Layer> Layer for Timed<L> {
     fn j_mut(&mut self) -> &mut [f32] {
-        self.cell.j_mut()
+        self.inner.j_mut()
     }
     #[inline(never)]
     fn advance(&mut self, t: f32) -> bool {
         let t0 = sys::now();
-        let ok = Layer::advance(&mut self.cell, t);
+        let ok = self.inner.advance(t);
         self.ticks += sys::now().wrapping_sub(t0);
         ok
     }
     fn reset(&mut self, input: wtas::InputReset) {
-        self.cell.reset(input)
+        self.inner.reset(input)
     }
     fn fold(&self, d: &mut scenario::Digest) {
-        self.cell.fold(d)
+        self.inner.fold(d)
     }
 }
 
@@ -72,8 +70,8 @@ impl Layer for Timed<'_> {
 #[cfg(feature = "nostep")]
 struct NoStep<'a>(wtas::Buffers<'a>);
 
-/// The panic-check firmware: only `Params` validation, `Cell::resume`,
-/// `advance` and `reset`, on scenario input. With `panic-never` too, it
+/// The panic-check firmware: only `Params` validation, `Cell::new_seeded`,
+/// `Cell::resume`, `advance` and `reset`, on scenario input. With `panic-never` too, it
 /// links only if none of them has a reachable panic path.
 #[cfg(feature = "panic-app")]
 fn app(storage: &'static mut ScenarioStorage) -> ! {
@@ -81,7 +79,11 @@ fn app(storage: &'static mut ScenarioStorage) -> ! {
         Ok(p) => p,
         Err(_) => sys::fail("wtas error: config\n\0"),
     };
-    let mut cell = match wtas::Cell::resume(params, storage.buffers()) {
+    let seeded = match wtas::Cell::new_seeded(params, storage.buffers(), scenario::SEED) {
+        Ok(c) => c,
+        Err(_) => sys::fail("wtas error: new_seeded\n\0"),
+    };
+    let mut cell = match wtas::Cell::resume(params, seeded.into_buffers()) {
         Ok(c) => c,
         Err(_) => sys::fail("wtas error: resume\n\0"),
     };
@@ -120,37 +122,30 @@ fn app(storage: &'static mut ScenarioStorage) -> ! {
         .u(core::mem::size_of::<ScenarioStorage>() as u64)
         .print();
 
+    // Everything but the layer is the same in both builds, so that the
+    // difference of their `.text` is the wtas code alone.
+    Line::new()
+        .s("wtas sizeof-cell ")
+        .u(core::mem::size_of::<wtas::Cell<'static>>() as u64)
+        .print();
     #[cfg(not(feature = "nostep"))]
-    {
-        Line::new()
-            .s("wtas sizeof-cell ")
-            .u(core::mem::size_of::<wtas::Cell<'static>>() as u64)
-            .print();
-        let cell = match scenario::new_cell(storage) {
-            Ok(cell) => cell,
-            Err(_) => sys::fail("wtas error: new_cell failed\n\0"),
-        };
-        let mut layer = Timed { cell, ticks: 0 };
-        let t0 = sys::now();
-        let digest = scenario::run(&mut layer);
-        let total = sys::now().wrapping_sub(t0);
-        Line::new().s("wtas digest ").hex(digest).print();
-        Line::new().s("wtas ticks-total ").u(total).print();
-        Line::new().s("wtas ticks-advance ").u(layer.ticks).print();
-        let used = stack_probe(&mut layer.cell);
-        Line::new().s("wtas stack-advance ").u(used as u64).print();
-        #[cfg(feature = "profile")]
-        profile::run(&mut layer.cell);
-    }
+    let (inner, name) = match scenario::new_cell(storage) {
+        Ok(cell) => (cell, "wtas digest "),
+        Err(_) => sys::fail("wtas error: new_cell failed\n\0"),
+    };
     #[cfg(feature = "nostep")]
-    {
-        let mut layer = NoStep(storage.buffers());
-        let t0 = sys::now();
-        let digest = scenario::run(&mut layer);
-        let total = sys::now().wrapping_sub(t0);
-        Line::new().s("wtas digest-nostep ").hex(digest).print();
-        Line::new().s("wtas ticks-total ").u(total).print();
-    }
+    let (inner, name) = (NoStep(storage.buffers()), "wtas digest-nostep ");
+    let mut layer = Timed { inner, ticks: 0 };
+    let t0 = sys::now();
+    let digest = scenario::run(&mut layer);
+    let total = sys::now().wrapping_sub(t0);
+    Line::new().s(name).hex(digest).print();
+    Line::new().s("wtas ticks-total ").u(total).print();
+    Line::new().s("wtas ticks-advance ").u(layer.ticks).print();
+    let used = stack_probe(&mut layer.inner);
+    Line::new().s("wtas stack-advance ").u(used as u64).print();
+    #[cfg(all(feature = "profile", not(feature = "nostep")))]
+    profile::run(&mut layer.inner);
     black_box(());
     sys::exit_ok()
 }
@@ -166,44 +161,40 @@ impl Layer for NoStep<'_> {
     fn reset(&mut self, _input: wtas::InputReset) {}
     fn fold(&self, d: &mut scenario::Digest) {
         let b = &self.0;
-        for xs in [&*b.j, &*b.v, &*b.s, &*b.thr, &*b.rfr, &*b.tols] {
-            d.floats(xs);
-        }
+        d.floats(b.j);
+        d.floats(b.v);
+        d.floats(b.s);
+        d.floats(b.thr);
+        d.floats(b.rfr);
+        d.floats(b.tols);
     }
 }
 
 /// Stack painted below the probe's frame, in bytes.
-#[cfg(not(feature = "nostep"))]
 const PAINT_BYTES: usize = 4096;
 /// Gap left unpainted right below the probe's stack pointer, for the frames
 /// of `paint` and `lowest_touched` themselves.
-#[cfg(not(feature = "nostep"))]
 const GAP: usize = 64;
-#[cfg(not(feature = "nostep"))]
 const PAINT: u32 = 0x5A5A_A5A5;
 
 /// Stack high-water mark of one `advance` call, in bytes: paints the stack
 /// below the current frame, makes one call, and finds the lowest word the
 /// call changed. Counts the call's own frame and everything below it
 /// (`GAP` bytes or less reads as `GAP`).
-#[cfg(not(feature = "nostep"))]
 #[inline(never)]
-fn stack_probe(cell: &mut wtas::Cell<'_>) -> usize {
+fn stack_probe<L: Layer>(layer: &mut L) -> usize {
     let sp = sys::stack_pointer() & !3;
     let (lo, hi) = (sp - GAP - PAINT_BYTES, sp - GAP);
     paint(lo, hi);
-    black_box(one_step(black_box(cell)));
+    black_box(one_step(black_box(layer)));
     sp - lowest_touched(lo, hi)
 }
 
-#[cfg(not(feature = "nostep"))]
 #[inline(never)]
-fn one_step(cell: &mut wtas::Cell<'_>) -> bool {
-    cell.advance(black_box(1.0e4), black_box(scenario::DT))
-        .is_ok()
+fn one_step<L: Layer>(layer: &mut L) -> bool {
+    layer.advance(black_box(1.0e4))
 }
 
-#[cfg(not(feature = "nostep"))]
 #[inline(never)]
 fn paint(lo: usize, hi: usize) {
     let mut p = lo;
@@ -214,7 +205,6 @@ fn paint(lo: usize, hi: usize) {
     }
 }
 
-#[cfg(not(feature = "nostep"))]
 #[inline(never)]
 fn lowest_touched(lo: usize, hi: usize) -> usize {
     let mut p = lo;
