@@ -483,23 +483,8 @@ fn new_seeded_draws_the_seed_rng_stream() {
     for seed in seeds {
         let mut expected = vec![0.0; 37];
         wtas::draw_threshold0(&params, &mut wtas::seed_rng(seed), &mut expected).unwrap();
-        let mut mem = vec![vec![0.0_f32; 74]; 6];
-        let [j, v, s, thr, rfr, tols] = mem.as_mut_slice() else {
-            unreachable!()
-        };
-        let cell = Cell::new_seeded(
-            params,
-            Buffers {
-                j,
-                v,
-                s,
-                thr,
-                rfr,
-                tols,
-            },
-            seed,
-        )
-        .unwrap();
+        let mut storage = wtas::Storage::<37, 2>::new();
+        let cell = Cell::new_seeded(params, storage.buffers(), seed).unwrap();
         let bits = |x: &[f32]| x.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&cell.thr()[..37]), bits(&expected), "seed {seed:#x}");
         assert_eq!(bits(&cell.thr()[37..]), bits(&expected), "seed {seed:#x}");
