@@ -1,8 +1,8 @@
 //! Sets `cfg(wtas_simd)` on targets whose SIMD registers `wide::f32x8` uses.
 //!
 //! Elsewhere (Cortex-M, RISC-V without the V extension, ...) `wide` would
-//! only emulate eight lanes with scalar code, so the portable backend runs
-//! the compact scalar lanes instead: one copy of the kernels in flash.
+//! only emulate eight lanes with scalar code, so every backend runs the
+//! compact element-by-element kernels instead: one small copy in flash.
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(wtas_simd)");

@@ -4,19 +4,20 @@
 //! arithmetic, which is IEEE-754 single precision on every target (hardware
 //! FPU or software float) and never fused.
 //!
-//! `exp` runs lane by lane through one out-of-line single-lane instance of
-//! the same generic code: the same operations in the same order, so the
-//! same bits, but one copy of the polynomial in flash instead of eight.
+//! `exp` runs lane by lane through one single-lane instance of the same
+//! generic code, on plain `f32` ([`exp_one`]): the same operations in the
+//! same order, so the same bits, and one copy of the polynomial in flash
+//! instead of eight.
 
 use super::exp::exp;
 use super::lanes::{LANES, Lanes, Ops};
 
-/// `N` scalar lanes (eight: the backend).
+/// Eight scalar lanes.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Scalar<const N: usize = LANES>([f32; N]);
+pub(crate) struct Scalar([f32; LANES]);
 
 /// `exp` of one value, kept out of line where code size matters (targets
-/// without SIMD, which run these lanes for every backend).
+/// without SIMD, whose compact kernels call it for every element).
 #[cfg_attr(not(wtas_simd), inline(never))]
 #[cfg_attr(wtas_simd, inline)]
 pub(crate) fn exp_one(x: f32) -> f32 {
@@ -68,13 +69,13 @@ impl Lanes for Scalar {
     }
 }
 
-impl<const N: usize> Ops for Scalar<N> {
-    type Mask = [bool; N];
-    type Bits = [u32; N];
+impl Ops for Scalar {
+    type Mask = [bool; LANES];
+    type Bits = [u32; LANES];
 
     #[inline(always)]
     fn splat(x: f32) -> Self {
-        Scalar([x; N])
+        Scalar([x; LANES])
     }
     #[inline(always)]
     fn add(self, rhs: Self) -> Self {
