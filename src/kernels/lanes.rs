@@ -37,6 +37,10 @@ pub(crate) trait Ops: Copy {
     fn ge(self, rhs: Self) -> Self::Mask;
     /// Lanewise `self > rhs ? self : rhs` (so `rhs` when either is NaN):
     /// exactly x86's `maxps`.
+    #[allow(
+        dead_code,
+        reason = "every backend implements it; no kernel uses it now"
+    )]
     fn max_gt(self, rhs: Self) -> Self;
     /// Lanewise "is NaN".
     fn is_nan(self) -> Self::Mask;
@@ -52,6 +56,10 @@ pub(crate) trait Ops: Copy {
     /// Lanewise wrapping `a + b`.
     fn bits_add(a: Self::Bits, b: Self::Bits) -> Self::Bits;
     /// Lanewise wrapping `a - k`.
+    #[allow(
+        dead_code,
+        reason = "every backend implements it; no kernel uses it now"
+    )]
     fn bits_sub_scalar(a: Self::Bits, k: u32) -> Self::Bits;
     /// Lanewise shift left by `K`.
     fn bits_shl<const K: u32>(a: Self::Bits) -> Self::Bits;

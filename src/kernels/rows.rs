@@ -12,7 +12,7 @@
 //! then `(0,1)`.
 
 #[cfg(wtas_simd)]
-use super::exp::exp;
+use super::exp::{exp, exp_nonpositive};
 #[cfg(wtas_simd)]
 use super::interleave::Interleaved;
 #[cfg(wtas_simd)]
@@ -100,24 +100,50 @@ pub(crate) fn row_max<L: Lanes>(x: &[f32]) -> f32 {
 }
 
 /// `exp(x - m)` on `UNROLL` chunks: four interleaved vectors on SIMD
-/// targets, one chunk elsewhere (for code size).
+/// targets, one chunk elsewhere (for code size). With `NONPOSITIVE`, the
+/// caller guarantees every `x - m` is in [−inf, 0] (no NaN), where
+/// [`exp_nonpositive`] gives the same bits as `exp` with fewer operations.
 #[cfg(wtas_simd)]
 #[inline(always)]
-fn exp4<L: Lanes>(x: &[[f32; LANES]; UNROLL], m: L) -> [L; UNROLL] {
+fn exp4<L: Lanes, const NONPOSITIVE: bool>(x: &[[f32; LANES]; UNROLL], m: L) -> [L; UNROLL] {
     let [a, b, c, d] = x;
     let v = Interleaved([L::load(a), L::load(b), L::load(c), L::load(d)]);
-    exp(v.sub(Interleaved([m; 4]))).0
+    let v = v.sub(Interleaved([m; 4]));
+    if NONPOSITIVE {
+        exp_nonpositive(v).0
+    } else {
+        exp(v).0
+    }
 }
 #[cfg(not(wtas_simd))]
 #[inline(always)]
-fn exp4<L: Lanes>(x: &[[f32; LANES]; UNROLL], m: L) -> [L; UNROLL] {
+fn exp4<L: Lanes, const NONPOSITIVE: bool>(x: &[[f32; LANES]; UNROLL], m: L) -> [L; UNROLL] {
     let [a] = x;
     [L::load(a).sub(m).exp_lanes()]
+}
+
+/// `exp` on one chunk; see [`exp4`] for `NONPOSITIVE`.
+#[inline(always)]
+fn exp1<L: Lanes, const NONPOSITIVE: bool>(x: L) -> L {
+    #[cfg(wtas_simd)]
+    if NONPOSITIVE {
+        return exp_nonpositive(x);
+    }
+    x.exp_lanes()
 }
 
 /// `out = exp(x - max)`, returning the sum of `out`. Lengths must match.
 #[inline(always)]
 pub(crate) fn exp_sum<L: Lanes>(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
+    exp_sum_with::<L, false>(x, max, out)
+}
+
+/// [`exp_sum`]. With `NONPOSITIVE`, which the caller may set only when
+/// every `x - max` lies in [−inf, 0] (`max` the finite row max), the
+/// overflow and NaN selects of `exp` are skipped: same bits, fewer
+/// operations. Targets without SIMD always run the full `exp`, for code size.
+#[inline(always)]
+fn exp_sum_with<L: Lanes, const NONPOSITIVE: bool>(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
     let m = L::splat(max);
     let (xc, xt) = x.as_chunks::<LANES>();
     let (oc, ot) = out.as_chunks_mut::<LANES>();
@@ -128,21 +154,21 @@ pub(crate) fn exp_sum<L: Lanes>(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
     let (xc4, xc1) = xc.as_chunks::<UNROLL>();
     let (oc4, oc1) = oc.as_chunks_mut::<UNROLL>();
     for (x4, o4) in xc4.iter().zip(oc4) {
-        let e = exp4::<L>(x4, m);
+        let e = exp4::<L, NONPOSITIVE>(x4, m);
         for (e, o8) in e.into_iter().zip(o4) {
             e.store(o8);
             acc = acc.add(e);
         }
     }
     for (x8, o8) in xc1.iter().zip(oc1) {
-        let e = L::load(x8).sub(m).exp_lanes();
+        let e = exp1::<L, NONPOSITIVE>(L::load(x8).sub(m));
         e.store(o8);
         acc = acc.add(e);
     }
     if !xt.is_empty() {
         // exp(-inf - max) is +0.0 whenever max is finite; otherwise the sum
         // is NaN through the real lanes already.
-        let e = L::load(&pad(xt, f32::NEG_INFINITY)).sub(m).exp_lanes();
+        let e = exp1::<L, NONPOSITIVE>(L::load(&pad(xt, f32::NEG_INFINITY)).sub(m));
         unpad(ot, e.to_array());
         acc = acc.add(e);
     }
@@ -329,7 +355,13 @@ fn threshold_pass<L: Lanes>(thr: &mut [f32], count: f32, thr_gain: f32) {
 pub(crate) fn step_row<L: Lanes>(mut row: Row<'_>, k: &StepConsts) {
     let max = voltage_pass::<L>(row.j, row.rfr, row.v, k);
     // The exponentials are parked in `s`, which pass 3 turns into spikes.
-    let sum = exp_sum::<L>(row.v, max, row.s);
+    // With a finite max every `v - max` is in [−inf, 0]: NaN or `+inf` in
+    // `v` would have made the max NaN or `+inf`.
+    let sum = if max.is_finite() {
+        exp_sum_with::<L, true>(row.v, max, row.s)
+    } else {
+        exp_sum_with::<L, false>(row.v, max, row.s)
+    };
     let count = spike_pass::<L>(&mut row, sum, k);
     threshold_pass::<L>(row.thr, count, k.thr_gain);
 }
