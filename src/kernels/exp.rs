@@ -8,7 +8,8 @@
 //! - `n · ln 2` is subtracted in two parts (`LN2_HI` has few enough
 //!   significant bits that `n · LN2_HI` is exact);
 //! - `exp(r) ≈ 1 + r + r² · P(r)` with the classic Cephes `expf`
-//!   coefficients, evaluated by Horner's rule without fused multiply-add;
+//!   coefficients, `P` evaluated by Estrin's scheme (`(c + b·r²) + a·r⁴`
+//!   with `a`, `b`, `c` linear in `r`) without fused multiply-add;
 //! - `2^n` is applied by adding `n` to the exponent field of `exp(r)`, an
 //!   exact scaling wherever the result is a normal float. Elsewhere the bits
 //!   are garbage, and selects on the *input* replace them: below the
@@ -71,12 +72,14 @@ pub(crate) fn exp_nonpositive<L: Ops>(x: L) -> L {
     let n = kf.sub(L::splat(ROUND_MAGIC));
     let r = x.sub(n.mul(L::splat(LN2_HI))).sub(n.mul(L::splat(LN2_LO)));
 
+    // P(r) by Estrin's scheme: three independent linear terms combined with
+    // r² and r⁴, a dependency chain half as long as Horner's rule.
     let z = r.mul(r);
-    let p = L::splat(P0).mul(r).add(L::splat(P1));
-    let p = p.mul(r).add(L::splat(P2));
-    let p = p.mul(r).add(L::splat(P3));
-    let p = p.mul(r).add(L::splat(P4));
-    let p = p.mul(r).add(L::splat(P5));
+    let z2 = z.mul(z);
+    let a = L::splat(P0).mul(r).add(L::splat(P1));
+    let b = L::splat(P2).mul(r).add(L::splat(P3));
+    let c = L::splat(P4).mul(r).add(L::splat(P5));
+    let p = c.add(b.mul(z)).add(a.mul(z2));
     let y = p.mul(z).add(r).add(L::splat(1.0));
 
     // y · 2^n: add n to the exponent field. The low 9 bits of `kf`'s
