@@ -37,10 +37,6 @@ pub(crate) trait Ops: Copy {
     fn ge(self, rhs: Self) -> Self::Mask;
     /// Lanewise `self > rhs ? self : rhs` (so `rhs` when either is NaN):
     /// exactly x86's `maxps`.
-    #[allow(
-        dead_code,
-        reason = "every backend implements it; no kernel uses it now"
-    )]
     fn max_gt(self, rhs: Self) -> Self;
     /// Lanewise "is NaN".
     fn is_nan(self) -> Self::Mask;

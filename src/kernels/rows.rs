@@ -241,11 +241,13 @@ pub(crate) struct Row<'a> {
     pub tols: &'a mut [f32],
 }
 
-/// `v = (rfr >= refract_time) ? j * resist_m : +0.0`, NaN made canonical.
+/// `v = (rfr >= refract_time) ? j * resist_m : +0.0`, NaN made canonical;
+/// also the lanes where `v` is NaN.
 #[inline(always)]
-fn voltage<L: Lanes>(j: L, rfr: L, resist_m: L, refract_time: L) -> L {
+fn voltage<L: Lanes>(j: L, rfr: L, resist_m: L, refract_time: L) -> (L, L::Mask) {
     let v = L::select(rfr.ge(refract_time), j.mul(resist_m), L::splat(0.0));
-    L::select(v.is_nan(), L::splat(f32::NAN), v)
+    let nan = v.is_nan();
+    (L::select(nan, L::splat(f32::NAN), v), nan)
 }
 
 /// Pass 1: voltages into `v`; returns the row max of `v`.
@@ -255,14 +257,21 @@ fn voltage_pass<L: Lanes>(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts)
     let (jc, jt) = j.as_chunks::<LANES>();
     let (rc, rtail) = rfr.as_chunks::<LANES>();
     let (vc, vt) = v.as_chunks_mut::<LANES>();
+    // The running max is `max_gt`, equal to `nan_max` on non-NaN lanes and
+    // one cycle of latency instead of three dependent operations; NaN lanes
+    // are remembered apart and restored before the tail, so the result is
+    // that of `nan_max` throughout.
     let mut acc = L::splat(f32::NEG_INFINITY);
+    let mut any_nan = L::splat(0.0).is_nan();
     for ((j8, r8), v8) in jc.iter().zip(rc).zip(vc) {
-        let v = voltage(L::load(j8), L::load(r8), r, rt);
+        let (v, nan) = voltage(L::load(j8), L::load(r8), r, rt);
         v.store(v8);
-        acc = nan_max(acc, v);
+        acc = acc.max_gt(v);
+        any_nan = L::or(any_nan, nan);
     }
+    let mut acc = L::select(any_nan, L::splat(f32::NAN), acc);
     if !jt.is_empty() {
-        let v = voltage(L::load(&pad(jt, 0.0)), L::load(&pad(rtail, 0.0)), r, rt);
+        let (v, _) = voltage(L::load(&pad(jt, 0.0)), L::load(&pad(rtail, 0.0)), r, rt);
         let lanes = v.to_array();
         unpad(vt, lanes);
         // Padded lanes enter the max as -inf, the identity.
