@@ -89,7 +89,7 @@ pub(crate) fn exp_nonpositive<L: Ops>(x: L) -> L {
     // into the exponent field gives `n << 23` without subtracting first.
     let y = L::from_bits(L::bits_add(y.to_bits(), L::bits_shl::<23>(kf.to_bits())));
 
-    L::select(x.ge(L::splat(FLUSH_BELOW)), y, L::splat(0.0))
+    L::select_or_zero(x.ge(L::splat(FLUSH_BELOW)), y)
 }
 
 #[cfg(test)]

@@ -20,6 +20,13 @@ fn each2<T: Copy, U>(a: [T; 4], b: [T; 4], f: impl Fn(T, T) -> U) -> [U; 4] {
     [f(a0, b0), f(a1, b1), f(a2, b2), f(a3, b3)]
 }
 
+/// [`each2`] for two arrays of different element types.
+#[inline(always)]
+fn each2_mixed<T: Copy, S: Copy, U>(a: [T; 4], b: [S; 4], f: impl Fn(T, S) -> U) -> [U; 4] {
+    let ([a0, a1, a2, a3], [b0, b1, b2, b3]) = (a, b);
+    [f(a0, b0), f(a1, b1), f(a2, b2), f(a3, b3)]
+}
+
 #[inline(always)]
 fn each1<T: Copy, U>(a: [T; 4], f: impl Fn(T) -> U) -> [U; 4] {
     let [a0, a1, a2, a3] = a;
@@ -79,6 +86,10 @@ impl<L: Ops> Ops for Interleaved<L> {
             L::select(m2, t2, f2),
             L::select(m3, t3, f3),
         ])
+    }
+    #[inline(always)]
+    fn select_or_zero(mask: Self::Mask, x: Self) -> Self {
+        Interleaved(each2_mixed(mask, x.0, L::select_or_zero))
     }
     #[inline(always)]
     fn to_bits(self) -> Self::Bits {

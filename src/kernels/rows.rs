@@ -245,7 +245,7 @@ pub(crate) struct Row<'a> {
 /// also the lanes where `v` is NaN.
 #[inline(always)]
 fn voltage<L: Lanes>(j: L, rfr: L, resist_m: L, refract_time: L) -> (L, L::Mask) {
-    let v = L::select(rfr.ge(refract_time), j.mul(resist_m), L::splat(0.0));
+    let v = L::select_or_zero(rfr.ge(refract_time), j.mul(resist_m));
     let nan = v.is_nan();
     (L::select(nan, L::splat(f32::NAN), v), nan)
 }
