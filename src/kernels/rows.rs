@@ -23,7 +23,7 @@ use super::lanes::{LANES, Lanes};
 /// chains keep a superscalar core busy; without SIMD (microcontrollers) one,
 /// for code size.
 #[cfg(wtas_simd)]
-const UNROLL: usize = 4;
+const UNROLL: usize = 8;
 #[cfg(not(wtas_simd))]
 const UNROLL: usize = 1;
 
@@ -99,16 +99,25 @@ pub(crate) fn row_max<L: Lanes>(x: &[f32]) -> f32 {
     reduce_max(acc)
 }
 
-/// `exp(x - m)` on `UNROLL` chunks: four interleaved vectors on SIMD
+/// `exp(x - m)` on `UNROLL` chunks: eight interleaved vectors on SIMD
 /// targets, one chunk elsewhere (for code size). With `NONPOSITIVE`, the
 /// caller guarantees every `x - m` is in [−inf, 0] (no NaN), where
 /// [`exp_nonpositive`] gives the same bits as `exp` with fewer operations.
 #[cfg(wtas_simd)]
 #[inline(always)]
-fn exp4<L: Lanes, const NONPOSITIVE: bool>(x: &[[f32; LANES]; UNROLL], m: L) -> [L; UNROLL] {
-    let [a, b, c, d] = x;
-    let v = Interleaved([L::load(a), L::load(b), L::load(c), L::load(d)]);
-    let v = v.sub(Interleaved([m; 4]));
+fn exp_group<L: Lanes, const NONPOSITIVE: bool>(x: &[[f32; LANES]; UNROLL], m: L) -> [L; UNROLL] {
+    let [x0, x1, x2, x3, xg, x5, x6, x7] = x;
+    let v = Interleaved([
+        L::load(x0),
+        L::load(x1),
+        L::load(x2),
+        L::load(x3),
+        L::load(xg),
+        L::load(x5),
+        L::load(x6),
+        L::load(x7),
+    ]);
+    let v = v.sub(Interleaved([m; 8]));
     if NONPOSITIVE {
         exp_nonpositive(v).0
     } else {
@@ -117,12 +126,12 @@ fn exp4<L: Lanes, const NONPOSITIVE: bool>(x: &[[f32; LANES]; UNROLL], m: L) -> 
 }
 #[cfg(not(wtas_simd))]
 #[inline(always)]
-fn exp4<L: Lanes, const NONPOSITIVE: bool>(x: &[[f32; LANES]; UNROLL], m: L) -> [L; UNROLL] {
+fn exp_group<L: Lanes, const NONPOSITIVE: bool>(x: &[[f32; LANES]; UNROLL], m: L) -> [L; UNROLL] {
     let [a] = x;
     [L::load(a).sub(m).exp_lanes()]
 }
 
-/// `exp` on one chunk; see [`exp4`] for `NONPOSITIVE`.
+/// `exp` on one chunk; see [`exp_group`] for `NONPOSITIVE`.
 #[inline(always)]
 fn exp1<L: Lanes, const NONPOSITIVE: bool>(x: L) -> L {
     #[cfg(wtas_simd)]
@@ -148,14 +157,14 @@ fn exp_sum_with<L: Lanes, const NONPOSITIVE: bool>(x: &[f32], max: f32, out: &mu
     let (xc, xt) = x.as_chunks::<LANES>();
     let (oc, ot) = out.as_chunks_mut::<LANES>();
     let mut acc = L::splat(0.0);
-    // Four chunks per iteration, their `exp`s interleaved operation by
+    // `UNROLL` chunks per iteration, their `exp`s interleaved operation by
     // operation (one alone is a latency-bound chain). The sum still takes
     // the chunks in order, so the bits are those of the plain loop.
-    let (xc4, xc1) = xc.as_chunks::<UNROLL>();
-    let (oc4, oc1) = oc.as_chunks_mut::<UNROLL>();
-    for (x4, o4) in xc4.iter().zip(oc4) {
-        let e = exp4::<L, NONPOSITIVE>(x4, m);
-        for (e, o8) in e.into_iter().zip(o4) {
+    let (xcg, xc1) = xc.as_chunks::<UNROLL>();
+    let (ocg, oc1) = oc.as_chunks_mut::<UNROLL>();
+    for (xg, og) in xcg.iter().zip(ocg) {
+        let e = exp_group::<L, NONPOSITIVE>(xg, m);
+        for (e, o8) in e.into_iter().zip(og) {
             e.store(o8);
             acc = acc.add(e);
         }
