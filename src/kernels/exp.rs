@@ -61,7 +61,13 @@ const LN_MAX: f32 = f32::from_bits(0x42b1_7217); // 88.72283
 /// `exp` on every lane. See the module documentation for the contract.
 #[inline(always)]
 pub(crate) fn exp<L: Ops>(x: L) -> L {
-    let y = exp_nonpositive(x);
+    exp_special(x, exp_nonpositive(x))
+}
+
+/// The two selects that turn `y = exp_nonpositive(x)` into `exp(x)`:
+/// `+inf` above `LN_MAX`, `f32::NAN` for NaN.
+#[inline(always)]
+pub(crate) fn exp_special<L: Ops>(x: L, y: L) -> L {
     let y = L::select(x.gt(L::splat(LN_MAX)), L::splat(f32::INFINITY), y);
     L::select(x.is_nan(), L::splat(f32::NAN), y)
 }
@@ -71,10 +77,24 @@ pub(crate) fn exp<L: Ops>(x: L) -> L {
 /// (where both selects keep their input).
 #[inline(always)]
 pub(crate) fn exp_nonpositive<L: Ops>(x: L) -> L {
+    let (kf, r) = exp_reduce(x);
+    exp_finish(x, kf, r)
+}
+
+/// The first half of [`exp_nonpositive`]: `x·log2(e) + ROUND_MAGIC` (whose
+/// low bits hold `n`) and the reduced argument `r`. Split out so that a
+/// loop can reduce one group of vectors while finishing the previous one.
+#[inline(always)]
+pub(crate) fn exp_reduce<L: Ops>(x: L) -> (L, L) {
     let kf = x.mul(L::splat(LOG2E)).add(L::splat(ROUND_MAGIC));
     let n = kf.sub(L::splat(ROUND_MAGIC));
     let r = x.sub(n.mul(L::splat(LN2_HI))).sub(n.mul(L::splat(LN2_LO)));
+    (kf, r)
+}
 
+/// The second half of [`exp_nonpositive`], from [`exp_reduce`]'s results.
+#[inline(always)]
+pub(crate) fn exp_finish<L: Ops>(x: L, kf: L, r: L) -> L {
     // P(r) = (Q0 + Q1·r) + r²·((Q2 + Q3·r) + r²·Q4): the two linear terms
     // and r² are independent, so the chain is three links shorter than
     // Horner's rule.

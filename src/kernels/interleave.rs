@@ -1,65 +1,47 @@
-//! Eight vectors advanced in lockstep, to overlap long dependency chains.
+//! Four vectors advanced in lockstep, to overlap long dependency chains.
 //!
 //! `exp` is a chain of about fifteen dependent operations. Computed one
 //! vector after another, a core waits on each link; as [`Interleaved`], each
-//! operation is issued for all eight vectors before the next, so eight
-//! independent chains fill the pipelines (four measured slower, even though
-//! eight no longer fit in sixteen registers and some values are spilled).
-//! Every lane still goes through the same operations in the same order: the
-//! bits are unchanged.
+//! operation is issued for all four vectors before the next, so four
+//! independent chains fill the pipelines (the exp-sum loop also overlaps
+//! consecutive groups; eight vectors per group measured no faster and spill
+//! more). Every lane still goes through the same operations in the same
+//! order: the bits are unchanged.
 
 use super::lanes::Ops;
 
-/// Eight vectors of lanes `L`; each operation applies to all of them.
+/// Four vectors of lanes `L`; each operation applies to all of them.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Interleaved<L>(pub [L; 8]);
+pub(crate) struct Interleaved<L>(pub [L; 4]);
 
 /// `[f(a0, b0), .., f(a3, b3)]`, spelled out so that it stays inside the
 /// caller's `#[target_feature]` context.
 #[inline(always)]
-fn each2<T: Copy, U>(a: [T; 8], b: [T; 8], f: impl Fn(T, T) -> U) -> [U; 8] {
-    let ([a0, a1, a2, a3, a4, a5, a6, a7], [b0, b1, b2, b3, b4, b5, b6, b7]) = (a, b);
-    [
-        f(a0, b0),
-        f(a1, b1),
-        f(a2, b2),
-        f(a3, b3),
-        f(a4, b4),
-        f(a5, b5),
-        f(a6, b6),
-        f(a7, b7),
-    ]
+fn each2<T: Copy, U>(a: [T; 4], b: [T; 4], f: impl Fn(T, T) -> U) -> [U; 4] {
+    let ([a0, a1, a2, a3], [b0, b1, b2, b3]) = (a, b);
+    [f(a0, b0), f(a1, b1), f(a2, b2), f(a3, b3)]
 }
 
 /// [`each2`] for two arrays of different element types.
 #[inline(always)]
-fn each2_mixed<T: Copy, S: Copy, U>(a: [T; 8], b: [S; 8], f: impl Fn(T, S) -> U) -> [U; 8] {
-    let ([a0, a1, a2, a3, a4, a5, a6, a7], [b0, b1, b2, b3, b4, b5, b6, b7]) = (a, b);
-    [
-        f(a0, b0),
-        f(a1, b1),
-        f(a2, b2),
-        f(a3, b3),
-        f(a4, b4),
-        f(a5, b5),
-        f(a6, b6),
-        f(a7, b7),
-    ]
+fn each2_mixed<T: Copy, S: Copy, U>(a: [T; 4], b: [S; 4], f: impl Fn(T, S) -> U) -> [U; 4] {
+    let ([a0, a1, a2, a3], [b0, b1, b2, b3]) = (a, b);
+    [f(a0, b0), f(a1, b1), f(a2, b2), f(a3, b3)]
 }
 
 #[inline(always)]
-fn each1<T: Copy, U>(a: [T; 8], f: impl Fn(T) -> U) -> [U; 8] {
-    let [a0, a1, a2, a3, a4, a5, a6, a7] = a;
-    [f(a0), f(a1), f(a2), f(a3), f(a4), f(a5), f(a6), f(a7)]
+fn each1<T: Copy, U>(a: [T; 4], f: impl Fn(T) -> U) -> [U; 4] {
+    let [a0, a1, a2, a3] = a;
+    [f(a0), f(a1), f(a2), f(a3)]
 }
 
 impl<L: Ops> Ops for Interleaved<L> {
-    type Mask = [L::Mask; 8];
-    type Bits = [L::Bits; 8];
+    type Mask = [L::Mask; 4];
+    type Bits = [L::Bits; 4];
 
     #[inline(always)]
     fn splat(x: f32) -> Self {
-        Interleaved([L::splat(x); 8])
+        Interleaved([L::splat(x); 4])
     }
     #[inline(always)]
     fn add(self, rhs: Self) -> Self {
@@ -99,20 +81,12 @@ impl<L: Ops> Ops for Interleaved<L> {
     }
     #[inline(always)]
     fn select(mask: Self::Mask, if_true: Self, if_false: Self) -> Self {
-        let (
-            [m0, m1, m2, m3, m4, m5, m6, m7],
-            [t0, t1, t2, t3, t4, t5, t6, t7],
-            [f0, f1, f2, f3, f4, f5, f6, f7],
-        ) = (mask, if_true.0, if_false.0);
+        let ([m0, m1, m2, m3], [t0, t1, t2, t3], [f0, f1, f2, f3]) = (mask, if_true.0, if_false.0);
         Interleaved([
             L::select(m0, t0, f0),
             L::select(m1, t1, f1),
             L::select(m2, t2, f2),
             L::select(m3, t3, f3),
-            L::select(m4, t4, f4),
-            L::select(m5, t5, f5),
-            L::select(m6, t6, f6),
-            L::select(m7, t7, f7),
         ])
     }
     #[inline(always)]

@@ -12,7 +12,7 @@
 //! then `(0,1)`.
 
 #[cfg(wtas_simd)]
-use super::exp::{exp, exp_nonpositive};
+use super::exp::{exp_finish, exp_nonpositive, exp_reduce, exp_special};
 #[cfg(wtas_simd)]
 use super::interleave::Interleaved;
 #[cfg(wtas_simd)]
@@ -23,7 +23,7 @@ use super::lanes::{LANES, Lanes};
 /// chains keep a superscalar core busy; without SIMD (microcontrollers) one,
 /// for code size.
 #[cfg(wtas_simd)]
-const UNROLL: usize = 8;
+const UNROLL: usize = 4;
 #[cfg(not(wtas_simd))]
 const UNROLL: usize = 1;
 
@@ -99,39 +99,85 @@ pub(crate) fn row_max<L: Lanes>(x: &[f32]) -> f32 {
     reduce_max(acc)
 }
 
-/// `exp(x - m)` on `UNROLL` chunks: eight interleaved vectors on SIMD
-/// targets, one chunk elsewhere (for code size). With `NONPOSITIVE`, the
-/// caller guarantees every `x - m` is in [−inf, 0] (no NaN), where
-/// [`exp_nonpositive`] gives the same bits as `exp` with fewer operations.
+/// `out = exp(x - m)` on whole groups of `UNROLL` chunks, added to `acc` in
+/// chunk order. On SIMD targets each group is four interleaved vectors,
+/// and the loop is software-pipelined: the range reduction of one group is
+/// issued together with the polynomial of the previous one, which gives the
+/// out-of-order core enough independent work to hide `exp`'s latency. With
+/// `NONPOSITIVE`, the caller guarantees every `x - m` is in [−inf, 0] (no
+/// NaN), where [`exp_nonpositive`] gives the same bits as `exp` without its
+/// overflow and NaN selects.
 #[cfg(wtas_simd)]
 #[inline(always)]
-fn exp_group<L: Lanes, const NONPOSITIVE: bool>(x: &[[f32; LANES]; UNROLL], m: L) -> [L; UNROLL] {
-    let [x0, x1, x2, x3, xg, x5, x6, x7] = x;
-    let v = Interleaved([
-        L::load(x0),
-        L::load(x1),
-        L::load(x2),
-        L::load(x3),
-        L::load(xg),
-        L::load(x5),
-        L::load(x6),
-        L::load(x7),
-    ]);
-    let v = v.sub(Interleaved([m; 8]));
-    if NONPOSITIVE {
-        exp_nonpositive(v).0
-    } else {
-        exp(v).0
+fn exp_groups<L: Lanes, const NONPOSITIVE: bool>(
+    xg: &[[[f32; LANES]; UNROLL]],
+    og: &mut [[[f32; LANES]; UNROLL]],
+    m: L,
+    mut acc: L,
+) -> L {
+    let mut groups = xg.iter().zip(og);
+    if let Some((x, out)) = groups.next() {
+        let (mut cur, mut cur_out) = (reduce_group(x, m), out);
+        for (x, out) in groups {
+            let next = reduce_group(x, m);
+            acc = finish_group::<L, NONPOSITIVE>(cur, cur_out, acc);
+            (cur, cur_out) = (next, out);
+        }
+        acc = finish_group::<L, NONPOSITIVE>(cur, cur_out, acc);
     }
+    acc
+}
+
+/// Finishes the `exp`s of a reduced group, stores them and adds them to
+/// `acc` in order. (A function, not a closure: a closure may be compiled
+/// out of line, without the caller's target features.)
+#[cfg(wtas_simd)]
+#[inline(always)]
+fn finish_group<L: Lanes, const NONPOSITIVE: bool>(
+    (x, kf, r): Reduced<L>,
+    out: &mut [[f32; LANES]; UNROLL],
+    mut acc: L,
+) -> L {
+    let e = exp_finish(x, kf, r);
+    let e = if NONPOSITIVE { e } else { exp_special(x, e) };
+    for (e, o8) in e.0.into_iter().zip(out) {
+        e.store(o8);
+        acc = acc.add(e);
+    }
+    acc
 }
 #[cfg(not(wtas_simd))]
 #[inline(always)]
-fn exp_group<L: Lanes, const NONPOSITIVE: bool>(x: &[[f32; LANES]; UNROLL], m: L) -> [L; UNROLL] {
-    let [a] = x;
-    [L::load(a).sub(m).exp_lanes()]
+fn exp_groups<L: Lanes, const NONPOSITIVE: bool>(
+    xg: &[[[f32; LANES]; UNROLL]],
+    og: &mut [[[f32; LANES]; UNROLL]],
+    m: L,
+    mut acc: L,
+) -> L {
+    for ([x8], [o8]) in xg.iter().zip(og) {
+        let e = L::load(x8).sub(m).exp_lanes();
+        e.store(o8);
+        acc = acc.add(e);
+    }
+    acc
 }
 
-/// `exp` on one chunk; see [`exp_group`] for `NONPOSITIVE`.
+/// A group after [`exp_reduce`]: `x`, `kf` and `r`.
+#[cfg(wtas_simd)]
+type Reduced<L> = (Interleaved<L>, Interleaved<L>, Interleaved<L>);
+
+/// Loads a group of chunks, subtracts `m` and runs [`exp_reduce`].
+#[cfg(wtas_simd)]
+#[inline(always)]
+fn reduce_group<L: Lanes>(xg: &[[f32; LANES]; UNROLL], m: L) -> Reduced<L> {
+    let [x0, x1, x2, x3] = xg;
+    let v = Interleaved([L::load(x0), L::load(x1), L::load(x2), L::load(x3)]);
+    let x = v.sub(Interleaved([m; UNROLL]));
+    let (kf, r) = exp_reduce(x);
+    (x, kf, r)
+}
+
+/// `exp` on one chunk; see [`exp_groups`] for `NONPOSITIVE`.
 #[inline(always)]
 fn exp1<L: Lanes, const NONPOSITIVE: bool>(x: L) -> L {
     #[cfg(wtas_simd)]
@@ -156,19 +202,11 @@ fn exp_sum_with<L: Lanes, const NONPOSITIVE: bool>(x: &[f32], max: f32, out: &mu
     let m = L::splat(max);
     let (xc, xt) = x.as_chunks::<LANES>();
     let (oc, ot) = out.as_chunks_mut::<LANES>();
-    let mut acc = L::splat(0.0);
-    // `UNROLL` chunks per iteration, their `exp`s interleaved operation by
-    // operation (one alone is a latency-bound chain). The sum still takes
-    // the chunks in order, so the bits are those of the plain loop.
+    // The sum takes the chunks in order, so its bits are those of the
+    // plain loop.
     let (xcg, xc1) = xc.as_chunks::<UNROLL>();
     let (ocg, oc1) = oc.as_chunks_mut::<UNROLL>();
-    for (xg, og) in xcg.iter().zip(ocg) {
-        let e = exp_group::<L, NONPOSITIVE>(xg, m);
-        for (e, o8) in e.into_iter().zip(og) {
-            e.store(o8);
-            acc = acc.add(e);
-        }
-    }
+    let mut acc = exp_groups::<L, NONPOSITIVE>(xcg, ocg, m, L::splat(0.0));
     for (x8, o8) in xc1.iter().zip(oc1) {
         let e = exp1::<L, NONPOSITIVE>(L::load(x8).sub(m));
         e.store(o8);
