@@ -119,6 +119,14 @@ impl Ops for Avx2 {
         Avx2(unsafe { _mm256_blendv_ps(if_false.0, if_true.0, mask.0) })
     }
     #[inline(always)]
+    fn select_or_zero(mask: Self::Mask, x: Self) -> Self {
+        // SAFETY: see the impl comment. Every mask comes from a compare (or
+        // an or of compares), so each lane is all ones or all zeros and the
+        // and gives `x` or +0.0. (The blend with zero would be lowered to a
+        // sign test plus an and.)
+        Avx2(unsafe { _mm256_and_ps(mask.0, x.0) })
+    }
+    #[inline(always)]
     fn to_bits(self) -> Self::Bits {
         // SAFETY: see the impl comment.
         Avx2Bits(unsafe { _mm256_castps_si256(self.0) })

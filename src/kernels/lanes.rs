@@ -44,6 +44,13 @@ pub(crate) trait Ops: Copy {
     fn or(a: Self::Mask, b: Self::Mask) -> Self::Mask;
     /// Lanewise `mask ? if_true : if_false`, bit for bit.
     fn select(mask: Self::Mask, if_true: Self, if_false: Self) -> Self;
+    /// Lanewise `mask ? x : +0.0`, bit for bit: [`select`](Ops::select)
+    /// with `+0.0`, which a backend whose masks are all-ones or all-zeros
+    /// lanes can do with one bitwise and.
+    #[inline(always)]
+    fn select_or_zero(mask: Self::Mask, x: Self) -> Self {
+        Self::select(mask, x, Self::splat(0.0))
+    }
 
     /// The lanes' bit patterns.
     fn to_bits(self) -> Self::Bits;
@@ -52,6 +59,10 @@ pub(crate) trait Ops: Copy {
     /// Lanewise wrapping `a + b`.
     fn bits_add(a: Self::Bits, b: Self::Bits) -> Self::Bits;
     /// Lanewise wrapping `a - k`.
+    #[allow(
+        dead_code,
+        reason = "every backend implements it; no kernel uses it now"
+    )]
     fn bits_sub_scalar(a: Self::Bits, k: u32) -> Self::Bits;
     /// Lanewise shift left by `K`.
     fn bits_shl<const K: u32>(a: Self::Bits) -> Self::Bits;

@@ -70,6 +70,11 @@ impl Ops for f32x8 {
         mask.select(if_true, if_false)
     }
     #[inline(always)]
+    fn select_or_zero(mask: Self::Mask, x: Self) -> Self {
+        // Masks come from compares: every lane is all ones or all zeros.
+        mask & x
+    }
+    #[inline(always)]
     fn to_bits(self) -> Self::Bits {
         f32x8::to_bits(self)
     }

@@ -12,7 +12,7 @@
 //! then `(0,1)`.
 
 #[cfg(wtas_simd)]
-use super::exp::exp;
+use super::exp::{exp_finish, exp_nonpositive, exp_reduce, exp_special};
 #[cfg(wtas_simd)]
 use super::interleave::Interleaved;
 #[cfg(wtas_simd)]
@@ -99,50 +99,123 @@ pub(crate) fn row_max<L: Lanes>(x: &[f32]) -> f32 {
     reduce_max(acc)
 }
 
-/// `exp(x - m)` on `UNROLL` chunks: four interleaved vectors on SIMD
-/// targets, one chunk elsewhere (for code size).
+/// `out = exp(x - m)` on whole groups of `UNROLL` chunks, added to `acc` in
+/// chunk order. On SIMD targets each group is four interleaved vectors,
+/// and the loop is software-pipelined: the range reduction of one group is
+/// issued together with the polynomial of the previous one, which gives the
+/// out-of-order core enough independent work to hide `exp`'s latency. With
+/// `NONPOSITIVE`, the caller guarantees every `x - m` is in [−inf, 0] (no
+/// NaN), where [`exp_nonpositive`] gives the same bits as `exp` without its
+/// overflow and NaN selects.
 #[cfg(wtas_simd)]
 #[inline(always)]
-fn exp4<L: Lanes>(x: &[[f32; LANES]; UNROLL], m: L) -> [L; UNROLL] {
-    let [a, b, c, d] = x;
-    let v = Interleaved([L::load(a), L::load(b), L::load(c), L::load(d)]);
-    exp(v.sub(Interleaved([m; 4]))).0
+fn exp_groups<L: Lanes, const NONPOSITIVE: bool>(
+    xg: &[[[f32; LANES]; UNROLL]],
+    og: &mut [[[f32; LANES]; UNROLL]],
+    m: L,
+    mut acc: L,
+) -> L {
+    let mut groups = xg.iter().zip(og);
+    if let Some((x, out)) = groups.next() {
+        let (mut cur, mut cur_out) = (reduce_group(x, m), out);
+        for (x, out) in groups {
+            let next = reduce_group(x, m);
+            acc = finish_group::<L, NONPOSITIVE>(cur, cur_out, acc);
+            (cur, cur_out) = (next, out);
+        }
+        acc = finish_group::<L, NONPOSITIVE>(cur, cur_out, acc);
+    }
+    acc
+}
+
+/// Finishes the `exp`s of a reduced group, stores them and adds them to
+/// `acc` in order. (A function, not a closure: a closure may be compiled
+/// out of line, without the caller's target features.)
+#[cfg(wtas_simd)]
+#[inline(always)]
+fn finish_group<L: Lanes, const NONPOSITIVE: bool>(
+    (x, kf, r): Reduced<L>,
+    out: &mut [[f32; LANES]; UNROLL],
+    mut acc: L,
+) -> L {
+    let e = exp_finish(x, kf, r);
+    let e = if NONPOSITIVE { e } else { exp_special(x, e) };
+    for (e, o8) in e.0.into_iter().zip(out) {
+        e.store(o8);
+        acc = acc.add(e);
+    }
+    acc
 }
 #[cfg(not(wtas_simd))]
 #[inline(always)]
-fn exp4<L: Lanes>(x: &[[f32; LANES]; UNROLL], m: L) -> [L; UNROLL] {
-    let [a] = x;
-    [L::load(a).sub(m).exp_lanes()]
+fn exp_groups<L: Lanes, const NONPOSITIVE: bool>(
+    xg: &[[[f32; LANES]; UNROLL]],
+    og: &mut [[[f32; LANES]; UNROLL]],
+    m: L,
+    mut acc: L,
+) -> L {
+    for ([x8], [o8]) in xg.iter().zip(og) {
+        let e = L::load(x8).sub(m).exp_lanes();
+        e.store(o8);
+        acc = acc.add(e);
+    }
+    acc
+}
+
+/// A group after [`exp_reduce`]: `x`, `kf` and `r`.
+#[cfg(wtas_simd)]
+type Reduced<L> = (Interleaved<L>, Interleaved<L>, Interleaved<L>);
+
+/// Loads a group of chunks, subtracts `m` and runs [`exp_reduce`].
+#[cfg(wtas_simd)]
+#[inline(always)]
+fn reduce_group<L: Lanes>(xg: &[[f32; LANES]; UNROLL], m: L) -> Reduced<L> {
+    let [x0, x1, x2, x3] = xg;
+    let v = Interleaved([L::load(x0), L::load(x1), L::load(x2), L::load(x3)]);
+    let x = v.sub(Interleaved([m; UNROLL]));
+    let (kf, r) = exp_reduce(x);
+    (x, kf, r)
+}
+
+/// `exp` on one chunk; see [`exp_groups`] for `NONPOSITIVE`.
+#[inline(always)]
+fn exp1<L: Lanes, const NONPOSITIVE: bool>(x: L) -> L {
+    #[cfg(wtas_simd)]
+    if NONPOSITIVE {
+        return exp_nonpositive(x);
+    }
+    x.exp_lanes()
 }
 
 /// `out = exp(x - max)`, returning the sum of `out`. Lengths must match.
 #[inline(always)]
 pub(crate) fn exp_sum<L: Lanes>(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
+    exp_sum_with::<L, false>(x, max, out)
+}
+
+/// [`exp_sum`]. With `NONPOSITIVE`, which the caller may set only when
+/// every `x - max` lies in [−inf, 0] (`max` the finite row max), the
+/// overflow and NaN selects of `exp` are skipped: same bits, fewer
+/// operations. Targets without SIMD always run the full `exp`, for code size.
+#[inline(always)]
+fn exp_sum_with<L: Lanes, const NONPOSITIVE: bool>(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
     let m = L::splat(max);
     let (xc, xt) = x.as_chunks::<LANES>();
     let (oc, ot) = out.as_chunks_mut::<LANES>();
-    let mut acc = L::splat(0.0);
-    // Four chunks per iteration, their `exp`s interleaved operation by
-    // operation (one alone is a latency-bound chain). The sum still takes
-    // the chunks in order, so the bits are those of the plain loop.
-    let (xc4, xc1) = xc.as_chunks::<UNROLL>();
-    let (oc4, oc1) = oc.as_chunks_mut::<UNROLL>();
-    for (x4, o4) in xc4.iter().zip(oc4) {
-        let e = exp4::<L>(x4, m);
-        for (e, o8) in e.into_iter().zip(o4) {
-            e.store(o8);
-            acc = acc.add(e);
-        }
-    }
+    // The sum takes the chunks in order, so its bits are those of the
+    // plain loop.
+    let (xcg, xc1) = xc.as_chunks::<UNROLL>();
+    let (ocg, oc1) = oc.as_chunks_mut::<UNROLL>();
+    let mut acc = exp_groups::<L, NONPOSITIVE>(xcg, ocg, m, L::splat(0.0));
     for (x8, o8) in xc1.iter().zip(oc1) {
-        let e = L::load(x8).sub(m).exp_lanes();
+        let e = exp1::<L, NONPOSITIVE>(L::load(x8).sub(m));
         e.store(o8);
         acc = acc.add(e);
     }
     if !xt.is_empty() {
         // exp(-inf - max) is +0.0 whenever max is finite; otherwise the sum
         // is NaN through the real lanes already.
-        let e = L::load(&pad(xt, f32::NEG_INFINITY)).sub(m).exp_lanes();
+        let e = exp1::<L, NONPOSITIVE>(L::load(&pad(xt, f32::NEG_INFINITY)).sub(m));
         unpad(ot, e.to_array());
         acc = acc.add(e);
     }
@@ -215,11 +288,13 @@ pub(crate) struct Row<'a> {
     pub tols: &'a mut [f32],
 }
 
-/// `v = (rfr >= refract_time) ? j * resist_m : +0.0`, NaN made canonical.
+/// `v = (rfr >= refract_time) ? j * resist_m : +0.0`, NaN made canonical;
+/// also the lanes where `v` is NaN.
 #[inline(always)]
-fn voltage<L: Lanes>(j: L, rfr: L, resist_m: L, refract_time: L) -> L {
-    let v = L::select(rfr.ge(refract_time), j.mul(resist_m), L::splat(0.0));
-    L::select(v.is_nan(), L::splat(f32::NAN), v)
+fn voltage<L: Lanes>(j: L, rfr: L, resist_m: L, refract_time: L) -> (L, L::Mask) {
+    let v = L::select_or_zero(rfr.ge(refract_time), j.mul(resist_m));
+    let nan = v.is_nan();
+    (L::select(nan, L::splat(f32::NAN), v), nan)
 }
 
 /// Pass 1: voltages into `v`; returns the row max of `v`.
@@ -229,14 +304,21 @@ fn voltage_pass<L: Lanes>(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts)
     let (jc, jt) = j.as_chunks::<LANES>();
     let (rc, rtail) = rfr.as_chunks::<LANES>();
     let (vc, vt) = v.as_chunks_mut::<LANES>();
+    // The running max is `max_gt`, equal to `nan_max` on non-NaN lanes and
+    // one cycle of latency instead of three dependent operations; NaN lanes
+    // are remembered apart and restored before the tail, so the result is
+    // that of `nan_max` throughout.
     let mut acc = L::splat(f32::NEG_INFINITY);
+    let mut any_nan = L::splat(0.0).is_nan();
     for ((j8, r8), v8) in jc.iter().zip(rc).zip(vc) {
-        let v = voltage(L::load(j8), L::load(r8), r, rt);
+        let (v, nan) = voltage(L::load(j8), L::load(r8), r, rt);
         v.store(v8);
-        acc = nan_max(acc, v);
+        acc = acc.max_gt(v);
+        any_nan = L::or(any_nan, nan);
     }
+    let mut acc = L::select(any_nan, L::splat(f32::NAN), acc);
     if !jt.is_empty() {
-        let v = voltage(L::load(&pad(jt, 0.0)), L::load(&pad(rtail, 0.0)), r, rt);
+        let (v, _) = voltage(L::load(&pad(jt, 0.0)), L::load(&pad(rtail, 0.0)), r, rt);
         let lanes = v.to_array();
         unpad(vt, lanes);
         // Padded lanes enter the max as -inf, the identity.
@@ -329,7 +411,13 @@ fn threshold_pass<L: Lanes>(thr: &mut [f32], count: f32, thr_gain: f32) {
 pub(crate) fn step_row<L: Lanes>(mut row: Row<'_>, k: &StepConsts) {
     let max = voltage_pass::<L>(row.j, row.rfr, row.v, k);
     // The exponentials are parked in `s`, which pass 3 turns into spikes.
-    let sum = exp_sum::<L>(row.v, max, row.s);
+    // With a finite max every `v - max` is in [−inf, 0]: NaN or `+inf` in
+    // `v` would have made the max NaN or `+inf`.
+    let sum = if max.is_finite() {
+        exp_sum_with::<L, true>(row.v, max, row.s)
+    } else {
+        exp_sum_with::<L, false>(row.v, max, row.s)
+    };
     let count = spike_pass::<L>(&mut row, sum, k);
     threshold_pass::<L>(row.thr, count, k.thr_gain);
 }
