@@ -142,11 +142,6 @@ impl Ops for Avx2 {
         Avx2Bits(unsafe { _mm256_add_epi32(a.0, b.0) })
     }
     #[inline(always)]
-    fn bits_sub_scalar(a: Self::Bits, k: u32) -> Self::Bits {
-        // SAFETY: see the impl comment.
-        Avx2Bits(unsafe { _mm256_sub_epi32(a.0, _mm256_set1_epi32(k as i32)) })
-    }
-    #[inline(always)]
     fn bits_shl<const K: u32>(a: Self::Bits) -> Self::Bits {
         // SAFETY: see the impl comment.
         Avx2Bits(unsafe { _mm256_sll_epi32(a.0, _mm_cvtsi32_si128(K as i32)) })

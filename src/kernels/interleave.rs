@@ -106,10 +106,6 @@ impl<L: Ops> Ops for Interleaved<L> {
         each2(a, b, L::bits_add)
     }
     #[inline(always)]
-    fn bits_sub_scalar(a: Self::Bits, k: u32) -> Self::Bits {
-        each1(a, |x| L::bits_sub_scalar(x, k))
-    }
-    #[inline(always)]
     fn bits_shl<const S: u32>(a: Self::Bits) -> Self::Bits {
         each1(a, L::bits_shl::<S>)
     }

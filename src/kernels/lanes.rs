@@ -58,12 +58,6 @@ pub(crate) trait Ops: Copy {
     fn from_bits(bits: Self::Bits) -> Self;
     /// Lanewise wrapping `a + b`.
     fn bits_add(a: Self::Bits, b: Self::Bits) -> Self::Bits;
-    /// Lanewise wrapping `a - k`.
-    #[allow(
-        dead_code,
-        reason = "every backend implements it; no kernel uses it now"
-    )]
-    fn bits_sub_scalar(a: Self::Bits, k: u32) -> Self::Bits;
     /// Lanewise shift left by `K`.
     fn bits_shl<const K: u32>(a: Self::Bits) -> Self::Bits;
 }

@@ -87,10 +87,6 @@ impl Ops for f32x8 {
         a + b
     }
     #[inline(always)]
-    fn bits_sub_scalar(a: Self::Bits, k: u32) -> Self::Bits {
-        a - u32x8::splat(k)
-    }
-    #[inline(always)]
     fn bits_shl<const K: u32>(a: Self::Bits) -> Self::Bits {
         a << K
     }

@@ -135,10 +135,6 @@ impl Ops for Scalar {
         zip(a, b, u32::wrapping_add)
     }
     #[inline(always)]
-    fn bits_sub_scalar(a: Self::Bits, k: u32) -> Self::Bits {
-        map(a, |x| x.wrapping_sub(k))
-    }
-    #[inline(always)]
     fn bits_shl<const K: u32>(a: Self::Bits) -> Self::Bits {
         map(a, |x| x << K)
     }
@@ -211,10 +207,6 @@ impl Ops for f32 {
     #[inline(always)]
     fn bits_add(a: u32, b: u32) -> u32 {
         a.wrapping_add(b)
-    }
-    #[inline(always)]
-    fn bits_sub_scalar(a: u32, k: u32) -> u32 {
-        a.wrapping_sub(k)
     }
     #[inline(always)]
     fn bits_shl<const K: u32>(a: u32) -> u32 {
