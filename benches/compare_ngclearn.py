@@ -405,15 +405,22 @@ def affinity_label(unpinned_flag: bool) -> tuple[str, list[int]]:
     return label, cpus
 
 
-def read_criterion() -> dict:
+def read_criterion(since: float | None = None) -> dict:
+    """Criterion's median estimates, keyed by (group, size); with `since`,
+    only results written after it (so a group this run did not bench, such
+    as `step_parallel` without `--features parallel`, is not taken from an
+    older run)."""
     out = {}
     base = ROOT / "target" / "criterion"
     for g in GROUPS:
         for b, u in SIZES:
             f = base / g / bid(b, u) / "new" / "estimates.json"
             if f.exists():
+                mtime = f.stat().st_mtime
+                if since is not None and mtime < since:
+                    continue
                 est = json.loads(f.read_text())
-                out[(g, bid(b, u))] = (est["median"]["point_estimate"], f.stat().st_mtime)
+                out[(g, bid(b, u))] = (est["median"]["point_estimate"], mtime)
     return out
 
 
@@ -608,7 +615,9 @@ def main(argv) -> int:
     if args.setup_only:
         return 0
 
+    bench_start = None
     if args.run_bench:
+        bench_start = time.time()
         run_bench(args.unpinned, args.features, args.bench_args)
 
     affinity, _ = affinity_label(args.unpinned)
@@ -655,7 +664,7 @@ def main(argv) -> int:
         if not r["run_equals_scan"]:
             meta["notes"].append(f"{i}: 16 steps through run and through scan did not give identical states")
 
-    crit = read_criterion()
+    crit = read_criterion(since=bench_start)
     if crit:
         stamps = sorted(m for _, m in crit.values())
         f = lambda s: _dt.datetime.fromtimestamp(s).astimezone().strftime("%Y-%m-%d %H:%M")
