@@ -48,8 +48,8 @@
 //! - `std` (default): changes no result; it only adds conveniences
 //!   (runtime CPU detection). Turn it off (`default-features = false`) for
 //!   firmware.
-//! - `ffi`: the C ABI in [`ffi`], for a `staticlib` or `cdylib` build.
-//! - `parallel` (implies `std`): [`Cell::advance_parallel`] splits batch
+//! - `ffi`: the C ABI in the `ffi` module, for a `staticlib` or `cdylib` build.
+//! - `parallel` (implies `std`): `Cell::advance_parallel` splits batch
 //!   rows across threads with rayon, with the serial step's exact bits.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
