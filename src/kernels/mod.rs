@@ -51,11 +51,13 @@ use crate::error::{Buffer, Error, check_len};
 use scalar::Scalar;
 use wide::f32x8;
 
-/// A set of kernels: the scalar reference or a vector implementation.
+/// A set of kernels: the scalar reference, a vector implementation, or the
+/// compact one.
 ///
 /// Every backend computes the same operations in the same order, lane by
 /// lane, and so gives identical bits for every input. Choosing one changes
-/// only the speed.
+/// only the speed. On targets without SIMD registers (Cortex-M, RISC-V)
+/// every backend runs the [`Compact`](Backend::Compact) kernels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Backend {
