@@ -5,8 +5,11 @@
 //! one batch row advanced by one step).
 //!
 //! - `step`: the public `Cell::advance` on the detected backend;
-//! - `step_scalar`: the same on the scalar reference;
+//! - `step_scalar`: the same on the scalar reference (eight-lane arrays,
+//!   which the compiler may still vectorize with the target's baseline SIMD);
 //! - `step_portable`: the same on `wide::f32x8` as this build compiled it;
+//! - `step_compact`: the same on the element-by-element kernels that
+//!   targets without SIMD run;
 //! - `step_parallel` (with `--features parallel`): rows across threads;
 //! - `touch`: reads `j`, `thr`, `rfr`, `tols` and writes `v`, `s`, `thr`,
 //!   `rfr`, `tols` with no arithmetic: the bytes any step must move;
@@ -109,6 +112,7 @@ fn step(c: &mut Criterion) {
     bench_step_group(c, "step", Backend::detect(), Mode::Serial);
     bench_step_group(c, "step_scalar", Backend::Scalar, Mode::Serial);
     bench_step_group(c, "step_portable", Backend::Portable, Mode::Serial);
+    bench_step_group(c, "step_compact", Backend::Compact, Mode::Serial);
     // `cargo bench --features parallel`: rows across rayon's threads.
     #[cfg(feature = "parallel")]
     bench_step_group(c, "step_parallel", Backend::detect(), Mode::Parallel);
