@@ -6,7 +6,7 @@
 //! `i % 8`, pad a short last chunk with values that leave every lane as it
 //! was, and combine the eight lane accumulators in one fixed tree. Here
 //! element `i` goes straight to accumulator `i % 8`, in the same order,
-//! and the accumulators meet in the same tree: every lane sees the same
+//! and the accumulators meet in the same tree (the same functions): every lane sees the same
 //! operations on the same values, so the bits are the reference's. There is
 //! no chunk loop and no padded tail copy, so each pass is one short loop.
 //!
@@ -15,7 +15,7 @@
 //! explicitly.
 
 use super::lanes::LANES;
-use super::rows::{Row, StepConsts, THR_FLOOR};
+use super::rows::{Row, StepConsts, THR_FLOOR, reduce_add_lanes, reduce_max_lanes, scalar_nan_max};
 use super::scalar::exp_one;
 
 /// One accumulator per lane of the eight-lane kernels.
@@ -31,38 +31,12 @@ fn fold_lanes<'x>(acc: &mut Acc, xs: impl Iterator<Item = f32> + 'x, f: impl Fn(
     }
 }
 
-/// The eight-lane kernels' combining tree: `(0,4) (1,5) (2,6) (3,7)`, then
-/// `(0,2) (1,3)`, then `(0,1)`.
-#[inline(always)]
-fn reduce(a: Acc, f: impl Fn(f32, f32) -> f32) -> f32 {
-    let [a0, a1, a2, a3, a4, a5, a6, a7] = a;
-    let (b0, b1, b2, b3) = (f(a0, a4), f(a1, a5), f(a2, a6), f(a3, a7));
-    f(f(b0, b2), f(b1, b3))
-}
-
-/// `a > b || a is NaN ? a : b`: the eight-lane NaN-propagating max.
-#[inline(always)]
-fn nan_max(a: f32, b: f32) -> f32 {
-    if a > b || a.is_nan() { a } else { b }
-}
-
-#[inline(always)]
-fn reduce_max(acc: Acc) -> f32 {
-    let m = reduce(acc, nan_max);
-    if m.is_nan() { f32::NAN } else { m }
-}
-
-#[inline(always)]
-fn reduce_add(acc: Acc) -> f32 {
-    reduce(acc, |a, b| a + b)
-}
-
 /// NaN-propagating maximum of a row; `-inf` for an empty row.
 #[inline(never)]
 pub(crate) fn row_max(x: &[f32]) -> f32 {
     let mut acc = [f32::NEG_INFINITY; LANES];
-    fold_lanes(&mut acc, x.iter().copied(), nan_max);
-    reduce_max(acc)
+    fold_lanes(&mut acc, x.iter().copied(), scalar_nan_max);
+    reduce_max_lanes(acc)
 }
 
 /// `exp` on eight lanes given as an array.
@@ -88,7 +62,7 @@ pub(crate) fn exp_sum(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
             *a += pad;
         }
     }
-    reduce_add(acc)
+    reduce_add_lanes(acc)
 }
 
 /// Whether `e / sum > thr`: the spike rule, one correctly rounded division
@@ -113,7 +87,7 @@ pub(crate) fn spike_mask(e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> f32 {
         *e
     });
     fold_lanes(&mut acc, s, |a, s| a + s);
-    reduce_add(acc)
+    reduce_add_lanes(acc)
 }
 
 /// `x = x / sum`, in place.
@@ -151,8 +125,8 @@ fn voltage_pass(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts) -> f32 {
         *v = if x.is_nan() { f32::NAN } else { x };
         *v
     });
-    fold_lanes(&mut acc, v, nan_max);
-    reduce_max(acc)
+    fold_lanes(&mut acc, v, scalar_nan_max);
+    reduce_max_lanes(acc)
 }
 
 /// Spikes from the exponentials in `s`, refractory timers, times of last
@@ -184,7 +158,7 @@ fn spike_pass(
             *a += *s;
         }
     }
-    reduce_add(acc)
+    reduce_add_lanes(acc)
 }
 
 /// `thr = max(thr + (count - 1) * thr_gain, 0.025)`, with the NaN-safe

@@ -44,21 +44,34 @@ fn reduce(a: [f32; LANES], f: impl Fn(f32, f32) -> f32) -> f32 {
     f(c0, c1)
 }
 
+/// [`nan_max`] on one lane: `a` if `a > b` or `a` is NaN, else `b`.
 #[inline(always)]
-fn scalar_nan_max(a: f32, b: f32) -> f32 {
+pub(crate) fn scalar_nan_max(a: f32, b: f32) -> f32 {
     if a > b || a.is_nan() { a } else { b }
 }
 
-/// Horizontal NaN-propagating max; a NaN result is the canonical `f32::NAN`.
+/// Horizontal NaN-propagating max of eight lane accumulators; a NaN result
+/// is the canonical `f32::NAN`.
+#[inline(always)]
+pub(crate) fn reduce_max_lanes(acc: [f32; LANES]) -> f32 {
+    let m = reduce(acc, scalar_nan_max);
+    if m.is_nan() { f32::NAN } else { m }
+}
+
+/// Horizontal sum of eight lane accumulators.
+#[inline(always)]
+pub(crate) fn reduce_add_lanes(acc: [f32; LANES]) -> f32 {
+    reduce(acc, |a, b| a + b)
+}
+
 #[inline(always)]
 fn reduce_max<L: Lanes>(acc: L) -> f32 {
-    let m = reduce(acc.to_array(), scalar_nan_max);
-    if m.is_nan() { f32::NAN } else { m }
+    reduce_max_lanes(acc.to_array())
 }
 
 #[inline(always)]
 fn reduce_add<L: Lanes>(acc: L) -> f32 {
-    reduce(acc.to_array(), |a, b| a + b)
+    reduce_add_lanes(acc.to_array())
 }
 
 /// The last `src.len() < 8` values, padded with `fill`.
