@@ -17,14 +17,7 @@ pub(crate) struct Interleaved<L>(pub [L; 4]);
 /// `[f(a0, b0), .., f(a3, b3)]`, spelled out so that it stays inside the
 /// caller's `#[target_feature]` context.
 #[inline(always)]
-fn each2<T: Copy, U>(a: [T; 4], b: [T; 4], f: impl Fn(T, T) -> U) -> [U; 4] {
-    let ([a0, a1, a2, a3], [b0, b1, b2, b3]) = (a, b);
-    [f(a0, b0), f(a1, b1), f(a2, b2), f(a3, b3)]
-}
-
-/// [`each2`] for two arrays of different element types.
-#[inline(always)]
-fn each2_mixed<T: Copy, S: Copy, U>(a: [T; 4], b: [S; 4], f: impl Fn(T, S) -> U) -> [U; 4] {
+fn each2<T: Copy, S: Copy, U>(a: [T; 4], b: [S; 4], f: impl Fn(T, S) -> U) -> [U; 4] {
     let ([a0, a1, a2, a3], [b0, b1, b2, b3]) = (a, b);
     [f(a0, b0), f(a1, b1), f(a2, b2), f(a3, b3)]
 }
@@ -91,7 +84,7 @@ impl<L: Ops> Ops for Interleaved<L> {
     }
     #[inline(always)]
     fn select_or_zero(mask: Self::Mask, x: Self) -> Self {
-        Interleaved(each2_mixed(mask, x.0, L::select_or_zero))
+        Interleaved(each2(mask, x.0, L::select_or_zero))
     }
     #[inline(always)]
     fn to_bits(self) -> Self::Bits {

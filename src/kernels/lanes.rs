@@ -77,7 +77,8 @@ pub(crate) trait Lanes: Ops {
     }
 
     /// [`exp`](super::exp::exp) on every lane. A backend may compute it
-    /// lane by lane instead (same operations, same bits), to save code size.
+    /// lane by lane instead (same operations, same bits), as the scalar
+    /// reference does.
     /// (Not named `exp`: `wide::f32x8` has an inherent `exp` of its own,
     /// which would silently win over this method at the concrete type.)
     #[inline(always)]

@@ -11,21 +11,14 @@
 //! the end in one fixed tree: `(0,4) (1,5) (2,6) (3,7)`, then `(0,2) (1,3)`,
 //! then `(0,1)`.
 
-#[cfg(wtas_simd)]
 use super::exp::{exp_finish, exp_nonpositive, exp_reduce, exp_special};
-#[cfg(wtas_simd)]
 use super::interleave::Interleaved;
-#[cfg(wtas_simd)]
-use super::lanes::Ops;
-use super::lanes::{LANES, Lanes};
+use super::lanes::{LANES, Lanes, Ops};
 
-/// Chunks per iteration of the `exp` loop: several independent `exp`
-/// chains keep a superscalar core busy; without SIMD (microcontrollers) one,
-/// for code size.
-#[cfg(wtas_simd)]
+/// Chunks per group of the `exp` loop: several independent `exp` chains
+/// keep a superscalar core busy. (Targets without SIMD run the compact
+/// kernels instead, so code size does not constrain these.)
 const UNROLL: usize = 4;
-#[cfg(not(wtas_simd))]
-const UNROLL: usize = 1;
 
 /// Floor of the adaptive threshold.
 pub(crate) const THR_FLOOR: f32 = 0.025;
@@ -113,14 +106,12 @@ pub(crate) fn row_max<L: Lanes>(x: &[f32]) -> f32 {
 }
 
 /// `out = exp(x - m)` on whole groups of `UNROLL` chunks, added to `acc` in
-/// chunk order. On SIMD targets each group is four interleaved vectors,
-/// and the loop is software-pipelined: the range reduction of one group is
+/// chunk order. Each group is four interleaved vectors, and the loop is software-pipelined: the range reduction of one group is
 /// issued together with the polynomial of the previous one, which gives the
 /// out-of-order core enough independent work to hide `exp`'s latency. With
 /// `NONPOSITIVE`, the caller guarantees every `x - m` is in [−inf, 0] (no
 /// NaN), where [`exp_nonpositive`] gives the same bits as `exp` without its
 /// overflow and NaN selects.
-#[cfg(wtas_simd)]
 #[inline(always)]
 fn exp_groups<L: Lanes, const NONPOSITIVE: bool>(
     xg: &[[[f32; LANES]; UNROLL]],
@@ -144,7 +135,6 @@ fn exp_groups<L: Lanes, const NONPOSITIVE: bool>(
 /// Finishes the `exp`s of a reduced group, stores them and adds them to
 /// `acc` in order. (A function, not a closure: a closure may be compiled
 /// out of line, without the caller's target features.)
-#[cfg(wtas_simd)]
 #[inline(always)]
 fn finish_group<L: Lanes, const NONPOSITIVE: bool>(
     (x, kf, r): Reduced<L>,
@@ -159,28 +149,10 @@ fn finish_group<L: Lanes, const NONPOSITIVE: bool>(
     }
     acc
 }
-#[cfg(not(wtas_simd))]
-#[inline(always)]
-fn exp_groups<L: Lanes, const NONPOSITIVE: bool>(
-    xg: &[[[f32; LANES]; UNROLL]],
-    og: &mut [[[f32; LANES]; UNROLL]],
-    m: L,
-    mut acc: L,
-) -> L {
-    for ([x8], [o8]) in xg.iter().zip(og) {
-        let e = L::load(x8).sub(m).exp_lanes();
-        e.store(o8);
-        acc = acc.add(e);
-    }
-    acc
-}
-
 /// A group after [`exp_reduce`]: `x`, `kf` and `r`.
-#[cfg(wtas_simd)]
 type Reduced<L> = (Interleaved<L>, Interleaved<L>, Interleaved<L>);
 
 /// Loads a group of chunks, subtracts `m` and runs [`exp_reduce`].
-#[cfg(wtas_simd)]
 #[inline(always)]
 fn reduce_group<L: Lanes>(xg: &[[f32; LANES]; UNROLL], m: L) -> Reduced<L> {
     let [x0, x1, x2, x3] = xg;
@@ -193,11 +165,11 @@ fn reduce_group<L: Lanes>(xg: &[[f32; LANES]; UNROLL], m: L) -> Reduced<L> {
 /// `exp` on one chunk; see [`exp_groups`] for `NONPOSITIVE`.
 #[inline(always)]
 fn exp1<L: Lanes, const NONPOSITIVE: bool>(x: L) -> L {
-    #[cfg(wtas_simd)]
     if NONPOSITIVE {
-        return exp_nonpositive(x);
+        exp_nonpositive(x)
+    } else {
+        x.exp_lanes()
     }
-    x.exp_lanes()
 }
 
 /// `out = exp(x - max)`, returning the sum of `out`. Lengths must match.
@@ -209,7 +181,7 @@ pub(crate) fn exp_sum<L: Lanes>(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
 /// [`exp_sum`]. With `NONPOSITIVE`, which the caller may set only when
 /// every `x - max` lies in [−inf, 0] (`max` the finite row max), the
 /// overflow and NaN selects of `exp` are skipped: same bits, fewer
-/// operations. Targets without SIMD always run the full `exp`, for code size.
+/// operations.
 #[inline(always)]
 fn exp_sum_with<L: Lanes, const NONPOSITIVE: bool>(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
     let m = L::splat(max);

@@ -4,10 +4,10 @@
 //! arithmetic, which is IEEE-754 single precision on every target (hardware
 //! FPU or software float) and never fused.
 //!
-//! `exp` runs lane by lane through one single-lane instance of the same
-//! generic code, on plain `f32` ([`exp_one`]): the same operations in the
-//! same order, so the same bits, and one copy of the polynomial in flash
-//! instead of eight.
+//! `exp` runs lane by lane through the single-lane instance of the same
+//! generic code, on plain `f32` ([`exp_one`], which the compact kernels
+//! call too): the same operations in the same order, so the same bits, from
+//! an instance separate from the vector backends'.
 
 use super::exp::exp;
 use super::lanes::{LANES, Lanes, Ops};
