@@ -26,8 +26,8 @@ pub(crate) fn exp_one(x: f32) -> f32 {
 
 /// `[f(a[0]), f(a[1]), ...]`.
 #[inline(always)]
-fn map<T: Copy, U: Copy + Default, const N: usize>(a: [T; N], f: impl Fn(T) -> U) -> [U; N] {
-    let mut out = [U::default(); N];
+fn map<T: Copy, U: Copy + Default>(a: [T; LANES], f: impl Fn(T) -> U) -> [U; LANES] {
+    let mut out = [U::default(); LANES];
     for (o, x) in out.iter_mut().zip(a.iter()) {
         *o = f(*x);
     }
@@ -36,14 +36,12 @@ fn map<T: Copy, U: Copy + Default, const N: usize>(a: [T; N], f: impl Fn(T) -> U
 
 /// `[f(a[0], b[0]), f(a[1], b[1]), ...]`.
 #[inline(always)]
-fn zip<T: Copy, U: Copy + Default, const N: usize>(
-    a: [T; N],
-    b: [T; N],
-    f: impl Fn(T, T) -> U,
-) -> [U; N] {
-    let mut out = [U::default(); N];
-    // Slice iterators, not array `into_iter`: they reduce to plain code at
-    // every opt-level, including the size-optimised firmware builds.
+fn zip<T: Copy, S: Copy, U: Copy + Default>(
+    a: [T; LANES],
+    b: [S; LANES],
+    f: impl Fn(T, S) -> U,
+) -> [U; LANES] {
+    let mut out = [U::default(); LANES];
     for (o, (x, y)) in out.iter_mut().zip(a.iter().zip(b.iter())) {
         *o = f(*x, *y);
     }
@@ -69,6 +67,7 @@ impl Lanes for Scalar {
     }
 }
 
+/// Every operation is the one-lane operation of `f32` (below), lane by lane.
 impl Ops for Scalar {
     type Mask = [bool; LANES];
     type Bits = [u32; LANES];
@@ -79,70 +78,69 @@ impl Ops for Scalar {
     }
     #[inline(always)]
     fn add(self, rhs: Self) -> Self {
-        Scalar(zip(self.0, rhs.0, |a, b| a + b))
+        Scalar(zip(self.0, rhs.0, Ops::add))
     }
     #[inline(always)]
     fn sub(self, rhs: Self) -> Self {
-        Scalar(zip(self.0, rhs.0, |a, b| a - b))
+        Scalar(zip(self.0, rhs.0, Ops::sub))
     }
     #[inline(always)]
     fn mul(self, rhs: Self) -> Self {
-        Scalar(zip(self.0, rhs.0, |a, b| a * b))
+        Scalar(zip(self.0, rhs.0, Ops::mul))
     }
     #[inline(always)]
     fn div(self, rhs: Self) -> Self {
-        Scalar(zip(self.0, rhs.0, |a, b| a / b))
+        Scalar(zip(self.0, rhs.0, Ops::div))
     }
     #[inline(always)]
     fn gt(self, rhs: Self) -> Self::Mask {
-        zip(self.0, rhs.0, |a, b| a > b)
+        zip(self.0, rhs.0, Ops::gt)
     }
     #[inline(always)]
     fn ge(self, rhs: Self) -> Self::Mask {
-        zip(self.0, rhs.0, |a, b| a >= b)
+        zip(self.0, rhs.0, Ops::ge)
     }
     #[inline(always)]
     fn max_gt(self, rhs: Self) -> Self {
-        Scalar(zip(self.0, rhs.0, |a, b| if a > b { a } else { b }))
+        Scalar(zip(self.0, rhs.0, Ops::max_gt))
     }
     #[inline(always)]
     fn is_nan(self) -> Self::Mask {
-        map(self.0, f32::is_nan)
+        map(self.0, Ops::is_nan)
     }
     #[inline(always)]
     fn or(a: Self::Mask, b: Self::Mask) -> Self::Mask {
-        zip(a, b, |x, y| x | y)
+        zip(a, b, <f32 as Ops>::or)
     }
     #[inline(always)]
     fn select(mask: Self::Mask, if_true: Self, if_false: Self) -> Self {
         let mut out = if_false.0;
-        for (o, (&m, t)) in out.iter_mut().zip(mask.iter().zip(if_true.0.iter())) {
-            // Bit for bit, as a vector blend: no arithmetic touches the value.
-            *o = f32::from_bits(if m { t.to_bits() } else { o.to_bits() });
+        for (o, (&m, &t)) in out.iter_mut().zip(mask.iter().zip(if_true.0.iter())) {
+            *o = <f32 as Ops>::select(m, t, *o);
         }
         Scalar(out)
     }
     #[inline(always)]
     fn to_bits(self) -> Self::Bits {
-        map(self.0, f32::to_bits)
+        map(self.0, Ops::to_bits)
     }
     #[inline(always)]
     fn from_bits(bits: Self::Bits) -> Self {
-        Scalar(map(bits, f32::from_bits))
+        Scalar(map(bits, <f32 as Ops>::from_bits))
     }
     #[inline(always)]
     fn bits_add(a: Self::Bits, b: Self::Bits) -> Self::Bits {
-        zip(a, b, u32::wrapping_add)
+        zip(a, b, <f32 as Ops>::bits_add)
     }
     #[inline(always)]
     fn bits_shl<const K: u32>(a: Self::Bits) -> Self::Bits {
-        map(a, |x| x << K)
+        map(a, <f32 as Ops>::bits_shl::<K>)
     }
 }
 
-/// One lane as a plain `f32`: what [`exp_one`] runs on, so that the
-/// out-of-line `exp` is straight-line scalar code (no one-element arrays
-/// for a size-optimising compiler to keep in memory).
+/// One lane as a plain `f32`: the per-lane definition of every operation,
+/// which [`Scalar`] applies lane by lane and [`exp_one`] runs on directly
+/// (straight-line scalar code, no one-element arrays).
 impl Ops for f32 {
     type Mask = bool;
     type Bits = u32;
