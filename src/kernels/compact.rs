@@ -2,6 +2,10 @@
 //! for the smallest code. Targets without SIMD registers (Cortex-M,
 //! RISC-V) run these for every backend.
 //!
+//! The per-element rules (voltage, spike, threshold floor, the
+//! NaN-propagating max) are the eight-lane kernels' own generic functions,
+//! run on one plain `f32`.
+//!
 //! The eight-lane kernels ([`rows`](super::rows)) give element `i` to lane
 //! `i % 8`, pad a short last chunk with values that leave every lane as it
 //! was, and combine the eight lane accumulators in one fixed tree. Here
@@ -15,7 +19,9 @@
 //! explicitly.
 
 use super::lanes::LANES;
-use super::rows::{Row, StepConsts, THR_FLOOR, reduce_add_lanes, reduce_max_lanes, scalar_nan_max};
+use super::rows::{
+    Row, StepConsts, THR_FLOOR, fire, floored, nan_max, reduce_add_lanes, reduce_max_lanes, voltage,
+};
 use super::scalar::exp_one;
 
 /// One accumulator per lane of the eight-lane kernels.
@@ -35,7 +41,7 @@ fn fold_lanes<'x>(acc: &mut Acc, xs: impl Iterator<Item = f32> + 'x, f: impl Fn(
 #[inline(never)]
 pub(crate) fn row_max(x: &[f32]) -> f32 {
     let mut acc = [f32::NEG_INFINITY; LANES];
-    fold_lanes(&mut acc, x.iter().copied(), scalar_nan_max);
+    fold_lanes(&mut acc, x.iter().copied(), nan_max);
     reduce_max_lanes(acc)
 }
 
@@ -65,25 +71,12 @@ pub(crate) fn exp_sum(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
     reduce_add_lanes(acc)
 }
 
-/// Whether `e / sum > thr`: the spike rule, one correctly rounded division
-/// and an ordered comparison.
-#[inline(always)]
-fn fires(e: f32, sum: f32, thr: f32) -> bool {
-    e / sum > thr
-}
-
-/// `1.0` for a spike, `0.0` otherwise.
-#[inline(always)]
-fn spike(fires: bool) -> f32 {
-    if fires { 1.0 } else { 0.0 }
-}
-
 /// `e_then_s = (e / sum > thr) ? 1 : 0` in place; returns the spike count.
 #[inline(never)]
 pub(crate) fn spike_mask(e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> f32 {
     let mut acc = [0.0; LANES];
     let s = e_then_s.iter_mut().zip(thr).map(|(e, &thr)| {
-        *e = spike(fires(*e, sum, thr));
+        *e = fire(*e, sum, thr).1;
         *e
     });
     fold_lanes(&mut acc, s, |a, s| a + s);
@@ -117,15 +110,10 @@ pub(crate) fn step_row(row: Row<'_>, k: &StepConsts) {
 fn voltage_pass(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts) -> f32 {
     let mut acc = [f32::NEG_INFINITY; LANES];
     let v = j.iter().zip(rfr).zip(v).map(|((&j, &rfr), v)| {
-        let x = if rfr >= k.refract_time {
-            j * k.resist_m
-        } else {
-            0.0
-        };
-        *v = if x.is_nan() { f32::NAN } else { x };
+        *v = voltage(j, rfr, k.resist_m, k.refract_time).0;
         *v
     });
-    fold_lanes(&mut acc, v, scalar_nan_max);
+    fold_lanes(&mut acc, v, nan_max);
     reduce_max_lanes(acc)
 }
 
@@ -151,11 +139,14 @@ fn spike_pass(
             tols.get_mut(i),
             acc.get_mut(i % LANES),
         ) {
-            let f = fires(*s, sum, thr);
-            *s = spike(f);
-            *rfr = if f { k.dt } else { *rfr + k.dt };
-            *tols = if f { k.t } else { *tols };
-            *a += *s;
+            let (fires, spike) = fire(*s, sum, thr);
+            // The timers as branches, not the eight-lane selects: the
+            // `rfr + dt` then runs only where needed, and the Cortex-M0 at
+            // opt-level 3 keeps a smaller frame (508 B against 532 B).
+            *s = spike;
+            *rfr = if fires { k.dt } else { *rfr + k.dt };
+            *tols = if fires { k.t } else { *tols };
+            *a += spike;
         }
     }
     reduce_add_lanes(acc)
@@ -167,7 +158,6 @@ fn spike_pass(
 fn threshold_pass(thr: &mut [f32], count: f32, thr_gain: f32) {
     let delta = (count - 1.0) * thr_gain;
     for thr in thr {
-        let x = *thr + delta;
-        *thr = if x > THR_FLOOR { x } else { THR_FLOOR };
+        *thr = floored(*thr + delta, THR_FLOOR);
     }
 }

@@ -25,7 +25,7 @@ pub(crate) const THR_FLOOR: f32 = 0.025;
 
 /// `max(a, b)` that propagates NaN: `a` if `a > b` or `a` is NaN, else `b`.
 #[inline(always)]
-pub(crate) fn nan_max<L: Lanes>(a: L, b: L) -> L {
+pub(crate) fn nan_max<L: Ops>(a: L, b: L) -> L {
     L::select(L::or(a.gt(b), a.is_nan()), a, b)
 }
 
@@ -37,17 +37,11 @@ fn reduce(a: [f32; LANES], f: impl Fn(f32, f32) -> f32) -> f32 {
     f(c0, c1)
 }
 
-/// [`nan_max`] on one lane: `a` if `a > b` or `a` is NaN, else `b`.
-#[inline(always)]
-pub(crate) fn scalar_nan_max(a: f32, b: f32) -> f32 {
-    if a > b || a.is_nan() { a } else { b }
-}
-
 /// Horizontal NaN-propagating max of eight lane accumulators; a NaN result
 /// is the canonical `f32::NAN`.
 #[inline(always)]
 pub(crate) fn reduce_max_lanes(acc: [f32; LANES]) -> f32 {
-    let m = reduce(acc, scalar_nan_max);
+    let m = reduce(acc, nan_max::<f32>);
     if m.is_nan() { f32::NAN } else { m }
 }
 
@@ -224,7 +218,7 @@ pub(crate) fn divide_in_place<L: Lanes>(x: &mut [f32], sum: f32) {
 /// One chunk of the spike rule: fires where `e / sum > thr`.
 /// Returns the mask and the spikes as `1.0` / `0.0`.
 #[inline(always)]
-fn fire<L: Lanes>(e: L, sum: L, thr: L) -> (L::Mask, L) {
+pub(crate) fn fire<L: Ops>(e: L, sum: L, thr: L) -> (L::Mask, L) {
     let fires = e.div(sum).gt(thr);
     (fires, L::select(fires, L::splat(1.0), L::splat(0.0)))
 }
@@ -276,7 +270,7 @@ pub(crate) struct Row<'a> {
 /// `v = (rfr >= refract_time) ? j * resist_m : +0.0`, NaN made canonical;
 /// also the lanes where `v` is NaN.
 #[inline(always)]
-fn voltage<L: Lanes>(j: L, rfr: L, resist_m: L, refract_time: L) -> (L, L::Mask) {
+pub(crate) fn voltage<L: Ops>(j: L, rfr: L, resist_m: L, refract_time: L) -> (L, L::Mask) {
     let v = L::select_or_zero(rfr.ge(refract_time), j.mul(resist_m));
     let nan = v.is_nan();
     (L::select(nan, L::splat(f32::NAN), v), nan)
@@ -365,7 +359,7 @@ fn spike_pass<L: Lanes>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
 /// `x > floor ? x : floor`: the reference's `max(x, 0.025)` for every
 /// number, and the floor for NaN.
 #[inline(always)]
-fn floored<L: Lanes>(x: L, floor: L) -> L {
+pub(crate) fn floored<L: Ops>(x: L, floor: L) -> L {
     L::select(x.gt(floor), x, floor)
 }
 
