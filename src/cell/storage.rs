@@ -7,7 +7,9 @@ use crate::params::Config;
 /// and sized at compile time: place it in a `static` or on the stack.
 ///
 /// `Storage::<N, B>::new()` is `const` and all zeros. It holds
-/// `6 × 4 × N × B` bytes.
+/// `6 × 4 × N × B` bytes, each buffer starting on a 32-byte boundary (see
+/// [`Buffers`] on alignment); with `N × B` a multiple of 8 there is no
+/// padding between them.
 ///
 /// ```
 /// use wtas::{Cell, Storage};
@@ -22,24 +24,34 @@ use crate::params::Config;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Storage<const N: usize, const B: usize> {
-    j: [[f32; N]; B],
-    v: [[f32; N]; B],
-    s: [[f32; N]; B],
-    thr: [[f32; N]; B],
-    rfr: [[f32; N]; B],
-    tols: [[f32; N]; B],
+    j: AlignedRows<N, B>,
+    v: AlignedRows<N, B>,
+    s: AlignedRows<N, B>,
+    thr: AlignedRows<N, B>,
+    rfr: AlignedRows<N, B>,
+    tols: AlignedRows<N, B>,
+}
+
+/// One buffer, on a 32-byte boundary: no 256-bit load or store of its
+/// first row straddles a cache line.
+#[derive(Clone, Debug)]
+#[repr(align(32))]
+struct AlignedRows<const N: usize, const B: usize>([[f32; N]; B]);
+
+impl<const N: usize, const B: usize> AlignedRows<N, B> {
+    const ZERO: Self = AlignedRows([[0.0; N]; B]);
 }
 
 impl<const N: usize, const B: usize> Storage<N, B> {
     /// All buffers zero.
     pub const fn new() -> Self {
         Storage {
-            j: [[0.0; N]; B],
-            v: [[0.0; N]; B],
-            s: [[0.0; N]; B],
-            thr: [[0.0; N]; B],
-            rfr: [[0.0; N]; B],
-            tols: [[0.0; N]; B],
+            j: AlignedRows::ZERO,
+            v: AlignedRows::ZERO,
+            s: AlignedRows::ZERO,
+            thr: AlignedRows::ZERO,
+            rfr: AlignedRows::ZERO,
+            tols: AlignedRows::ZERO,
         }
     }
 
@@ -53,12 +65,12 @@ impl<const N: usize, const B: usize> Storage<N, B> {
     /// Borrows the buffers, flattened row-major, for a [`Cell`](crate::Cell).
     pub fn buffers(&mut self) -> Buffers<'_> {
         Buffers {
-            j: self.j.as_flattened_mut(),
-            v: self.v.as_flattened_mut(),
-            s: self.s.as_flattened_mut(),
-            thr: self.thr.as_flattened_mut(),
-            rfr: self.rfr.as_flattened_mut(),
-            tols: self.tols.as_flattened_mut(),
+            j: self.j.0.as_flattened_mut(),
+            v: self.v.0.as_flattened_mut(),
+            s: self.s.0.as_flattened_mut(),
+            thr: self.thr.0.as_flattened_mut(),
+            rfr: self.rfr.0.as_flattened_mut(),
+            tols: self.tols.0.as_flattened_mut(),
         }
     }
 }
@@ -66,5 +78,22 @@ impl<const N: usize, const B: usize> Storage<N, B> {
 impl<const N: usize, const B: usize> Default for Storage<N, B> {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Storage;
+
+    #[test]
+    fn every_buffer_starts_on_32_bytes() {
+        // 15 values per buffer: without the alignment, the buffers after
+        // the first would start 60 bytes apart.
+        let mut storage = Storage::<5, 3>::new();
+        let b = storage.buffers();
+        for buf in [b.j, b.v, b.s, b.thr, b.rfr, b.tols] {
+            assert_eq!(buf.len(), 15);
+            assert!((buf.as_ptr() as usize).is_multiple_of(32));
+        }
     }
 }
