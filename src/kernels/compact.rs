@@ -10,9 +10,10 @@
 //! `i % 8`, pad a short last chunk with values that leave every lane as it
 //! was, and combine the eight lane accumulators in one fixed tree. Here
 //! element `i` goes straight to accumulator `i % 8`, in the same order,
-//! and the accumulators meet in the same tree (the same functions): every lane sees the same
-//! operations on the same values, so the bits are the reference's. There is
-//! no chunk loop and no padded tail copy, so each pass is one short loop.
+//! and the accumulators meet in the same tree (the same functions): every
+//! lane sees the same operations on the same values, so the bits are the
+//! reference's. There is no chunk loop and no padded tail copy, so each
+//! pass is one short loop.
 //!
 //! The one padding value that is not an identity is `exp(-inf - max)` in
 //! [`exp_sum`] with `max = -inf` (NaN); it is added to the padded lanes

@@ -100,9 +100,10 @@ pub(crate) fn row_max<L: Lanes>(x: &[f32]) -> f32 {
 }
 
 /// `out = exp(x - m)` on whole groups of `UNROLL` chunks, added to `acc` in
-/// chunk order. Each group is four interleaved vectors, and the loop is software-pipelined: the range reduction of one group is
-/// issued together with the polynomial of the previous one, which gives the
-/// out-of-order core enough independent work to hide `exp`'s latency. With
+/// chunk order. Each group is four interleaved vectors, and the loop is
+/// software-pipelined: the range reduction of one group is issued together
+/// with the polynomial of the previous one, which gives the out-of-order
+/// core enough independent work to hide `exp`'s latency. With
 /// `NONPOSITIVE`, the caller guarantees every `x - m` is in [−inf, 0] (no
 /// NaN), where [`exp_nonpositive`] gives the same bits as `exp` without its
 /// overflow and NaN selects.
