@@ -72,8 +72,10 @@ pub enum Error {
         /// The length it has.
         found: usize,
     },
-    /// A threshold handed in (an injected `threshold0`, or `thr` when
-    /// resuming) is NaN, which would stay NaN forever.
+    /// An initial threshold handed to [`Cell::new`](crate::Cell::new) is
+    /// NaN: a unit that could never fire. (A NaN the step itself writes is
+    /// state like any other, and [`Cell::resume`](crate::Cell::resume)
+    /// accepts it.)
     ThresholdNan,
     /// The requested backend cannot run on this CPU.
     BackendUnavailable,

@@ -65,9 +65,20 @@ pub enum InputReset {
 ///    has all-NaN probabilities. Masked units still take part, with `v = 0`;
 /// 4. `s = (p > thr) ? 1.0 : 0.0`; a NaN probability never spikes;
 /// 5. `thr = max(thr + (count - 1) * thr_gain, 0.025)`, `count` being the
-///    row's number of spikes;
-/// 6. `rfr = s ? dt : rfr + dt`;
-/// 7. `tols = s ? t : tols`.
+///    row's number of spikes, with a NaN-propagating `max`: a NaN threshold
+///    (`inf - inf`, or one handed in) stays NaN and never fires again;
+/// 6. `rfr = (rfr + dt) * (1 - s) + s * dt`: where `rfr + dt` overflows to
+///    `inf` and the unit spikes, `inf * 0` makes `rfr` NaN, which keeps the
+///    unit refractory from then on;
+/// 7. `tols = (1 - s) * tols + s * t`.
+///
+/// As in the reference, which runs with flush-to-zero and
+/// denormals-are-zero, every arithmetic operation reads a subnormal operand
+/// as a zero of the same sign and writes a subnormal result as one (a
+/// subnormal `j`, `resist_m`, `t`, `dt` or `thr_gain` counts as zero); a
+/// comparison reads a subnormal as zero too. With `resist_m` exactly `±1`
+/// the reference has no multiply, and a subnormal `j` reaches `v`
+/// unflushed. Every NaN the step writes is `f32::NAN`.
 ///
 /// ```
 /// use wtas::{Buffers, Cell, Config};
@@ -190,15 +201,13 @@ impl<'a> Cell<'a> {
     /// Binds buffers that already hold a state (for example one kept in
     /// retained RAM across a warm reboot) without changing them.
     ///
+    /// Every state is accepted, the NaN thresholds and timers that the
+    /// reference's own rules can write included: nothing is scanned.
+    ///
     /// # Errors
-    /// [`Error::Length`] if a buffer has the wrong length,
-    /// [`Error::ThresholdNan`] if `thr` holds a NaN.
+    /// [`Error::Length`] if a buffer has the wrong length.
     pub fn resume(params: Params, buffers: Buffers<'a>) -> Result<Self, Error> {
-        let cell = Self::bind(params, buffers)?;
-        if cell.bufs.thr.iter().any(|x| x.is_nan()) {
-            return Err(Error::ThresholdNan);
-        }
-        Ok(cell)
+        Self::bind(params, buffers)
     }
 
     /// Advances every row by one step at time `t` with step `dt`.
@@ -248,13 +257,13 @@ impl<'a> Cell<'a> {
         if !(dt.is_finite() && dt > 0.0) {
             return Err(Error::Dt);
         }
-        Ok(StepConsts {
-            resist_m: self.params.resist_m(),
-            refract_time: self.params.refract_time(),
-            thr_gain: self.params.thr_gain(),
+        Ok(StepConsts::new(
+            self.params.resist_m(),
+            self.params.refract_time(),
+            self.params.thr_gain(),
             t,
             dt,
-        })
+        ))
     }
 
     /// [`advance`](Cell::advance) with the batch rows split across rayon's

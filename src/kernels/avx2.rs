@@ -109,6 +109,22 @@ impl Ops for Avx2 {
         Avx2(unsafe { _mm256_cmp_ps::<_CMP_UNORD_Q>(self.0, self.0) })
     }
     #[inline(always)]
+    fn abs(self) -> Self {
+        // SAFETY: see the impl comment. `andnot` with -0.0 clears the sign bit.
+        Avx2(unsafe { _mm256_andnot_ps(_mm256_set1_ps(-0.0), self.0) })
+    }
+    #[inline(always)]
+    fn flush_below(self, lim: Self) -> Self {
+        // SAFETY: see the impl comment. The and with -0.0 keeps the sign
+        // bit alone: the zero of the lane's sign.
+        unsafe {
+            let sign = _mm256_set1_ps(-0.0);
+            let abs = _mm256_andnot_ps(sign, self.0);
+            let tiny = _mm256_cmp_ps::<_CMP_LT_OQ>(abs, lim.0);
+            Avx2(_mm256_blendv_ps(self.0, _mm256_and_ps(self.0, sign), tiny))
+        }
+    }
+    #[inline(always)]
     fn or(a: Self::Mask, b: Self::Mask) -> Self::Mask {
         // SAFETY: see the impl comment.
         Avx2(unsafe { _mm256_or_ps(a.0, b.0) })

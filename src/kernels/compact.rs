@@ -21,7 +21,8 @@
 
 use super::lanes::LANES;
 use super::rows::{
-    Row, StepConsts, THR_FLOOR, fire, floored, nan_max, reduce_add_lanes, reduce_max_lanes, voltage,
+    Row, StepConsts, StepLanes, THR_FLOOR, fire, floored, nan_max, reduce_add_lanes,
+    reduce_max_lanes, timers, voltage,
 };
 use super::scalar::exp_one;
 
@@ -110,8 +111,9 @@ pub(crate) fn step_row(row: Row<'_>, k: &StepConsts) {
 #[inline(never)]
 fn voltage_pass(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts) -> f32 {
     let mut acc = [f32::NEG_INFINITY; LANES];
+    let k = StepLanes::new(k);
     let v = j.iter().zip(rfr).zip(v).map(|((&j, &rfr), v)| {
-        *v = voltage(j, rfr, k.resist_m, k.refract_time).0;
+        *v = voltage(j, rfr, &k).0;
         *v
     });
     fold_lanes(&mut acc, v, nan_max);
@@ -130,6 +132,7 @@ fn spike_pass(
     k: &StepConsts,
 ) -> f32 {
     let mut acc = [0.0; LANES];
+    let k = StepLanes::new(k);
     // Indexed rather than zipped: four zipped iterators do not fit the
     // registers of a Cortex-M0 and live on its stack instead.
     for i in 0..s.len() {
@@ -140,21 +143,17 @@ fn spike_pass(
             tols.get_mut(i),
             acc.get_mut(i % LANES),
         ) {
-            let (fires, spike) = fire(*s, sum, thr);
-            // The timers as branches, not the eight-lane selects: the
-            // `rfr + dt` then runs only where needed, and the Cortex-M0 at
-            // opt-level 3 keeps a smaller frame (508 B against 532 B).
+            let (_, spike) = fire(*s, sum, thr);
             *s = spike;
-            *rfr = if fires { k.dt } else { *rfr + k.dt };
-            *tols = if fires { k.t } else { *tols };
+            (*rfr, *tols) = timers(spike, *rfr, *tols, &k);
             *a += spike;
         }
     }
     reduce_add_lanes(acc)
 }
 
-/// `thr = max(thr + (count - 1) * thr_gain, 0.025)`, with the NaN-safe
-/// floor of the eight-lane kernel.
+/// `thr = max(thr + (count - 1) * thr_gain, 0.025)`, with the
+/// NaN-propagating floor of the eight-lane kernel.
 #[inline(never)]
 fn threshold_pass(thr: &mut [f32], count: f32, thr_gain: f32) {
     let delta = (count - 1.0) * thr_gain;

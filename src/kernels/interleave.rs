@@ -69,6 +69,14 @@ impl<L: Ops> Ops for Interleaved<L> {
         each1(self.0, L::is_nan)
     }
     #[inline(always)]
+    fn abs(self) -> Self {
+        Interleaved(each1(self.0, L::abs))
+    }
+    #[inline(always)]
+    fn flush_below(self, lim: Self) -> Self {
+        Interleaved(each2(self.0, lim.0, L::flush_below))
+    }
+    #[inline(always)]
     fn or(a: Self::Mask, b: Self::Mask) -> Self::Mask {
         each2(a, b, L::or)
     }

@@ -40,6 +40,14 @@ pub(crate) trait Ops: Copy {
     fn max_gt(self, rhs: Self) -> Self;
     /// Lanewise "is NaN".
     fn is_nan(self) -> Self::Mask;
+    /// Lanewise `|self|`: the sign bit cleared, every other bit kept (NaN
+    /// payloads included).
+    fn abs(self) -> Self;
+    /// Lanewise `|self| < lim ? ±0.0 : self`, the zero with `self`'s sign,
+    /// bit for bit. With `lim = f32::MIN_POSITIVE` this is flush-to-zero
+    /// (a subnormal becomes a zero of the same sign); with `lim = 0.0` it
+    /// keeps every lane. NaN lanes are kept.
+    fn flush_below(self, lim: Self) -> Self;
     /// Lanewise logical or of two masks.
     fn or(a: Self::Mask, b: Self::Mask) -> Self::Mask;
     /// Lanewise `mask ? if_true : if_false`, bit for bit.

@@ -62,6 +62,16 @@ impl Ops for f32x8 {
         f32x8::is_nan(self)
     }
     #[inline(always)]
+    fn abs(self) -> Self {
+        f32x8::abs(self)
+    }
+    #[inline(always)]
+    fn flush_below(self, lim: Self) -> Self {
+        // The zero of each lane's sign: the sign bit alone.
+        let zero = self & f32x8::splat(-0.0);
+        f32x8::simd_gt(lim, f32x8::abs(self)).select(zero, self)
+    }
+    #[inline(always)]
     fn or(a: Self::Mask, b: Self::Mask) -> Self::Mask {
         a | b
     }

@@ -216,10 +216,18 @@ pub(crate) fn divide_in_place<L: Lanes>(x: &mut [f32], sum: f32) {
     }
 }
 
-/// One chunk of the spike rule: fires where `e / sum > thr`.
-/// Returns the mask and the spikes as `1.0` / `0.0`.
+/// One chunk of the spike rule, rule 4 with the reference's flushing:
+/// fires where `flush(e / sum) > flush(thr)`. Returns the mask and the
+/// spikes as `1.0` / `0.0`.
+///
+/// For a normal `thr`, flushing a subnormal probability cannot change the
+/// comparison; for a zero or subnormal `thr` the rule is "the probability
+/// is at least `f32::MIN_POSITIVE`", that is `p > MAX_SUBNORMAL`. So one
+/// select on `thr` stands for both flushes.
 #[inline(always)]
 pub(crate) fn fire<L: Ops>(e: L, sum: L, thr: L) -> (L::Mask, L) {
+    let tiny = L::splat(f32::MIN_POSITIVE).gt(thr.abs());
+    let thr = L::select(tiny, L::splat(MAX_SUBNORMAL), thr);
     let fires = e.div(sum).gt(thr);
     (fires, L::select(fires, L::splat(1.0), L::splat(0.0)))
 }
@@ -248,14 +256,89 @@ pub(crate) fn spike_mask<L: Lanes>(e_then_s: &mut [f32], sum: f32, thr: &[f32]) 
     reduce_add(count)
 }
 
-/// The constants of one step.
+/// The constants of one step, derived once per step from the parameters,
+/// `t` and `dt` so that the per-element rules need no flush of their own
+/// where the reference flushes a constant (see [`StepConsts::new`]).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct StepConsts {
+    /// `resist_m`, flushed: `v = flush_below(j * resist_m, volt_lim)`.
     pub resist_m: f32,
-    pub refract_time: f32,
+    /// Where `j * resist_m` is flushed; see [`StepConsts::new`].
+    pub volt_lim: f32,
+    /// A unit is awake (not refractory) where `rfr >= awake_from`.
+    pub awake_from: f32,
+    /// `thr_gain`, flushed.
     pub thr_gain: f32,
+    /// `t`, flushed.
     pub t: f32,
+    /// `dt`, flushed.
     pub dt: f32,
+}
+
+/// The largest subnormal f32: `p > MAX_SUBNORMAL` is `p >= f32::MIN_POSITIVE`.
+const MAX_SUBNORMAL: f32 = f32::from_bits(0x007f_ffff);
+
+/// Flush-to-zero of one value, as the reference's compiled graph reads
+/// and writes every arithmetic operand: a subnormal becomes a zero of the
+/// same sign; every other value is kept bit for bit.
+#[inline(always)]
+pub(crate) fn flush<L: Ops>(x: L) -> L {
+    x.flush_below(L::splat(f32::MIN_POSITIVE))
+}
+
+/// `x` with every NaN lane made the canonical `f32::NAN`. State written
+/// by arithmetic passes through this, so that a NaN has the same bits on
+/// every target (instruction sets disagree on the sign and payload of the
+/// NaN that `inf * 0` or `inf - inf` creates).
+#[inline(always)]
+pub(crate) fn canonical_nan<L: Ops>(x: L) -> L {
+    L::select(x.is_nan(), L::splat(f32::NAN), x)
+}
+
+impl StepConsts {
+    /// The constants of a step at time `t` with step `dt`.
+    ///
+    /// The reference flushes every operand and result of its arithmetic
+    /// (flush-to-zero and denormals-are-zero); the constants are flushed
+    /// here, once, and the per-element forms below are exact rewrites:
+    ///
+    /// - `v`: the reference computes `flush(flush(j) * flush(resist_m))`,
+    ///   except for `resist_m = ±1`, where its graph has no multiply and a
+    ///   subnormal `j` passes through. With `r = flush(resist_m)` this is
+    ///   `flush_below(j * r, volt_lim)` where `volt_lim` is `0` for
+    ///   `resist_m = ±1` (nothing flushed), `f32::MIN_POSITIVE` for
+    ///   `|r| < 1` (a subnormal `j` gives a product below it, so flushing
+    ///   the product also flushes `j`), and `f32::MIN_POSITIVE * |r|`
+    ///   (exact) for `|r| > 1`: `|j * r|` rounds below it exactly when `j`
+    ///   is subnormal, and no product of a normal `j` is subnormal.
+    /// - `mask = flush(rfr) >= flush(refract_time)`: for a normal
+    ///   `refract_time` no subnormal `rfr` reaches it either way; for a
+    ///   flushed one the test is `flush(rfr) >= 0`, which is
+    ///   `rfr >= -MAX_SUBNORMAL`.
+    pub(crate) fn new(resist_m: f32, refract_time: f32, thr_gain: f32, t: f32, dt: f32) -> Self {
+        let r = flush(resist_m);
+        let volt_lim = if resist_m == 1.0 || resist_m == -1.0 {
+            0.0
+        } else if r.abs() > 1.0 {
+            f32::MIN_POSITIVE * r.abs()
+        } else {
+            f32::MIN_POSITIVE
+        };
+        let refract_time = flush(refract_time);
+        let awake_from = if refract_time == 0.0 {
+            -MAX_SUBNORMAL
+        } else {
+            refract_time
+        };
+        StepConsts {
+            resist_m: r,
+            volt_lim,
+            awake_from,
+            thr_gain: flush(thr_gain),
+            t: flush(t),
+            dt: flush(dt),
+        }
+    }
 }
 
 /// One batch row of state. All slices have the same length.
@@ -268,19 +351,61 @@ pub(crate) struct Row<'a> {
     pub tols: &'a mut [f32],
 }
 
-/// `v = (rfr >= refract_time) ? j * resist_m : +0.0`, NaN made canonical;
-/// also the lanes where `v` is NaN.
+/// Rule 2: `v = awake ? j * resist_m : +0.0`, flushed as the reference
+/// flushes it (see [`StepConsts::new`]), NaN made canonical; also the
+/// lanes where `v` is NaN.
 #[inline(always)]
-pub(crate) fn voltage<L: Ops>(j: L, rfr: L, resist_m: L, refract_time: L) -> (L, L::Mask) {
-    let v = L::select_or_zero(rfr.ge(refract_time), j.mul(resist_m));
+pub(crate) fn voltage<L: Ops>(j: L, rfr: L, k: &StepLanes<L>) -> (L, L::Mask) {
+    let v = j.mul(k.resist_m).flush_below(k.volt_lim);
+    let v = L::select_or_zero(rfr.ge(k.awake_from), v);
     let nan = v.is_nan();
     (L::select(nan, L::splat(f32::NAN), v), nan)
+}
+
+/// [`StepConsts`] splatted into lanes.
+#[derive(Clone, Copy)]
+pub(crate) struct StepLanes<L> {
+    resist_m: L,
+    volt_lim: L,
+    awake_from: L,
+    t: L,
+    dt: L,
+}
+
+impl<L: Ops> StepLanes<L> {
+    #[inline(always)]
+    pub(crate) fn new(k: &StepConsts) -> Self {
+        StepLanes {
+            resist_m: L::splat(k.resist_m),
+            volt_lim: L::splat(k.volt_lim),
+            awake_from: L::splat(k.awake_from),
+            t: L::splat(k.t),
+            dt: L::splat(k.dt),
+        }
+    }
+}
+
+/// Rules 6 and 7, in the reference's arithmetic form (not selects):
+/// `rfr = (rfr + dt) * (1 - s) + s * dt` and `tols = (1 - s) * tols + s * t`,
+/// flushed as the reference flushes them, NaN made canonical.
+///
+/// Where `rfr + dt` overflows to `inf` and the unit spikes, `inf * 0` makes
+/// `rfr` NaN, as in the reference; likewise an infinite `tols`. Only the
+/// operands need flushing: every product has a factor of exactly 1 or 0,
+/// and every sum has a zero term, so no result is subnormal unless an
+/// operand was.
+#[inline(always)]
+pub(crate) fn timers<L: Ops>(s: L, rfr: L, tols: L, k: &StepLanes<L>) -> (L, L) {
+    let not_s = L::splat(1.0).sub(s);
+    let rfr = flush(flush(rfr).add(k.dt)).mul(not_s).add(s.mul(k.dt));
+    let tols = not_s.mul(flush(tols)).add(s.mul(k.t));
+    (canonical_nan(rfr), canonical_nan(tols))
 }
 
 /// Pass 1: voltages into `v`; returns the row max of `v`.
 #[inline(always)]
 fn voltage_pass<L: Lanes>(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts) -> f32 {
-    let (r, rt) = (L::splat(k.resist_m), L::splat(k.refract_time));
+    let k = StepLanes::new(k);
     let (jc, jt) = j.as_chunks::<LANES>();
     let (rc, rtail) = rfr.as_chunks::<LANES>();
     let (vc, vt) = v.as_chunks_mut::<LANES>();
@@ -291,14 +416,14 @@ fn voltage_pass<L: Lanes>(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts)
     let mut acc = L::splat(f32::NEG_INFINITY);
     let mut any_nan = L::splat(0.0).is_nan();
     for ((j8, r8), v8) in jc.iter().zip(rc).zip(vc) {
-        let (v, nan) = voltage(L::load(j8), L::load(r8), r, rt);
+        let (v, nan) = voltage(L::load(j8), L::load(r8), &k);
         v.store(v8);
         acc = acc.max_gt(v);
         any_nan = L::or(any_nan, nan);
     }
     let mut acc = L::select(any_nan, L::splat(f32::NAN), acc);
     if !jt.is_empty() {
-        let (v, _) = voltage(L::load(&pad(jt, 0.0)), L::load(&pad(rtail, 0.0)), r, rt);
+        let (v, _) = voltage(L::load(&pad(jt, 0.0)), L::load(&pad(rtail, 0.0)), &k);
         let lanes = v.to_array();
         unpad(vt, lanes);
         // Padded lanes enter the max as -inf, the identity.
@@ -315,20 +440,17 @@ fn voltage_pass<L: Lanes>(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts)
 /// timers and times of last spike; returns the spike count.
 #[inline(always)]
 fn spike_pass<L: Lanes>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
-    let (sum, t, dt) = (L::splat(sum), L::splat(k.t), L::splat(k.dt));
+    let (sum, k) = (L::splat(sum), StepLanes::new(k));
     let (sc, st) = row.s.as_chunks_mut::<LANES>();
     let (tc, tt) = row.thr.as_chunks::<LANES>();
     let (rc, rt) = row.rfr.as_chunks_mut::<LANES>();
     let (lc, lt) = row.tols.as_chunks_mut::<LANES>();
     let mut count = L::splat(0.0);
     let chunk = |e: L, thr: L, rfr: L, tols: L, count: &mut L| {
-        let (fires, s) = fire(e, sum, thr);
+        let (_, s) = fire(e, sum, thr);
         *count = count.add(s);
-        (
-            s,
-            L::select(fires, dt, rfr.add(dt)),
-            L::select(fires, t, tols),
-        )
+        let (rfr, tols) = timers(s, rfr, tols, &k);
+        (s, rfr, tols)
     };
     for (((s8, t8), r8), l8) in sc.iter_mut().zip(tc).zip(rc).zip(lc) {
         let (s, rfr, tols) = chunk(
@@ -357,23 +479,23 @@ fn spike_pass<L: Lanes>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
     reduce_add(count)
 }
 
-/// `x > floor ? x : floor`: the reference's `max(x, 0.025)` for every
-/// number, and the floor for NaN.
+/// Rule 5's floor: the reference's NaN-propagating `max(x, 0.025)`, the NaN
+/// made canonical.
 #[inline(always)]
 pub(crate) fn floored<L: Ops>(x: L, floor: L) -> L {
-    L::select(x.gt(floor), x, floor)
+    canonical_nan(nan_max(x, floor))
 }
 
 /// Pass 4: `thr = max(thr + (count - 1) * thr_gain, 0.025)`.
 ///
-/// The sum can be NaN only as `inf - inf`: a threshold at `±inf` (injected,
-/// or overflowed) meeting a row change that overflows the other way, which
-/// takes thresholds or gains near `f32::MAX`. The reference's
-/// NaN-propagating max would keep that NaN forever and silence the unit;
-/// the floor is written instead, so a threshold is never NaN.
+/// One product and one sum, each rounded, as the reference computes them.
+/// No flush is needed: `count - 1` is a whole number, so the product is
+/// zero or at least `|thr_gain|` (flushed once per step), and a sum that a
+/// flush could change is far below the floor. The sum is NaN where a
+/// threshold is already NaN, or as `inf - inf`; the NaN stays, as in the
+/// reference (the unit never fires again).
 #[inline(always)]
 fn threshold_pass<L: Lanes>(thr: &mut [f32], count: f32, thr_gain: f32) {
-    // One product and one sum, each rounded, as the reference computes them.
     let delta = L::splat((count - 1.0) * thr_gain);
     let floor = L::splat(THR_FLOOR);
     let (tc, tt) = thr.as_chunks_mut::<LANES>();

@@ -12,6 +12,9 @@
 use super::exp::exp;
 use super::lanes::{LANES, Lanes, Ops};
 
+/// The sign bit of an `f32`.
+const SIGN: u32 = 0x8000_0000;
+
 /// Eight scalar lanes.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Scalar([f32; LANES]);
@@ -109,6 +112,14 @@ impl Ops for Scalar {
         map(self.0, Ops::is_nan)
     }
     #[inline(always)]
+    fn abs(self) -> Self {
+        Scalar(map(self.0, Ops::abs))
+    }
+    #[inline(always)]
+    fn flush_below(self, lim: Self) -> Self {
+        Scalar(zip(self.0, lim.0, Ops::flush_below))
+    }
+    #[inline(always)]
     fn or(a: Self::Mask, b: Self::Mask) -> Self::Mask {
         zip(a, b, <f32 as Ops>::or)
     }
@@ -180,6 +191,15 @@ impl Ops for f32 {
     #[inline(always)]
     fn is_nan(self) -> bool {
         f32::is_nan(self)
+    }
+    #[inline(always)]
+    fn abs(self) -> Self {
+        f32::from_bits(self.to_bits() & !SIGN)
+    }
+    #[inline(always)]
+    fn flush_below(self, lim: Self) -> Self {
+        let zero = f32::from_bits(self.to_bits() & SIGN);
+        <f32 as Ops>::select(lim.gt(Ops::abs(self)), zero, self)
     }
     #[inline(always)]
     fn or(a: bool, b: bool) -> bool {

@@ -111,9 +111,11 @@ impl Trajectory {
     }
 }
 
-/// The checked-in trajectories, plus every `.npz` in `$WTAS_GOLDEN_DIR`.
+/// The checked-in trajectories (`tests/golden/` and the float-edge ones in
+/// `tests/golden/edges/`), plus every `.npz` in `$WTAS_GOLDEN_DIR`.
 pub fn golden_files() -> Vec<PathBuf> {
-    let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")];
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let mut dirs = vec![golden.join(""), golden.join("edges")];
     if let Some(extra) = std::env::var_os("WTAS_GOLDEN_DIR") {
         dirs.push(PathBuf::from(extra));
     }
