@@ -5,6 +5,9 @@
 //! values, whole multi-row steps, and property tests. A backend this CPU
 //! cannot run falls back to the portable one and must still match.
 
+#[path = "invariants/check.rs"]
+mod check;
+
 use proptest::prelude::*;
 use wtas::kernels::Backend;
 use wtas::{Buffers, Cell, Config, InputReset};
@@ -85,11 +88,24 @@ fn check_kernels(backend: Backend, x: &[f32], thr: &[f32], sum: f32, what: &str)
     assert_eq!(bits(&a), bits(&b), "softmax {what}");
 }
 
+/// One of `xs`, chosen by `g`.
+fn pick(g: &mut Gen, xs: &[f32]) -> f32 {
+    xs[g.below(xs.len() as u64) as usize]
+}
+
 /// Runs `steps` steps of a cell on `backend` and on the scalar reference,
 /// with the buffers placed at `offset` in larger allocations; compares every
-/// buffer after every step.
+/// buffer after every step, and checks the reference's every step against
+/// the literal transcription of the rules (`tests/invariants/check.rs`).
+///
+/// Odd seeds draw the float edges: subnormal, tiny, huge and `±1`
+/// resistances, subnormal or zero refractory periods and gains, subnormal
+/// and overflowing `dt`, `t = ±0.0` and subnormal `t`, and a resumed state
+/// with subnormal, negative and non-finite timers and tiny thresholds.
 fn check_steps(backend: Backend, n_units: usize, batch: usize, offset: usize, seed: u64) {
-    let config = Config {
+    let mut g = Gen(seed | 1);
+    let edges = seed % 2 == 1;
+    let mut config = Config {
         batch_size: batch,
         refract_time: 2.0,
         thr_gain: 0.01,
@@ -97,9 +113,33 @@ fn check_steps(backend: Backend, n_units: usize, batch: usize, offset: usize, se
         thr_jitter: 0.1,
         ..Config::new(n_units, 10.0)
     };
+    let mut dt = 0.5;
+    if edges {
+        config.resist_m = pick(
+            &mut g,
+            &[1.0, -1.0, 2.5, 0.5, 3e-40, -1e-39, 1e-30, 1e20, -3.0],
+        );
+        config.refract_time = pick(&mut g, &[2.0, 0.0, 1e-40, 3e38, 0.5]);
+        config.thr_gain = pick(&mut g, &[0.01, 1e-41, -0.5, 1e38, 0.0]);
+        dt = pick(&mut g, &[0.5, 5e-41, 2e-38, 2e38, 3e-39, 1.0]);
+    }
     let params = config.validate().unwrap();
     let len = n_units * batch;
     let mut mem_a = vec![vec![0.0_f32; len + offset]; 6];
+    if edges {
+        // A state to resume from: j, v, s as they are, then thr, rfr, tols.
+        let (thr, timers) = mem_a[3..].split_at_mut(1);
+        for x in &mut thr[0][offset..] {
+            *x = pick(&mut g, &[0.3, 1e-40, -1e-40, 0.0, -0.0, 0.025, -2.0, 0.9]);
+        }
+        for buf in timers {
+            let mut prev = 0.0;
+            for x in &mut buf[offset..] {
+                prev = g.special(prev);
+                *x = prev;
+            }
+        }
+    }
     let mut mem_b = mem_a.clone();
     let [ja, va, sa, ta, ra, la] = mem_a.as_mut_slice() else {
         unreachable!()
@@ -123,11 +163,19 @@ fn check_steps(backend: Backend, n_units: usize, batch: usize, offset: usize, se
         rfr: &mut rb[offset..],
         tols: &mut lb[offset..],
     };
-    let mut a = Cell::new_seeded(params, bufs_a, seed).unwrap();
-    let mut b = Cell::new_seeded(params, bufs_b, seed).unwrap();
+    let (mut a, mut b) = if edges {
+        (
+            Cell::resume(params, bufs_a).unwrap(),
+            Cell::resume(params, bufs_b).unwrap(),
+        )
+    } else {
+        (
+            Cell::new_seeded(params, bufs_a, seed).unwrap(),
+            Cell::new_seeded(params, bufs_b, seed).unwrap(),
+        )
+    };
     a.set_backend(backend).ok();
     b.set_backend(Backend::Scalar).unwrap();
-    let mut g = Gen(seed | 1);
     let mut prev = 0.0;
     for step in 0..12 {
         if step == 7 {
@@ -139,9 +187,15 @@ fn check_steps(backend: Backend, n_units: usize, batch: usize, offset: usize, se
             *ja = prev;
             *jb = prev;
         }
-        let t = step as f32 * 0.5;
-        a.advance(t, 0.5).unwrap();
-        b.advance(t, 0.5).unwrap();
+        let t = if edges && g.below(3) == 0 {
+            pick(&mut g, &[-0.0, 0.0, 1e-40, -1e-40, 3e38])
+        } else {
+            step as f32 * 0.5
+        };
+        let old = check::snapshot(&b);
+        a.advance(t, dt).unwrap();
+        b.advance(t, dt).unwrap();
+        check::check_step(&params, &old, &check::snapshot(&b), t, dt);
         for (name, x, y) in [
             ("v", a.v(), b.v()),
             ("s", a.s(), b.s()),
@@ -201,7 +255,10 @@ macro_rules! differential_tests {
             #[test]
             fn steps_every_row_length() {
                 for n_units in 1..=70 {
-                    check_steps(BACKEND, n_units, 3, n_units % 4, n_units as u64);
+                    // Odd seeds for the float edges, even ones for ordinary runs.
+                    for seed in [2 * n_units as u64, 2 * n_units as u64 + 1] {
+                        check_steps(BACKEND, n_units, 3, n_units % 4, seed);
+                    }
                 }
             }
 

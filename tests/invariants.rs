@@ -5,6 +5,7 @@
 mod check;
 
 use check::{check_step, snapshot};
+use wtas::kernels::Backend;
 use wtas::{Buffers, Cell, Config};
 
 /// An injected `-inf` threshold plus a gain so large that
@@ -204,4 +205,48 @@ fn own_state_stays_resumable() {
     let old = snapshot(&cell);
     cell.advance(4.0, 1.0).unwrap();
     check_step(&params, &old, &snapshot(&cell), 4.0, 1.0);
+}
+
+/// A probability below `f32::MIN_POSITIVE` is flushed to zero before the
+/// comparison, and a zero or subnormal threshold reads as zero: such a
+/// probability fires over a negative threshold only.
+#[test]
+fn subnormal_probability_against_tiny_thresholds() {
+    let params = Config::new(4, 10.0).validate().unwrap();
+    // exp(-87.3) is just above f32::MIN_POSITIVE; divided by a sum of
+    // about 3 it is subnormal (about 4.06e-39).
+    let cases = [
+        (0.0, false),
+        (-0.0, false),
+        (1e-40, false),
+        (-1e-40, false),
+        (3e-39, false),
+        (f32::from_bits(1), false),
+        (-2.0, true),
+    ];
+    let backends = Backend::ALL.iter().filter(|b| b.is_available());
+    for (&backend, (thr, fires)) in backends.flat_map(|b| cases.iter().map(move |&c| (b, c))) {
+        let mut mem = [[0.0_f32; 4]; 6];
+        let [j, v, s, thr0, rfr, tols] = &mut mem;
+        let bufs = Buffers {
+            j,
+            v,
+            s,
+            thr: thr0,
+            rfr,
+            tols,
+        };
+        let mut cell = Cell::new(params, bufs, &[0.9, 0.9, 0.9, thr]).unwrap();
+        cell.set_backend(backend).unwrap();
+        cell.j_mut().copy_from_slice(&[0.0, 0.0, 0.0, -87.3]);
+        let old = snapshot(&cell);
+        cell.advance(0.0, 1.0).unwrap();
+        check_step(&params, &old, &snapshot(&cell), 0.0, 1.0);
+        assert_eq!(
+            cell.s()[3] == 1.0,
+            fires,
+            "thr {thr:e} on {}",
+            backend.name()
+        );
+    }
 }

@@ -64,9 +64,13 @@ enum Phase {
     NegInfRows,
     /// Arbitrary bit patterns, subnormals included.
     RawBits,
+    /// Subnormal currents (as exponentially decaying traces reach after a
+    /// long silence), with a few normal ones.
+    Subnormal,
 }
 
-const PHASES: [Phase; 9] = [
+const PHASES: [Phase; 10] = [
+    Phase::Subnormal,
     Phase::Winner,
     Phase::Noise,
     Phase::NanBurst,
@@ -89,6 +93,16 @@ fn fill(rng: &mut Rng, phase: Phase, n: usize, j: &mut [f32]) {
                 row[w] = rng.range(3.0, 12.0);
             }
             Phase::Noise => row.iter_mut().for_each(|x| *x = rng.range(-3.0, 3.0)),
+            Phase::Subnormal => {
+                for x in row.iter_mut() {
+                    let bits = rng.next() as u32;
+                    *x = if rng.chance(10) {
+                        rng.range(-1e-30, 1e-30)
+                    } else {
+                        f32::from_bits(bits & 0x807f_ffff)
+                    };
+                }
+            }
             Phase::NanBurst | Phase::InfBurst => {
                 for x in row.iter_mut() {
                     *x = match (phase, rng.below(8)) {
@@ -129,7 +143,7 @@ struct Shape {
     thr_jitter: f32,
 }
 
-const SHAPES: [Shape; 8] = [
+const SHAPES: [Shape; 10] = [
     Shape {
         n_units: 1,
         batch_size: 3,
@@ -183,6 +197,25 @@ const SHAPES: [Shape; 8] = [
         batch_size: 2,
         resist_m: 3.0,
         thr_gain: 0.004,
+        refract_time: 0.0,
+        thr_jitter: 0.05,
+    },
+    // The float edges: a subnormal resistance, gain and refractory period
+    // (all read as zero), and a tiny normal resistance whose products
+    // underflow.
+    Shape {
+        n_units: 16,
+        batch_size: 2,
+        resist_m: 3e-40,
+        thr_gain: 1e-41,
+        refract_time: 1e-40,
+        thr_jitter: 0.05,
+    },
+    Shape {
+        n_units: 24,
+        batch_size: 1,
+        resist_m: 1e-30,
+        thr_gain: 0.002,
         refract_time: 0.0,
         thr_jitter: 0.05,
     },
@@ -327,14 +360,32 @@ fn soak_shape(shape: &Shape, seed: u64, neuron_steps: u64, tally: &mut Tally) {
             tally.rejected += 1;
         }
 
-        let dt = [1.0, 0.5, 0.1, 2.5][rng.below(4) as usize];
+        // Now and then a subnormal `dt` (read as zero), a tiny normal one,
+        // or a huge one that makes the timers overflow.
+        let dt = match rng.below(40) {
+            0 => 5e-41,
+            1 => 2e-38,
+            2 => 1e38,
+            k => [1.0, 0.5, 0.1, 2.5][k as usize % 4],
+        };
         t += dt;
+        if !t.is_finite() {
+            t = 0.0;
+        }
+        // Now and then `t = ±0.0` or a subnormal `t`.
+        let step_t = if rng.chance(2) {
+            [-0.0, 0.0, 1e-40, -1e-40][rng.below(4) as usize]
+        } else {
+            t
+        };
         snapshot_into(&cell, &mut old);
-        cell.advance(t, dt).unwrap();
+        cell.advance(step_t, dt).unwrap();
         snapshot_into(&cell, &mut new);
-        tally.spikes += check_step(&params, &old, &new, t, dt);
+        tally.spikes += check_step(&params, &old, &new, step_t, dt);
         steps_since_new += 1;
-        let hi = upper(steps_since_new);
+        // Each step's f32 sum rounds up by at most half an ulp.
+        let hi =
+            upper(steps_since_new) * (1.0 + steps_since_new as f64 * f64::from(f32::EPSILON) / 2.0);
         for &x in cell.thr() {
             assert!(
                 x >= THR_FLOOR && f64::from(x) <= hi,

@@ -4,14 +4,18 @@
 //!
 //! Every call must return (never panic); every `Err` must be the typed error
 //! the arguments call for and must leave every buffer bit-for-bit as it
-//! was; every `Ok` step must follow the rules exactly (`v`, `s`, `thr`,
-//! `rfr`, `tols` recomputed here from the state before the step), with
-//! `s ∈ {0.0, 1.0}` and `thr ≥ 0.025`, never NaN. Each buffer is carved out
+//! was; every `Ok` step must follow the rules exactly, flushing included (the
+//! shared checker `tests/invariants/check.rs` recomputes `v`, `s`, `thr`,
+//! `rfr`, `tols` from the state before the step), with `s ∈ {0.0, 1.0}`. Each buffer is carved out
 //! of a larger array whose guard regions hold a sentinel pattern that must
 //! never change.
 #![no_main]
 
+#[path = "../../tests/invariants/check.rs"]
+mod check;
+
 use arbitrary::Arbitrary;
+use check::check_step;
 use libfuzzer_sys::fuzz_target;
 use wtas::kernels::Backend;
 use wtas::{Buffer, Buffers, Cell, Config, Error, InputReset, Params};
@@ -30,7 +34,7 @@ enum F {
     Special(u8),
 }
 
-const SPECIAL: [f32; 15] = [
+const SPECIAL: [f32; 20] = [
     f32::INFINITY,
     f32::NEG_INFINITY,
     f32::NAN,
@@ -46,6 +50,13 @@ const SPECIAL: [f32; 15] = [
     1e38,
     -1e38,
     f32::from_bits(1),
+    // Subnormals (read as zero by the reference), a tiny normal, and a
+    // value whose sums overflow.
+    -f32::from_bits(0x0040_0000),
+    1e-40,
+    f32::from_bits(0x007f_ffff),
+    2e-38,
+    3e38,
 ];
 
 impl F {
@@ -179,90 +190,7 @@ fn bits(x: &[f32]) -> Vec<u32> {
     x.iter().map(|v| v.to_bits()).collect()
 }
 
-/// Bit patterns of the six buffers, read through the cell's accessors.
-fn snapshot(cell: &Cell<'_>) -> [Vec<u32>; 6] {
-    [
-        bits(cell.j()),
-        bits(cell.v()),
-        bits(cell.s()),
-        bits(cell.thr()),
-        bits(cell.rfr()),
-        bits(cell.tols()),
-    ]
-}
-
-fn nan_max(a: f32, b: f32) -> f32 {
-    if a > b || a.is_nan() { a } else { b }
-}
-
-fn canonical(x: f32) -> f32 {
-    if x.is_nan() { f32::NAN } else { x }
-}
-
-/// Checks one successful step against the rules, from the state before it.
-fn check_step(params: &Params, old: &[Vec<u32>; 6], new: &[Vec<u32>; 6], t: f32, dt: f32) {
-    let n = params.n_units();
-    let f = |v: &Vec<u32>, i: usize| f32::from_bits(v[i]);
-    assert_eq!(old[0], new[0], "advance changed j");
-    for row in 0..params.batch_size() {
-        let r = row * n..(row + 1) * n;
-        let mut count = 0.0_f32;
-        let mut row_max = f32::NEG_INFINITY;
-        for i in r.clone() {
-            let mask = f(&old[4], i) >= params.refract_time();
-            let v = if mask {
-                canonical(f(&old[0], i) * params.resist_m())
-            } else {
-                0.0
-            };
-            assert_eq!(new[1][i], v.to_bits(), "v[{i}]: rule 2");
-            row_max = nan_max(row_max, v);
-            let s = f(&new[2], i);
-            assert!(
-                new[2][i] == 0.0_f32.to_bits() || new[2][i] == 1.0_f32.to_bits(),
-                "s[{i}] = {s:?} is not exactly 0.0 or 1.0"
-            );
-            let fired = s == 1.0;
-            if fired {
-                // p = e / sum <= 1, and p > thr.
-                assert!(
-                    f(&old[3], i) < 1.0,
-                    "s[{i}] fired over thr {}",
-                    f(&old[3], i)
-                );
-            }
-            count += s;
-            let rfr = if fired { dt } else { f(&old[4], i) + dt };
-            assert_eq!(new[4][i], rfr.to_bits(), "rfr[{i}]: rule 6");
-            let tols = if fired { t } else { f(&old[5], i) };
-            assert_eq!(new[5][i], tols.to_bits(), "tols[{i}]: rule 7");
-        }
-        if !row_max.is_finite() {
-            // NaN, +inf, or only -inf in the row: all-NaN probabilities.
-            assert_eq!(count, 0.0, "row {row} with max {row_max} spiked");
-        } else {
-            assert!(count >= 0.0 && count <= n as f32);
-        }
-        let delta = (count - 1.0) * params.thr_gain();
-        for i in r {
-            let thr = f(&new[3], i);
-            // Rule 5, except that `inf - inf` gives the floor, not NaN.
-            let sum = f(&old[3], i) + delta;
-            let want = if sum.is_nan() {
-                THR_FLOOR
-            } else {
-                nan_max(sum, THR_FLOOR)
-            };
-            assert!(
-                !thr.is_nan(),
-                "thr[{i}] is NaN (was {:e}, delta {delta:e})",
-                f(&old[3], i)
-            );
-            assert!(thr >= THR_FLOOR, "thr[{i}] = {thr:e} below the floor");
-            assert_eq!(new[3][i], want.to_bits(), "thr[{i}]: rule 5");
-        }
-    }
-}
+use check::snapshot;
 
 fuzz_target!(|input: Input| {
     let config = Config {
@@ -355,7 +283,6 @@ fuzz_target!(|input: Input| {
         }
     };
     let [j, v, s, thr, rfr, tols]: [&mut [f32]; 6] = slices.try_into().unwrap();
-    let init_thr_nan = thr.iter().any(|x| x.is_nan());
     let bufs = Buffers {
         j,
         v,
@@ -380,7 +307,6 @@ fuzz_target!(|input: Input| {
         }),
         Ctor::New { .. } if threshold0.iter().any(|x| x.is_nan()) => Err(Error::ThresholdNan),
         _ if first_bad.is_some() => Err(length_error(first_bad.unwrap())),
-        Ctor::Resume if init_thr_nan => Err(Error::ThresholdNan),
         _ => Ok(()),
     };
     let made = match &input.ctor {
@@ -478,7 +404,7 @@ fuzz_target!(|input: Input| {
                 steps += 1;
             }
             Op::Tick { n: count, t0, dt } => {
-                let dt = [1.0, 0.5, 0.1, 1e-3, 3.0, 1e30][*dt as usize % 6];
+                let dt = [1.0, 0.5, 0.1, 1e-3, 3.0, 1e30, 5e-41, 2e-38, 1e38][*dt as usize % 9];
                 for k in 0..*count as usize % 32 {
                     let t = *t0 as f32 + k as f32 * dt;
                     let old = snapshot(&cell);
