@@ -11,7 +11,7 @@ use threshold::{SeededStream, fill_threshold0};
 
 use crate::error::{Buffer, Error, check_len};
 use crate::kernels::Backend;
-use crate::kernels::rows::{Row, StepConsts};
+use crate::kernels::rows::{Row, StepConsts, plain_state};
 use crate::params::Params;
 
 /// The six state buffers of a cell, each `batch_size × n_units` values,
@@ -98,6 +98,10 @@ pub struct Cell<'a> {
     params: Params,
     backend: Backend,
     bufs: Buffers<'a>,
+    /// Whether `thr` and `tols` allow the kernels' plain path (no tiny
+    /// threshold, no subnormal or infinite `tols`): checked when state is
+    /// handed in, kept by every step and reset.
+    plain_state: bool,
 }
 
 impl<'a> Cell<'a> {
@@ -115,10 +119,12 @@ impl<'a> Cell<'a> {
     /// Binds buffers after checking only their lengths.
     pub(crate) fn bind(params: Params, bufs: Buffers<'a>) -> Result<Self, Error> {
         Self::check(&params, &bufs)?;
+        let plain_state = plain_state(bufs.thr, bufs.tols);
         Ok(Cell {
             params,
             backend: Backend::detect(),
             bufs,
+            plain_state,
         })
     }
 
@@ -246,7 +252,16 @@ impl<'a> Cell<'a> {
                 self.backend.step_row(row, &k);
             }
         }
+        self.after_step();
         Ok(())
+    }
+
+    /// A step floors every threshold, so once a state handed in has been
+    /// stepped only its `tols` can still keep the plain path away.
+    fn after_step(&mut self) {
+        if !self.plain_state {
+            self.plain_state = plain_state(&[], self.bufs.tols);
+        }
     }
 
     /// Checks `t` and `dt` and gathers the constants of one step.
@@ -263,6 +278,7 @@ impl<'a> Cell<'a> {
             self.params.thr_gain(),
             t,
             dt,
+            self.plain_state,
         ))
     }
 
@@ -297,6 +313,7 @@ impl<'a> Cell<'a> {
                 };
                 backend.step_row(row, &k);
             });
+        self.after_step();
         Ok(())
     }
 
@@ -310,6 +327,7 @@ impl<'a> Cell<'a> {
         self.bufs.s.fill(0.0);
         self.bufs.tols.fill(0.0);
         self.bufs.rfr.fill(self.params.refract_time());
+        self.plain_state = plain_state(self.bufs.thr, &[]);
     }
 
     /// The validated parameters.

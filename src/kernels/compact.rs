@@ -21,8 +21,8 @@
 
 use super::lanes::LANES;
 use super::rows::{
-    Row, StepConsts, StepLanes, THR_FLOOR, fire, floored, nan_max, reduce_add_lanes,
-    reduce_max_lanes, timers, voltage,
+    Row, StepConsts, StepLanes, THR_FLOOR, fire, fire_plain, floored, nan_max, reduce_add_lanes,
+    reduce_max_lanes, spike_rules, voltage,
 };
 use super::scalar::exp_one;
 
@@ -103,7 +103,11 @@ pub(crate) fn step_row(row: Row<'_>, k: &StepConsts) {
     // The exponentials are parked in `s`, which the spike pass turns into
     // spikes.
     let sum = exp_sum(row.v, max, row.s);
-    let count = spike_pass(row.s, row.thr, row.rfr, row.tols, sum, k);
+    let count = if k.plain {
+        spike_pass::<true>(row.s, row.thr, row.rfr, row.tols, sum, k)
+    } else {
+        spike_pass::<false>(row.s, row.thr, row.rfr, row.tols, sum, k)
+    };
     threshold_pass(row.thr, count, k.thr_gain);
 }
 
@@ -123,7 +127,7 @@ fn voltage_pass(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts) -> f32 {
 /// Spikes from the exponentials in `s`, refractory timers, times of last
 /// spike; returns the spike count.
 #[inline(never)]
-fn spike_pass(
+fn spike_pass<const PLAIN: bool>(
     s: &mut [f32],
     thr: &[f32],
     rfr: &mut [f32],
@@ -132,6 +136,9 @@ fn spike_pass(
     k: &StepConsts,
 ) -> f32 {
     let mut acc = [0.0; LANES];
+    let (t, dt) = (k.t, k.dt);
+    // `0 * t`: what a silent unit's `tols` gains, a zero of `t`'s sign.
+    let t_zero = 0.0 * t;
     let k = StepLanes::new(k);
     // Indexed rather than zipped: four zipped iterators do not fit the
     // registers of a Cortex-M0 and live on its stack instead.
@@ -143,9 +150,29 @@ fn spike_pass(
             tols.get_mut(i),
             acc.get_mut(i % LANES),
         ) {
-            let (_, spike) = fire(*s, sum, thr);
+            let spike;
+            if PLAIN {
+                // The plain rules as branches: `rfr + dt` and the products
+                // run only where their factor is not a known 1 or 0, and
+                // the M0's soft float makes fewer calls. The bits are those
+                // of the arithmetic forms: `(rfr + dt) * 0 + dt` is `dt`,
+                // or NaN where `rfr + dt` is not finite; `(rfr + dt) * 1 +
+                // 0` is `rfr + dt` (never `-0.0`, as `dt > 0`); `1 * tols
+                // + 0 * t` is `tols + t_zero`.
+                let fires;
+                (fires, spike) = fire_plain(*s, sum, thr);
+                let r = *rfr + dt;
+                if fires {
+                    *rfr = if r.is_finite() { dt } else { f32::NAN };
+                    *tols = 0.0 * *tols + t;
+                } else {
+                    *rfr = if r.is_nan() { f32::NAN } else { r };
+                    *tols += t_zero;
+                }
+            } else {
+                (spike, *rfr, *tols) = spike_rules::<f32, false>(*s, sum, thr, *rfr, *tols, &k);
+            }
             *s = spike;
-            (*rfr, *tols) = timers(spike, *rfr, *tols, &k);
             *a += spike;
         }
     }

@@ -216,6 +216,14 @@ pub(crate) fn divide_in_place<L: Lanes>(x: &mut [f32], sum: f32) {
     }
 }
 
+/// [`fire`] where no threshold is below `f32::MIN_POSITIVE` in magnitude:
+/// then neither flush can change the comparison.
+#[inline(always)]
+pub(crate) fn fire_plain<L: Ops>(e: L, sum: L, thr: L) -> (L::Mask, L) {
+    let fires = e.div(sum).gt(thr);
+    (fires, L::select(fires, L::splat(1.0), L::splat(0.0)))
+}
+
 /// One chunk of the spike rule, rule 4 with the reference's flushing:
 /// fires where `flush(e / sum) > flush(thr)`. Returns the mask and the
 /// spikes as `1.0` / `0.0`.
@@ -227,9 +235,7 @@ pub(crate) fn divide_in_place<L: Lanes>(x: &mut [f32], sum: f32) {
 #[inline(always)]
 pub(crate) fn fire<L: Ops>(e: L, sum: L, thr: L) -> (L::Mask, L) {
     let tiny = L::splat(f32::MIN_POSITIVE).gt(thr.abs());
-    let thr = L::select(tiny, L::splat(MAX_SUBNORMAL), thr);
-    let fires = e.div(sum).gt(thr);
-    (fires, L::select(fires, L::splat(1.0), L::splat(0.0)))
+    fire_plain(e, sum, L::select(tiny, L::splat(MAX_SUBNORMAL), thr))
 }
 
 /// `e_then_s = (e / sum > thr) ? 1 : 0` in place; returns the spike count.
@@ -273,7 +279,15 @@ pub(crate) struct StepConsts {
     pub t: f32,
     /// `dt`, flushed.
     pub dt: f32,
+    /// Whether this step may take the plain path: `dt` (flushed) is at
+    /// least `2^-102` and the state passes [`plain_state`]. The plain path
+    /// gives the same bits with fewer operations.
+    pub plain: bool,
 }
+
+/// The smallest `dt` of a plain step, `2^-102`: from there on no flush can
+/// change `rfr + dt` (see [`timers_plain`]).
+const PLAIN_DT_MIN: f32 = f32::from_bits(0x0c80_0000);
 
 /// The largest subnormal f32: `p > MAX_SUBNORMAL` is `p >= f32::MIN_POSITIVE`.
 const MAX_SUBNORMAL: f32 = f32::from_bits(0x007f_ffff);
@@ -315,7 +329,16 @@ impl StepConsts {
     ///   `refract_time` no subnormal `rfr` reaches it either way; for a
     ///   flushed one the test is `flush(rfr) >= 0`, which is
     ///   `rfr >= -MAX_SUBNORMAL`.
-    pub(crate) fn new(resist_m: f32, refract_time: f32, thr_gain: f32, t: f32, dt: f32) -> Self {
+    ///
+    /// `plain_state` says whether the state passes [`plain_state`].
+    pub(crate) fn new(
+        resist_m: f32,
+        refract_time: f32,
+        thr_gain: f32,
+        t: f32,
+        dt: f32,
+        plain_state: bool,
+    ) -> Self {
         let r = flush(resist_m);
         let volt_lim = if resist_m == 1.0 || resist_m == -1.0 {
             0.0
@@ -337,6 +360,7 @@ impl StepConsts {
             thr_gain: flush(thr_gain),
             t: flush(t),
             dt: flush(dt),
+            plain: plain_state && flush(dt) >= PLAIN_DT_MIN,
         }
     }
 }
@@ -395,11 +419,64 @@ impl<L: Ops> StepLanes<L> {
 /// and every sum has a zero term, so no result is subnormal unless an
 /// operand was.
 #[inline(always)]
-pub(crate) fn timers<L: Ops>(s: L, rfr: L, tols: L, k: &StepLanes<L>) -> (L, L) {
+fn timers<L: Ops>(s: L, rfr: L, tols: L, k: &StepLanes<L>) -> (L, L) {
     let not_s = L::splat(1.0).sub(s);
     let rfr = flush(flush(rfr).add(k.dt)).mul(not_s).add(s.mul(k.dt));
     let tols = not_s.mul(flush(tols)).add(s.mul(k.t));
     (canonical_nan(rfr), canonical_nan(tols))
+}
+
+/// [`timers`] for a plain step (see [`StepConsts::plain`]): the same bits
+/// with fewer operations.
+///
+/// With `dt ≥ 2^-102` no flush can change `rfr + dt`: a subnormal `rfr` is
+/// below half an ulp of `dt`, and a sum of two normal numbers that large
+/// cannot land in the subnormal range. With `tols` finite and not
+/// subnormal (or the canonical NaN), its flush changes nothing, no product
+/// makes a new NaN, and a NaN stays canonical. `rfr + dt` may still
+/// overflow, so its NaN is still made canonical.
+#[inline(always)]
+fn timers_plain<L: Ops>(s: L, rfr: L, tols: L, k: &StepLanes<L>) -> (L, L) {
+    let not_s = L::splat(1.0).sub(s);
+    let rfr = rfr.add(k.dt).mul(not_s).add(s.mul(k.dt));
+    let tols = not_s.mul(tols).add(s.mul(k.t));
+    (canonical_nan(rfr), tols)
+}
+
+/// Rules 4, 6 and 7 on one chunk: the spikes, the refractory timers and the
+/// times of last spike. With `PLAIN` (allowed only for a plain step, see
+/// [`StepConsts::plain`]), thresholds are known not to be tiny, so the
+/// spike rule is the plain `e / sum > thr`, and the timers skip their
+/// flushes; the bits are the same.
+#[inline(always)]
+pub(crate) fn spike_rules<L: Ops, const PLAIN: bool>(
+    e: L,
+    sum: L,
+    thr: L,
+    rfr: L,
+    tols: L,
+    k: &StepLanes<L>,
+) -> (L, L, L) {
+    if PLAIN {
+        let (_, s) = fire_plain(e, sum, thr);
+        let (rfr, tols) = timers_plain(s, rfr, tols, k);
+        (s, rfr, tols)
+    } else {
+        let (_, s) = fire(e, sum, thr);
+        let (rfr, tols) = timers(s, rfr, tols, k);
+        (s, rfr, tols)
+    }
+}
+
+/// Whether a state's thresholds and times of last spike allow a plain step
+/// (see [`StepConsts::plain`]): no threshold below `f32::MIN_POSITIVE` in
+/// magnitude, and every `tols` finite and not subnormal, or the canonical
+/// NaN. A step's own output always passes the threshold test (the floor);
+/// only a `tols` handed in can fail the other.
+pub(crate) fn plain_state(thr: &[f32], tols: &[f32]) -> bool {
+    let thr_ok = |x: &f32| !(x.abs() < f32::MIN_POSITIVE);
+    let tols_ok = |x: &f32| x.is_normal() || *x == 0.0 || x.to_bits() == f32::NAN.to_bits();
+    thr.iter().all(thr_ok) && tols.iter().all(tols_ok)
 }
 
 /// Pass 1: voltages into `v`; returns the row max of `v`.
@@ -436,24 +513,38 @@ fn voltage_pass<L: Lanes>(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts)
     reduce_max(acc)
 }
 
+/// One chunk of pass 3: the spikes (added to `count`), the timers. (A
+/// function, not a closure: a closure may be compiled out of line, without
+/// the caller's target features.)
+#[inline(always)]
+fn spike_chunk<L: Ops, const PLAIN: bool>(
+    sum: L,
+    k: &StepLanes<L>,
+    e: L,
+    thr: L,
+    rfr: L,
+    tols: L,
+    count: &mut L,
+) -> (L, L, L) {
+    let (s, rfr, tols) = spike_rules::<L, PLAIN>(e, sum, thr, rfr, tols, k);
+    *count = count.add(s);
+    (s, rfr, tols)
+}
+
 /// Pass 3: spikes from the exponentials stored in `s`, with the refractory
 /// timers and times of last spike; returns the spike count.
 #[inline(always)]
-fn spike_pass<L: Lanes>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
+fn spike_pass<L: Lanes, const PLAIN: bool>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
     let (sum, k) = (L::splat(sum), StepLanes::new(k));
     let (sc, st) = row.s.as_chunks_mut::<LANES>();
     let (tc, tt) = row.thr.as_chunks::<LANES>();
     let (rc, rt) = row.rfr.as_chunks_mut::<LANES>();
     let (lc, lt) = row.tols.as_chunks_mut::<LANES>();
     let mut count = L::splat(0.0);
-    let chunk = |e: L, thr: L, rfr: L, tols: L, count: &mut L| {
-        let (_, s) = fire(e, sum, thr);
-        *count = count.add(s);
-        let (rfr, tols) = timers(s, rfr, tols, &k);
-        (s, rfr, tols)
-    };
     for (((s8, t8), r8), l8) in sc.iter_mut().zip(tc).zip(rc).zip(lc) {
-        let (s, rfr, tols) = chunk(
+        let (s, rfr, tols) = spike_chunk::<L, PLAIN>(
+            sum,
+            &k,
             L::load(s8),
             L::load(t8),
             L::load(r8),
@@ -465,7 +556,9 @@ fn spike_pass<L: Lanes>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
         tols.store(l8);
     }
     if !st.is_empty() {
-        let (s, rfr, tols) = chunk(
+        let (s, rfr, tols) = spike_chunk::<L, PLAIN>(
+            sum,
+            &k,
             L::load(&pad(st, 0.0)),
             L::load(&pad(tt, f32::INFINITY)),
             L::load(&pad(rt, 0.0)),
@@ -526,6 +619,10 @@ pub(crate) fn step_row<L: Lanes>(mut row: Row<'_>, k: &StepConsts) {
     } else {
         exp_sum_with::<L, false>(row.v, max, row.s)
     };
-    let count = spike_pass::<L>(&mut row, sum, k);
+    let count = if k.plain {
+        spike_pass::<L, true>(&mut row, sum, k)
+    } else {
+        spike_pass::<L, false>(&mut row, sum, k)
+    };
     threshold_pass::<L>(row.thr, count, k.thr_gain);
 }
