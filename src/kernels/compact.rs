@@ -99,7 +99,11 @@ pub(crate) fn divide_in_place(x: &mut [f32], sum: f32) {
 /// the stack at a time (a Cortex-M0 spills most of them).
 #[inline(never)]
 pub(crate) fn step_row(row: Row<'_>, k: &StepConsts) {
-    let max = voltage_pass(row.j, row.rfr, row.v, k);
+    let max = if k.volt_lim == 0.0 {
+        voltage_pass::<false>(row.j, row.rfr, row.v, k)
+    } else {
+        voltage_pass::<true>(row.j, row.rfr, row.v, k)
+    };
     // The exponentials are parked in `s`, which the spike pass turns into
     // spikes.
     let sum = exp_sum(row.v, max, row.s);
@@ -113,11 +117,11 @@ pub(crate) fn step_row(row: Row<'_>, k: &StepConsts) {
 
 /// Voltages, NaN made canonical, into `v`; returns their max.
 #[inline(never)]
-fn voltage_pass(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts) -> f32 {
+fn voltage_pass<const FLUSH: bool>(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts) -> f32 {
     let mut acc = [f32::NEG_INFINITY; LANES];
     let k = StepLanes::new(k);
     let v = j.iter().zip(rfr).zip(v).map(|((&j, &rfr), v)| {
-        *v = voltage(j, rfr, &k).0;
+        *v = voltage::<f32, FLUSH>(j, rfr, &k).0;
         *v
     });
     fold_lanes(&mut acc, v, nan_max);

@@ -379,8 +379,12 @@ pub(crate) struct Row<'a> {
 /// flushes it (see [`StepConsts::new`]), NaN made canonical; also the
 /// lanes where `v` is NaN.
 #[inline(always)]
-pub(crate) fn voltage<L: Ops>(j: L, rfr: L, k: &StepLanes<L>) -> (L, L::Mask) {
-    let v = j.mul(k.resist_m).flush_below(k.volt_lim);
+///
+/// Without `FLUSH` (allowed only where `volt_lim` is 0, `resist_m = ±1`)
+/// the flush, which would keep every lane, is left out.
+pub(crate) fn voltage<L: Ops, const FLUSH: bool>(j: L, rfr: L, k: &StepLanes<L>) -> (L, L::Mask) {
+    let v = j.mul(k.resist_m);
+    let v = if FLUSH { v.flush_below(k.volt_lim) } else { v };
     let v = L::select_or_zero(rfr.ge(k.awake_from), v);
     let nan = v.is_nan();
     (L::select(nan, L::splat(f32::NAN), v), nan)
@@ -481,7 +485,12 @@ pub(crate) fn plain_state(thr: &[f32], tols: &[f32]) -> bool {
 
 /// Pass 1: voltages into `v`; returns the row max of `v`.
 #[inline(always)]
-fn voltage_pass<L: Lanes>(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts) -> f32 {
+fn voltage_pass<L: Lanes, const FLUSH: bool>(
+    j: &[f32],
+    rfr: &[f32],
+    v: &mut [f32],
+    k: &StepConsts,
+) -> f32 {
     let k = StepLanes::new(k);
     let (jc, jt) = j.as_chunks::<LANES>();
     let (rc, rtail) = rfr.as_chunks::<LANES>();
@@ -493,14 +502,14 @@ fn voltage_pass<L: Lanes>(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts)
     let mut acc = L::splat(f32::NEG_INFINITY);
     let mut any_nan = L::splat(0.0).is_nan();
     for ((j8, r8), v8) in jc.iter().zip(rc).zip(vc) {
-        let (v, nan) = voltage(L::load(j8), L::load(r8), &k);
+        let (v, nan) = voltage::<L, FLUSH>(L::load(j8), L::load(r8), &k);
         v.store(v8);
         acc = acc.max_gt(v);
         any_nan = L::or(any_nan, nan);
     }
     let mut acc = L::select(any_nan, L::splat(f32::NAN), acc);
     if !jt.is_empty() {
-        let (v, _) = voltage(L::load(&pad(jt, 0.0)), L::load(&pad(rtail, 0.0)), &k);
+        let (v, _) = voltage::<L, FLUSH>(L::load(&pad(jt, 0.0)), L::load(&pad(rtail, 0.0)), &k);
         let lanes = v.to_array();
         unpad(vt, lanes);
         // Padded lanes enter the max as -inf, the identity.
@@ -573,10 +582,10 @@ fn spike_pass<L: Lanes, const PLAIN: bool>(row: &mut Row<'_>, sum: f32, k: &Step
 }
 
 /// Rule 5's floor: the reference's NaN-propagating `max(x, 0.025)`, the NaN
-/// made canonical.
+/// made canonical (`x > floor ? x : floor`, then NaN where `x` is NaN).
 #[inline(always)]
 pub(crate) fn floored<L: Ops>(x: L, floor: L) -> L {
-    canonical_nan(nan_max(x, floor))
+    L::select(x.is_nan(), L::splat(f32::NAN), x.max_gt(floor))
 }
 
 /// Pass 4: `thr = max(thr + (count - 1) * thr_gain, 0.025)`.
@@ -610,7 +619,11 @@ fn threshold_pass<L: Lanes>(thr: &mut [f32], count: f32, thr_gain: f32) {
 /// the stack (see the README's performance notes).
 #[inline(always)]
 pub(crate) fn step_row<L: Lanes>(mut row: Row<'_>, k: &StepConsts) {
-    let max = voltage_pass::<L>(row.j, row.rfr, row.v, k);
+    let max = if k.volt_lim == 0.0 {
+        voltage_pass::<L, false>(row.j, row.rfr, row.v, k)
+    } else {
+        voltage_pass::<L, true>(row.j, row.rfr, row.v, k)
+    };
     // The exponentials are parked in `s`, which pass 3 turns into spikes.
     // With a finite max every `v - max` is in [−inf, 0]: NaN or `+inf` in
     // `v` would have made the max NaN or `+inf`.
