@@ -478,7 +478,7 @@ pub(crate) fn spike_rules<L: Ops, const PLAIN: bool>(
 /// NaN. A step's own output always passes the threshold test (the floor);
 /// only a `tols` handed in can fail the other.
 pub(crate) fn plain_state(thr: &[f32], tols: &[f32]) -> bool {
-    let thr_ok = |x: &f32| !(x.abs() < f32::MIN_POSITIVE);
+    let thr_ok = |x: &f32| x.is_nan() || x.abs() >= f32::MIN_POSITIVE;
     let tols_ok = |x: &f32| x.is_normal() || *x == 0.0 || x.to_bits() == f32::NAN.to_bits();
     thr.iter().all(thr_ok) && tols.iter().all(tols_ok)
 }
