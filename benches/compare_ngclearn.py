@@ -51,7 +51,7 @@ What it does:
    tau_m 10, refract_time 2, thr_gain 0.002, the other hyperparameters at
    their defaults, t advancing by dt = 1.
 5. Reads criterion's median estimates (ns per iteration; one iteration is
-   one step of batch x units neuron-steps) for ``step``, ``step_scalar``,
+   one step of batch x units neuron-steps) for ``step``, ``step_array``,
    ``touch`` and, if present, ``step_parallel``, and prints one markdown
    table in millions of neuron-steps per second, with the ratios, the
    machine and the date. Writes it to ``--table`` and a log-log plot to
@@ -94,8 +94,8 @@ RUNTIME_PINS = [
 ]
 
 SIZES = [(1, 16), (1, 64), (1, 1024), (16, 1024), (64, 4096)]
-GROUPS = ["step", "step_scalar", "touch", "step_parallel"]
-BENCH_FILTER = "^(step|step_scalar|touch|step_parallel)/"
+GROUPS = ["step", "step_array", "touch", "step_parallel"]
+BENCH_FILTER = "^(step|step_array|touch|step_parallel)/"
 
 # The benchmark configuration (benches/step.rs: Config::new(units, 10.0)
 # with refract_time 2 and thr_gain 0.002).
@@ -489,7 +489,7 @@ def build_table(crit: dict, ngc: dict, meta: dict) -> tuple[str, dict]:
         i, n = bid(b, u), b * u
         ns = {g: crit.get((g, i), (None,))[0] for g in GROUPS}
         r = ngc.get(i, {})
-        simd, scal, touch = mps(n, ns["step"]), mps(n, ns["step_scalar"]), mps(n, ns["touch"])
+        simd, scal, touch = mps(n, ns["step"]), mps(n, ns["step_array"]), mps(n, ns["touch"])
         par = mps(n, ns["step_parallel"])
         run, scan = mps(n, r.get("run_ns")), mps(n, r.get("scan_ns"))
         for key, val in zip(series, [simd, scal, touch, par, run, scan]):

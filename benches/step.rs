@@ -5,11 +5,11 @@
 //! one batch row advanced by one step).
 //!
 //! - `step`: the public `Cell::advance` on the detected backend;
-//! - `step_scalar`: the same on the scalar reference (eight-lane arrays,
-//!   which the compiler may still vectorize with the target's baseline SIMD);
+//! - `step_array`: the same on eight-lane arrays (portable code, which the
+//!   compiler may still vectorize with the target's baseline SIMD);
 //! - `step_portable`: the same on `wide::f32x8` as this build compiled it;
-//! - `step_compact`: the same on the element-by-element kernels that
-//!   targets without SIMD run;
+//! - `step_reference`: the same on the element-by-element reference
+//!   kernels, which targets without SIMD run;
 //! - `step_parallel` (with `--features parallel`): rows across threads;
 //! - `touch`: reads `j`, `thr`, `rfr`, `tols` and writes `v`, `s`, `thr`,
 //!   `rfr`, `tols` with no arithmetic: the bytes any step must move;
@@ -122,9 +122,9 @@ fn bench_step_group(c: &mut Criterion, group_name: &str, backend: Backend, mode:
 
 fn step(c: &mut Criterion) {
     bench_step_group(c, "step", Backend::detect(), Mode::Serial);
-    bench_step_group(c, "step_scalar", Backend::Scalar, Mode::Serial);
+    bench_step_group(c, "step_array", Backend::Array, Mode::Serial);
     bench_step_group(c, "step_portable", Backend::Portable, Mode::Serial);
-    bench_step_group(c, "step_compact", Backend::Compact, Mode::Serial);
+    bench_step_group(c, "step_reference", Backend::Reference, Mode::Serial);
     // `cargo bench --features parallel`: rows across rayon's threads.
     #[cfg(feature = "parallel")]
     bench_step_group(c, "step_parallel", Backend::detect(), Mode::Parallel);

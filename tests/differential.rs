@@ -1,4 +1,4 @@
-//! Vector backends against the scalar reference, bit for bit.
+//! Every backend against the reference kernels, bit for bit.
 //!
 //! One macro expands the same tests for every backend: every row length
 //! 0..=70 at several unaligned start offsets, inputs biased toward special
@@ -59,11 +59,11 @@ fn bits(x: &[f32]) -> Vec<u32> {
     x.iter().map(|v| v.to_bits()).collect()
 }
 
-/// Every kernel building block on `backend` and on the scalar reference,
+/// Every kernel building block on `backend` and on the reference,
 /// over the same input; panics on the first differing bit.
 fn check_kernels(backend: Backend, x: &[f32], thr: &[f32], sum: f32, what: &str) {
     let n = x.len();
-    let reference = Backend::Scalar;
+    let reference = Backend::Reference;
     assert_eq!(
         backend.row_max(x).to_bits(),
         reference.row_max(x).to_bits(),
@@ -93,7 +93,7 @@ fn pick(g: &mut Gen, xs: &[f32]) -> f32 {
     xs[g.below(xs.len() as u64) as usize]
 }
 
-/// Runs `steps` steps of a cell on `backend` and on the scalar reference,
+/// Runs `steps` steps of a cell on `backend` and on the reference,
 /// with the buffers placed at `offset` in larger allocations; compares every
 /// buffer after every step, and checks the reference's every step against
 /// the literal transcription of the rules (`tests/invariants/check.rs`).
@@ -175,7 +175,7 @@ fn check_steps(backend: Backend, n_units: usize, batch: usize, offset: usize, se
         )
     };
     a.set_backend(backend).ok();
-    b.set_backend(Backend::Scalar).unwrap();
+    b.set_backend(Backend::Reference).unwrap();
     let mut prev = 0.0;
     for step in 0..12 {
         if step == 7 {
@@ -206,7 +206,7 @@ fn check_steps(backend: Backend, n_units: usize, batch: usize, offset: usize, se
             assert_eq!(
                 bits(x),
                 bits(y),
-                "{} vs scalar: {name} differs, n_units {n_units}, batch {batch}, offset {offset}, step {step}",
+                "{} vs reference: {name} differs, n_units {n_units}, batch {batch}, offset {offset}, step {step}",
                 backend.name()
             );
         }
@@ -247,7 +247,7 @@ macro_rules! differential_tests {
                 let mut g = Gen(42);
                 for _ in 0..20_000 {
                     let x: [f32; 8] = core::array::from_fn(|_| g.special(-1.0));
-                    let (a, b) = (BACKEND.exp8(x), Backend::Scalar.exp8(x));
+                    let (a, b) = (BACKEND.exp8(x), Backend::Reference.exp8(x));
                     assert_eq!(a.map(f32::to_bits), b.map(f32::to_bits), "exp {x:?}");
                 }
             }
@@ -264,7 +264,7 @@ macro_rules! differential_tests {
 
             proptest! {
                 #[test]
-                fn kernels_match_scalar(
+                fn kernels_match_reference(
                     x in prop::collection::vec(special_f32(), 0..100),
                     t in special_f32(),
                     sum in special_f32(),
@@ -274,7 +274,7 @@ macro_rules! differential_tests {
                 }
 
                 #[test]
-                fn steps_match_scalar(
+                fn steps_match_reference(
                     n_units in 1usize..40,
                     batch in 1usize..4,
                     offset in 0usize..8,
@@ -306,8 +306,8 @@ fn special_f32() -> impl Strategy<Value = f32> {
 }
 
 differential_tests! {
+    array => Backend::Array;
     portable => Backend::Portable;
-    compact => Backend::Compact;
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     avx2 => Backend::Avx2;
 }

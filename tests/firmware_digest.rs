@@ -24,13 +24,13 @@ fn digest(backend: Option<Backend>) -> u64 {
 #[test]
 fn firmware_scenario_digest() {
     let dispatched = digest(None);
-    let scalar = digest(Some(Backend::Scalar));
+    let reference = digest(Some(Backend::Reference));
     println!("wtas-host-digest {dispatched:016x}");
-    println!("wtas-host-digest-scalar {scalar:016x}");
+    println!("wtas-host-digest-reference {reference:016x}");
     assert_eq!(
         dispatched,
-        scalar,
-        "dispatched backend {:?} and scalar backend disagree",
+        reference,
+        "dispatched backend {:?} and the reference disagree",
         Backend::detect()
     );
     assert_eq!(dispatched, EXPECTED, "the scenario's digest drifted");

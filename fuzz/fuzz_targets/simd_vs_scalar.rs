@@ -1,7 +1,7 @@
 //! Arbitrary rows (any f32 bit patterns, any length) through every
 //! available backend and the free functions (which dispatch to
 //! `Backend::detect()`): `row_max`, `exp_sum`, `spike_mask`, `softmax` and
-//! `exp8` give the same bits and the same `Result` as the scalar reference,
+//! `exp8` give the same bits and the same `Result` as the reference kernels,
 //! and a whole multi-row `Cell::advance` sequence gives the same state bits.
 #![no_main]
 
@@ -184,7 +184,7 @@ fn free_functions(op: Op2) -> Ret {
 fn check_kernels(k: &Kernels) {
     let x: Vec<f32> = k.x.iter().take(300).map(|b| f32::from_bits(*b)).collect();
     let thr = cycled(&k.thr, len_from(x.len(), k.thr_len), 0.5);
-    let reference = run_kernels(k, &x, &thr, &on_backend(Backend::Scalar));
+    let reference = run_kernels(k, &x, &thr, &on_backend(Backend::Reference));
     // Contract points that hold whatever the backend.
     if f32::from_bits(reference.max).is_nan() {
         assert_eq!(
@@ -202,10 +202,10 @@ fn check_kernels(k: &Kernels) {
     }
     for &b in Backend::ALL.iter().filter(|b| b.is_available()) {
         let got = run_kernels(k, &x, &thr, &on_backend(b));
-        assert_eq!(got, reference, "backend {} differs from scalar", b.name());
+        assert_eq!(got, reference, "backend {} differs from the reference", b.name());
     }
     let got = run_kernels(k, &x, &thr, &free_functions);
-    assert_eq!(got, reference, "free functions differ from scalar");
+    assert_eq!(got, reference, "free functions differ from the reference");
 }
 
 /// The six buffers of one cell, flat: j, v, s, thr, rfr, tols.
@@ -244,13 +244,13 @@ fn check_whole(w: &Whole) {
             *x = 0.4; // `resume` rejects NaN thresholds
         }
     }
-    // The scalar reference first, then every other backend this CPU runs.
-    let backends: Vec<Backend> = core::iter::once(Backend::Scalar)
+    // The reference first, then every other backend this CPU runs.
+    let backends: Vec<Backend> = core::iter::once(Backend::Reference)
         .chain(
             Backend::ALL
                 .iter()
                 .copied()
-                .filter(|b| *b != Backend::Scalar && b.is_available()),
+                .filter(|b| *b != Backend::Reference && b.is_available()),
         )
         .collect();
     let mut mems: Vec<Vec<Vec<f32>>> = backends.iter().map(|_| init.clone()).collect();

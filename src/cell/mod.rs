@@ -11,7 +11,7 @@ use threshold::{SeededStream, fill_threshold0};
 
 use crate::error::{Buffer, Error, check_len};
 use crate::kernels::Backend;
-use crate::kernels::rows::{Row, StepConsts, plain_state};
+use crate::kernels::spec::{Row, StepConsts, plain_state};
 use crate::params::Params;
 
 /// The six state buffers of a cell, each `batch_size × n_units` values,

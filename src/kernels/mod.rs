@@ -28,90 +28,73 @@
 //! # Ok::<(), wtas::Error>(())
 //! ```
 
-#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-mod avx2;
-mod compact;
-mod exp;
-// Without SIMD every backend runs `compact`, and the eight-lane kernels are
-// compiled only for their types; host builds check them in full.
+// The layout is the architecture: `spec` says what is computed, `loops`
+// how the eight-lane backends walk a row, `backend` which instructions each
+// backend uses, and `reference` runs the spec one element at a time.
+// Without SIMD every backend runs `reference`, and the eight-lane code is
+// compiled only for its types; host builds check it in full.
 #[cfg_attr(not(wtas_simd), allow(dead_code))]
-mod interleave;
+pub(crate) mod backend;
 #[cfg_attr(not(wtas_simd), allow(dead_code))]
-mod lanes;
-mod portable;
-#[cfg_attr(not(wtas_simd), allow(dead_code))]
-pub(crate) mod rows;
-#[cfg_attr(not(wtas_simd), allow(dead_code))]
-mod scalar;
+mod loops;
+mod reference;
+pub(crate) mod spec;
 
-pub use lanes::LANES;
+pub use backend::LANES;
 
 use crate::error::{Buffer, Error, check_len};
 #[cfg(wtas_simd)]
-use scalar::Scalar;
+use backend::array::Array;
+#[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
+use backend::avx2::Avx2Cpu;
+use spec::{Row, StepConsts};
 use wide::f32x8;
 
-/// A set of kernels: the scalar reference, a vector implementation, or the
-/// compact one.
+/// A set of kernels: the element-by-element reference, or an eight-lane
+/// implementation.
 ///
 /// Every backend computes the same operations in the same order, lane by
 /// lane, and so gives identical bits for every input. Choosing one changes
 /// only the speed. On targets without SIMD registers (Cortex-M, RISC-V)
-/// every backend runs the [`Compact`](Backend::Compact) kernels.
+/// every backend runs the [`Reference`](Backend::Reference) kernels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Backend {
-    /// The scalar reference: eight lanes as a plain array. It is the
-    /// specification the other backends are tested against.
-    Scalar,
+    /// The reference: the specification's rules one element at a time,
+    /// the smallest code. Every other backend is tested against it, and
+    /// targets without SIMD registers run it for every backend.
+    Reference,
+    /// Eight lanes as a plain array: portable code that the compiler may
+    /// vectorize with the target's baseline SIMD.
+    Array,
     /// `wide::f32x8`, in whatever form the build's target features give it
     /// (AVX, SSE2, NEON or WebAssembly SIMD).
     Portable,
-    /// One element at a time, for the smallest code: the same operations
-    /// as [`Backend::Scalar`] on each lane, without chunks or padding.
-    ///
-    /// On targets without SIMD registers (Cortex-M, RISC-V) every backend
-    /// runs these kernels, so firmware carries one small copy of them.
-    Compact,
     /// 256-bit AVX2, chosen at run time (with `std`) even when the build
     /// does not enable it. On a CPU without AVX2 it runs [`Backend::Portable`].
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     Avx2,
 }
 
-/// Runs the generic kernel `$generic` on `$backend`'s lanes; the AVX2
-/// backend goes through its CPU-checked entry point `avx2::$name`.
-#[cfg(wtas_simd)]
-macro_rules! dispatch {
-    ($backend:expr, $generic:ident / $name:ident ($($arg:expr),*)) => {
-        match $backend {
-            Backend::Scalar => rows::$generic::<Scalar>($($arg),*),
-            Backend::Portable => rows::$generic::<f32x8>($($arg),*),
-            Backend::Compact => compact::$name($($arg),*),
-            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-            Backend::Avx2 => avx2::$name($($arg),*),
-        }
-    };
-}
-
-/// Without SIMD registers every backend runs the compact kernels: `wide`
-/// would only emulate eight lanes with scalar code, and one copy of the
-/// kernels keeps firmware small. The bits are the same on every backend.
-#[cfg(not(wtas_simd))]
-macro_rules! dispatch {
-    ($backend:expr, $generic:ident / $name:ident ($($arg:expr),*)) => {{
-        let _ = $backend;
-        compact::$name($($arg),*)
-    }};
+/// The kernels a [`Backend`] runs on this build and CPU.
+#[derive(Clone, Copy)]
+enum Kernels {
+    Reference,
+    #[cfg(wtas_simd)]
+    Array,
+    #[cfg(wtas_simd)]
+    Portable,
+    #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
+    Avx2(Avx2Cpu),
 }
 
 impl Backend {
     /// Every backend this crate has on this architecture, available on this
     /// CPU or not.
     pub const ALL: &'static [Backend] = &[
-        Backend::Scalar,
+        Backend::Reference,
+        Backend::Array,
         Backend::Portable,
-        Backend::Compact,
         #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
         Backend::Avx2,
     ];
@@ -119,8 +102,8 @@ impl Backend {
     /// The fastest backend this CPU can run. With `std` this is decided at
     /// run time; without it, by the build's target features.
     pub fn detect() -> Backend {
-        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        if avx2::available() {
+        #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
+        if Avx2Cpu::detect().is_some() {
             return Backend::Avx2;
         }
         Backend::Portable
@@ -129,55 +112,130 @@ impl Backend {
     /// Whether this CPU runs the backend at full speed.
     pub fn is_available(self) -> bool {
         match self {
-            Backend::Scalar | Backend::Portable | Backend::Compact => true,
+            Backend::Reference | Backend::Array | Backend::Portable => true,
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-            Backend::Avx2 => avx2::available(),
+            Backend::Avx2 => {
+                #[cfg(wtas_simd)]
+                let available = Avx2Cpu::detect().is_some();
+                #[cfg(not(wtas_simd))]
+                let available = false;
+                available
+            }
         }
     }
 
     /// A short name, for reports and benchmark IDs.
     pub const fn name(self) -> &'static str {
         match self {
-            Backend::Scalar => "scalar",
+            Backend::Reference => "reference",
+            Backend::Array => "array",
             Backend::Portable => "portable",
-            Backend::Compact => "compact",
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
             Backend::Avx2 => "avx2",
         }
     }
 
+    /// The kernels this backend runs here. Without SIMD registers every
+    /// backend runs the reference: `wide` would only emulate eight lanes
+    /// with scalar code, and one copy of the kernels keeps firmware small.
+    /// `Avx2` without AVX2 runs the portable kernels, with the same bits.
+    #[inline]
+    fn kernels(self) -> Kernels {
+        #[cfg(wtas_simd)]
+        match self {
+            Backend::Reference => Kernels::Reference,
+            Backend::Array => Kernels::Array,
+            Backend::Portable => Kernels::Portable,
+            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+            Backend::Avx2 => Avx2Cpu::detect().map_or(Kernels::Portable, Kernels::Avx2),
+        }
+        #[cfg(not(wtas_simd))]
+        {
+            let _ = self;
+            Kernels::Reference
+        }
+    }
+
     /// [`row_max`] on this backend.
     pub fn row_max(self, x: &[f32]) -> f32 {
-        dispatch!(self, row_max / row_max(x))
+        match self.kernels() {
+            Kernels::Reference => reference::row_max(x),
+            #[cfg(wtas_simd)]
+            Kernels::Array => loops::row_max::<Array>(x),
+            #[cfg(wtas_simd)]
+            Kernels::Portable => loops::row_max::<f32x8>(x),
+            #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
+            Kernels::Avx2(cpu) => cpu.row_max(x),
+        }
     }
 
     /// [`exp`] on this backend, on eight lanes given as an array.
     pub fn exp8(self, x: [f32; LANES]) -> [f32; LANES] {
-        dispatch!(self, exp_array / exp_array(x))
+        match self.kernels() {
+            Kernels::Reference => reference::exp_array(x),
+            #[cfg(wtas_simd)]
+            Kernels::Array => loops::exp_array::<Array>(x),
+            #[cfg(wtas_simd)]
+            Kernels::Portable => loops::exp_array::<f32x8>(x),
+            #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
+            Kernels::Avx2(cpu) => cpu.exp_array(x),
+        }
     }
 
     /// [`exp_sum`] on this backend.
     pub fn exp_sum(self, x: &[f32], max: f32, out: &mut [f32]) -> Result<f32, Error> {
         check_len(Buffer::Out, x.len(), out.len())?;
-        Ok(dispatch!(self, exp_sum / exp_sum(x, max, out)))
+        Ok(match self.kernels() {
+            Kernels::Reference => reference::exp_sum(x, max, out),
+            #[cfg(wtas_simd)]
+            Kernels::Array => loops::exp_sum::<Array>(x, max, out),
+            #[cfg(wtas_simd)]
+            Kernels::Portable => loops::exp_sum::<f32x8>(x, max, out),
+            #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
+            Kernels::Avx2(cpu) => cpu.exp_sum(x, max, out),
+        })
     }
 
     /// [`spike_mask`] on this backend.
     pub fn spike_mask(self, e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> Result<f32, Error> {
         check_len(Buffer::Thr, e_then_s.len(), thr.len())?;
-        Ok(dispatch!(self, spike_mask / spike_mask(e_then_s, sum, thr)))
+        Ok(match self.kernels() {
+            Kernels::Reference => reference::spike_mask(e_then_s, sum, thr),
+            #[cfg(wtas_simd)]
+            Kernels::Array => loops::spike_mask::<Array>(e_then_s, sum, thr),
+            #[cfg(wtas_simd)]
+            Kernels::Portable => loops::spike_mask::<f32x8>(e_then_s, sum, thr),
+            #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
+            Kernels::Avx2(cpu) => cpu.spike_mask(e_then_s, sum, thr),
+        })
     }
 
     /// [`softmax`] on this backend.
     pub fn softmax(self, x: &[f32], out: &mut [f32]) -> Result<(), Error> {
         let sum = self.exp_sum(x, self.row_max(x), out)?;
-        dispatch!(self, divide_in_place / divide_in_place(out, sum));
+        match self.kernels() {
+            Kernels::Reference => reference::divide_in_place(out, sum),
+            #[cfg(wtas_simd)]
+            Kernels::Array => loops::divide_in_place::<Array>(out, sum),
+            #[cfg(wtas_simd)]
+            Kernels::Portable => loops::divide_in_place::<f32x8>(out, sum),
+            #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
+            Kernels::Avx2(cpu) => cpu.divide_in_place(out, sum),
+        }
         Ok(())
     }
 
     /// Advances one batch row by one step.
-    pub(crate) fn step_row(self, row: rows::Row<'_>, k: &rows::StepConsts) {
-        dispatch!(self, step_row / step_row(row, k))
+    pub(crate) fn step_row(self, row: Row<'_>, k: &StepConsts) {
+        match self.kernels() {
+            Kernels::Reference => reference::step_row(row, k),
+            #[cfg(wtas_simd)]
+            Kernels::Array => loops::step_row::<Array>(row, k),
+            #[cfg(wtas_simd)]
+            Kernels::Portable => loops::step_row::<f32x8>(row, k),
+            #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
+            Kernels::Avx2(cpu) => cpu.step_row(row, k),
+        }
     }
 }
 
@@ -202,13 +260,13 @@ pub fn row_max(x: &[f32]) -> f32 {
 ///
 /// Bit-identical to [`exp_f32`] lane by lane, on every target.
 pub fn exp(x: f32x8) -> f32x8 {
-    exp::exp(x)
+    spec::exp::exp(x)
 }
 
 /// This crate's `exp` on one value: the scalar twin of [`exp`], with the
 /// same contract and the same bits.
 pub fn exp_f32(x: f32) -> f32 {
-    scalar::exp_one(x)
+    spec::exp::exp_f32(x)
 }
 
 /// `out[i] = exp(x[i] - max)`; returns the sum of `out`.

@@ -31,7 +31,7 @@
 //! - a NaN input gives the canonical quiet NaN `f32::NAN` (bits
 //!   `0x7fc0_0000`), whatever its payload.
 
-use super::lanes::Ops;
+use crate::kernels::backend::Ops;
 
 const LOG2E: f32 = core::f32::consts::LOG2_E;
 /// `1.5 · 2^23`: adding it rounds to an integer, ties to even.
@@ -57,6 +57,15 @@ const Q4: f32 = f32::from_bits(0x3ab5_121a); // 1.3814598788e-3
 const FLUSH_BELOW: f32 = f32::from_bits(0xc2ae_ac4f); // -87.33654
 /// The largest f32 whose `exp` is finite: above it the result is `+inf`.
 const LN_MAX: f32 = f32::from_bits(0x42b1_7217); // 88.72283
+
+/// `exp` of one value: [`exp`] on one lane. Kept out of line where code
+/// size matters (targets without SIMD, whose reference kernels call it for
+/// every element).
+#[cfg_attr(not(wtas_simd), inline(never))]
+#[cfg_attr(wtas_simd, inline)]
+pub(crate) fn exp_f32(x: f32) -> f32 {
+    exp(x)
+}
 
 /// `exp` on every lane. See the module documentation for the contract.
 #[inline(always)]
@@ -114,13 +123,13 @@ pub(crate) fn exp_finish<L: Ops>(x: L, kf: L, r: L) -> L {
 
 #[cfg(test)]
 mod tests {
-    use super::super::lanes::{LANES, Lanes};
-    use super::super::scalar::Scalar;
     use super::{exp, exp_nonpositive};
+    use crate::kernels::backend::array::Array;
+    use crate::kernels::backend::{LANES, Lanes};
 
     /// Checks that `exp_nonpositive` equals `exp` bit for bit on every
     /// `step`-th f32 from `-0.0` down to `-inf` (both included), on the
-    /// scalar reference and the portable lanes.
+    /// array lanes and the `wide` lanes.
     fn same_bits_nonpositive(step: usize) -> u64 {
         let (lo, hi) = ((-0.0_f32).to_bits(), f32::NEG_INFINITY.to_bits());
         let mut xs = [0.0_f32; LANES];
@@ -130,7 +139,7 @@ mod tests {
             for (x, b) in xs.iter_mut().zip(&mut bits) {
                 *x = f32::from_bits(b);
             }
-            let s = Scalar::load(&xs);
+            let s = Array::load(&xs);
             let w = wide::f32x8::new(xs);
             let want = exp(s).to_array();
             for got in [

@@ -1,12 +1,10 @@
-//! The compact kernels: the reference's operations one element at a time,
-//! for the smallest code. Targets without SIMD registers (Cortex-M,
-//! RISC-V) run these for every backend.
+//! The reference kernels: the [specification](super::spec)'s rules applied
+//! one element at a time, on plain `f32`. They are what every other
+//! backend is tested against, bit for bit, and, being the smallest code,
+//! what targets without SIMD registers (Cortex-M, RISC-V) run for every
+//! backend.
 //!
-//! The per-element rules (voltage, spike, threshold floor, the
-//! NaN-propagating max) are the eight-lane kernels' own generic functions,
-//! run on one plain `f32`.
-//!
-//! The eight-lane kernels ([`rows`](super::rows)) give element `i` to lane
+//! The eight-lane kernels ([`loops`](super::loops)) give element `i` to lane
 //! `i % 8`, pad a short last chunk with values that leave every lane as it
 //! was, and combine the eight lane accumulators in one fixed tree. Here
 //! element `i` goes straight to accumulator `i % 8`, in the same order,
@@ -19,12 +17,14 @@
 //! [`exp_sum`] with `max = -inf` (NaN); it is added to the padded lanes
 //! explicitly.
 
-use super::lanes::LANES;
-use super::rows::{
+#![forbid(unsafe_code)]
+
+use super::backend::LANES;
+use super::spec::exp::exp_f32;
+use super::spec::{
     Row, StepConsts, StepLanes, THR_FLOOR, fire, fire_plain, floored, nan_max, reduce_add_lanes,
     reduce_max_lanes, spike_rules, voltage,
 };
-use super::scalar::exp_one;
 
 /// One accumulator per lane of the eight-lane kernels.
 type Acc = [f32; LANES];
@@ -49,7 +49,7 @@ pub(crate) fn row_max(x: &[f32]) -> f32 {
 
 /// `exp` on eight lanes given as an array.
 pub(crate) fn exp_array(x: [f32; LANES]) -> [f32; LANES] {
-    x.map(exp_one)
+    x.map(exp_f32)
 }
 
 /// `out = exp(x - max)`, returning the sum of `out`. Lengths must match.
@@ -57,7 +57,7 @@ pub(crate) fn exp_array(x: [f32; LANES]) -> [f32; LANES] {
 pub(crate) fn exp_sum(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
     let mut acc = [0.0; LANES];
     let e = x.iter().zip(out.iter_mut()).map(|(x, o)| {
-        *o = exp_one(x - max);
+        *o = exp_f32(x - max);
         *o
     });
     fold_lanes(&mut acc, e, |a, e| a + e);
@@ -65,7 +65,7 @@ pub(crate) fn exp_sum(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
     // exponential is +0.0 (no change) unless `max` is -inf or NaN.
     let tail = x.len() % LANES;
     if tail != 0 {
-        let pad = exp_one(f32::NEG_INFINITY - max);
+        let pad = exp_f32(f32::NEG_INFINITY - max);
         for a in acc.iter_mut().skip(tail) {
             *a += pad;
         }
@@ -93,7 +93,7 @@ pub(crate) fn divide_in_place(x: &mut [f32], sum: f32) {
 }
 
 /// Advances one batch row by one step: the passes of
-/// [`rows::step_row`](super::rows::step_row), element by element.
+/// [`loops::step_row`](super::loops::step_row), element by element.
 ///
 /// Each pass is its own function, so that only one pass's locals are on
 /// the stack at a time (a Cortex-M0 spills most of them).

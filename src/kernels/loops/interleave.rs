@@ -8,7 +8,7 @@
 //! more). Every lane still goes through the same operations in the same
 //! order: the bits are unchanged.
 
-use super::lanes::Ops;
+use crate::kernels::backend::Ops;
 
 /// Four vectors of lanes `L`; each operation applies to all of them.
 #[derive(Clone, Copy, Debug)]

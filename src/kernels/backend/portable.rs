@@ -7,7 +7,7 @@
 
 use wide::{f32x8, u32x8};
 
-use super::lanes::{LANES, Lanes, Ops};
+use super::{LANES, Lanes, Ops};
 
 impl Lanes for f32x8 {
     #[inline(always)]

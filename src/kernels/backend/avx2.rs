@@ -1,13 +1,12 @@
-//! The AVX2 backend, chosen at run time: every `unsafe` block of the
-//! kernels lives here.
+//! The AVX2 backend: 256-bit intrinsics, chosen at run time.
 //!
-//! The kernels are the same generic code as every other backend,
-//! instantiated with [`Avx2`] lanes inside `#[target_feature(enable =
-//! "avx2")]` entry points, so a default build (no `-C target-cpu`) still
-//! runs 256-bit code where the CPU has it. Each entry point is reached only
-//! through a wrapper that checks the CPU first ([`available`]) and otherwise
-//! runs the portable backend, which gives the same bits; so even
-//! `Backend::Avx2` on a CPU without AVX2 is sound, merely not faster.
+//! Its lanes ([`Avx2`]) are private to this module and used only inside the
+//! `#[target_feature(enable = "avx2")]` entry points below, which only the
+//! methods of [`Avx2Cpu`] call; an `Avx2Cpu` exists only once detection
+//! has seen AVX2 on this CPU. So the value is the proof: no code outside
+//! this module can run an AVX2 instruction, and code inside it runs them
+//! only through a value that proves the CPU has them. A default build (no
+//! `-C target-cpu`) still gets 256-bit code where the CPU has it.
 #![allow(unsafe_code)]
 
 #[cfg(target_arch = "x86")]
@@ -15,37 +14,115 @@ use core::arch::x86::*;
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::*;
 
-use super::lanes::{LANES, Lanes, Ops};
-use super::rows::{self, Row, StepConsts};
+use super::{LANES, Lanes, Ops};
+use crate::kernels::loops;
+use crate::kernels::spec::{Row, StepConsts};
 
-/// Whether this CPU runs AVX2: detected at run time with `std`, fixed at
-/// compile time without it.
-#[inline]
-pub(crate) fn available() -> bool {
-    #[cfg(feature = "std")]
-    {
-        std::is_x86_feature_detected!("avx2")
+/// Proof that this CPU runs AVX2, and the kernels that need it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Avx2Cpu(());
+
+impl Avx2Cpu {
+    /// `Some` if this CPU runs AVX2: detected at run time with `std`, fixed
+    /// by the build's target features without it.
+    #[inline]
+    pub(crate) fn detect() -> Option<Self> {
+        #[cfg(feature = "std")]
+        let found = std::is_x86_feature_detected!("avx2");
+        #[cfg(not(feature = "std"))]
+        let found = cfg!(target_feature = "avx2");
+        found.then_some(Avx2Cpu(()))
     }
-    #[cfg(not(feature = "std"))]
-    {
-        cfg!(target_feature = "avx2")
+
+    /// [`loops::row_max`] on AVX2 lanes.
+    #[inline]
+    pub(crate) fn row_max(self, x: &[f32]) -> f32 {
+        // SAFETY: `self` proves this CPU has AVX2, the only feature enabled.
+        unsafe { enabled::row_max(x) }
+    }
+
+    /// [`loops::exp_array`] on AVX2 lanes.
+    #[inline]
+    pub(crate) fn exp_array(self, x: [f32; LANES]) -> [f32; LANES] {
+        // SAFETY: `self` proves this CPU has AVX2, the only feature enabled.
+        unsafe { enabled::exp_array(x) }
+    }
+
+    /// [`loops::exp_sum`] on AVX2 lanes.
+    #[inline]
+    pub(crate) fn exp_sum(self, x: &[f32], max: f32, out: &mut [f32]) -> f32 {
+        // SAFETY: `self` proves this CPU has AVX2, the only feature enabled.
+        unsafe { enabled::exp_sum(x, max, out) }
+    }
+
+    /// [`loops::spike_mask`] on AVX2 lanes.
+    #[inline]
+    pub(crate) fn spike_mask(self, e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> f32 {
+        // SAFETY: `self` proves this CPU has AVX2, the only feature enabled.
+        unsafe { enabled::spike_mask(e_then_s, sum, thr) }
+    }
+
+    /// [`loops::divide_in_place`] on AVX2 lanes.
+    #[inline]
+    pub(crate) fn divide_in_place(self, x: &mut [f32], sum: f32) {
+        // SAFETY: `self` proves this CPU has AVX2, the only feature enabled.
+        unsafe { enabled::divide_in_place(x, sum) }
+    }
+
+    /// [`loops::step_row`] on AVX2 lanes.
+    #[inline]
+    pub(crate) fn step_row(self, row: Row<'_>, k: &StepConsts) {
+        // SAFETY: `self` proves this CPU has AVX2, the only feature enabled.
+        unsafe { enabled::step_row(row, k) }
     }
 }
 
-/// Eight lanes in one AVX register.
+/// The generic loops instantiated with [`Avx2`] lanes, compiled for AVX2.
+mod enabled {
+    use super::*;
+
+    #[target_feature(enable = "avx2")]
+    pub(super) fn row_max(x: &[f32]) -> f32 {
+        loops::row_max::<Avx2>(x)
+    }
+    #[target_feature(enable = "avx2")]
+    pub(super) fn exp_array(x: [f32; LANES]) -> [f32; LANES] {
+        loops::exp_array::<Avx2>(x)
+    }
+    #[target_feature(enable = "avx2")]
+    pub(super) fn exp_sum(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
+        loops::exp_sum::<Avx2>(x, max, out)
+    }
+    #[target_feature(enable = "avx2")]
+    pub(super) fn spike_mask(e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> f32 {
+        loops::spike_mask::<Avx2>(e_then_s, sum, thr)
+    }
+    #[target_feature(enable = "avx2")]
+    pub(super) fn divide_in_place(x: &mut [f32], sum: f32) {
+        loops::divide_in_place::<Avx2>(x, sum)
+    }
+    #[target_feature(enable = "avx2")]
+    pub(super) fn step_row(row: Row<'_>, k: &StepConsts) {
+        loops::step_row::<Avx2>(row, k)
+    }
+}
+
+/// Eight lanes in one AVX register. Private: see the module documentation.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Avx2(__m256);
+struct Avx2(__m256);
 
 /// Eight `u32` lanes in one AVX register.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Avx2Bits(__m256i);
+struct Avx2Bits(__m256i);
 
-// SAFETY (for every `unsafe` block in the two impls below): these methods are
-// `#[inline(always)]` and only ever called from the `#[target_feature(enable
-// = "avx2")]` functions below, which run only after `available()` returned
-// true; so every AVX/AVX2 intrinsic executes on a CPU that has it. Loads and
-// stores go through `&[f32; 8]` / `&mut [f32; 8]`, which are valid for
-// eight unaligned `f32`s, matching `loadu`/`storeu`.
+// SAFETY (for every `unsafe` block in the two impls below): `Avx2` is
+// private to this module, whose only code that uses it is the
+// `#[target_feature(enable = "avx2")]` functions in `enabled`; those run
+// only through an `Avx2Cpu`, which exists only where this CPU has AVX2. The
+// methods are `#[inline(always)]`, so they are compiled into those
+// functions, with the feature. Loads and stores go through `&[f32; 8]` /
+// `&mut [f32; 8]`, valid for eight unaligned `f32`s, matching
+// `loadu`/`storeu`.
 impl Lanes for Avx2 {
     #[inline(always)]
     fn load(src: &[f32; LANES]) -> Self {
@@ -162,42 +239,4 @@ impl Ops for Avx2 {
         // SAFETY: see the impl comment.
         Avx2Bits(unsafe { _mm256_sll_epi32(a.0, _mm_cvtsi32_si128(K as i32)) })
     }
-}
-
-/// Defines, for each kernel, a `#[target_feature]` entry point instantiated
-/// with [`Avx2`] and a safe wrapper that checks the CPU and falls back to
-/// the portable backend (same bits) when AVX2 is missing.
-macro_rules! entry_points {
-    ($(fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty = $($generic:ident)::+;)*) => {
-        mod enabled {
-            use super::*;
-            $(
-                #[target_feature(enable = "avx2")]
-                pub(super) fn $name($($arg: $ty),*) -> $ret {
-                    $($generic)::+::<Avx2>($($arg),*)
-                }
-            )*
-        }
-        $(
-            #[inline]
-            pub(crate) fn $name($($arg: $ty),*) -> $ret {
-                if available() {
-                    // SAFETY: `available()` confirmed this CPU has AVX2, the
-                    // only target feature the entry point enables.
-                    unsafe { enabled::$name($($arg),*) }
-                } else {
-                    $($generic)::+::<wide::f32x8>($($arg),*)
-                }
-            }
-        )*
-    };
-}
-
-entry_points! {
-    fn row_max(x: &[f32]) -> f32 = rows::row_max;
-    fn exp_array(x: [f32; LANES]) -> [f32; LANES] = rows::exp_array;
-    fn exp_sum(x: &[f32], max: f32, out: &mut [f32]) -> f32 = rows::exp_sum;
-    fn spike_mask(e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> f32 = rows::spike_mask;
-    fn divide_in_place(x: &mut [f32], sum: f32) -> () = rows::divide_in_place;
-    fn step_row(row: Row<'_>, k: &StepConsts) -> () = rows::step_row;
 }

@@ -1,0 +1,185 @@
+//! The backends: each one is an operation set, nothing more.
+//!
+//! The rules ([`spec`](super::spec)) and the loops ([`loops`](super::loops),
+//! [`reference`](super::reference)) are written once, generically, over
+//! [`Ops`] (lane arithmetic) and [`Lanes`] (eight lanes that load and
+//! store). A backend implements these operations, and each operation is
+//! defined lane by lane as one IEEE-754 single-precision operation
+//! (correctly rounded, round-to-nearest-even, no fused multiply-add), a
+//! comparison, a bitwise select, or a wrapping integer operation on the bit
+//! pattern; [`Ops for f32`](#impl-Ops-for-f32) below is that one-lane
+//! definition. Two backends that implement every method to it produce
+//! identical bits for every input.
+//!
+//! - [`array`]: eight `f32`s as a plain array, the one-lane operations
+//!   applied lane by lane (what the compiler makes of portable code);
+//! - [`portable`]: `wide::f32x8`, whatever SIMD the build targets;
+//! - `avx2`: 256-bit AVX2 intrinsics, usable only through a value that
+//!   proves the CPU has AVX2.
+
+pub(crate) mod array;
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+pub(crate) mod avx2;
+pub(crate) mod portable;
+
+/// Lanes per vector. Every backend works on eight `f32` lanes.
+pub const LANES: usize = 8;
+
+/// Lanes of `f32` and the per-lane operations the kernels use on them.
+pub(crate) trait Ops: Copy {
+    /// A lane mask: each lane is true or false.
+    type Mask: Copy;
+    /// `u32` lanes holding bit patterns.
+    type Bits: Copy;
+
+    /// Every lane set to `x`.
+    fn splat(x: f32) -> Self;
+
+    /// Lanewise `self + rhs`, correctly rounded.
+    fn add(self, rhs: Self) -> Self;
+    /// Lanewise `self - rhs`, correctly rounded.
+    fn sub(self, rhs: Self) -> Self;
+    /// Lanewise `self * rhs`, correctly rounded.
+    fn mul(self, rhs: Self) -> Self;
+    /// Lanewise `self / rhs`, correctly rounded.
+    fn div(self, rhs: Self) -> Self;
+
+    /// Lanewise ordered `self > rhs` (false when either is NaN).
+    fn gt(self, rhs: Self) -> Self::Mask;
+    /// Lanewise ordered `self >= rhs` (false when either is NaN).
+    fn ge(self, rhs: Self) -> Self::Mask;
+    /// Lanewise `self > rhs ? self : rhs` (so `rhs` when either is NaN):
+    /// exactly x86's `maxps`.
+    fn max_gt(self, rhs: Self) -> Self;
+    /// Lanewise "is NaN".
+    fn is_nan(self) -> Self::Mask;
+    /// Lanewise `|self|`: the sign bit cleared, every other bit kept (NaN
+    /// payloads included).
+    fn abs(self) -> Self;
+    /// Lanewise `|self| < lim ? ±0.0 : self`, the zero with `self`'s sign,
+    /// bit for bit. With `lim = f32::MIN_POSITIVE` this is flush-to-zero
+    /// (a subnormal becomes a zero of the same sign); with `lim = 0.0` it
+    /// keeps every lane. NaN lanes are kept.
+    fn flush_below(self, lim: Self) -> Self;
+    /// Lanewise logical or of two masks.
+    fn or(a: Self::Mask, b: Self::Mask) -> Self::Mask;
+    /// Lanewise `mask ? if_true : if_false`, bit for bit.
+    fn select(mask: Self::Mask, if_true: Self, if_false: Self) -> Self;
+    /// Lanewise `mask ? x : +0.0`, bit for bit: [`select`](Ops::select)
+    /// with `+0.0`, which a backend whose masks are all-ones or all-zeros
+    /// lanes can do with one bitwise and.
+    #[inline(always)]
+    fn select_or_zero(mask: Self::Mask, x: Self) -> Self {
+        Self::select(mask, x, Self::splat(0.0))
+    }
+
+    /// The lanes' bit patterns.
+    fn to_bits(self) -> Self::Bits;
+    /// Lanes from bit patterns.
+    fn from_bits(bits: Self::Bits) -> Self;
+    /// Lanewise wrapping `a + b`.
+    fn bits_add(a: Self::Bits, b: Self::Bits) -> Self::Bits;
+    /// Lanewise shift left by `K`.
+    fn bits_shl<const K: u32>(a: Self::Bits) -> Self::Bits;
+}
+
+/// Eight lanes that load from and store to memory: a backend.
+pub(crate) trait Lanes: Ops {
+    /// Loads eight consecutive values.
+    fn load(src: &[f32; LANES]) -> Self;
+    /// Stores eight consecutive values.
+    fn store(self, dst: &mut [f32; LANES]);
+
+    /// The eight lanes as an array, lane 0 first.
+    fn to_array(self) -> [f32; LANES] {
+        let mut out = [0.0; LANES];
+        self.store(&mut out);
+        out
+    }
+}
+
+/// The sign bit of an `f32`.
+const SIGN: u32 = 0x8000_0000;
+
+/// One lane as a plain `f32`: the definition of every operation, which
+/// [`Array`](array::Array) applies lane by lane and the
+/// [reference kernels](super::reference) run on directly.
+impl Ops for f32 {
+    type Mask = bool;
+    type Bits = u32;
+
+    #[inline(always)]
+    fn splat(x: f32) -> Self {
+        x
+    }
+    #[inline(always)]
+    fn add(self, rhs: Self) -> Self {
+        self + rhs
+    }
+    #[inline(always)]
+    fn sub(self, rhs: Self) -> Self {
+        self - rhs
+    }
+    #[inline(always)]
+    fn mul(self, rhs: Self) -> Self {
+        self * rhs
+    }
+    #[inline(always)]
+    fn div(self, rhs: Self) -> Self {
+        self / rhs
+    }
+    #[inline(always)]
+    fn gt(self, rhs: Self) -> bool {
+        self > rhs
+    }
+    #[inline(always)]
+    fn ge(self, rhs: Self) -> bool {
+        self >= rhs
+    }
+    #[inline(always)]
+    fn max_gt(self, rhs: Self) -> Self {
+        if self > rhs { self } else { rhs }
+    }
+    #[inline(always)]
+    fn is_nan(self) -> bool {
+        f32::is_nan(self)
+    }
+    #[inline(always)]
+    fn abs(self) -> Self {
+        f32::from_bits(self.to_bits() & !SIGN)
+    }
+    #[inline(always)]
+    fn flush_below(self, lim: Self) -> Self {
+        let zero = f32::from_bits(self.to_bits() & SIGN);
+        <f32 as Ops>::select(lim.gt(Ops::abs(self)), zero, self)
+    }
+    #[inline(always)]
+    fn or(a: bool, b: bool) -> bool {
+        a | b
+    }
+    #[inline(always)]
+    fn select(mask: bool, if_true: Self, if_false: Self) -> Self {
+        // Bit for bit, as a vector blend: no arithmetic touches the value.
+        f32::from_bits(if mask {
+            if_true.to_bits()
+        } else {
+            if_false.to_bits()
+        })
+    }
+    #[inline(always)]
+    fn to_bits(self) -> u32 {
+        f32::to_bits(self)
+    }
+    #[inline(always)]
+    fn from_bits(bits: u32) -> Self {
+        f32::from_bits(bits)
+    }
+    #[inline(always)]
+    fn bits_add(a: u32, b: u32) -> u32 {
+        a.wrapping_add(b)
+    }
+    #[inline(always)]
+    fn bits_shl<const K: u32>(a: u32) -> u32 {
+        a << K
+    }
+}

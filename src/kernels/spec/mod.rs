@@ -1,0 +1,29 @@
+//! The specification: what one step computes, written to be read.
+//!
+//! Nothing here is about speed or instruction sets. The reference
+//! ([`ngclearn`'s `WTASCell`](https://github.com/NACLab/ngc-learn), run as
+//! XLA-compiled CPU code with flush-to-zero and denormals-are-zero) is
+//! transcribed as:
+//!
+//! - [`rules`]: each rule on one element (or lane), generic over the lane
+//!   operations: the voltage, the spike rule, the refractory timer and time
+//!   of last spike, the NaN-propagating threshold floor, and the flushing;
+//! - [`reduce`]: the one fixed tree that combines eight lane accumulators,
+//!   so that a row's max and sum have the same bits on every backend;
+//! - [`exp`]: this crate's `exp`, one algorithm for every backend;
+//! - [`contract`]: what the cell hands the kernels: one row of state and
+//!   the step's constants, derived once per step.
+//!
+//! The [reference kernels](super::reference) apply these rules one element
+//! at a time: they are the executable specification every other backend
+//! is tested against, bit for bit.
+#![forbid(unsafe_code)]
+
+pub(crate) mod contract;
+pub(crate) mod exp;
+pub(crate) mod reduce;
+pub(crate) mod rules;
+
+pub(crate) use contract::{Row, StepConsts, StepLanes, plain_state};
+pub(crate) use reduce::{reduce_add_lanes, reduce_max_lanes};
+pub(crate) use rules::{THR_FLOOR, fire, fire_plain, floored, nan_max, spike_rules, voltage};

@@ -1,0 +1,143 @@
+//! The model's per-element rules, as the reference computes them.
+//!
+//! Each rule is written once, generically over the lane operations
+//! ([`Ops`]), and applied unchanged to one `f32` by the
+//! [reference kernels](crate::kernels::reference) and to eight lanes by
+//! every vector backend, so there is one definition of what is computed.
+//! Where a rule is written in a cheaper form than the reference's literal
+//! formula, the comment next to it proves that the bits are the same.
+
+use super::contract::StepLanes;
+use crate::kernels::backend::Ops;
+
+/// Floor of the adaptive threshold.
+pub(crate) const THR_FLOOR: f32 = 0.025;
+
+/// The largest subnormal f32: `p > MAX_SUBNORMAL` is `p >= f32::MIN_POSITIVE`.
+pub(super) const MAX_SUBNORMAL: f32 = f32::from_bits(0x007f_ffff);
+
+/// Flush-to-zero of one value, as the reference's compiled graph reads
+/// and writes every arithmetic operand: a subnormal becomes a zero of the
+/// same sign; every other value is kept bit for bit.
+#[inline(always)]
+pub(crate) fn flush<L: Ops>(x: L) -> L {
+    x.flush_below(L::splat(f32::MIN_POSITIVE))
+}
+
+/// `x` with every NaN lane made the canonical `f32::NAN`. State written
+/// by arithmetic passes through this, so that a NaN has the same bits on
+/// every target (instruction sets disagree on the sign and payload of the
+/// NaN that `inf * 0` or `inf - inf` creates).
+#[inline(always)]
+pub(crate) fn canonical_nan<L: Ops>(x: L) -> L {
+    L::select(x.is_nan(), L::splat(f32::NAN), x)
+}
+
+/// `max(a, b)` that propagates NaN: `a` if `a > b` or `a` is NaN, else `b`.
+#[inline(always)]
+pub(crate) fn nan_max<L: Ops>(a: L, b: L) -> L {
+    L::select(L::or(a.gt(b), a.is_nan()), a, b)
+}
+
+/// Rules 1 and 2: `v = awake ? j * resist_m : +0.0`, flushed as the reference
+/// flushes it (see [`StepConsts::new`]), NaN made canonical; also the
+/// lanes where `v` is NaN.
+#[inline(always)]
+///
+/// Without `FLUSH` (allowed only where `volt_lim` is 0, `resist_m = ±1`)
+/// the flush, which would keep every lane, is left out.
+pub(crate) fn voltage<L: Ops, const FLUSH: bool>(j: L, rfr: L, k: &StepLanes<L>) -> (L, L::Mask) {
+    let v = j.mul(k.resist_m);
+    let v = if FLUSH { v.flush_below(k.volt_lim) } else { v };
+    let v = L::select_or_zero(rfr.ge(k.awake_from), v);
+    let nan = v.is_nan();
+    (L::select(nan, L::splat(f32::NAN), v), nan)
+}
+
+/// One chunk of the spike rule, rule 4 with the reference's flushing:
+/// fires where `flush(e / sum) > flush(thr)`. Returns the mask and the
+/// spikes as `1.0` / `0.0`.
+///
+/// For a normal `thr`, flushing a subnormal probability cannot change the
+/// comparison; for a zero or subnormal `thr` the rule is "the probability
+/// is at least `f32::MIN_POSITIVE`", that is `p > MAX_SUBNORMAL`. So one
+/// select on `thr` stands for both flushes.
+#[inline(always)]
+pub(crate) fn fire<L: Ops>(e: L, sum: L, thr: L) -> (L::Mask, L) {
+    let tiny = L::splat(f32::MIN_POSITIVE).gt(thr.abs());
+    fire_plain(e, sum, L::select(tiny, L::splat(MAX_SUBNORMAL), thr))
+}
+
+/// [`fire`] where no threshold is below `f32::MIN_POSITIVE` in magnitude:
+/// then neither flush can change the comparison.
+#[inline(always)]
+pub(crate) fn fire_plain<L: Ops>(e: L, sum: L, thr: L) -> (L::Mask, L) {
+    let fires = e.div(sum).gt(thr);
+    (fires, L::select(fires, L::splat(1.0), L::splat(0.0)))
+}
+
+/// Rules 6 and 7, in the reference's arithmetic form (not selects):
+/// `rfr = (rfr + dt) * (1 - s) + s * dt` and `tols = (1 - s) * tols + s * t`,
+/// flushed as the reference flushes them, NaN made canonical.
+///
+/// Where `rfr + dt` overflows to `inf` and the unit spikes, `inf * 0` makes
+/// `rfr` NaN, as in the reference; likewise an infinite `tols`. Only the
+/// operands need flushing: every product has a factor of exactly 1 or 0,
+/// and every sum has a zero term, so no result is subnormal unless an
+/// operand was.
+#[inline(always)]
+fn timers<L: Ops>(s: L, rfr: L, tols: L, k: &StepLanes<L>) -> (L, L) {
+    let not_s = L::splat(1.0).sub(s);
+    let rfr = flush(flush(rfr).add(k.dt)).mul(not_s).add(s.mul(k.dt));
+    let tols = not_s.mul(flush(tols)).add(s.mul(k.t));
+    (canonical_nan(rfr), canonical_nan(tols))
+}
+
+/// [`timers`] for a plain step (see [`StepConsts::plain`]): the same bits
+/// with fewer operations.
+///
+/// With `dt ≥ 2^-102` no flush can change `rfr + dt`: a subnormal `rfr` is
+/// below half an ulp of `dt`, and a sum of two normal numbers that large
+/// cannot land in the subnormal range. With `tols` finite and not
+/// subnormal (or the canonical NaN), its flush changes nothing, no product
+/// makes a new NaN, and a NaN stays canonical. `rfr + dt` may still
+/// overflow, so its NaN is still made canonical.
+#[inline(always)]
+fn timers_plain<L: Ops>(s: L, rfr: L, tols: L, k: &StepLanes<L>) -> (L, L) {
+    let not_s = L::splat(1.0).sub(s);
+    let rfr = rfr.add(k.dt).mul(not_s).add(s.mul(k.dt));
+    let tols = not_s.mul(tols).add(s.mul(k.t));
+    (canonical_nan(rfr), tols)
+}
+
+/// Rules 4, 6 and 7 on one chunk: the spikes, the refractory timers and the
+/// times of last spike. With `PLAIN` (allowed only for a plain step, see
+/// [`StepConsts::plain`]), thresholds are known not to be tiny, so the
+/// spike rule is the plain `e / sum > thr`, and the timers skip their
+/// flushes; the bits are the same.
+#[inline(always)]
+pub(crate) fn spike_rules<L: Ops, const PLAIN: bool>(
+    e: L,
+    sum: L,
+    thr: L,
+    rfr: L,
+    tols: L,
+    k: &StepLanes<L>,
+) -> (L, L, L) {
+    if PLAIN {
+        let (_, s) = fire_plain(e, sum, thr);
+        let (rfr, tols) = timers_plain(s, rfr, tols, k);
+        (s, rfr, tols)
+    } else {
+        let (_, s) = fire(e, sum, thr);
+        let (rfr, tols) = timers(s, rfr, tols, k);
+        (s, rfr, tols)
+    }
+}
+
+/// Rule 5's floor: the reference's NaN-propagating `max(x, 0.025)`, the NaN
+/// made canonical (`x > floor ? x : floor`, then NaN where `x` is NaN).
+#[inline(always)]
+pub(crate) fn floored<L: Ops>(x: L, floor: L) -> L {
+    L::select(x.is_nan(), L::splat(f32::NAN), x.max_gt(floor))
+}
