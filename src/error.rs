@@ -21,6 +21,9 @@ pub enum Buffer {
     Threshold0,
     /// The output slice of a kernel building block.
     Out,
+    /// One slice holding all six state buffers
+    /// ([`Buffers::from_slice`](crate::Buffers::from_slice)).
+    All,
 }
 
 impl Buffer {
@@ -35,6 +38,7 @@ impl Buffer {
             Buffer::Tols => "tols",
             Buffer::Threshold0 => "threshold0",
             Buffer::Out => "out",
+            Buffer::All => "state (all six buffers)",
         }
     }
 }

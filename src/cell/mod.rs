@@ -42,6 +42,54 @@ pub struct Buffers<'a> {
     pub tols: &'a mut [f32],
 }
 
+impl<'a> Buffers<'a> {
+    /// The six buffers, each `len` values, carved out of one slice of
+    /// `6 × len` values in the order `j`, `v`, `s`, `thr`, `rfr`, `tols`.
+    ///
+    /// ```
+    /// use wtas::{Buffers, Cell, Config};
+    ///
+    /// let params = Config { batch_size: 2, ..Config::new(8, 10.0) }.validate()?;
+    /// let mut mem = [0.0_f32; 6 * 16];
+    /// let cell = Cell::new_seeded(params, Buffers::from_slice(&mut mem, params.len())?, 42)?;
+    /// assert_eq!(cell.thr().len(), 16);
+    ///
+    /// // A slice of the wrong length is refused, naming what it should hold.
+    /// let mut short = [0.0_f32; 10];
+    /// assert_eq!(
+    ///     Buffers::from_slice(&mut short, 2).unwrap_err(),
+    ///     wtas::Error::Length { buffer: wtas::Buffer::All, expected: 12, found: 10 },
+    /// );
+    /// # Ok::<(), wtas::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Length`] for [`Buffer::All`] if `mem` does not hold exactly
+    /// `6 × len` values; [`Error::Size`] if that product overflows.
+    pub fn from_slice(mem: &'a mut [f32], len: usize) -> Result<Self, Error> {
+        let total = len.checked_mul(6).ok_or(Error::Size)?;
+        check_len(Buffer::All, total, mem.len())?;
+        let mut rest = mem;
+        let mut next = || {
+            let (head, tail) = core::mem::take(&mut rest).split_at_mut_checked(len)?;
+            rest = tail;
+            Some(head)
+        };
+        match (next(), next(), next(), next(), next(), next()) {
+            (Some(j), Some(v), Some(s), Some(thr), Some(rfr), Some(tols)) => Ok(Buffers {
+                j,
+                v,
+                s,
+                thr,
+                rfr,
+                tols,
+            }),
+            // The length was checked: every split succeeds.
+            _ => Err(Error::Size),
+        }
+    }
+}
+
 /// What [`Cell::reset`] does with the input current `j`.
 ///
 /// ngclearn zeroes `j` on reset only when no other component drives it.
