@@ -1,4 +1,5 @@
 //! The crate's one error type.
+#![forbid(unsafe_code)]
 
 use core::fmt;
 

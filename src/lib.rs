@@ -53,10 +53,7 @@
 //!   rows across threads with rayon, with the serial step's exact bits.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
-// `unsafe` is confined to the C ABI (`ffi`) and runtime CPU dispatch; each
-// of those modules opts in explicitly.
-#![deny(unsafe_code)]
-#![deny(missing_docs)]
+// `unsafe_code` and `missing_docs` are denied in Cargo.toml's `[lints]`.
 // No panic path in the library: every failure is an `Err`, every index is
 // proven in range by construction (chunking, zipping, validated lengths).
 #![deny(

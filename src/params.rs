@@ -1,4 +1,5 @@
 //! Hyperparameters: [`Config`] as written by the caller, [`Params`] once validated.
+#![forbid(unsafe_code)]
 
 use core::num::NonZeroUsize;
 

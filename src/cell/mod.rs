@@ -1,4 +1,5 @@
 //! The cell dynamics: state over caller-owned slices.
+#![forbid(unsafe_code)]
 
 mod describe;
 mod storage;

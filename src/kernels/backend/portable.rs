@@ -4,6 +4,7 @@
 //! the build enables `avx`, two SSE2 or NEON registers, or a plain array on
 //! targets without SIMD (Cortex-M, RISC-V). Every operation used here is a
 //! single IEEE-754 operation per lane on all of them.
+#![forbid(unsafe_code)]
 
 use wide::{f32x8, u32x8};
 
