@@ -24,9 +24,8 @@ use crate::params::Params;
 /// 256-bit vectors, start each buffer on a 32-byte boundary and, with
 /// several rows, make `n_units` a multiple of 8, so that every row starts
 /// on one too: a vector load or store that straddles a cache line costs
-/// extra, and on AVX2 the step measured about a fifth slower on buffers
-/// that are only 16-byte aligned (what `Vec<f32>` typically gets from the
-/// system allocator). [`Storage`](crate::Storage) is aligned this way.
+/// extra (`Vec<f32>` typically gets only 16-byte alignment from the system
+/// allocator). [`Storage`](crate::Storage) is aligned this way.
 #[derive(Debug)]
 pub struct Buffers<'a> {
     /// Input current, written by the caller before each step.

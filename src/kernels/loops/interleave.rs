@@ -4,8 +4,7 @@
 //! vector after another, a core waits on each link; as [`Interleaved`], each
 //! operation is issued for all four vectors before the next, so four
 //! independent chains fill the pipelines (the exp-sum loop also overlaps
-//! consecutive groups; eight vectors per group measured no faster and spill
-//! more). Every lane still goes through the same operations in the same
+//! consecutive groups). Every lane still goes through the same operations in the same
 //! order: the bits are unchanged.
 
 use crate::kernels::backend::Ops;

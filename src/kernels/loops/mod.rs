@@ -338,11 +338,9 @@ fn threshold_pass<L: Lanes>(thr: &mut [f32], count: f32, thr_gain: f32) {
 
 /// Advances one batch row by one step.
 ///
-/// The passes run one row at a time. Sharing loops between the passes of
-/// neighbouring rows (one row's spike pass inside the next row's exp pass,
-/// its threshold pass inside a later row's voltage pass) was measured
-/// slower at 16×1024: the shared exp loop spills more vector registers to
-/// the stack (see the README's performance notes).
+/// The passes run one row at a time: sharing loops between the passes of
+/// neighbouring rows spills more vector registers (`DESIGN.md` has the
+/// measurements).
 #[inline(always)]
 pub(crate) fn step_row<L: Lanes>(mut row: Row<'_>, k: &StepConsts) {
     let max = if k.volt_lim == 0.0 {
