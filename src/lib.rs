@@ -77,9 +77,12 @@ pub mod ffi;
 pub mod kernels;
 mod params;
 
+#[cfg(feature = "std")]
+pub use cell::HeapStorage;
 pub use cell::{
     Buffers, Cell, Entry, HELP, Help, InputReset, SeedRng, Storage, draw_threshold0, seed_rng,
 };
+pub use cell::{Clock, OwnedCell, StateStorage};
 pub use error::{Buffer, Error};
 
 /// The README's examples, compiled and run as doc tests.
@@ -87,3 +90,6 @@ pub use error::{Buffer, Error};
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 pub use params::{Config, Params};
+/// The `rand_core` this crate's [`Cell::new_from_rng`] takes generators of,
+/// re-exported so that callers need not match its version by hand.
+pub use rand_core;

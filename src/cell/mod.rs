@@ -1,11 +1,17 @@
 //! The cell dynamics: state over caller-owned slices.
 #![forbid(unsafe_code)]
 
+mod clock;
 mod describe;
+mod owned;
 mod storage;
 mod threshold;
 
+pub use clock::Clock;
 pub use describe::{Entry, HELP, Help};
+pub use owned::{OwnedCell, StateStorage};
+#[cfg(feature = "std")]
+pub use storage::HeapStorage;
 pub use storage::Storage;
 pub use threshold::{SeedRng, draw_threshold0, seed_rng};
 use threshold::{SeededStream, fill_threshold0};
@@ -88,6 +94,15 @@ impl<'a> Buffers<'a> {
             _ => Err(Error::Size),
         }
     }
+}
+
+/// The units of row `row` whose spike in `s` is `1.0`.
+fn winners(s: &[f32], n_units: usize, row: usize) -> impl Iterator<Item = usize> + '_ {
+    s.chunks_exact(n_units.max(1))
+        .nth(row)
+        .into_iter()
+        .flat_map(|r| r.iter().enumerate())
+        .filter_map(|(i, &x)| (x == 1.0).then_some(i))
 }
 
 /// What [`Cell::reset`] does with the input current `j`.
@@ -426,6 +441,25 @@ impl<'a> Cell<'a> {
     /// Times of last spike.
     pub fn tols(&self) -> &[f32] {
         self.bufs.tols
+    }
+    /// The units that spiked in batch row `row` at the last step, in
+    /// order; nothing for a row past the last.
+    ///
+    /// ```
+    /// use wtas::{Buffers, Cell, Config};
+    ///
+    /// let params = Config { batch_size: 2, ..Config::new(4, 10.0) }.validate()?;
+    /// let mut mem = [0.0_f32; 6 * 8];
+    /// let mut cell = Cell::new(params, Buffers::from_slice(&mut mem, 8)?, &[0.3; 4])?;
+    /// cell.j_mut().copy_from_slice(&[0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 6.0]);
+    /// cell.advance(0.0, 1.0)?;
+    /// assert!(cell.winners(0).eq([1]));
+    /// assert!(cell.winners(1).eq([3]));
+    /// assert_eq!(cell.winners(2).count(), 0);
+    /// # Ok::<(), wtas::Error>(())
+    /// ```
+    pub fn winners(&self, row: usize) -> impl Iterator<Item = usize> + '_ {
+        winners(self.bufs.s, self.params.n_units(), row)
     }
     /// Gives the buffers back.
     pub fn into_buffers(self) -> Buffers<'a> {

@@ -1,6 +1,7 @@
 //! Owned, fixed-size state for firmware.
 
 use super::Buffers;
+use super::owned::StateStorage;
 use crate::params::Config;
 
 /// The six state buffers of a cell with `N` units and `B` batch rows, owned
@@ -72,6 +73,91 @@ impl<const N: usize, const B: usize> Storage<N, B> {
             rfr: self.rfr.0.as_flattened_mut(),
             tols: self.tols.0.as_flattened_mut(),
         }
+    }
+}
+
+impl<const N: usize, const B: usize> StateStorage for Storage<N, B> {
+    fn buffers(&mut self) -> Buffers<'_> {
+        Storage::buffers(self)
+    }
+    fn view(&self) -> [&[f32]; 6] {
+        [&self.j, &self.v, &self.s, &self.thr, &self.rfr, &self.tols].map(|b| b.0.as_flattened())
+    }
+}
+
+/// State of any size on the heap, in one allocation, every buffer on a
+/// 32-byte boundary (as [`Storage`], which for large sizes would not fit
+/// on a stack).
+///
+/// ```
+/// use wtas::{Config, HeapStorage, OwnedCell};
+///
+/// let params = Config { batch_size: 64, ..Config::new(4096, 10.0) }.validate()?;
+/// let mut cell = OwnedCell::new_seeded(params, HeapStorage::new(params.len()), 1)?;
+/// cell.advance(0.0, 1.0)?;
+/// assert_eq!(cell.s().len(), 64 * 4096);
+/// # Ok::<(), wtas::Error>(())
+/// ```
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+#[derive(Clone, Debug)]
+pub struct HeapStorage {
+    mem: std::vec::Vec<f32>,
+    start: usize,
+    stride: usize,
+    len: usize,
+}
+
+#[cfg(feature = "std")]
+impl HeapStorage {
+    /// Zeroed state: six buffers of `len` values each (`params.len()`).
+    pub fn new(len: usize) -> Self {
+        // Each buffer starts a whole number of 32-byte blocks after the
+        // first, which starts on one (at most 7 values in).
+        let stride = len.div_ceil(8).saturating_mul(8);
+        let mem = std::vec![0.0_f32; stride.saturating_mul(6).saturating_add(8)];
+        let start = mem.as_ptr().align_offset(32).min(8);
+        HeapStorage {
+            mem,
+            start,
+            stride,
+            len,
+        }
+    }
+
+    /// The six buffers' ranges in `mem`.
+    fn ranges(&self) -> [core::ops::Range<usize>; 6] {
+        core::array::from_fn(|k| {
+            let at = self.start + k * self.stride;
+            at..at + self.len
+        })
+    }
+}
+
+#[cfg(feature = "std")]
+impl StateStorage for HeapStorage {
+    fn buffers(&mut self) -> Buffers<'_> {
+        let (stride, len) = (self.stride, self.len);
+        let mut rest = self.mem.get_mut(self.start..).unwrap_or_default();
+        // `new` made room for six strides after `start`: every split holds.
+        let mut next = || {
+            let (head, tail) = core::mem::take(&mut rest)
+                .split_at_mut_checked(stride)
+                .unwrap_or_default();
+            rest = tail;
+            head.get_mut(..len).unwrap_or_default()
+        };
+        Buffers {
+            j: next(),
+            v: next(),
+            s: next(),
+            thr: next(),
+            rfr: next(),
+            tols: next(),
+        }
+    }
+    fn view(&self) -> [&[f32]; 6] {
+        self.ranges().map(|r| self.mem.get(r).unwrap_or_default())
     }
 }
 

@@ -41,6 +41,9 @@ mod reference;
 pub(crate) mod spec;
 
 pub use backend::LANES;
+/// The eight-lane vector type [`exp`] takes, re-exported from `wide` so
+/// that callers need not depend on a matching `wide` themselves.
+pub use wide::f32x8;
 
 use crate::error::{Buffer, Error, check_len};
 #[cfg(wtas_simd)]
@@ -48,7 +51,6 @@ use backend::array::Array;
 #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
 use backend::avx2::Avx2Cpu;
 use spec::{Row, StepConsts};
-use wide::f32x8;
 
 /// A set of kernels: the element-by-element reference, or an eight-lane
 /// implementation.

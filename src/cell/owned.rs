@@ -1,0 +1,241 @@
+//! A cell that owns its state: one value to keep in a struct.
+
+use super::{Buffers, Cell, InputReset, winners};
+use crate::error::Error;
+use crate::kernels::Backend;
+use crate::params::Params;
+
+/// Something that owns the six state buffers and lends them out: what an
+/// [`OwnedCell`] keeps.
+///
+/// Implemented for [`Storage`](crate::Storage) (fixed sizes, for
+/// firmware), [`HeapStorage`](crate::HeapStorage) (with `std`: any size, on
+/// the heap), `[T; 6]` for any `T: BorrowMut<[f32]>` (six `Vec<f32>`, six
+/// boxed slices, six arrays, in the order `j`, `v`, `s`, `thr`, `rfr`,
+/// `tols`), and mutable references and boxes of these.
+pub trait StateStorage {
+    /// The six buffers, to read and write.
+    fn buffers(&mut self) -> Buffers<'_>;
+    /// The six buffers, to read: `[j, v, s, thr, rfr, tols]`.
+    fn view(&self) -> [&[f32]; 6];
+}
+
+impl<T: core::borrow::BorrowMut<[f32]>> StateStorage for [T; 6] {
+    fn buffers(&mut self) -> Buffers<'_> {
+        let [j, v, s, thr, rfr, tols] = self;
+        Buffers {
+            j: j.borrow_mut(),
+            v: v.borrow_mut(),
+            s: s.borrow_mut(),
+            thr: thr.borrow_mut(),
+            rfr: rfr.borrow_mut(),
+            tols: tols.borrow_mut(),
+        }
+    }
+    fn view(&self) -> [&[f32]; 6] {
+        self.each_ref().map(|b| b.borrow())
+    }
+}
+
+impl<S: StateStorage + ?Sized> StateStorage for &mut S {
+    fn buffers(&mut self) -> Buffers<'_> {
+        (**self).buffers()
+    }
+    fn view(&self) -> [&[f32]; 6] {
+        (**self).view()
+    }
+}
+
+#[cfg(feature = "std")]
+impl<S: StateStorage + ?Sized> StateStorage for std::boxed::Box<S> {
+    fn buffers(&mut self) -> Buffers<'_> {
+        (**self).buffers()
+    }
+    fn view(&self) -> [&[f32]; 6] {
+        (**self).view()
+    }
+}
+
+/// A winner-take-all cell that owns its state `S`: the same dynamics as
+/// [`Cell`], in one value that can live in a struct next to anything
+/// else, with no borrow to keep alive between steps.
+///
+/// ```
+/// use wtas::{Config, OwnedCell, Storage};
+///
+/// struct Layer {
+///     cell: OwnedCell<Storage<16, 1>>,
+///     steps: u32,
+/// }
+///
+/// let params = Storage::<16, 1>::config(10.0).validate()?;
+/// let mut layer = Layer { cell: OwnedCell::new_seeded(params, Storage::new(), 7)?, steps: 0 };
+/// for step in 0..5 {
+///     layer.cell.j_mut()[3] = 8.0;
+///     layer.cell.advance(step as f32, 1.0)?;
+///     layer.steps += 1;
+/// }
+/// assert_eq!(layer.cell.s()[3], 1.0);
+///
+/// // Buffers of the wrong length are refused when the cell is made.
+/// let short = [vec![0.0_f32; 15], vec![0.0; 16], vec![0.0; 16], vec![0.0; 16], vec![0.0; 16], vec![0.0; 16]];
+/// assert!(matches!(
+///     OwnedCell::new_seeded(params, short, 7),
+///     Err(wtas::Error::Length { buffer: wtas::Buffer::J, expected: 16, found: 15 })
+/// ));
+/// # Ok::<(), wtas::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct OwnedCell<S> {
+    params: Params,
+    backend: Backend,
+    plain_state: bool,
+    state: S,
+}
+
+impl<S: StateStorage> OwnedCell<S> {
+    /// Keeps what `make` built over `state`'s buffers.
+    fn keep(
+        params: Params,
+        mut state: S,
+        make: impl FnOnce(Params, Buffers<'_>) -> Result<Cell<'_>, Error>,
+    ) -> Result<Self, Error> {
+        let (backend, plain_state) = {
+            let cell = make(params, state.buffers())?;
+            (cell.backend, cell.plain_state)
+        };
+        Ok(OwnedCell {
+            params,
+            backend,
+            plain_state,
+            state,
+        })
+    }
+
+    /// [`Cell::new_seeded`] over `state`.
+    ///
+    /// # Errors
+    /// As [`Cell::new_seeded`]; `state` is dropped with the error.
+    pub fn new_seeded(params: Params, state: S, seed: u64) -> Result<Self, Error> {
+        Self::keep(params, state, |p, b| Cell::new_seeded(p, b, seed))
+    }
+
+    /// [`Cell::new`] over `state`: the thresholds start at `threshold0`.
+    ///
+    /// # Errors
+    /// As [`Cell::new`].
+    pub fn new(params: Params, state: S, threshold0: &[f32]) -> Result<Self, Error> {
+        Self::keep(params, state, |p, b| Cell::new(p, b, threshold0))
+    }
+
+    /// [`Cell::resume`] over `state`: the state is kept as it is.
+    ///
+    /// # Errors
+    /// As [`Cell::resume`].
+    pub fn resume(params: Params, state: S) -> Result<Self, Error> {
+        Self::keep(params, state, |p, b| Cell::resume(p, b))
+    }
+
+    /// The state as a borrowed [`Cell`], for the duration of one call.
+    /// The lengths were checked when the cell was made, and are checked
+    /// again here (six comparisons), since `S` lends fresh slices each time.
+    pub fn cell(&mut self) -> Result<Cell<'_>, Error> {
+        let bufs = self.state.buffers();
+        Cell::check(&self.params, &bufs)?;
+        Ok(Cell {
+            params: self.params,
+            backend: self.backend,
+            bufs,
+            plain_state: self.plain_state,
+        })
+    }
+
+    /// [`Cell::advance`].
+    ///
+    /// # Errors
+    /// As [`Cell::advance`], plus [`Error::Length`] if `S` lent buffers of
+    /// another length than when the cell was made. The state is untouched
+    /// on error.
+    pub fn advance(&mut self, t: f32, dt: f32) -> Result<(), Error> {
+        let mut cell = self.cell()?;
+        let result = cell.advance(t, dt);
+        self.plain_state = cell.plain_state;
+        result
+    }
+
+    /// [`Cell::reset`].
+    pub fn reset(&mut self, input: InputReset) {
+        if let Ok(mut cell) = self.cell() {
+            cell.reset(input);
+            self.plain_state = cell.plain_state;
+        }
+    }
+
+    /// Runs `advance` on `backend` from now on.
+    ///
+    /// # Errors
+    /// [`Error::BackendUnavailable`] if this CPU cannot run it.
+    pub fn set_backend(&mut self, backend: Backend) -> Result<(), Error> {
+        if backend.is_available() {
+            self.backend = backend;
+            Ok(())
+        } else {
+            Err(Error::BackendUnavailable)
+        }
+    }
+
+    /// The validated parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+    /// The backend `advance` runs on.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+    /// Input current.
+    pub fn j(&self) -> &[f32] {
+        let [x, _, _, _, _, _] = self.state.view();
+        x
+    }
+    /// Input current, to write before a step.
+    pub fn j_mut(&mut self) -> &mut [f32] {
+        self.state.buffers().j
+    }
+    /// Membrane voltage.
+    pub fn v(&self) -> &[f32] {
+        let [_, x, _, _, _, _] = self.state.view();
+        x
+    }
+    /// Spikes: exactly `0.0` or `1.0`.
+    pub fn s(&self) -> &[f32] {
+        let [_, _, x, _, _, _] = self.state.view();
+        x
+    }
+    /// Adaptive thresholds.
+    pub fn thr(&self) -> &[f32] {
+        let [_, _, _, x, _, _] = self.state.view();
+        x
+    }
+    /// Refractory timers.
+    pub fn rfr(&self) -> &[f32] {
+        let [_, _, _, _, x, _] = self.state.view();
+        x
+    }
+    /// Times of last spike.
+    pub fn tols(&self) -> &[f32] {
+        let [_, _, _, _, _, x] = self.state.view();
+        x
+    }
+    /// The units that spiked in batch row `row`; see [`Cell::winners`].
+    pub fn winners(&self, row: usize) -> impl Iterator<Item = usize> + '_ {
+        winners(self.s(), self.params.n_units(), row)
+    }
+    /// The state, to read.
+    pub fn state(&self) -> &S {
+        &self.state
+    }
+    /// Gives the state back.
+    pub fn into_state(self) -> S {
+        self.state
+    }
+}
