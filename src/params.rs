@@ -64,6 +64,17 @@ impl Config {
 
     /// Checks every field, in declaration order, and returns the first
     /// failure as the [`Error`] variant named after the field.
+    ///
+    /// # Errors
+    /// The variant named after the first field that breaks its rule.
+    ///
+    /// ```
+    /// use wtas::{Config, Error};
+    ///
+    /// assert_eq!(Config::new(0, 10.0).validate(), Err(Error::NUnits));
+    /// assert_eq!(Config { resist_m: f32::NAN, ..Config::new(8, 10.0) }.validate(), Err(Error::ResistM));
+    /// assert_eq!(Config { refract_time: -1.0, ..Config::new(8, 10.0) }.validate(), Err(Error::RefractTime));
+    /// ```
     pub fn validate(self) -> Result<Params, Error> {
         Params::try_new(self)
     }
@@ -82,6 +93,17 @@ pub struct Params {
 
 impl Params {
     /// Validates `config`. See [`Config`] for each field's rule.
+    ///
+    /// # Errors
+    /// As [`Config::validate`].
+    ///
+    /// ```
+    /// use wtas::{Config, Error, Params};
+    ///
+    /// let huge = Config { batch_size: usize::MAX, ..Config::new(2, 10.0) };
+    /// assert_eq!(Params::try_new(huge), Err(Error::Size));
+    /// assert_eq!(Params::try_new(Config::new(2, 0.0)), Err(Error::TauM));
+    /// ```
     pub fn try_new(config: Config) -> Result<Self, Error> {
         let n_units = NonZeroUsize::new(config.n_units).ok_or(Error::NUnits)?;
         let batch_size = NonZeroUsize::new(config.batch_size).ok_or(Error::BatchSize)?;

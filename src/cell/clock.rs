@@ -51,6 +51,13 @@ impl Clock {
     /// # Errors
     /// [`Error::Time`](crate::Error::Time) if `t0` is not finite,
     /// [`Error::Dt`](crate::Error::Dt) if `dt` is not finite and > 0.
+    ///
+    /// ```
+    /// use wtas::{Clock, Error};
+    ///
+    /// assert_eq!(Clock::new(f32::NAN, 1.0), Err(Error::Time));
+    /// assert_eq!(Clock::new(0.0, -1.0), Err(Error::Dt));
+    /// ```
     pub fn new(t0: f32, dt: f32) -> Result<Self, crate::Error> {
         Self::starting_at_step(t0, dt, 0)
     }
@@ -59,6 +66,15 @@ impl Clock {
     ///
     /// # Errors
     /// As [`Clock::new`].
+    ///
+    /// ```
+    /// use wtas::Clock;
+    ///
+    /// let clock = Clock::starting_at_step(0.0, 0.5, 10)?;
+    /// assert_eq!(clock.now(), 5.0);
+    /// assert!(Clock::starting_at_step(0.0, f32::INFINITY, 10).is_err());
+    /// # Ok::<(), wtas::Error>(())
+    /// ```
     pub fn starting_at_step(t0: f32, dt: f32, steps: u64) -> Result<Self, crate::Error> {
         if !t0.is_finite() {
             return Err(crate::Error::Time);

@@ -211,6 +211,22 @@ impl<'a> Cell<'a> {
     /// [`Error::Length`] if a buffer or `threshold0` has the wrong length,
     /// [`Error::ThresholdNan`] if `threshold0` holds a NaN. Nothing is
     /// written on error.
+    ///
+    /// ```
+    /// use wtas::{Buffer, Buffers, Cell, Config, Error};
+    ///
+    /// let params = Config::new(4, 10.0).validate()?;
+    /// let mut mem = [0.0_f32; 24];
+    /// let made = Cell::new(params, Buffers::from_slice(&mut mem, 4)?, &[0.3; 3]);
+    /// assert_eq!(
+    ///     made.map(|_| ()),
+    ///     Err(Error::Length { buffer: Buffer::Threshold0, expected: 4, found: 3 })
+    /// );
+    /// let made = Cell::new(params, Buffers::from_slice(&mut mem, 4)?, &[0.3, f32::NAN, 0.3, 0.3]);
+    /// assert_eq!(made.map(|_| ()), Err(Error::ThresholdNan));
+    /// assert_eq!(mem, [0.0; 24]); // nothing written
+    /// # Ok::<(), wtas::Error>(())
+    /// ```
     pub fn new(params: Params, buffers: Buffers<'a>, threshold0: &[f32]) -> Result<Self, Error> {
         check_len(Buffer::Threshold0, params.n_units(), threshold0.len())?;
         if threshold0.iter().any(|x| x.is_nan()) {
@@ -233,6 +249,22 @@ impl<'a> Cell<'a> {
     /// # Errors
     /// [`Error::Length`] if a buffer has the wrong length; nothing is
     /// written and nothing is drawn.
+    ///
+    /// ```
+    /// use wtas::rand_core::SeedableRng;
+    /// use wtas::{Buffer, Buffers, Cell, Config, Error};
+    ///
+    /// let params = Config::new(4, 10.0).validate()?;
+    /// let mut rng = rand_xoshiro::Xoshiro128PlusPlus::seed_from_u64(1);
+    /// let (mut j, mut v, mut s, mut thr, mut rfr) = ([0.0; 4], [0.0; 4], [0.0; 4], [0.0; 4], [0.0; 4]);
+    /// let mut tols = [0.0; 3]; // one short
+    /// let bufs = Buffers { j: &mut j, v: &mut v, s: &mut s, thr: &mut thr, rfr: &mut rfr, tols: &mut tols };
+    /// assert_eq!(
+    ///     Cell::new_from_rng(params, bufs, &mut rng).map(|_| ()),
+    ///     Err(Error::Length { buffer: Buffer::Tols, expected: 4, found: 3 })
+    /// );
+    /// # Ok::<(), wtas::Error>(())
+    /// ```
     pub fn new_from_rng<R: rand_core::Rng + ?Sized>(
         params: Params,
         buffers: Buffers<'a>,
@@ -246,6 +278,20 @@ impl<'a> Cell<'a> {
     ///
     /// # Errors
     /// As [`Cell::new_from_rng`].
+    ///
+    /// ```
+    /// use wtas::{Buffers, Cell, Config};
+    ///
+    /// let params = Config::new(4, 10.0).validate()?;
+    /// let mut mem = [0.0_f32; 24];
+    /// let cell = Cell::new_seeded(params, Buffers::from_slice(&mut mem, 4)?, 42)?;
+    /// assert!(cell.thr().iter().all(|t| (0.35..=0.45).contains(t)));
+    ///
+    /// // Buffers for another shape are refused.
+    /// let wider = Config { batch_size: 2, ..Config::new(4, 10.0) }.validate()?;
+    /// assert!(Cell::new_seeded(wider, Buffers::from_slice(&mut mem, 4)?, 42).is_err());
+    /// # Ok::<(), wtas::Error>(())
+    /// ```
     pub fn new_seeded(params: Params, buffers: Buffers<'a>, seed: u64) -> Result<Self, Error> {
         let mut stream = SeededStream::new(seed);
         Self::new_drawn(params, buffers, || stream.next_u32())
@@ -275,6 +321,22 @@ impl<'a> Cell<'a> {
     ///
     /// # Errors
     /// [`Error::Length`] if a buffer has the wrong length.
+    ///
+    /// ```
+    /// use wtas::{Buffer, Buffers, Cell, Config, Error};
+    ///
+    /// let params = Config::new(4, 10.0).validate()?;
+    /// let mut mem = [0.0_f32; 24];
+    /// mem[12..16].fill(f32::NAN); // NaN thresholds: a state the rules can write
+    /// assert!(Cell::resume(params, Buffers::from_slice(&mut mem, 4)?).is_ok());
+    /// let mut short = [0.0_f32; 18];
+    /// let bufs = Buffers::from_slice(&mut short, 3)?;
+    /// assert_eq!(
+    ///     Cell::resume(params, bufs).map(|_| ()),
+    ///     Err(Error::Length { buffer: Buffer::J, expected: 4, found: 3 })
+    /// );
+    /// # Ok::<(), wtas::Error>(())
+    /// ```
     pub fn resume(params: Params, buffers: Buffers<'a>) -> Result<Self, Error> {
         Self::bind(params, buffers)
     }
@@ -287,6 +349,18 @@ impl<'a> Cell<'a> {
     /// # Errors
     /// [`Error::Time`] if `t` is not finite, [`Error::Dt`] if `dt` is not
     /// finite and > 0. The state is untouched on error.
+    ///
+    /// ```
+    /// use wtas::{Buffers, Cell, Config, Error};
+    ///
+    /// let params = Config::new(4, 10.0).validate()?;
+    /// let mut mem = [0.0_f32; 24];
+    /// let mut cell = Cell::new_seeded(params, Buffers::from_slice(&mut mem, 4)?, 1)?;
+    /// assert_eq!(cell.advance(f32::INFINITY, 1.0), Err(Error::Time));
+    /// assert_eq!(cell.advance(0.0, -1.0), Err(Error::Dt));
+    /// assert_eq!(cell.tols(), [0.0; 4]); // untouched
+    /// # Ok::<(), wtas::Error>(())
+    /// ```
     pub fn advance(&mut self, t: f32, dt: f32) -> Result<(), Error> {
         let k = self.step_consts(t, dt)?;
         let n = self.params.n_units_nonzero().get();
@@ -406,6 +480,22 @@ impl<'a> Cell<'a> {
     ///
     /// # Errors
     /// [`Error::BackendUnavailable`] if this CPU cannot run it.
+    ///
+    /// ```
+    /// use wtas::kernels::Backend;
+    /// use wtas::{Buffers, Cell, Config, Error};
+    ///
+    /// let params = Config::new(4, 10.0).validate()?;
+    /// let mut mem = [0.0_f32; 24];
+    /// let mut cell = Cell::new_seeded(params, Buffers::from_slice(&mut mem, 4)?, 1)?;
+    /// for &backend in Backend::ALL {
+    ///     match cell.set_backend(backend) {
+    ///         Ok(()) => assert_eq!(cell.backend(), backend),
+    ///         Err(e) => assert_eq!(e, Error::BackendUnavailable),
+    ///     }
+    /// }
+    /// # Ok::<(), wtas::Error>(())
+    /// ```
     pub fn set_backend(&mut self, backend: Backend) -> Result<(), Error> {
         if backend.is_available() {
             self.backend = backend;

@@ -115,7 +115,8 @@ impl<S: StateStorage> OwnedCell<S> {
     /// [`Cell::new_seeded`] over `state`.
     ///
     /// # Errors
-    /// As [`Cell::new_seeded`]; `state` is dropped with the error.
+    /// As [`Cell::new_seeded`]; `state` is dropped with the error (see the
+    /// example on [`OwnedCell`]).
     pub fn new_seeded(params: Params, state: S, seed: u64) -> Result<Self, Error> {
         Self::keep(params, state, |p, b| Cell::new_seeded(p, b, seed))
     }
@@ -124,6 +125,15 @@ impl<S: StateStorage> OwnedCell<S> {
     ///
     /// # Errors
     /// As [`Cell::new`].
+    ///
+    /// ```
+    /// use wtas::{Error, OwnedCell, Storage};
+    ///
+    /// let params = Storage::<4, 1>::config(10.0).validate()?;
+    /// let made = OwnedCell::new(params, Storage::<4, 1>::new(), &[0.3, 0.3, f32::NAN, 0.3]);
+    /// assert!(matches!(made, Err(Error::ThresholdNan)));
+    /// # Ok::<(), wtas::Error>(())
+    /// ```
     pub fn new(params: Params, state: S, threshold0: &[f32]) -> Result<Self, Error> {
         Self::keep(params, state, |p, b| Cell::new(p, b, threshold0))
     }
@@ -132,6 +142,15 @@ impl<S: StateStorage> OwnedCell<S> {
     ///
     /// # Errors
     /// As [`Cell::resume`].
+    ///
+    /// ```
+    /// use wtas::{Config, OwnedCell};
+    ///
+    /// let params = Config::new(4, 10.0).validate()?;
+    /// let five: [Vec<f32>; 6] = std::array::from_fn(|_| vec![0.0; 5]);
+    /// assert!(OwnedCell::resume(params, five).is_err());
+    /// # Ok::<(), wtas::Error>(())
+    /// ```
     pub fn resume(params: Params, state: S) -> Result<Self, Error> {
         Self::keep(params, state, |p, b| Cell::resume(p, b))
     }
@@ -139,6 +158,19 @@ impl<S: StateStorage> OwnedCell<S> {
     /// The state as a borrowed [`Cell`], for the duration of one call.
     /// The lengths were checked when the cell was made, and are checked
     /// again here (six comparisons), since `S` lends fresh slices each time.
+    ///
+    /// # Errors
+    /// [`Error::Length`] if `S` now lends buffers of another length.
+    ///
+    /// ```
+    /// use wtas::{OwnedCell, Storage};
+    ///
+    /// let params = Storage::<4, 1>::config(10.0).validate()?;
+    /// let mut owned = OwnedCell::new_seeded(params, Storage::<4, 1>::new(), 1)?;
+    /// let cell = owned.cell()?; // Storage always lends the same lengths
+    /// assert_eq!(cell.thr().len(), 4);
+    /// # Ok::<(), wtas::Error>(())
+    /// ```
     pub fn cell(&mut self) -> Result<Cell<'_>, Error> {
         let bufs = self.state.buffers();
         Cell::check(&self.params, &bufs)?;
@@ -156,6 +188,16 @@ impl<S: StateStorage> OwnedCell<S> {
     /// As [`Cell::advance`], plus [`Error::Length`] if `S` lent buffers of
     /// another length than when the cell was made. The state is untouched
     /// on error.
+    ///
+    /// ```
+    /// use wtas::{Error, OwnedCell, Storage};
+    ///
+    /// let params = Storage::<4, 1>::config(10.0).validate()?;
+    /// let mut cell = OwnedCell::new_seeded(params, Storage::<4, 1>::new(), 1)?;
+    /// assert_eq!(cell.advance(f32::NAN, 1.0), Err(Error::Time));
+    /// assert_eq!(cell.advance(0.0, 0.0), Err(Error::Dt));
+    /// # Ok::<(), wtas::Error>(())
+    /// ```
     pub fn advance(&mut self, t: f32, dt: f32) -> Result<(), Error> {
         let mut cell = self.cell()?;
         let result = cell.advance(t, dt);
@@ -175,6 +217,18 @@ impl<S: StateStorage> OwnedCell<S> {
     ///
     /// # Errors
     /// [`Error::BackendUnavailable`] if this CPU cannot run it.
+    ///
+    /// ```
+    /// use wtas::kernels::Backend;
+    /// use wtas::{Error, OwnedCell, Storage};
+    ///
+    /// let params = Storage::<4, 1>::config(10.0).validate()?;
+    /// let mut cell = OwnedCell::new_seeded(params, Storage::<4, 1>::new(), 1)?;
+    /// for &b in Backend::ALL {
+    ///     assert!(matches!(cell.set_backend(b), Ok(()) | Err(Error::BackendUnavailable)));
+    /// }
+    /// # Ok::<(), wtas::Error>(())
+    /// ```
     pub fn set_backend(&mut self, backend: Backend) -> Result<(), Error> {
         if backend.is_available() {
             self.backend = backend;

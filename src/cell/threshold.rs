@@ -31,6 +31,20 @@ pub fn seed_rng(seed: u64) -> SeedRng {
 /// # Errors
 /// [`Error::Length`] for [`Buffer::Threshold0`] if `threshold0.len()` is
 /// not `n_units`; nothing is drawn.
+///
+/// ```
+/// use wtas::{Buffer, Config, Error, draw_threshold0, seed_rng};
+///
+/// let params = Config::new(4, 10.0).validate()?;
+/// let mut thr0 = [0.0; 4];
+/// draw_threshold0(&params, &mut seed_rng(7), &mut thr0)?;
+/// assert!(thr0.iter().all(|t| (0.35..=0.45).contains(t)));
+/// assert_eq!(
+///     draw_threshold0(&params, &mut seed_rng(7), &mut [0.0; 5]),
+///     Err(Error::Length { buffer: Buffer::Threshold0, expected: 4, found: 5 })
+/// );
+/// # Ok::<(), wtas::Error>(())
+/// ```
 pub fn draw_threshold0<R: Rng + ?Sized>(
     params: &Params,
     rng: &mut R,

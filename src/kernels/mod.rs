@@ -6,7 +6,7 @@
 //!
 //! - [`row_max`]: NaN-propagating maximum;
 //! - [`exp`] (eight lanes) and [`exp_f32`] (one value): this crate's own
-//!   `exp`, at most 2 ulp from the correctly rounded result;
+//!   `exp`, at most 1 ulp from the correctly rounded result;
 //! - [`exp_sum`]: `out = exp(x - max)` and the sum of `out`;
 //! - [`spike_mask`]: `s = (e / sum > thr) ? 1 : 0`, in place, and the count;
 //! - [`softmax`]: the three passes above plus the division, as the
@@ -185,6 +185,16 @@ impl Backend {
     }
 
     /// [`exp_sum`] on this backend.
+    ///
+    /// # Errors
+    /// As [`exp_sum`].
+    ///
+    /// ```
+    /// use wtas::kernels::Backend;
+    ///
+    /// let mut out = [0.0; 1];
+    /// assert!(Backend::Reference.exp_sum(&[1.0, 2.0], 2.0, &mut out).is_err());
+    /// ```
     pub fn exp_sum(self, x: &[f32], max: f32, out: &mut [f32]) -> Result<f32, Error> {
         check_len(Buffer::Out, x.len(), out.len())?;
         Ok(match self.kernels() {
@@ -199,6 +209,15 @@ impl Backend {
     }
 
     /// [`spike_mask`] on this backend.
+    ///
+    /// # Errors
+    /// As [`spike_mask`].
+    ///
+    /// ```
+    /// use wtas::kernels::Backend;
+    ///
+    /// assert!(Backend::Portable.spike_mask(&mut [1.0, 0.5], 1.5, &[0.1]).is_err());
+    /// ```
     pub fn spike_mask(self, e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> Result<f32, Error> {
         check_len(Buffer::Thr, e_then_s.len(), thr.len())?;
         Ok(match self.kernels() {
@@ -213,6 +232,15 @@ impl Backend {
     }
 
     /// [`softmax`] on this backend.
+    ///
+    /// # Errors
+    /// As [`softmax`].
+    ///
+    /// ```
+    /// use wtas::kernels::Backend;
+    ///
+    /// assert!(Backend::detect().softmax(&[1.0, 2.0], &mut [0.0; 3]).is_err());
+    /// ```
     pub fn softmax(self, x: &[f32], out: &mut [f32]) -> Result<(), Error> {
         let sum = self.exp_sum(x, self.row_max(x), out)?;
         match self.kernels() {
@@ -253,7 +281,7 @@ pub fn row_max(x: &[f32]) -> f32 {
 
 /// This crate's `exp`, on eight lanes.
 ///
-/// - At most 2 ulp from the correctly rounded `exp` wherever that is a
+/// - At most 1 ulp from the correctly rounded `exp` wherever that is a
 ///   normal float (inputs in about [−87.336, 88.722]).
 /// - Never subnormal: every result below `f32::MIN_POSITIVE` is `+0.0`.
 /// - `exp(-inf) = +0.0`, `exp(+inf) = +inf`, overflow gives `+inf`,
@@ -274,12 +302,26 @@ pub fn exp_f32(x: f32) -> f32 {
 /// `out[i] = exp(x[i] - max)`; returns the sum of `out`.
 ///
 /// `max` is normally [`row_max`]`(x)`, which makes every `out[i]` lie in
-/// `[0, 1]` and the sum lie in `[1, x.len()]`. A NaN or infinite `max`
-/// makes every `out[i]` and the sum NaN, as in the reference's softmax.
-/// The sum is taken in eight lane accumulators combined in a fixed order.
+/// `[0, 1]` and the sum lie in `[1, x.len()]`. For a non-empty `x`, a NaN
+/// or infinite `max` makes every `out[i]` and the sum NaN, as in the
+/// reference's softmax; an empty `x` sums to `0.0`. The sum is taken in
+/// eight lane accumulators combined in a fixed order.
 ///
-/// Returns [`Error::Length`] for [`Buffer::Out`] if the lengths differ,
-/// without writing.
+/// # Errors
+/// [`Error::Length`] for [`Buffer::Out`] if the lengths differ, without
+/// writing.
+///
+/// ```
+/// use wtas::{Buffer, Error, kernels};
+///
+/// let mut out = [0.0; 2];
+/// assert_eq!(
+///     kernels::exp_sum(&[1.0, 2.0, 3.0], 3.0, &mut out),
+///     Err(Error::Length { buffer: Buffer::Out, expected: 3, found: 2 })
+/// );
+/// assert_eq!(out, [0.0; 2]);
+/// assert_eq!(kernels::exp_sum(&[], f32::NAN, &mut []), Ok(0.0));
+/// ```
 pub fn exp_sum(x: &[f32], max: f32, out: &mut [f32]) -> Result<f32, Error> {
     Backend::detect().exp_sum(x, max, out)
 }
@@ -292,8 +334,22 @@ pub fn exp_sum(x: &[f32], max: f32, out: &mut [f32]) -> Result<f32, Error> {
 /// compared with an ordered `>`, so a NaN probability or a NaN threshold
 /// never spikes. The masks are lane selects, with no per-element branch.
 ///
-/// Returns [`Error::Length`] for [`Buffer::Thr`] if the lengths differ,
-/// without writing.
+/// # Errors
+/// [`Error::Length`] for [`Buffer::Thr`] if the lengths differ, without
+/// writing.
+///
+/// ```
+/// use wtas::{Buffer, Error, kernels};
+///
+/// let mut e = [1.0, 0.1, 0.01];
+/// let sum = 1.11;
+/// assert_eq!(kernels::spike_mask(&mut e, sum, &[0.5, 0.5, 0.5]), Ok(1.0));
+/// assert_eq!(e, [1.0, 0.0, 0.0]);
+/// assert_eq!(
+///     kernels::spike_mask(&mut e, sum, &[0.5]),
+///     Err(Error::Length { buffer: Buffer::Thr, expected: 3, found: 1 })
+/// );
+/// ```
 pub fn spike_mask(e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> Result<f32, Error> {
     Backend::detect().spike_mask(e_then_s, sum, thr)
 }
@@ -301,8 +357,23 @@ pub fn spike_mask(e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> Result<f32, Er
 /// `out = softmax(x)`: `exp(x - max(x)) / sum`, as the reference computes it.
 ///
 /// A row holding a NaN, a `+inf`, or only `-inf` gives all-NaN output.
-/// Returns [`Error::Length`] for [`Buffer::Out`] if the lengths differ,
-/// without writing.
+///
+/// # Errors
+/// [`Error::Length`] for [`Buffer::Out`] if the lengths differ, without
+/// writing.
+///
+/// ```
+/// use wtas::{Buffer, Error, kernels};
+///
+/// let mut p = [0.0; 2];
+/// kernels::softmax(&[0.0, 0.0], &mut p)?;
+/// assert_eq!(p, [0.5, 0.5]);
+/// assert_eq!(
+///     kernels::softmax(&[0.0, 0.0, 0.0], &mut p),
+///     Err(Error::Length { buffer: Buffer::Out, expected: 3, found: 2 })
+/// );
+/// # Ok::<(), wtas::Error>(())
+/// ```
 pub fn softmax(x: &[f32], out: &mut [f32]) -> Result<(), Error> {
     Backend::detect().softmax(x, out)
 }
