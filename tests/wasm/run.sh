@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# wtas on WebAssembly with simd128, under Node.
+#
+# 1. Installs what is missing: Debian's second Rust (rustc-web, cargo-web,
+#    rust-web-src, to build `core` for wasm32), `lld` (wasm-ld) and `wabt`
+#    (wasm-objdump). Node comes with the machine.
+# 2. The host's firmware-scenario digest (`wtas-host-digest`).
+# 3. Builds this harness (a no_std cdylib over the core-only library,
+#    `default-features = false`) for wasm32-unknown-unknown with
+#    `-C target-feature=+simd128`.
+# 4. Checks that the step kernel (`Backend::step_row`) is simd128 code:
+#    f32x4 add, sub, mul, div and compares, v128 selects, i32x4 shift and
+#    add.
+# 5. `run.mjs` under Node: the scenario's digest on every backend equals
+#    the host's, and every golden trajectory replays bit-exactly on every
+#    backend.
+# Exits non-zero on any failure. Works from any directory.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+START=$(date +%s)
+die() { echo "wasm: $*" >&2; exit 1; }
+TARGET=wasm32-unknown-unknown
+
+# 1. Tools.
+command -v node >/dev/null || die "node is required (preinstalled on CI machines)"
+missing=()
+for p in /usr/bin/rustc:rustc-web /usr/bin/cargo:cargo-web /usr/lib/rustlib/src/rust/library/core:rust-web-src \
+         wasm-ld:lld wasm-objdump:wabt; do
+  f=${p%%:*}; pkg=${p##*:}
+  if [ "${f:0:1}" = / ]; then [ -e "$f" ] || missing+=("$pkg"); else command -v "$f" >/dev/null || missing+=("$pkg"); fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "wasm: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq || die "apt-get update failed"
+  apt-get install -y -qq "${missing[@]}" >/dev/null || die "apt-get install failed"
+fi
+
+# 2. The host digest (the same build as the plain `cargo test`, so cached).
+HOST_CARGO=cargo; command -v cargo >/dev/null || HOST_CARGO=/usr/bin/cargo
+OUT="$HERE/target/logs"; mkdir -p "$OUT"
+( cd "$ROOT" && "$HOST_CARGO" test --test firmware_digest -- --nocapture ) >"$OUT/host.log" 2>&1 \
+  || { tail -30 "$OUT/host.log"; die "host firmware_digest test failed"; }
+HOST=$(awk '/^wtas-host-digest /{print $2}' "$OUT/host.log")
+[ -n "$HOST" ] || die "no wtas-host-digest line from the host"
+echo "host: digest $HOST"
+
+# 3. Build. Flags through the environment: nothing on disk changes other
+# builds.
+export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128"
+( cd "$HERE" && /usr/bin/cargo build --release -Zbuild-std=core --target "$TARGET" ) >"$OUT/build.log" 2>&1 \
+  || { tail -30 "$OUT/build.log"; die "wasm build failed"; }
+WASM="$HERE/target/$TARGET/release/wtas_wasm.wasm"
+echo "wasm: built $(stat -c %s "$WASM") bytes"
+
+# 4. simd128 in the step kernel.
+wasm-objdump -d "$WASM" >"$OUT/wtas_wasm.dis"
+awk '/^[0-9a-f]+ func\[[0-9]+\] <.*>:$/ {keep = ($0 ~ /7Backend8step_row/)} keep' \
+  "$OUT/wtas_wasm.dis" >"$OUT/step_row.dis"
+[ -s "$OUT/step_row.dis" ] || die "no Backend::step_row function in the module"
+fail=0
+for op in f32x4.add f32x4.sub f32x4.mul f32x4.div 'f32x4.(gt|ge)' v128.bitselect i32x4.shl i32x4.add; do
+  n=$(grep -cE "$op\$" "$OUT/step_row.dis" || true)
+  printf 'wasm: step kernel %-16s %5d\n' "$op" "$n"
+  [ "$n" -gt 0 ] || fail=1
+done
+[ "$fail" -eq 0 ] || die "the step kernel lacks simd128 instructions (see $OUT/step_row.dis)"
+
+# 5. Digest and golden replay under Node.
+node "$HERE/run.mjs" "$WASM" "$HOST" "$ROOT"/tests/golden/*.npz || die "Node harness failed"
+
+echo "wasm: $(( $(date +%s) - START )) s"
+echo "wasm: all OK"
