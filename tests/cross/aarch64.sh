@@ -8,7 +8,7 @@
 # 2. The host's firmware-scenario digest (`wtas-host-digest`).
 # 3. `cargo test --release` for aarch64-unknown-linux-gnu, every test target
 #    and the doc tests, run under qemu-aarch64 (golden replay on every
-#    backend, differential tests against the scalar reference, exp sweeps,
+#    backend, differential tests against the reference kernels, exp sweeps,
 #    the firmware digest, invariants, errors).
 # 4. The aarch64 firmware-scenario digest must equal the host's.
 # 5. The step kernel's disassembly must use NEON vector arithmetic on
@@ -81,7 +81,7 @@ cross test --test firmware_digest -- --nocapture >"$OUT/digest.log" 2>&1 \
   || { tail -30 "$OUT/digest.log"; die "firmware_digest under qemu-aarch64 failed"; }
 A64=$(awk '/^wtas-host-digest /{print $2}' "$OUT/digest.log")
 if [ "$A64" != "$HOST" ]; then die "aarch64 digest ${A64:-<none>} differs from the host's $HOST"; fi
-echo "aarch64: firmware-scenario digest $A64 equals the host's (default backend and scalar)"
+echo "aarch64: firmware-scenario digest $A64 equals the host's (default backend and reference)"
 
 # 5. NEON in the step kernel. `Backend::step_row` holds every backend's
 # eight-lane kernels inlined (portable = wide::f32x8 = two NEON q registers).
