@@ -70,7 +70,7 @@ done
 [ "$fail" -eq 0 ] || die "the step kernel lacks simd128 instructions (see $OUT/step_row.dis)"
 
 # 5. Digest and golden replay under Node.
-node "$HERE/run.mjs" "$WASM" "$HOST" "$ROOT"/tests/golden/*.npz || die "Node harness failed"
+node "$HERE/run.mjs" "$WASM" "$HOST" "$ROOT"/tests/golden/*.npz "$ROOT"/tests/golden/edges/*.npz || die "Node harness failed"
 
 echo "wasm: $(( $(date +%s) - START )) s"
 echo "wasm: all OK"
