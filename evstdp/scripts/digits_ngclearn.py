@@ -60,20 +60,14 @@ class Labels:
         return int(np.argmax(votes)) if votes.max() > 0 else None
 
 
-def main() -> int:
+def epoch_fns(m, frozen):
+    """Two jitted functions ``(state, xs) -> (state, spike counts per
+    pattern)`` that present every row of ``xs`` as the exhibit does (reset,
+    clamp, ``T`` steps), with and without ``W1.evolve``."""
     import jax
     from jax import numpy as jnp
-    from ngcsimlib._src.global_state.manager import global_state_manager as gsm
-    from ngclearn import MethodProcess
 
-    X, Y = load_digits()
-    m = build(64, UNITS, seed=2018, name="digits")
-    z0, z1, W1, k0 = m["z0"], m["z1"], m["W1"], m["k0"]
-    # The frozen step: the same advance order without W1.evolve.
-    from ngclearn import Context
-    with Context("digits"):
-        frozen = (MethodProcess("frozen") >> W1.advance_state >> z0.advance_state
-                  >> k0.advance_state >> z1.advance_state)
+    z0, z1 = m["z0"], m["z1"]
     learn_step = m["step"].run.compiled
     frozen_step = frozen.run.compiled
     reset = m["reset"].run.compiled
@@ -98,7 +92,26 @@ def main() -> int:
             return jax.lax.scan(present, state, xs)
         return run
 
-    learn, evaluate = epoch_fn(learn_step), epoch_fn(frozen_step)
+    return epoch_fn(learn_step), epoch_fn(frozen_step)
+
+
+def build_frozen(m, name):
+    from ngclearn import Context, MethodProcess
+    with Context(name):
+        return (MethodProcess("frozen") >> m["W1"].advance_state >> m["z0"].advance_state
+                >> m["k0"].advance_state >> m["z1"].advance_state)
+
+
+def main() -> int:
+    import jax
+    from jax import numpy as jnp
+    from ngcsimlib._src.global_state.manager import global_state_manager as gsm
+
+    X, Y = load_digits()
+    m = build(64, UNITS, seed=2018, name="digits")
+    # The frozen step: the same advance order without W1.evolve.
+    frozen = build_frozen(m, "digits")
+    learn, evaluate = epoch_fns(m, frozen)
     Xtr, Ytr = jnp.asarray(X[:TRAIN]), Y[:TRAIN]
     Xte, Yte = jnp.asarray(X[TRAIN:]), Y[TRAIN:]
     state = gsm.state

@@ -309,7 +309,9 @@ impl ExpKernel {
     /// `win_len - 1` of `tf` becomes `s * t`, the rows rotate up by one (as
     /// `jnp.roll(tf, -1, axis=0)`), and `epsp` is summed over the first
     /// `win_len - 1` rows, in row order, from `+0.0`. The exponential is
-    /// wtas's [`exp_f32`](wtas::kernels::exp_f32).
+    /// wtas's [`exp_f32`](wtas::kernels::exp_f32); a term whose mask is 1
+    /// is `exp(x) · 1 = exp(x)`, and one whose mask is 0 is `+0.0` unless
+    /// `exp(x)` is infinite or NaN, so only those cases are computed.
     ///
     /// # Errors
     /// [`Error::Length`] if `tf` is not `win_len × n` or `epsp` not `n`.
@@ -334,8 +336,14 @@ impl ExpKernel {
         epsp.fill(0.0);
         for row in tf[..last].chunks_exact(n) {
             for (e, tf) in epsp.iter_mut().zip(row) {
-                let mask = if *tf > 0.0 { 1.0 } else { 0.0 };
-                *e += wtas::kernels::exp_f32(-(t - *tf) / self.tau_w) * mask;
+                let x = -(t - *tf) / self.tau_w;
+                // Where the mask is 0 and exp(x) is finite the term is +0.0,
+                // which leaves the sum (from +0.0) as it is: skip the exp.
+                if *tf > 0.0 {
+                    *e += wtas::kernels::exp_f32(x);
+                } else if x.is_nan() || x > 88.0 {
+                    *e += wtas::kernels::exp_f32(x) * 0.0;
+                }
             }
         }
         Ok(())
@@ -401,7 +409,7 @@ impl EventStdp {
     ///
     /// XLA's CPU compiler contracts two of these into fused multiply-adds,
     /// each rounded once: `w_bound - w·(1+λ)` and `w + dW·eta`. Both are
-    /// computed here with [`libm::fmaf`], which is what makes the weights
+    /// computed here as fused multiply-adds ([`fma`]), which is what makes the weights
     /// match ngclearn's bit for bit (with separate roundings they drift by a
     /// few ulp from the first update on; see `tests/fidelity.rs`).
     ///
@@ -425,30 +433,52 @@ impl EventStdp {
             return Ok(());
         }
         let lo = t - self.presyn_win_len;
-        for (tols, row) in pre_tols.iter().zip(w.chunks_exact_mut(n_hid)) {
-            let m = *tols > 0.0;
-            let pre = m
-                && if self.presyn_win_len > 0.0 {
-                    lo < *tols
-                } else {
-                    *tols == t
-                };
-            for (w, post) in row.iter_mut().zip(post) {
-                if *post == 0.0 {
-                    continue;
-                }
+        for (k, post) in post.iter().enumerate() {
+            if *post == 0.0 {
+                continue;
+            }
+            // Column k: every input's weight onto the unit that spiked.
+            for (tols, w) in pre_tols.iter().zip(w.iter_mut().skip(k).step_by(n_hid)) {
+                let m = *tols > 0.0;
+                let pre = m
+                    && if self.presyn_win_len > 0.0 {
+                        lo < *tols
+                    } else {
+                        *tols == t
+                    };
                 let dw = if pre {
-                    libm::fmaf(-*w, self.one_plus_lmbda, self.w_bound) * self.a_plus
+                    fma(-*w, self.one_plus_lmbda, self.w_bound) * self.a_plus
                 } else {
                     (-*w * self.one_plus_lmbda) * self.a_minus
                 };
                 let dw = dw * *post;
-                let nw = libm::fmaf(dw, self.eta, *w);
+                let nw = fma(dw, self.eta, *w);
                 // jnp.clip: max with the lower bound, then min with the upper.
                 *w = nw.max(W_MIN).min(self.w_bound);
             }
         }
         Ok(())
+    }
+}
+
+/// `a · b + c` rounded once to `f32` (a fused multiply-add), on every
+/// target, with or without an FMA instruction.
+///
+/// The product of two `f32` is exact in `f64`, so `r = a·b + c` in `f64` is
+/// rounded once; rounding `r` to `f32` then gives the correctly rounded
+/// result unless `r` is exactly halfway between two `f32` (its low 29
+/// significand bits are `0x1000_0000`) or the result is subnormal, the two
+/// cases where a second rounding can differ. Those rare cases go to
+/// [`libm::fmaf`] (correct but slower in software); this is musl's `fmaf`
+/// method.
+pub fn fma(a: f32, b: f32, c: f32) -> f32 {
+    let r = f64::from(a) * f64::from(b) + f64::from(c);
+    let bits = r.to_bits();
+    let midpoint = bits & 0x1fff_ffff == 0x1000_0000;
+    if midpoint || (r != 0.0 && r.abs() < f64::from(f32::MIN_POSITIVE)) {
+        libm::fmaf(a, b, c)
+    } else {
+        r as f32
     }
 }
 
@@ -710,5 +740,48 @@ impl<'a> Model<'a> {
     /// EPSPs of the last step.
     pub fn epsp(&self) -> &[f32] {
         self.epsp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fma;
+
+    /// The fast path equals `libm::fmaf` on random triples and on exact
+    /// halfway cases.
+    #[test]
+    fn fma_matches_libm() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for i in 0..200_000 {
+            let r = next();
+            let (a, b, c) = if i % 2 == 0 {
+                // Anywhere in the float range.
+                (
+                    f32::from_bits(r as u32),
+                    f32::from_bits((r >> 32) as u32),
+                    f32::from_bits(next() as u32),
+                )
+            } else {
+                // The weights' range, where the model uses it.
+                let u = |v: u64| (v >> 40) as f32 / 16_777_216.0;
+                (-u(r), 1.01, u(next()))
+            };
+            let (f, g) = (fma(a, b, c), libm::fmaf(a, b, c));
+            assert!(
+                f.to_bits() == g.to_bits() || (f.is_nan() && g.is_nan()),
+                "{a} {b} {c}"
+            );
+        }
+        // 1 + 2^-24 (a midpoint between 1 and 1 + 2^-23), nudged by 2^-60:
+        // rounding through f64 twice would give 1.0.
+        let (a, b, c) = (1.0 + f32::EPSILON, f32::EPSILON / 2.0, 1.0);
+        assert_eq!(fma(a, b, c).to_bits(), libm::fmaf(a, b, c).to_bits());
+        assert_eq!(fma(a, b, c), 1.0 + f32::EPSILON);
     }
 }
