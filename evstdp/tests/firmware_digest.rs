@@ -27,7 +27,10 @@ fn host_digest() {
     let default = run(None);
     for b in [Backend::Scalar, Backend::Compact] {
         let o = run(Some(b));
-        assert_eq!(o.digest, default.digest, "{b:?} differs from the default backend");
+        assert_eq!(
+            o.digest, default.digest,
+            "{b:?} differs from the default backend"
+        );
         assert_eq!(o.spikes, default.spikes);
     }
     assert!(default.spikes > 1000, "the run must spike and learn");
