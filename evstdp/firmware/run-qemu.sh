@@ -42,7 +42,8 @@ echo "host: digest $HOST"
 
 # 3. The firmware.
 target=thumbv7em-none-eabihf
-( cd "$HERE" && RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build -q --release -Zbuild-std=core --target $target ) \
+( cd "$HERE" && RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build -q --release -Zbuild-std=core --target $target \
+    --target-dir "$HERE/target" ) \
   >"$HERE/target/build.log" 2>&1 || { tail -30 "$HERE/target/build.log"; die "firmware build failed"; }
 ELF="$HERE/target/$target/release/wtas-evstdp-firmware"
 run_log="$HERE/target/run.log"
