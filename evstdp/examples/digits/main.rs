@@ -41,7 +41,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         plan.epochs,
         wtas_evstdp::Hyper::EXHIBIT.steps
     );
+    let mut running: Vec<(f64, f64)> = Vec::new();
     let out = protocol::run(plan, |epoch, done, acc| {
+        running.push((((epoch - 1) * plan.train + done) as f64, acc));
         let width = 30;
         let filled = done * width / plan.train;
         let bar = format!("{}>{}", "=".repeat(filled), " ".repeat(width - filled));
@@ -128,7 +130,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let figs = root.join("figures");
     std::fs::create_dir_all(&figs)?;
     draw_fields(&out.weights, &figs.join("receptive_fields.svg"))?;
-    draw_accuracy(&out.epochs, &ngc_acc, baseline, &figs.join("accuracy.svg"))?;
+    let per_epoch = plan.train as f64;
+    draw_accuracy(
+        &out.epochs,
+        &running,
+        &ngc_acc,
+        baseline,
+        per_epoch,
+        &figs.join("accuracy.svg"),
+    )?;
     eprintln!(
         "{:>12} evstdp/figures/receptive_fields.svg, evstdp/figures/accuracy.svg",
         "Wrote"
@@ -165,51 +175,62 @@ fn draw_fields(w: &[f32], path: &Path) -> Result<(), Box<dyn std::error::Error>>
     Ok(())
 }
 
-/// Held-out accuracy per epoch: Rust, ngclearn, baseline.
+/// Accuracy over training (x: training patterns seen): the running
+/// training accuracy every 50 patterns, and the held-out accuracy after each
+/// epoch for Rust and ngclearn, with the centroid baseline.
 fn draw_accuracy(
     epochs: &[protocol::EpochResult],
+    running: &[(f64, f64)],
     ngc: &[(usize, f64)],
     baseline: f64,
+    per_epoch: f64,
     path: &Path,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let root = SVGBackend::new(path, (560, 340)).into_drawing_area();
+    let root = SVGBackend::new(path, (640, 360)).into_drawing_area();
     root.fill(&WHITE)?;
-    let n = epochs.len().max(1) as f64;
+    let xmax = per_epoch * epochs.len().max(1) as f64;
     let mut chart = ChartBuilder::on(&root)
-        .caption("held-out accuracy (8x8 digits)", ("sans-serif", 18))
+        .caption("accuracy over training (8x8 digits)", ("sans-serif", 18))
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(48)
-        .build_cartesian_2d(0.8..n + 0.2, 0.0..100.0)?;
+        .build_cartesian_2d(0.0..xmax, 0.0..100.0)?;
     chart
         .configure_mesh()
-        .x_desc("epoch")
+        .x_desc("training patterns seen")
         .y_desc("accuracy (%)")
-        .x_labels(epochs.len().max(2))
-        .x_label_formatter(&|x| format!("{x:.0}"))
         .draw()?;
+    let at = |e: usize| e as f64 * per_epoch;
+    let grey = RGBColor(120, 120, 200);
     chart
         .draw_series(LineSeries::new(
-            epochs.iter().map(|e| (e.epoch as f64, e.test)),
+            running.iter().copied(),
+            grey.stroke_width(1),
+        ))?
+        .label("Rust, running (training, within the epoch)")
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], grey));
+    chart
+        .draw_series(LineSeries::new(
+            epochs.iter().map(|e| (at(e.epoch), e.test)),
             BLUE.stroke_width(2),
         ))?
-        .label("wtas-evstdp (Rust)")
+        .label("Rust, held-out after each epoch")
         .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLUE.stroke_width(2)));
     if !ngc.is_empty() {
         chart
             .draw_series(LineSeries::new(
-                ngc.iter().map(|(e, a)| (*e as f64, *a)),
+                ngc.iter().map(|(e, a)| (at(*e), *a)),
                 RED.stroke_width(2),
             ))?
-            .label("ngclearn 3.2.3")
+            .label("ngclearn 3.2.3, held-out after each epoch")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], RED.stroke_width(2)));
     }
     chart
         .draw_series(LineSeries::new(
-            [(0.8, baseline), (n + 0.2, baseline)],
+            [(0.0, baseline), (xmax, baseline)],
             BLACK.stroke_width(1),
         ))?
-        .label("nearest centroid (pixels)")
+        .label("nearest class centroid, raw pixels")
         .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLACK));
     chart
         .configure_series_labels()
