@@ -87,7 +87,8 @@ def main() -> int:
                                      "component/cell_advance"))
     text = "\n".join([
         f"Patterns per second, one core ({cpu_model()}; affinity {cpus}; "
-        f"{_dt.datetime.now(_dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}); "
+        f"{_dt.datetime.now(_dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores, shared); "
         f"64 inputs, {UNITS} units, {T} steps per pattern, the first {TRAIN} digits.",
         "",
         "| mode | wtas-evstdp (Rust) | ngclearn 3.2.3 (jit + lax.scan) | Rust / ngclearn |",
