@@ -64,8 +64,11 @@ cal=$(awk '$1=="evstdp" && $2=="cal" {print $4/$3; exit}' "$run_log")
 size() { arm-none-eabi-size -A "$ELF" | awk -v s="$1" '$1==s {print $2}'; }
 text=$(size .text); rodata=$(size .rodata); vt=$(size .vector_table); bss=$(size .bss); data=$(size .data)
 ipp=$(awk -v t="$ticks" -v c="$cal" -v p="$patterns" 'BEGIN{printf "%.0f", t*c/p}')
+frozen=$(field frozen); tfz=$(field ticks-frozen)
+ipf=$(awk -v t="$tfz" -v c="$cal" -v p="$frozen" 'BEGIN{printf "%.0f", t*c/p}')
 echo "Cortex-M4F (opt-level s, QEMU mps2-an386, -icount shift=0): $patterns digits learnt from flash, 64 inputs, 64 units, 50 steps each"
 echo "  instructions per pattern (learning on): $ipp  (per step: $(awk -v i="$ipp" 'BEGIN{printf "%.0f", i/50}'))"
+echo "  instructions per pattern (learning off, $frozen patterns): $ipf  (per step: $(awk -v i="$ipf" 'BEGIN{printf "%.0f", i/50}'))"
 echo "  flash: $((vt + text + rodata)) B = .text $text + .rodata $rodata (of which digits $((patterns * 65))) + vectors $vt"
 echo "  RAM: $((bss + data)) B static (.bss $bss + .data $data; model state $(field sizeof-storage) B), no heap"
 echo "evstdp firmware: $(( $(date +%s) - START )) s, OK"

@@ -1,5 +1,5 @@
 //! The firmware's learning run (`firmware/src/scenario.rs`: 300 digits from
-//! flash, learning on) on the host, on the default, scalar and compact wtas
+//! flash, learning on, then 50 with learning off) on the host, on the default, scalar and compact wtas
 //! backends, which must agree bit for bit; prints the digest that
 //! `firmware/run-qemu.sh` compares with the Cortex-M4F's.
 
@@ -17,7 +17,7 @@ fn run(backend: Option<Backend>) -> scenario::Outcome {
                 cell.set_backend(b).expect("backend");
             }
         },
-        |f| f(),
+        |_, f| f(),
     )
     .expect("run")
 }

@@ -5,7 +5,9 @@
 //!   `tests/firmware_digest.rs` computes the same run);
 //! - `evstdp spikes <n>`, `evstdp patterns <n>`;
 //! - `evstdp cal <ticks> <instructions>`: ticks of a loop of known length;
-//! - `evstdp ticks-learn <n>`: clock ticks inside the presentations;
+//! - `evstdp ticks-learn <n>`: clock ticks inside the learning presentations;
+//! - `evstdp frozen <n>`, `evstdp ticks-frozen <n>`: the same for the
+//!   patterns presented again with learning off;
 //! - `evstdp sizeof-storage <bytes>`: the model's state.
 //!
 //! Under `qemu-system-arm -icount shift=0` the SysTick clock advances once
@@ -80,14 +82,19 @@ fn main() -> ! {
     static mut STORE: scenario::Store = scenario::Store::new();
     clock_init();
     let (cal_ticks, cal_instr) = calibrate();
-    let mut ticks = 0u64;
+    let (mut ticks, mut ticks_frozen) = (0u64, 0u64);
     let out = scenario::run(
         STORE,
         |_| {},
-        |f| {
+        |learn, f| {
             let t0 = now();
             f();
-            ticks += now().wrapping_sub(t0);
+            let dt = now().wrapping_sub(t0);
+            if learn {
+                ticks += dt;
+            } else {
+                ticks_frozen += dt;
+            }
         },
     );
     match out {
@@ -97,6 +104,8 @@ fn main() -> ! {
             hprintln!("evstdp patterns {}", scenario::PATTERNS);
             hprintln!("evstdp cal {} {}", cal_ticks, cal_instr);
             hprintln!("evstdp ticks-learn {}", ticks);
+            hprintln!("evstdp frozen {}", scenario::FROZEN);
+            hprintln!("evstdp ticks-frozen {}", ticks_frozen);
             hprintln!(
                 "evstdp sizeof-storage {}",
                 core::mem::size_of::<scenario::Store>()

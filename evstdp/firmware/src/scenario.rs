@@ -35,17 +35,22 @@ pub type Store = Storage<IN, HID, WIN>;
 pub struct Outcome {
     /// FNV-1a digest of the final weights.
     pub digest: u64,
-    /// Post-synaptic spikes over the whole run.
+    /// Post-synaptic spikes over the whole run (both passes).
     pub spikes: u32,
 }
 
-/// Learns the stored digits once each. `around(f)` runs `f` (one pattern)
-/// and may time it; `setup` is called on the cell before the run (to pick a
+/// Patterns presented again after learning, with learning off (to measure
+/// what the STDP update costs); they leave the weights unchanged.
+pub const FROZEN: usize = 50;
+
+/// Learns the stored digits once each, then presents the first `FROZEN`
+/// again with learning off. `around(learn, f)` runs `f` (one pattern) and
+/// may time it; `setup` is called on the cell before the run (to pick a
 /// backend on the host).
 pub fn run(
     store: &mut Store,
     setup: impl FnOnce(&mut wtas::Cell<'_>),
-    mut around: impl FnMut(&mut dyn FnMut()),
+    mut around: impl FnMut(bool, &mut dyn FnMut()),
 ) -> Option<Outcome> {
     let mut draws = SeededDraws::new(SEED);
     init_weights(store.weights_mut(), &mut draws);
@@ -54,13 +59,16 @@ pub fn run(
     let mut counts = [0u32; HID];
     let mut spikes = 0;
     let mut ok = true;
-    for rec in DIGITS.chunks_exact(65) {
+    let records = DIGITS.chunks_exact(65);
+    for (i, rec) in records.clone().chain(records.take(FROZEN)).enumerate() {
+        let learn = i < PATTERNS;
         let mut x = [0.0f32; IN];
         for (x, p) in x.iter_mut().zip(rec) {
             *x = f32::from(*p) / 16.0;
         }
         around(
-            &mut || match model.present(&x, &mut draws, true, &mut counts) {
+            learn,
+            &mut || match model.present(&x, &mut draws, learn, &mut counts) {
                 Ok(n) => spikes += n,
                 Err(_) => ok = false,
             },
