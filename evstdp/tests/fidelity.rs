@@ -4,6 +4,12 @@
 //! Bernoulli draws, the initial weights and the cell's initial thresholds
 //! injected.
 //!
+//! The draws are JAX's own uniform values wherever a pixel's probability
+//! lies strictly between 0 and 1; where it is 0 or 1 the draw cannot change
+//! the spike and the file stores 0.5 (see the script). The recorded input
+//! spikes are compared too, so the stored draws are checked to reproduce
+//! them.
+//!
 //! Every field is compared bit for bit at every step: the Bernoulli spikes
 //! and times of last spike, the EPSPs, the cell's `j`, `v`, `s`, `thr`,
 //! `rfr` and `tols`, and the weights (their FNV-1a digest after every step,
