@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Builds the evstdp learner for Cortex-M4F, runs it under QEMU (-icount
+# shift=0), checks that its final weight digest equals the host's
+# (tests/firmware_digest.rs), and prints instructions per pattern, flash and
+# RAM. Exits non-zero on any mismatch or failure. Works from any directory.
+set -uo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+START=$(date +%s)
+die() { echo "evstdp firmware: $*" >&2; exit 1; }
+
+# 1. Tools (Debian packages; QEMU from bookworm-backports, its mirror taken
+#    from the machine's own apt configuration).
+missing=()
+for p in /usr/bin/rustc:rustc-web /usr/bin/cargo:cargo-web /usr/lib/rustlib/src/rust/library/core:rust-web-src \
+         arm-none-eabi-ld:binutils-arm-none-eabi; do
+  f=${p%%:*}; pkg=${p##*:}
+  if [ "${f:0:1}" = / ]; then [ -e "$f" ] || missing+=("$pkg"); else command -v "$f" >/dev/null || missing+=("$pkg"); fi
+done
+need_qemu=0; command -v qemu-system-arm >/dev/null || need_qemu=1
+if [ ${#missing[@]} -gt 0 ] || [ $need_qemu -eq 1 ]; then
+  echo "evstdp firmware: installing ${missing[*]} $([ $need_qemu -eq 1 ] && echo qemu-system-arm)"
+  if [ $need_qemu -eq 1 ]; then
+    uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
+    [ -n "$uri" ] && echo "deb $uri bookworm-backports main" > /etc/apt/sources.list.d/evstdp-backports.list
+  fi
+  apt-get update || die "apt-get update failed"
+  [ ${#missing[@]} -gt 0 ] && { apt-get install -y "${missing[@]}" || die "apt-get install failed"; }
+  if [ $need_qemu -eq 1 ]; then
+    apt-get install -y -t bookworm-backports qemu-system-arm || apt-get install -y qemu-system-arm || die "qemu install failed"
+  fi
+fi
+
+# 2. The host digest (default, scalar and compact backends agree).
+HOST_CARGO=cargo; command -v cargo >/dev/null || HOST_CARGO=/usr/bin/cargo
+mkdir -p "$HERE/target"; host_log="$HERE/target/host-test.log"
+( cd "$ROOT" && "$HOST_CARGO" test -p wtas-evstdp --test firmware_digest -- --nocapture ) >"$host_log" 2>&1 \
+  || { tail -30 "$host_log"; die "host test failed"; }
+HOST=$(awk '/^evstdp-host-digest /{print $2}' "$host_log")
+[ -n "$HOST" ] || die "no host digest"
+echo "host: digest $HOST"
+
+# 3. The firmware.
+target=thumbv7em-none-eabihf
+( cd "$HERE" && RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build -q --release -Zbuild-std=core --target $target \
+    --target-dir "$HERE/target" ) \
+  >"$HERE/target/build.log" 2>&1 || { tail -30 "$HERE/target/build.log"; die "firmware build failed"; }
+ELF="$HERE/target/$target/release/wtas-evstdp-firmware"
+run_log="$HERE/target/run.log"
+timeout "${QEMU_TIMEOUT:-300}" qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic -monitor none \
+  -semihosting-config enable=on,target=native -icount shift=0 -kernel "$ELF" >"$run_log" 2>&1 \
+  || { cat "$run_log"; die "emulator failed or timed out"; }
+field() { awk -v k="$1" '$1=="evstdp" && $2==k {print $3; exit}' "$run_log"; }
+FW=$(field digest)
+if [ "$FW" = "$HOST" ]; then
+  echo "firmware $target: digest $FW matches host"
+else
+  cat "$run_log"; die "firmware digest ${FW:-<none>} DOES NOT MATCH host $HOST"
+fi
+
+# 4. Figures.
+patterns=$(field patterns); ticks=$(field ticks-learn)
+cal=$(awk '$1=="evstdp" && $2=="cal" {print $4/$3; exit}' "$run_log")
+size() { arm-none-eabi-size -A "$ELF" | awk -v s="$1" '$1==s {print $2}'; }
+text=$(size .text); rodata=$(size .rodata); vt=$(size .vector_table); bss=$(size .bss); data=$(size .data)
+ipp=$(awk -v t="$ticks" -v c="$cal" -v p="$patterns" 'BEGIN{printf "%.0f", t*c/p}')
+frozen=$(field frozen); tfz=$(field ticks-frozen)
+ipf=$(awk -v t="$tfz" -v c="$cal" -v p="$frozen" 'BEGIN{printf "%.0f", t*c/p}')
+echo "Cortex-M4F (opt-level s, QEMU mps2-an386, -icount shift=0): $patterns digits learnt from flash, 64 inputs, 64 units, 50 steps each"
+echo "  instructions per pattern (learning on): $ipp  (per step: $(awk -v i="$ipp" 'BEGIN{printf "%.0f", i/50}'))"
+echo "  instructions per pattern (learning off, $frozen patterns): $ipf  (per step: $(awk -v i="$ipf" 'BEGIN{printf "%.0f", i/50}'))"
+echo "  flash: $((vt + text + rodata)) B = .text $text + .rodata $rodata (of which digits $((patterns * 65))) + vectors $vt"
+echo "  RAM: $((bss + data)) B static (.bss $bss + .data $data; model state $(field sizeof-storage) B), no heap"
+echo "evstdp firmware: $(( $(date +%s) - START )) s, OK"

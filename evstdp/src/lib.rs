@@ -1,0 +1,787 @@
+//! Event-based STDP learning on the [`wtas`] cell: the model `WTASCell` was
+//! made for (Tavanaei, Masquelier & Maida 2018, "Representation learning
+//! using event-based STDP", Neural Networks 105), as ngclearn's model museum
+//! builds it in its `evstdp_patches` exhibit.
+//!
+//! Four components, each a function over caller-owned slices, `no_std` and
+//! allocation-free:
+//!
+//! - [`bernoulli`]: each input value `p` becomes a spike with probability
+//!   `p` per step (`u < p` for a uniform draw `u` from any [`Draws`]), and
+//!   each input's time of last spike is tracked;
+//! - [`ExpKernel`]: spikes become EPSPs, `Σ exp(-(t - tf)/tau_w)` over a
+//!   window of recent spike times;
+//! - [`EventStdp`]: the synapse drives the cell with `j = epsp · W` and, on
+//!   each post-synaptic spike, potentiates the weights from inputs that
+//!   spiked within `presyn_win_len` and depresses the others;
+//! - [`wtas::Cell`]: the winner-take-all layer.
+//!
+//! [`Model`] wires them in the exhibit's order (synapse, encoder, kernel,
+//! cell, then the synapse's evolve) and presents one pattern for
+//! [`Hyper::steps`] steps. Every operation is the reference's own `f32`
+//! arithmetic in the reference's order, so a replay of ngclearn's recorded
+//! draws gives its bits (`tests/fidelity.rs`).
+//!
+//! ```
+//! use wtas_evstdp::{Buffers, Hyper, Model, SeededDraws, init_weights};
+//!
+//! const IN: usize = 4;
+//! const HID: usize = 2;
+//! let hyper = Hyper::EXHIBIT;
+//! let (mut s, mut tols, mut epsp) = ([0.0; IN], [0.0; IN], [0.0; IN]);
+//! let mut tf = [0.0; IN * 2]; // hyper.win_len() rows
+//! let mut w = [0.0; IN * HID];
+//! let mut cell = [[0.0_f32; HID]; 6];
+//! let [j, v, cs, thr, rfr, ctols] = &mut cell;
+//! let mut draws = SeededDraws::new(7);
+//! init_weights(&mut w, &mut draws);
+//! let bufs = Buffers {
+//!     x_s: &mut s, x_tols: &mut tols, tf: &mut tf, epsp: &mut epsp, w: &mut w,
+//!     cell: wtas::Buffers { j, v, s: cs, thr, rfr, tols: ctols },
+//! };
+//! let mut model = Model::new_seeded(hyper, bufs, 42)?;
+//! let mut counts = [0u32; HID];
+//! let spikes = model.present(&[1.0, 1.0, 0.0, 0.0], &mut draws, true, &mut counts)?;
+//! assert_eq!(spikes, counts.iter().sum::<u32>());
+//! # Ok::<(), wtas_evstdp::Error>(())
+//! ```
+#![no_std]
+#![deny(missing_docs)]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+use rand_core::Rng;
+
+/// Errors from building or running a [`Model`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The wtas cell refused its configuration, buffers or step.
+    Cell(wtas::Error),
+    /// A buffer has the wrong length.
+    Length {
+        /// Which buffer.
+        what: &'static str,
+        /// The length the model needs.
+        expected: usize,
+        /// The length given.
+        got: usize,
+    },
+    /// A weight lies outside `[W_MIN, w_bound]` or is NaN.
+    WeightRange,
+    /// A hyperparameter is out of its domain.
+    Hyper(&'static str),
+}
+
+impl From<wtas::Error> for Error {
+    fn from(e: wtas::Error) -> Self {
+        Error::Cell(e)
+    }
+}
+
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Error::Cell(e) => write!(f, "wtas cell: {e}"),
+            Error::Length {
+                what,
+                expected,
+                got,
+            } => {
+                write!(f, "buffer {what}: expected {expected} values, got {got}")
+            }
+            Error::WeightRange => f.write_str("a weight is outside [0.01, w_bound] or NaN"),
+            Error::Hyper(what) => write!(f, "hyperparameter out of range: {what}"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for Error {}
+
+fn check(what: &'static str, expected: usize, got: usize) -> Result<(), Error> {
+    if expected == got {
+        Ok(())
+    } else {
+        Err(Error::Length {
+            what,
+            expected,
+            got,
+        })
+    }
+}
+
+/// The lower clip of every weight after an update (fixed in ngclearn's
+/// `EventSTDPSynapse.evolve`).
+pub const W_MIN: f32 = 0.01;
+
+/// Every hyperparameter of the model.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hyper {
+    /// Integration step (ms).
+    pub dt: f32,
+    /// Steps per pattern (`T`).
+    pub steps: usize,
+    /// Exponential kernel time constant.
+    pub tau_w: f32,
+    /// Exponential kernel window (ms); the kernel keeps `nu / dt` spike times.
+    pub nu: f32,
+    /// Learning rate.
+    pub eta: f32,
+    /// Degree of synaptic disconnect ("lambda").
+    pub lmbda: f32,
+    /// Strength of potentiation.
+    pub a_plus: f32,
+    /// Strength of depression.
+    pub a_minus: f32,
+    /// How far back (ms) a pre-synaptic spike counts as causal.
+    pub presyn_win_len: f32,
+    /// Upper bound of every weight.
+    pub w_bound: f32,
+    /// Cell membrane time constant (no effect on the cell's dynamics).
+    pub tau_m: f32,
+    /// Cell membrane resistance.
+    pub resist_m: f32,
+    /// Base of the adaptive thresholds.
+    pub thr_base: f32,
+    /// Threshold change per extra spike in a step.
+    pub thr_gain: f32,
+    /// Refractory period (ms).
+    pub refract_time: f32,
+    /// Half-width of the initial thresholds' uniform jitter.
+    pub thr_jitter: f32,
+}
+
+impl Hyper {
+    /// The `evstdp_patches` exhibit's values: dt 3, T 50, tau_w 0.5, nu 4,
+    /// eta 0.0055, lmbda 0.01, A± 1, presyn_win_len 3, w_bound 1; cell
+    /// tau_m 100, resist_m 1, thr_base 0.2, thr_gain 0.002, refract_time 5,
+    /// thr_jitter 0.055.
+    pub const EXHIBIT: Hyper = Hyper {
+        dt: 3.0,
+        steps: 50,
+        tau_w: 0.5,
+        nu: 4.0,
+        eta: 0.0055,
+        lmbda: 0.01,
+        a_plus: 1.0,
+        a_minus: 1.0,
+        presyn_win_len: 3.0,
+        w_bound: 1.0,
+        tau_m: 100.0,
+        resist_m: 1.0,
+        thr_base: 0.2,
+        thr_gain: 0.002,
+        refract_time: 5.0,
+        thr_jitter: 0.055,
+    };
+
+    /// Rows of the kernel's spike-time window: `int(nu / dt) + 1`, as
+    /// ngclearn's `ExpKernel` computes it (in `f64`); 2 for the exhibit.
+    pub fn win_len(&self) -> usize {
+        (f64::from(self.nu) / f64::from(self.dt)) as usize + 1
+    }
+
+    /// The wtas cell's configuration for `n_hid` units, batch 1.
+    pub fn cell_config(&self, n_hid: usize) -> wtas::Config {
+        wtas::Config {
+            batch_size: 1,
+            resist_m: self.resist_m,
+            thr_base: self.thr_base,
+            thr_gain: self.thr_gain,
+            refract_time: self.refract_time,
+            thr_jitter: self.thr_jitter,
+            ..wtas::Config::new(n_hid, self.tau_m)
+        }
+    }
+
+    /// The kernel of these hyperparameters.
+    pub fn kernel(&self) -> ExpKernel {
+        ExpKernel {
+            tau_w: self.tau_w,
+            win_len: self.win_len(),
+        }
+    }
+
+    /// The synapse's learning rule of these hyperparameters.
+    pub fn synapse(&self) -> EventStdp {
+        EventStdp {
+            eta: self.eta,
+            // ngclearn computes `1. + lmbda` in Python floats (f64) and
+            // rounds once when it meets the f32 weights.
+            one_plus_lmbda: (1.0 + f64::from(self.lmbda)) as f32,
+            a_plus: self.a_plus,
+            a_minus: self.a_minus,
+            presyn_win_len: self.presyn_win_len,
+            w_bound: self.w_bound,
+        }
+    }
+}
+
+/// A source of uniform draws in `[0, 1)` for the Bernoulli encoder.
+pub trait Draws {
+    /// The next draw.
+    fn uniform(&mut self) -> f32;
+}
+
+/// Draws from wtas's seeded generator ([`wtas::seed_rng`], xoshiro128++):
+/// `u = (next_u32 >> 8) / 2^24`, the same on every target.
+#[derive(Clone, Debug)]
+pub struct SeededDraws(wtas::SeedRng);
+
+impl SeededDraws {
+    /// The stream of `seed`.
+    pub fn new(seed: u64) -> Self {
+        SeededDraws(wtas::seed_rng(seed))
+    }
+    /// The next raw 32-bit output.
+    pub fn next_u32(&mut self) -> u32 {
+        self.0.next_u32()
+    }
+}
+
+impl Draws for SeededDraws {
+    fn uniform(&mut self) -> f32 {
+        (self.0.next_u32() >> 8) as f32 * (1.0 / 16_777_216.0)
+    }
+}
+
+/// Draws replayed from a slice (for example a reference's recorded ones);
+/// once it is exhausted every draw is NaN, which never spikes.
+#[derive(Clone, Debug)]
+pub struct RecordedDraws<'a> {
+    u: &'a [f32],
+    at: usize,
+}
+
+impl<'a> RecordedDraws<'a> {
+    /// Replays `u` in order.
+    pub fn new(u: &'a [f32]) -> Self {
+        RecordedDraws { u, at: 0 }
+    }
+    /// Draws taken so far.
+    pub fn used(&self) -> usize {
+        self.at
+    }
+}
+
+impl Draws for RecordedDraws<'_> {
+    fn uniform(&mut self) -> f32 {
+        let u = self.u.get(self.at).copied().unwrap_or(f32::NAN);
+        self.at += 1;
+        u
+    }
+}
+
+/// ngclearn's `BernoulliCell.advance_state`: `s = (u < p) ? 1 : 0` with one
+/// draw per input, in order, then `tols = (1 - s) * tols + s * t`.
+///
+/// All three slices must have the same length (extra elements are left
+/// alone: the loop runs over the shortest).
+pub fn bernoulli<D: Draws + ?Sized>(
+    p: &[f32],
+    t: f32,
+    draws: &mut D,
+    s: &mut [f32],
+    tols: &mut [f32],
+) {
+    for ((p, s), tols) in p.iter().zip(s.iter_mut()).zip(tols.iter_mut()) {
+        let u = draws.uniform();
+        *s = if u < *p { 1.0 } else { 0.0 };
+        *tols = (1.0 - *s) * *tols + *s * t;
+    }
+}
+
+/// ngclearn's `ExpKernel`: a window of `win_len` rows of spike times (row
+/// `r` holds `n` values) and `epsp = Σ exp(-(t - tf)/tau_w) · (tf > 0)` over
+/// rows `0 .. win_len - 1`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ExpKernel {
+    /// Time constant.
+    pub tau_w: f32,
+    /// Rows in the window (`int(nu/dt) + 1`).
+    pub win_len: usize,
+}
+
+impl ExpKernel {
+    /// One step at time `t` with input spikes `s` (`n` values): row
+    /// `win_len - 1` of `tf` becomes `s * t`, the rows rotate up by one (as
+    /// `jnp.roll(tf, -1, axis=0)`), and `epsp` is summed over the first
+    /// `win_len - 1` rows, in row order, from `+0.0`. The exponential is
+    /// wtas's [`exp_f32`](wtas::kernels::exp_f32); a term whose mask is 1
+    /// is `exp(x) · 1 = exp(x)`, and one whose mask is 0 is `+0.0` unless
+    /// `exp(x)` is infinite or NaN, so only those cases are computed.
+    ///
+    /// # Errors
+    /// [`Error::Length`] if `tf` is not `win_len × n` or `epsp` not `n`.
+    pub fn advance(
+        &self,
+        s: &[f32],
+        t: f32,
+        tf: &mut [f32],
+        epsp: &mut [f32],
+    ) -> Result<(), Error> {
+        let n = s.len();
+        check("tf", self.win_len * n, tf.len())?;
+        check("epsp", n, epsp.len())?;
+        if self.win_len == 0 || n == 0 {
+            return Ok(());
+        }
+        let last = (self.win_len - 1) * n;
+        for (tf, s) in tf[last..].iter_mut().zip(s) {
+            *tf = *s * t;
+        }
+        tf.rotate_left(n);
+        epsp.fill(0.0);
+        for row in tf[..last].chunks_exact(n) {
+            for (e, tf) in epsp.iter_mut().zip(row) {
+                let x = -(t - *tf) / self.tau_w;
+                // Where the mask is 0 and exp(x) is finite the term is +0.0,
+                // which leaves the sum (from +0.0) as it is: skip the exp.
+                if *tf > 0.0 {
+                    *e += wtas::kernels::exp_f32(x);
+                } else if x.is_nan() || x > 88.0 {
+                    *e += wtas::kernels::exp_f32(x) * 0.0;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// ngclearn's `EventSTDPSynapse`: the dense forward pass and the
+/// event-driven, post-synaptic STDP update, over a row-major weight matrix
+/// `w[i * n_hid + k]` (input `i`, unit `k`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EventStdp {
+    /// Learning rate.
+    pub eta: f32,
+    /// `1 + lmbda`, rounded once to `f32`.
+    pub one_plus_lmbda: f32,
+    /// Potentiation strength.
+    pub a_plus: f32,
+    /// Depression strength.
+    pub a_minus: f32,
+    /// Causal window (ms).
+    pub presyn_win_len: f32,
+    /// Upper bound of the weights.
+    pub w_bound: f32,
+}
+
+impl EventStdp {
+    /// `j[k] = Σ_i epsp[i] · w[i][k]`, summed over `i` in increasing order
+    /// from `+0.0`: the order XLA's CPU dot product used for ngclearn's
+    /// `jnp.matmul(inputs, weights)` at this shape (checked bit for bit on
+    /// the recorded trajectory).
+    ///
+    /// Inputs with `epsp[i] == 0` are skipped: their terms are `±0.0`,
+    /// which leave a sum that starts at `+0.0` unchanged, so skipping them
+    /// changes no bit (given finite weights).
+    ///
+    /// # Errors
+    /// [`Error::Length`] if `w` is not `epsp.len() × j.len()`.
+    pub fn forward(&self, epsp: &[f32], w: &[f32], j: &mut [f32]) -> Result<(), Error> {
+        let n_hid = j.len();
+        check("w", epsp.len() * n_hid, w.len())?;
+        j.fill(0.0);
+        if n_hid == 0 {
+            return Ok(());
+        }
+        for (e, row) in epsp.iter().zip(w.chunks_exact(n_hid)) {
+            if *e == 0.0 {
+                continue;
+            }
+            for (j, w) in j.iter_mut().zip(row) {
+                *j += *e * *w;
+            }
+        }
+        Ok(())
+    }
+
+    /// The update at time `t` after a step, as ngclearn's `evolve`:
+    ///
+    /// - `pre[i] = (t - presyn_win_len < pre_tols[i]) && pre_tols[i] > 0`
+    ///   (with `presyn_win_len == 0`: `pre_tols[i] == t && pre_tols[i] > 0`);
+    /// - `dW = pre ? (w_bound - w·(1+λ))·A+ : (-w·(1+λ))·A-`, times
+    ///   `post[k]`;
+    /// - `w = clip(w + dW·eta, W_MIN, w_bound)`.
+    ///
+    /// XLA's CPU compiler contracts two of these into fused multiply-adds,
+    /// each rounded once: `w_bound - w·(1+λ)` and `w + dW·eta`. Both are
+    /// computed here as fused multiply-adds ([`fma`]), which is what makes the weights
+    /// match ngclearn's bit for bit (with separate roundings they drift by a
+    /// few ulp from the first update on; see `tests/fidelity.rs`).
+    ///
+    /// Columns with `post[k] == 0` are skipped: there `dW·eta` is `±0.0`
+    /// and `w` is already in `[W_MIN, w_bound]` (which [`Model`] checks
+    /// when built and every update keeps), so the reference leaves them
+    /// bit for bit as they are.
+    ///
+    /// # Errors
+    /// [`Error::Length`] if `w` is not `pre_tols.len() × post.len()`.
+    pub fn evolve(
+        &self,
+        pre_tols: &[f32],
+        post: &[f32],
+        t: f32,
+        w: &mut [f32],
+    ) -> Result<(), Error> {
+        let n_hid = post.len();
+        check("w", pre_tols.len() * n_hid, w.len())?;
+        if n_hid == 0 || post.iter().all(|p| *p == 0.0) {
+            return Ok(());
+        }
+        let lo = t - self.presyn_win_len;
+        for (k, post) in post.iter().enumerate() {
+            if *post == 0.0 {
+                continue;
+            }
+            // Column k: every input's weight onto the unit that spiked.
+            for (tols, w) in pre_tols.iter().zip(w.iter_mut().skip(k).step_by(n_hid)) {
+                let m = *tols > 0.0;
+                let pre = m
+                    && if self.presyn_win_len > 0.0 {
+                        lo < *tols
+                    } else {
+                        *tols == t
+                    };
+                let dw = if pre {
+                    fma(-*w, self.one_plus_lmbda, self.w_bound) * self.a_plus
+                } else {
+                    (-*w * self.one_plus_lmbda) * self.a_minus
+                };
+                let dw = dw * *post;
+                let nw = fma(dw, self.eta, *w);
+                // jnp.clip: max with the lower bound, then min with the upper.
+                *w = nw.max(W_MIN).min(self.w_bound);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `a · b + c` rounded once to `f32` (a fused multiply-add), on every
+/// target, with or without an FMA instruction.
+///
+/// The product of two `f32` is exact in `f64`, so `r = a·b + c` in `f64` is
+/// rounded once; rounding `r` to `f32` then gives the correctly rounded
+/// result unless `r` is exactly halfway between two `f32` (its low 29
+/// significand bits are `0x1000_0000`) or the result is subnormal, the two
+/// cases where a second rounding can differ. Those rare cases go to
+/// [`libm::fmaf`] (correct but slower in software); this is musl's `fmaf`
+/// method.
+pub fn fma(a: f32, b: f32, c: f32) -> f32 {
+    let r = f64::from(a) * f64::from(b) + f64::from(c);
+    let bits = r.to_bits();
+    let midpoint = bits & 0x1fff_ffff == 0x1000_0000;
+    if midpoint || (r != 0.0 && r.abs() < f64::from(f32::MIN_POSITIVE)) {
+        libm::fmaf(a, b, c)
+    } else {
+        r as f32
+    }
+}
+
+/// Fills `w` with `0.025 + 0.775 · u`, `u` uniform in `[0, 1)` from
+/// `draws` (ngclearn's default `uniform(0.025, 0.8)` initializer, with this
+/// crate's generator).
+pub fn init_weights<D: Draws + ?Sized>(w: &mut [f32], draws: &mut D) {
+    for w in w {
+        *w = 0.025 + (0.8 - 0.025) * draws.uniform();
+    }
+}
+
+/// FNV-1a (64-bit) over the weights' bit patterns, one 32-bit word at a
+/// time: `h = (h ^ bits) · 0x100000001b3` from `0xcbf29ce484222325`.
+pub fn digest(w: &[f32]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for x in w {
+        h = (h ^ u64::from(x.to_bits())).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// The model's buffers, all caller-owned: `n_in` inputs, `n_hid` units.
+#[derive(Debug)]
+pub struct Buffers<'a> {
+    /// Input spikes of the last step (`n_in`).
+    pub x_s: &'a mut [f32],
+    /// Inputs' times of last spike (`n_in`).
+    pub x_tols: &'a mut [f32],
+    /// The kernel's window of spike times (`win_len × n_in`).
+    pub tf: &'a mut [f32],
+    /// EPSPs of the last step (`n_in`).
+    pub epsp: &'a mut [f32],
+    /// Weights, row-major `n_in × n_hid`; kept across patterns.
+    pub w: &'a mut [f32],
+    /// The cell's six buffers (`n_hid` each).
+    pub cell: wtas::Buffers<'a>,
+}
+
+/// Owned buffers for `I` inputs, `H` units and a kernel window of `W` rows,
+/// sized at compile time (for firmware: place it in a `static`).
+#[derive(Debug)]
+pub struct Storage<const I: usize, const H: usize, const W: usize> {
+    x_s: [f32; I],
+    x_tols: [f32; I],
+    tf: [[f32; I]; W],
+    epsp: [f32; I],
+    w: [[f32; H]; I],
+    cell: wtas::Storage<H, 1>,
+}
+
+impl<const I: usize, const H: usize, const W: usize> Default for Storage<I, H, W> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const I: usize, const H: usize, const W: usize> Storage<I, H, W> {
+    /// All zeros.
+    pub const fn new() -> Self {
+        Storage {
+            x_s: [0.0; I],
+            x_tols: [0.0; I],
+            tf: [[0.0; I]; W],
+            epsp: [0.0; I],
+            w: [[0.0; H]; I],
+            cell: wtas::Storage::new(),
+        }
+    }
+    /// The weights, to initialise before building a [`Model`].
+    pub fn weights_mut(&mut self) -> &mut [f32] {
+        self.w.as_flattened_mut()
+    }
+    /// Borrows everything as [`Buffers`].
+    pub fn buffers(&mut self) -> Buffers<'_> {
+        Buffers {
+            x_s: &mut self.x_s,
+            x_tols: &mut self.x_tols,
+            tf: self.tf.as_flattened_mut(),
+            epsp: &mut self.epsp,
+            w: self.w.as_flattened_mut(),
+            cell: self.cell.buffers(),
+        }
+    }
+}
+
+/// The exhibit's circuit: Bernoulli encoder → exponential kernel →
+/// event-STDP synapse → wtas cell, batch 1.
+#[derive(Debug)]
+pub struct Model<'a> {
+    hyper: Hyper,
+    kernel: ExpKernel,
+    synapse: EventStdp,
+    x_s: &'a mut [f32],
+    x_tols: &'a mut [f32],
+    tf: &'a mut [f32],
+    epsp: &'a mut [f32],
+    w: &'a mut [f32],
+    cell: wtas::Cell<'a>,
+}
+
+impl<'a> Model<'a> {
+    fn checked(hyper: &Hyper, b: &Buffers<'_>, n_hid: usize) -> Result<(), Error> {
+        if !(hyper.dt.is_finite() && hyper.dt > 0.0) {
+            return Err(Error::Hyper("dt"));
+        }
+        if hyper.w_bound.is_nan() || hyper.w_bound < W_MIN {
+            return Err(Error::Hyper("w_bound"));
+        }
+        let n_in = b.x_s.len();
+        check("x_tols", n_in, b.x_tols.len())?;
+        check("epsp", n_in, b.epsp.len())?;
+        check("tf", hyper.win_len() * n_in, b.tf.len())?;
+        check("w", n_in * n_hid, b.w.len())?;
+        if b.w.iter().any(|w| !(*w >= W_MIN && *w <= hyper.w_bound)) {
+            return Err(Error::WeightRange);
+        }
+        Ok(())
+    }
+
+    fn assemble(
+        hyper: Hyper,
+        b: Buffers<'a>,
+        cell: impl FnOnce(wtas::Buffers<'a>) -> Result<wtas::Cell<'a>, wtas::Error>,
+    ) -> Result<Self, Error> {
+        let n_hid = b.cell.j.len();
+        Self::checked(&hyper, &b, n_hid)?;
+        let mut model = Model {
+            hyper,
+            kernel: hyper.kernel(),
+            synapse: hyper.synapse(),
+            x_s: b.x_s,
+            x_tols: b.x_tols,
+            tf: b.tf,
+            epsp: b.epsp,
+            w: b.w,
+            cell: cell(b.cell)?,
+        };
+        model.reset();
+        Ok(model)
+    }
+
+    /// Builds the model over `buffers`, whose weights must already be set
+    /// (in `[W_MIN, w_bound]`), with the cell's initial thresholds
+    /// `threshold0` (one per unit).
+    ///
+    /// # Errors
+    /// [`Error::Length`], [`Error::WeightRange`], [`Error::Hyper`], or the
+    /// cell's own errors.
+    pub fn new(hyper: Hyper, buffers: Buffers<'a>, threshold0: &[f32]) -> Result<Self, Error> {
+        let params = hyper.cell_config(buffers.cell.j.len()).validate()?;
+        Self::assemble(hyper, buffers, |b| wtas::Cell::new(params, b, threshold0))
+    }
+
+    /// As [`Model::new`], with thresholds drawn by
+    /// [`wtas::Cell::new_seeded`].
+    ///
+    /// # Errors
+    /// As [`Model::new`].
+    pub fn new_seeded(hyper: Hyper, buffers: Buffers<'a>, seed: u64) -> Result<Self, Error> {
+        let params = hyper.cell_config(buffers.cell.j.len()).validate()?;
+        Self::assemble(hyper, buffers, |b| wtas::Cell::new_seeded(params, b, seed))
+    }
+
+    /// The reset before each pattern (ngclearn's reset process): input
+    /// spikes, times of last spike, the kernel's window and EPSPs to zero,
+    /// and the cell's reset (thresholds and weights are kept).
+    pub fn reset(&mut self) {
+        self.x_s.fill(0.0);
+        self.x_tols.fill(0.0);
+        self.tf.fill(0.0);
+        self.epsp.fill(0.0);
+        self.cell.reset(wtas::InputReset::Zero);
+    }
+
+    /// One step at time `t` for the input probabilities `x` (`n_in`): the
+    /// synapse's forward pass from the previous step's EPSPs, the Bernoulli
+    /// encoder, the kernel, the cell, and (if `learn`) the STDP update.
+    ///
+    /// # Errors
+    /// [`Error::Length`] if `x` is not `n_in` long; the cell's errors.
+    pub fn step<D: Draws + ?Sized>(
+        &mut self,
+        x: &[f32],
+        t: f32,
+        draws: &mut D,
+        learn: bool,
+    ) -> Result<(), Error> {
+        check("x", self.x_s.len(), x.len())?;
+        self.synapse.forward(self.epsp, self.w, self.cell.j_mut())?;
+        bernoulli(x, t, draws, self.x_s, self.x_tols);
+        self.kernel.advance(self.x_s, t, self.tf, self.epsp)?;
+        self.cell.advance(t, self.hyper.dt)?;
+        if learn {
+            self.synapse.evolve(self.x_tols, self.cell.s(), t, self.w)?;
+        }
+        Ok(())
+    }
+
+    /// Presents one pattern: [`reset`](Model::reset), then
+    /// [`Hyper::steps`] steps at `t = i · dt`. Adds each unit's spikes to
+    /// `counts` (`n_hid`) and returns the pattern's total.
+    ///
+    /// # Errors
+    /// As [`Model::step`]; [`Error::Length`] for `counts`.
+    pub fn present<D: Draws + ?Sized>(
+        &mut self,
+        x: &[f32],
+        draws: &mut D,
+        learn: bool,
+        counts: &mut [u32],
+    ) -> Result<u32, Error> {
+        check("counts", self.n_hid(), counts.len())?;
+        self.reset();
+        let mut total = 0;
+        for i in 0..self.hyper.steps {
+            self.step(x, i as f32 * self.hyper.dt, draws, learn)?;
+            for (c, s) in counts.iter_mut().zip(self.cell.s()) {
+                let k = u32::from(*s != 0.0);
+                *c += k;
+                total += k;
+            }
+        }
+        Ok(total)
+    }
+
+    /// Inputs.
+    pub fn n_in(&self) -> usize {
+        self.x_s.len()
+    }
+    /// Units.
+    pub fn n_hid(&self) -> usize {
+        self.cell.s().len()
+    }
+    /// The hyperparameters.
+    pub fn hyper(&self) -> &Hyper {
+        &self.hyper
+    }
+    /// Weights, row-major `n_in × n_hid`.
+    pub fn weights(&self) -> &[f32] {
+        self.w
+    }
+    /// The cell (its `j`, `v`, `s`, `thr`, `rfr`, `tols`).
+    pub fn cell(&self) -> &wtas::Cell<'a> {
+        &self.cell
+    }
+    /// The cell, mutably (for example to choose its backend).
+    pub fn cell_mut(&mut self) -> &mut wtas::Cell<'a> {
+        &mut self.cell
+    }
+    /// Input spikes of the last step.
+    pub fn input_spikes(&self) -> &[f32] {
+        self.x_s
+    }
+    /// Inputs' times of last spike.
+    pub fn input_tols(&self) -> &[f32] {
+        self.x_tols
+    }
+    /// EPSPs of the last step.
+    pub fn epsp(&self) -> &[f32] {
+        self.epsp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fma;
+
+    /// The fast path equals `libm::fmaf` on random triples and on exact
+    /// halfway cases.
+    #[test]
+    fn fma_matches_libm() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for i in 0..200_000 {
+            let r = next();
+            let (a, b, c) = if i % 2 == 0 {
+                // Anywhere in the float range.
+                (
+                    f32::from_bits(r as u32),
+                    f32::from_bits((r >> 32) as u32),
+                    f32::from_bits(next() as u32),
+                )
+            } else {
+                // The weights' range, where the model uses it.
+                let u = |v: u64| (v >> 40) as f32 / 16_777_216.0;
+                (-u(r), 1.01, u(next()))
+            };
+            let (f, g) = (fma(a, b, c), libm::fmaf(a, b, c));
+            assert!(
+                f.to_bits() == g.to_bits() || (f.is_nan() && g.is_nan()),
+                "{a} {b} {c}"
+            );
+        }
+        // 1 + 2^-24 (a midpoint between 1 and 1 + 2^-23), nudged by 2^-60:
+        // rounding through f64 twice would give 1.0.
+        let (a, b, c) = (1.0 + f32::EPSILON, f32::EPSILON / 2.0, 1.0);
+        assert_eq!(fma(a, b, c).to_bits(), libm::fmaf(a, b, c).to_bits());
+        assert_eq!(fma(a, b, c), 1.0 + f32::EPSILON);
+    }
+}
