@@ -10,8 +10,8 @@
 #      under QEMU (mps2-an386, Cortex-M4F) with semihosting and a timeout
 #
 # Works from any directory. Installs what is missing (as root, or with sudo):
-# the Debian packages listed in ../shared/EMBEDDED.md, qemu from
-# bookworm-backports, and the pinned cbindgen.
+# the Debian packages it needs, qemu from the release's backports suite
+# (.ci/apt-backports), and the pinned cbindgen.
 #
 # Environment: WTAS_C_SKIP_FIRMWARE=1 skips step 3; WTAS_C_NO_INSTALL=1
 # never installs anything (fails instead); QEMU_TIMEOUT (seconds, 120).
@@ -52,14 +52,13 @@ command -v qemu-system-arm >/dev/null || need_qemu=1
 if [ "${#need_apt[@]}" -gt 0 ] || [ "$need_qemu" = 1 ]; then
     [ "${WTAS_C_NO_INSTALL:-0}" = 1 ] && die "missing: ${need_apt[*]} $([ $need_qemu = 1 ] && echo qemu-system-arm)"
     echo "installing: ${need_apt[*]} $([ $need_qemu = 1 ] && echo qemu-system-arm)"
-    echo "deb http://deb.debian.org/debian bookworm-backports main" |
-        as_root tee /etc/apt/sources.list.d/wtas-backports.list >/dev/null
+    backports=$(bash "$REPO/.ci/apt-backports")
     as_root apt-get update
     export DEBIAN_FRONTEND=noninteractive
     # Install the whole recipe: apt skips what is already there.
     as_root apt-get install -y rustc-web cargo-web rust-web-src binutils-arm-none-eabi \
         gcc-arm-none-eabi valgrind gcc
-    as_root apt-get install -y -t bookworm-backports qemu-system-arm
+    as_root apt-get install -y -t "$backports" qemu-system-arm
 fi
 if [ "$(cbindgen --version 2>/dev/null || true)" != "cbindgen $CBINDGEN_VERSION" ]; then
     [ "${WTAS_C_NO_INSTALL:-0}" = 1 ] && die "cbindgen $CBINDGEN_VERSION is not on PATH"
