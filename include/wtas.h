@@ -178,8 +178,9 @@ typedef struct wtas_config {
  * inside a `wtas_cell`) recomputes it and re-validates `config`, returning
  * `WTAS_ERR_HANDLE` on any mismatch. What this detects, exactly:
  *
- * - a `wtas_params` that `wtas_params_init` never wrote (for example all
- *   zeros), unless its bytes happen to hold a matching checksum;
+ * - a `wtas_params` that `wtas_params_init` never wrote: always if it is
+ *   all zeros, otherwise unless its bytes happen to hold a matching
+ *   checksum (a chance of about 2^-64 for arbitrary bytes);
  * - a change to any one field (any bit of one `config` field, of `len`,
  *   or of the checksum), even into another valid configuration such as a
  *   new `thr_gain`, always;
@@ -211,8 +212,8 @@ typedef struct wtas_params {
  * arrays and their lengths in elements.
  *
  * Each must hold `batch_size * n_units` values, row-major (row `b` holds
- * units `b * n_units .. (b + 1) * n_units`), be aligned for `float`, and
- * not overlap any of the other five.
+ * elements `b * n_units` to `(b + 1) * n_units - 1`), be aligned for
+ * `float`, and not overlap any of the other five.
  *
  * - `j`: input current, written by the caller before each step;
  * - `v`: membrane voltage after the last step;
@@ -463,8 +464,8 @@ enum wtas_status wtas_reset(const struct wtas_params *params,
                             bool zero_j);
 
 /**
- * Writes the NaN-propagating maximum of `x[0..len]` to `*max`: any NaN
- * gives NaN, an empty row gives `-INFINITY`.
+ * Writes the NaN-propagating maximum of the `len` values at `x` to
+ * `*max`: any NaN gives NaN, an empty row gives `-INFINITY`.
  *
  * # Safety
  * `x` is NULL or readable for `len` floats; `max` is NULL or writable.
@@ -472,7 +473,7 @@ enum wtas_status wtas_reset(const struct wtas_params *params,
 enum wtas_status wtas_row_max(const float *x, size_t len, float *max);
 
 /**
- * This crate's `exp` of one value, written to `*out`: at most 2 ulp from
+ * The library's `exp` of one value, written to `*out`: at most 2 ulp from
  * the correctly rounded result, never subnormal, `exp(-inf) = +0`.
  *
  * # Safety

@@ -17,8 +17,9 @@ use crate::{Buffers, Params};
 /// inside a `wtas_cell`) recomputes it and re-validates `config`, returning
 /// `WTAS_ERR_HANDLE` on any mismatch. What this detects, exactly:
 ///
-/// - a `wtas_params` that `wtas_params_init` never wrote (for example all
-///   zeros), unless its bytes happen to hold a matching checksum;
+/// - a `wtas_params` that `wtas_params_init` never wrote: always if it is
+///   all zeros, otherwise unless its bytes happen to hold a matching
+///   checksum (a chance of about 2^-64 for arbitrary bytes);
 /// - a change to any one field (any bit of one `config` field, of `len`,
 ///   or of the checksum), even into another valid configuration such as a
 ///   new `thr_gain`, always;
@@ -44,8 +45,8 @@ pub struct wtas_params {
 /// arrays and their lengths in elements.
 ///
 /// Each must hold `batch_size * n_units` values, row-major (row `b` holds
-/// units `b * n_units .. (b + 1) * n_units`), be aligned for `float`, and
-/// not overlap any of the other five.
+/// elements `b * n_units` to `(b + 1) * n_units - 1`), be aligned for
+/// `float`, and not overlap any of the other five.
 ///
 /// - `j`: input current, written by the caller before each step;
 /// - `v`: membrane voltage after the last step;

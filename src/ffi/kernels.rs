@@ -6,8 +6,8 @@ use super::status::guard;
 use super::wtas_status;
 use crate::kernels;
 
-/// Writes the NaN-propagating maximum of `x[0..len]` to `*max`: any NaN
-/// gives NaN, an empty row gives `-INFINITY`.
+/// Writes the NaN-propagating maximum of the `len` values at `x` to
+/// `*max`: any NaN gives NaN, an empty row gives `-INFINITY`.
 ///
 /// # Safety
 /// `x` is NULL or readable for `len` floats; `max` is NULL or writable.
@@ -30,7 +30,7 @@ pub unsafe extern "C" fn wtas_row_max(x: *const f32, len: usize, max: *mut f32) 
     })
 }
 
-/// This crate's `exp` of one value, written to `*out`: at most 2 ulp from
+/// The library's `exp` of one value, written to `*out`: at most 2 ulp from
 /// the correctly rounded result, never subnormal, `exp(-inf) = +0`.
 ///
 /// # Safety
