@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The C side of wtas, end to end. Exits non-zero on any failure.
 #
-#   1. header check: `cargo test --features ffi --test header` (include/wtas.h == cbindgen output)
+#   1. header check: `cargo test --features ffi --test header` (include/wtas.h == cbindgen output,
+#      version macros == Cargo.toml), and `--test ffi` (the C ABI from Rust)
 #   2. host: c/install.sh into target/ffi/c/prefix (static and shared
 #      libraries, SONAME, pkg-config file); gcc -Wall -Wextra -Werror -std=c99
 #      test program: every status code + all golden trajectories bit-exact,
@@ -72,8 +73,8 @@ fi
 cbindgen --version
 
 # ---------------------------------------------------------------- header
-step "header check: cargo test --features ffi --test header"
-CARGO_TARGET_DIR="$HOST_TARGET_DIR" cargo test --features ffi --test header
+step "header check and the C ABI from Rust: cargo test --features ffi --test header --test ffi"
+CARGO_TARGET_DIR="$HOST_TARGET_DIR" cargo test --features ffi --test header --test ffi
 
 # ---------------------------------------------------------------- host
 step "golden export: cargo test --test export_golden"
