@@ -1,5 +1,6 @@
 //! Pointer checks shared by every entry point: null, alignment, byte spans
 //! and overlap.
+#![forbid(unsafe_code)]
 
 use super::wtas_status::{self, *};
 

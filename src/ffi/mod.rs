@@ -7,10 +7,11 @@
 //! go in as a pointer and a length, and every fallible function returns a
 //! [`wtas_status`].
 //!
-//! One file per concern: status codes and their messages (`status.rs`), pointer checks (`check.rs`), the handles and their
-//! checks (`handle.rs`), configuration (`config.rs`), binding and starting
-//! a state (`cell.rs`), the step and reset (`step.rs`), the kernel
-//! building blocks (`kernels.rs`) and the version (`version.rs`).
+//! One file per concern: status codes and their messages (`status.rs`),
+//! pointer checks (`check.rs`), the handles and their checks
+//! (`handle.rs`), configuration (`config.rs`), binding and starting a state
+//! (`cell.rs`), the step and reset (`step.rs`), the kernel building blocks
+//! (`kernels.rs`) and the version (`version.rs`).
 //!
 //! # Rules every function follows
 //!
@@ -19,8 +20,9 @@
 //! - Checks run in this order, and the first failure is returned: null
 //!   pointers (`WTAS_ERR_NULL`), misaligned pointers (`WTAS_ERR_ALIGN`),
 //!   handles not written by this library or changed since
-//!   (`WTAS_ERR_HANDLE`, see [`wtas_params`] for exactly what is detected), invalid
-//!   parameters (one code per field), buffer lengths (`WTAS_ERR_LENGTH`),
+//!   (`WTAS_ERR_HANDLE`; [`wtas_params`] says exactly what is detected),
+//!   invalid parameters (one code per field), buffer lengths
+//!   (`WTAS_ERR_LENGTH`),
 //!   overlapping buffers (`WTAS_ERR_ALIAS`), then the values themselves
 //!   (`WTAS_ERR_THRESHOLD_NAN`, `WTAS_ERR_TIME`, `WTAS_ERR_DT`).
 //! - Every pointer must be non-null, even for an empty buffer.
