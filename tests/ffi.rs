@@ -3,6 +3,8 @@
 //! checks catch handles changed into other valid states. Small enough to
 //! run under Miri (`.ci/miri`), which also checks the raw-pointer code for
 //! undefined behaviour.
+// Calling the C ABI is `unsafe` by nature.
+#![allow(unsafe_code)]
 
 use std::ffi::CStr;
 
