@@ -1,4 +1,6 @@
-//! Sets `cfg(wtas_simd)` on targets whose SIMD registers `wide::f32x8` uses.
+//! Sets `cfg(wtas_simd)` on targets whose SIMD registers `wide::f32x8` uses,
+//! and `cfg(wtas_firmware_scenario)` where the repository's firmware scenario is
+//! present (not in the published package).
 //!
 //! Elsewhere (Cortex-M, RISC-V without the V extension, ...) `wide` would
 //! only emulate eight lanes with scalar code, so every backend runs the
@@ -6,8 +8,15 @@
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(wtas_simd)");
-    let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
-    let features = std::env::var("CARGO_CFG_TARGET_FEATURE").unwrap_or_default();
+    println!("cargo::rustc-check-cfg=cfg(wtas_firmware_scenario)");
+    // `tests/firmware_digest.rs` replays the firmware's scenario, a file of
+    // the firmware test crate that the published package does not ship.
+    if std::path::Path::new("tests/embedded/src/scenario.rs").exists() {
+        println!("cargo::rustc-cfg=wtas_firmware_scenario");
+    }
+    let var = |k: &str| std::env::var(k).unwrap_or_default();
+    let arch = var("CARGO_CFG_TARGET_ARCH");
+    let features = var("CARGO_CFG_TARGET_FEATURE");
     let has = |f: &str| features.split(',').any(|x| x == f);
     let simd = match arch.as_str() {
         "x86" => has("sse2"),

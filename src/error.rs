@@ -90,31 +90,51 @@ pub enum Error {
     Dt,
 }
 
+impl Error {
+    /// What went wrong, in a few words and without the offending values.
+    ///
+    /// This is where every message is written: `Display` starts with it,
+    /// and the C ABI's `wtas_strerror` returns it for the matching status
+    /// code.
+    ///
+    /// ```
+    /// assert_eq!(wtas::Error::NUnits.message(), "n_units must be at least 1");
+    /// ```
+    pub const fn message(&self) -> &'static str {
+        match self {
+            Error::NUnits => "n_units must be at least 1",
+            Error::BatchSize => "batch_size must be at least 1",
+            Error::Size => "n_units * batch_size is too large for the address space",
+            Error::TauM => "tau_m must be finite and > 0",
+            Error::ResistM => "resist_m must be finite",
+            Error::ThrBase => "thr_base must be finite",
+            Error::ThrGain => "thr_gain must be finite",
+            Error::RefractTime => "refract_time must be finite and >= 0",
+            Error::ThrJitter => "thr_jitter must be finite and >= 0",
+            Error::Length { .. } => "a buffer has the wrong number of elements",
+            Error::ThresholdNan => "a threshold is NaN",
+            Error::BackendUnavailable => "backend not available on this CPU",
+            Error::Time => "t must be finite",
+            Error::Dt => "dt must be finite and > 0",
+        }
+    }
+}
+
+/// [`Error::message`], then the details a variant carries.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())?;
         match self {
-            Error::NUnits => f.write_str("n_units must be at least 1"),
-            Error::BatchSize => f.write_str("batch_size must be at least 1"),
-            Error::Size => f.write_str("n_units × batch_size overflows usize"),
-            Error::TauM => f.write_str("tau_m must be finite and > 0"),
-            Error::ResistM => f.write_str("resist_m must be finite"),
-            Error::ThrBase => f.write_str("thr_base must be finite"),
-            Error::ThrGain => f.write_str("thr_gain must be finite"),
-            Error::RefractTime => f.write_str("refract_time must be finite and >= 0"),
-            Error::ThrJitter => f.write_str("thr_jitter must be finite and >= 0"),
             Error::Length {
                 buffer,
                 expected,
                 found,
             } => write!(
                 f,
-                "buffer `{}` has {found} elements, expected {expected}",
+                ": `{}` has {found} elements, expected {expected}",
                 buffer.name()
             ),
-            Error::ThresholdNan => f.write_str("a threshold is NaN"),
-            Error::BackendUnavailable => f.write_str("backend not available on this CPU"),
-            Error::Time => f.write_str("t must be finite"),
-            Error::Dt => f.write_str("dt must be finite and > 0"),
+            _ => Ok(()),
         }
     }
 }

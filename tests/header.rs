@@ -1,5 +1,6 @@
 //! The committed C header `include/wtas.h` must be exactly what `cbindgen`
-//! generates from `src/ffi.rs` with `cbindgen.toml`.
+//! generates from `src/ffi/` with `cbindgen.toml`, and its version macros
+//! must be the package version.
 //!
 //! Needs the `cbindgen` binary (the version named in the header's
 //! "Generated with cbindgen:X.Y.Z" line): on `PATH`, or named by the
@@ -65,6 +66,46 @@ fn committed_header_matches_cbindgen() {
             pinned_version(&fresh).unwrap_or("(unknown)"),
             fresh.lines().nth(first).unwrap_or("<end of file>"),
             committed.lines().nth(first).unwrap_or("<end of file>"),
+        );
+    }
+}
+
+/// The header's version macros are the package's version.
+#[test]
+fn version_macros_match_the_package() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let header = std::fs::read_to_string(root.join("include/wtas.h")).expect("include/wtas.h");
+    let define = |name: &str| {
+        header
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("#define {name} ")))
+            .unwrap_or_else(|| panic!("no #define {name} in include/wtas.h"))
+            .trim()
+            .to_owned()
+    };
+    let want = [
+        (
+            "WTAS_VERSION_MAJOR",
+            env!("CARGO_PKG_VERSION_MAJOR").to_owned(),
+        ),
+        (
+            "WTAS_VERSION_MINOR",
+            env!("CARGO_PKG_VERSION_MINOR").to_owned(),
+        ),
+        (
+            "WTAS_VERSION_PATCH",
+            env!("CARGO_PKG_VERSION_PATCH").to_owned(),
+        ),
+        (
+            "WTAS_VERSION_STRING",
+            format!("\"{}\"", env!("CARGO_PKG_VERSION")),
+        ),
+    ];
+    for (name, value) in want {
+        assert_eq!(
+            define(name),
+            value,
+            "{name} in include/wtas.h (set it in cbindgen.toml, then regenerate the header)"
         );
     }
 }

@@ -19,9 +19,13 @@ use wtas::{Buffers, Cell, Config, InputReset, Params};
 
 use wtas_status::*;
 
-/// Where the private magic of a `wtas_cell` lies: it is `repr(C)` with
-/// fields params, buffers, magic.
-const CELL_MAGIC_AT: usize = size_of::<wtas_params>() + size_of::<wtas_buffers>();
+/// Where the private checksum of a `wtas_cell` lies: it is `repr(C)` with
+/// fields params, buffers, check (a `u64`).
+const CELL_CHECK_AT: usize = size_of::<wtas_params>() + size_of::<wtas_buffers>();
+
+// `decode` compares whole handles: no padding may hide in them.
+const _: () = assert!(size_of::<wtas_params>() == size_of::<wtas_config>() + 16);
+const _: () = assert!(size_of::<wtas_config>() == 40);
 
 /// Elements of slack around the buffers in the arena.
 const SLACK: usize = 24;
@@ -134,22 +138,16 @@ fn problems(
     p
 }
 
-/// Decodes a `wtas_params` as the library must: `None` if it is not a
-/// valid handle.
+/// Decodes a `wtas_params` as the library must: the parameters
+/// `wtas_params_init` wrote while every byte of the handle is as it wrote
+/// them, `None` after any change. (`wtas_params` has no padding on this
+/// target, and its checksum catches every change to one field; changes to
+/// several fields could collide only with probability about 2^-64.)
 fn decode(raw: &wtas_params, good: &[u8], original: Option<Params>) -> Option<Params> {
-    let now = bytes_of(raw);
-    let n = core::mem::offset_of!(wtas_params, len) + size_of::<usize>();
-    // Bytes past `len` hold the private magic (and padding): any change
-    // there is a corrupted handle, unless only padding changed.
-    if now[n..n + 4] != good[n..n + 4] {
+    if bytes_of(raw) != good {
         return None;
     }
-    let _ = original?;
-    let params = Params::try_new(raw.config).ok()?;
-    if params.len() != raw.len || params.len().checked_mul(4)? > isize::MAX as usize {
-        return None;
-    }
-    Some(params)
+    original
 }
 
 fuzz_target!(|input: Input| {
@@ -224,17 +222,19 @@ fuzz_target!(|input: Input| {
             .as_ref()
             .and_then(|(p, g)| decode(&params, g, Some(*p)));
         let layout = problems(cur, &bufs, &places);
-        // The cell is bound while its magic is what `wtas_cell_bind` wrote
-        // (two equal corruptions cancel out).
-        let magic = |c: &wtas_cell| bytes_of(c)[CELL_MAGIC_AT..CELL_MAGIC_AT + 4].to_vec();
-        let bound = bound.filter(|(_, m)| *m == magic(&cell)).map(|(p, _)| p);
+        // The cell is bound while its checksum is what `wtas_cell_bind`
+        // wrote (two equal corruptions cancel out).
+        let checksum_bytes = |c: &wtas_cell| bytes_of(c)[CELL_CHECK_AT..CELL_CHECK_AT + 8].to_vec();
+        let bound = bound
+            .filter(|(_, m)| *m == checksum_bytes(&cell))
+            .map(|(p, _)| p);
         // The value-level outcome for a valid layout, and what Rust does.
         let (expect, st): (Vec<wtas_status>, wtas_status) = match op {
             Op::ParamsInit => {
-                let st = unsafe { wtas_params_init(&mut params, &config) };
+                let st = unsafe { wtas_params_init(&mut params, &config.into()) };
                 if st == WTAS_OK {
                     let p = Params::try_new(config).unwrap();
-                    assert_eq!(params.config, config);
+                    assert_eq!(Config::from(params.config), config);
                     assert_eq!(params.len, p.len());
                     good_params = Some((p, bytes_of(&params)));
                     continue;
@@ -247,23 +247,23 @@ fuzz_target!(|input: Input| {
                 let st = unsafe { wtas_cell_bind(&mut cell, &params, &bufs) };
                 if st == WTAS_OK {
                     assert!(layout.is_empty(), "bind accepted {layout:?}");
-                    bound_at_bind = cur.map(|p| (p, magic(&cell)));
+                    bound_at_bind = cur.map(|p| (p, checksum_bytes(&cell)));
                     continue;
                 }
                 (layout.clone(), st)
             }
             Op::CorruptParams { at, xor } => {
-                let n = core::mem::offset_of!(wtas_params, len) + size_of::<usize>() + 4;
-                let i = *at as usize % n;
+                // Any byte: a change to a valid configuration is caught too.
+                let i = *at as usize % size_of::<wtas_params>();
                 // SAFETY: in bounds of a plain struct.
                 unsafe { *(&mut params as *mut wtas_params as *mut u8).add(i) ^= xor | 1 };
                 continue;
             }
             Op::CorruptCell(xor) => {
-                // Only the magic: corrupting the stored buffer pointers
+                // Only the checksum: corrupting the stored buffer pointers
                 // would break the caller's side of the contract.
                 // SAFETY: in bounds of a plain struct.
-                unsafe { *(&mut cell as *mut wtas_cell as *mut u8).add(CELL_MAGIC_AT) ^= xor | 1 };
+                unsafe { *(&mut cell as *mut wtas_cell as *mut u8).add(CELL_CHECK_AT) ^= xor | 1 };
                 continue;
             }
             Op::Seed { seed, stateless } => {

@@ -256,6 +256,19 @@ int check_error_codes(void) {
     params2 = params;
     params2.config.tau_m = -1.0f; /* tampered: invalid */
     EXPECT(wtas_cell_bind(&cell, &params2, &bufs), WTAS_ERR_HANDLE);
+    /* Changed into another valid configuration: still a changed handle. */
+    params2 = params;
+    params2.config.thr_gain = 0.5f;
+    EXPECT(wtas_cell_bind(&cell, &params2, &bufs), WTAS_ERR_HANDLE);
+    EXPECT(wtas_advance(&params2, &bufs, 0.0f, 1.0f), WTAS_ERR_HANDLE);
+    params2 = params;
+    params2.config.n_units = params.config.batch_size; /* same product, len still right */
+    params2.config.batch_size = params.config.n_units;
+    EXPECT(wtas_cell_bind(&cell, &params2, &bufs), WTAS_ERR_HANDLE);
+    EXPECT(wtas_reset(&params2, &bufs, true), WTAS_ERR_HANDLE);
+    /* A plain copy is a valid handle. */
+    params2 = params;
+    EXPECT(wtas_cell_bind(&cell2, &params2, &bufs), WTAS_OK);
     for (int b = 0; b < 6; b++) {
         wb = bufs;
         *ptr_of(&wb, b) = NULL;
@@ -303,6 +316,14 @@ int check_error_codes(void) {
     memcpy(&cell2, &cell, sizeof cell);
     cell2.params.config.refract_time = -1.0f; /* tampered */
     EXPECT(wtas_cell_reset(&cell2, true), WTAS_ERR_HANDLE);
+    memcpy(&cell2, &cell, sizeof cell);
+    cell2.params.config.refract_time = 3.0f; /* changed into a valid value */
+    EXPECT(wtas_cell_reset(&cell2, true), WTAS_ERR_HANDLE);
+    memcpy(&cell2, &cell, sizeof cell);
+    cell2.buffers.v = big; /* moved to other valid, disjoint memory */
+    EXPECT(wtas_cell_advance(&cell2, 0.0f, 1.0f), WTAS_ERR_HANDLE);
+    memcpy(&cell2, &cell, sizeof cell);
+    EXPECT(wtas_cell_reset(&cell2, false), WTAS_OK); /* a copy is valid */
 
     /* Threshold injection. */
     EXPECT(wtas_cell_set_threshold0(&cell, thr0, EN + 1), WTAS_ERR_LENGTH);
@@ -418,5 +439,13 @@ int check_error_codes(void) {
         else if (*p >= '0' && *p <= '9') digits++;
     }
     CHECK(ver != NULL && dots >= 2 && digits >= 3, "version string", dots, digits);
+    CHECK(ver != NULL && strcmp(ver, WTAS_VERSION_STRING) == 0, "version != WTAS_VERSION_STRING",
+          0, 0);
+#define WTAS_STR_(x) #x
+#define WTAS_STR(x) WTAS_STR_(x)
+    CHECK(strcmp(WTAS_STR(WTAS_VERSION_MAJOR) "." WTAS_STR(WTAS_VERSION_MINOR) "." WTAS_STR(
+                     WTAS_VERSION_PATCH),
+                 WTAS_VERSION_STRING) == 0,
+          "version macros disagree", 0, 0);
     return failures;
 }

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # The C side of wtas, end to end. Exits non-zero on any failure.
 #
-#   1. header check: `cargo test --features ffi --test header` (include/wtas.h == cbindgen output)
-#   2. host: static library (and cdylib), gcc -Wall -Wextra -Werror -std=c99
+#   1. header check: `cargo test --features ffi --test header` (include/wtas.h == cbindgen output,
+#      version macros == Cargo.toml), and `--test ffi` (the C ABI from Rust)
+#   2. host: c/install.sh into target/ffi/c/prefix (static and shared
+#      libraries, SONAME, pkg-config file); gcc -Wall -Wextra -Werror -std=c99
 #      test program: every status code + all golden trajectories bit-exact,
-#      then the same program under valgrind --error-exitcode=1
-#   3. firmware: libwtas_c.a for thumbv7em-none-eabihf (Debian Rust,
-#      -Zbuild-std=core), C firmware linked with arm-none-eabi-gcc, run
+#      linked statically, then dynamically through pkg-config, then the
+#      static one under valgrind --error-exitcode=1
+#   3. firmware: libwtas_c.a from the c/staticlib template for
+#      thumbv7em-none-eabihf (Debian Rust, -Zbuild-std=core), C firmware
+#      linked with arm-none-eabi-gcc, run
 #      under QEMU (mps2-an386, Cortex-M4F) with semihosting and a timeout
 #
 # Works from any directory. Installs what is missing (as root, or with sudo):
-# the Debian packages listed in ../shared/EMBEDDED.md, qemu from
-# bookworm-backports, and the pinned cbindgen.
+# the Debian packages it needs, qemu from the release's backports suite
+# (.ci/apt-backports), and the pinned cbindgen.
 #
 # Environment: WTAS_C_SKIP_FIRMWARE=1 skips step 3; WTAS_C_NO_INSTALL=1
 # never installs anything (fails instead); QEMU_TIMEOUT (seconds, 120).
@@ -47,19 +51,19 @@ command -v arm-none-eabi-gcc >/dev/null || need_apt+=(gcc-arm-none-eabi)
 command -v arm-none-eabi-ld >/dev/null || need_apt+=(binutils-arm-none-eabi)
 command -v valgrind >/dev/null || need_apt+=(valgrind)
 command -v gcc >/dev/null || need_apt+=(gcc)
+command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 need_qemu=0
 command -v qemu-system-arm >/dev/null || need_qemu=1
 if [ "${#need_apt[@]}" -gt 0 ] || [ "$need_qemu" = 1 ]; then
     [ "${WTAS_C_NO_INSTALL:-0}" = 1 ] && die "missing: ${need_apt[*]} $([ $need_qemu = 1 ] && echo qemu-system-arm)"
     echo "installing: ${need_apt[*]} $([ $need_qemu = 1 ] && echo qemu-system-arm)"
-    echo "deb http://deb.debian.org/debian bookworm-backports main" |
-        as_root tee /etc/apt/sources.list.d/wtas-backports.list >/dev/null
+    backports=$(bash "$REPO/.ci/apt-backports")
     as_root apt-get update
     export DEBIAN_FRONTEND=noninteractive
     # Install the whole recipe: apt skips what is already there.
     as_root apt-get install -y rustc-web cargo-web rust-web-src binutils-arm-none-eabi \
-        gcc-arm-none-eabi valgrind gcc
-    as_root apt-get install -y -t bookworm-backports qemu-system-arm
+        gcc-arm-none-eabi valgrind gcc pkg-config
+    as_root apt-get install -y -t "$backports" qemu-system-arm
 fi
 if [ "$(cbindgen --version 2>/dev/null || true)" != "cbindgen $CBINDGEN_VERSION" ]; then
     [ "${WTAS_C_NO_INSTALL:-0}" = 1 ] && die "cbindgen $CBINDGEN_VERSION is not on PATH"
@@ -69,8 +73,8 @@ fi
 cbindgen --version
 
 # ---------------------------------------------------------------- header
-step "header check: cargo test --features ffi --test header"
-CARGO_TARGET_DIR="$HOST_TARGET_DIR" cargo test --features ffi --test header
+step "header check and the C ABI from Rust: cargo test --features ffi --test header --test ffi"
+CARGO_TARGET_DIR="$HOST_TARGET_DIR" cargo test --features ffi --test header --test ffi
 
 # ---------------------------------------------------------------- host
 step "golden export: cargo test --test export_golden"
@@ -81,25 +85,39 @@ shopt -s nullglob
 golden=("$OUT"/golden/*.bin)
 [ "${#golden[@]}" -gt 0 ] || die "no golden trajectory exported"
 
-step "host cdylib: cargo rustc --release --features ffi --crate-type cdylib"
-CARGO_TARGET_DIR="$HOST_TARGET_DIR" cargo rustc --release --lib --features ffi --crate-type cdylib
-so="$HOST_TARGET_DIR/release/libwtas.so"
-if [ -f "$so" ]; then
-    exported="$(nm -D --defined-only "$so" | awk '{print $3}' | grep -c '^wtas_' || true)"
-    declared="$(grep -cE '^[a-z].* \*?wtas_[a-z0-9_]+\(' include/wtas.h || true)"
-    echo "cdylib exports $exported wtas_ functions; header declares $declared"
-    [ "$exported" = "$declared" ] || die "cdylib exports do not match the header"
-fi
-
-step "host staticlib: cargo rustc --release --features ffi --crate-type staticlib"
-CARGO_TARGET_DIR="$HOST_TARGET_DIR" cargo rustc --release --lib --features ffi --crate-type staticlib
-lib="$HOST_TARGET_DIR/release/libwtas.a"
-[ -f "$lib" ] || die "$lib was not built"
+step "host libraries: c/install.sh (release-c profile: static, shared with SONAME, pkg-config)"
+PREFIX="$OUT/prefix"
+rm -rf "$PREFIX"
+CARGO_TARGET_DIR="$HOST_TARGET_DIR" sh c/install.sh "$PREFIX"
+lib="$PREFIX/lib/libwtas.a"
+version=$(awk -F'"' '/^version *=/ {print $2; exit}' Cargo.toml)
+case "$version" in
+    0.*) want_soname="libwtas.so.0.$(echo "$version" | cut -d. -f2)" ;;
+    *) want_soname="libwtas.so.${version%%.*}" ;;
+esac
+[ -f "$PREFIX/lib/$want_soname" ] || die "no $want_soname installed"
+soname=$(readelf -d "$PREFIX/lib/$want_soname" | sed -n 's/.*Library soname: \[\(.*\)\].*/\1/p')
+[ "$soname" = "$want_soname" ] || die "SONAME is '$soname', want $want_soname"
+exported="$(nm -D --defined-only "$PREFIX/lib/libwtas.so" | awk '{print $3}' | grep -c '^wtas_' || true)"
+declared="$(grep -cE '^[a-z].* \*?wtas_[a-z0-9_]+\(' include/wtas.h || true)"
+echo "SONAME $soname; shared library exports $exported wtas_ functions; header declares $declared"
+[ "$exported" = "$declared" ] || die "shared library exports do not match the header"
+echo "libwtas.a: $(stat -c %s "$lib") bytes (debug info stripped), libwtas.so: $(stat -L -c %s "$PREFIX/lib/libwtas.so") bytes"
 
 step "host C test: gcc -Wall -Wextra -Werror -std=c99"
 gcc -Wall -Wextra -Werror -std=c99 -pedantic -O1 -g -I include \
     "$HERE/host_test.c" "$HERE/checks.c" "$lib" -lm -lpthread -ldl -o "$OUT/host_test"
 "$OUT/host_test" "${golden[@]}"
+
+step "host C test, shared library found with pkg-config"
+export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig"
+[ "$(pkg-config --modversion wtas)" = "$version" ] || die "pkg-config --modversion wtas != $version"
+# shellcheck disable=SC2046
+gcc -Wall -Wextra -Werror -std=c99 -pedantic -O1 -g $(pkg-config --cflags wtas) \
+    "$HERE/host_test.c" "$HERE/checks.c" $(pkg-config --libs wtas) -o "$OUT/host_test_shared"
+readelf -d "$OUT/host_test_shared" | grep -q "Shared library: \[$soname\]" ||
+    die "host_test_shared does not record $soname as NEEDED"
+LD_LIBRARY_PATH="$PREFIX/lib" "$OUT/host_test_shared" "${golden[@]}"
 
 step "host C test under valgrind --error-exitcode=1"
 valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
@@ -113,9 +131,17 @@ if [ "${WTAS_C_SKIP_FIRMWARE:-0}" = 1 ]; then
     step "firmware skipped (WTAS_C_SKIP_FIRMWARE=1)"
     exit 0
 fi
-step "firmware library: thumbv7em-none-eabihf, -Zbuild-std=core"
+step "firmware library: the c/staticlib template, thumbv7em-none-eabihf, -Zbuild-std=core"
+# The template as a user would copy it, with wtas taken from this checkout.
+FWCRATE="$THUMB_TARGET_DIR/wtas-c"
+rm -rf "$FWCRATE" && mkdir -p "$FWCRATE"
+cp -r c/staticlib/src "$FWCRATE/"
+cp Cargo.lock "$FWCRATE/" # the versions the crate is tested with
+sed "s|^wtas = { version = \"[^\"]*\",|wtas = { path = \"$REPO\",|" c/staticlib/Cargo.toml.template \
+    >"$FWCRATE/Cargo.toml"
+grep -q "^wtas = { path = " "$FWCRATE/Cargo.toml" || die "template's wtas dependency not rewritten"
 (
-    cd "$HERE/staticlib"
+    cd "$FWCRATE"
     RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$THUMB_TARGET_DIR" \
         /usr/bin/cargo build --release -Zbuild-std=core --target thumbv7em-none-eabihf
 )

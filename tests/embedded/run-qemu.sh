@@ -10,7 +10,7 @@ START=$(date +%s)
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-120}
 die() { echo "run-qemu: $*" >&2; exit 1; }
 
-# 1. Tools (Debian packages; QEMU 10 from bookworm-backports).
+# 1. Tools (Debian packages; QEMU 10 from backports, see .ci/apt-backports).
 missing=()
 for p in /usr/bin/rustc:rustc-web /usr/bin/cargo:cargo-web /usr/lib/rustlib/src/rust/library/core:rust-web-src \
          arm-none-eabi-ld:binutils-arm-none-eabi arm-none-eabi-gcc:gcc-arm-none-eabi \
@@ -23,13 +23,14 @@ command -v qemu-system-arm >/dev/null || qemu_missing+=(qemu-system-arm)
 command -v qemu-system-riscv32 >/dev/null || qemu_missing+=(qemu-system-misc)
 if [ ${#missing[@]} -gt 0 ] || [ ${#qemu_missing[@]} -gt 0 ]; then
   echo "run-qemu: installing ${missing[*]} ${qemu_missing[*]}"
+  backports=""
   if [ ${#qemu_missing[@]} -gt 0 ]; then
-    echo "deb http://deb.debian.org/debian bookworm-backports main" > /etc/apt/sources.list.d/wtas-backports.list
+    backports=$(bash "$ROOT/.ci/apt-backports") || die "cannot set up the backports source"
   fi
   apt-get update || die "apt-get update failed"
   if [ ${#missing[@]} -gt 0 ]; then apt-get install -y "${missing[@]}" || die "apt-get install failed"; fi
   if [ ${#qemu_missing[@]} -gt 0 ]; then
-    apt-get install -y -t bookworm-backports "${qemu_missing[@]}" || die "apt-get install (backports) failed"
+    apt-get install -y -t "$backports" "${qemu_missing[@]}" || die "apt-get install (backports) failed"
   fi
 fi
 

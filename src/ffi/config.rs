@@ -1,0 +1,155 @@
+//! Hyperparameters on the C side: `wtas_config` and its validation into a
+//! `wtas_params`.
+
+use super::check::{aligned, non_null, usable};
+use super::status::guard;
+use super::{wtas_params, wtas_status};
+use crate::{Config, Params};
+
+/// The hyperparameters as the caller writes them, before validation.
+///
+/// Field names follow ngclearn's `WTASCell(name, n_units, tau_m, resist_m,
+/// thr_base, thr_gain, refract_time, thr_jitter)`, plus the `batch_size`
+/// of its compartments. Fill it with `wtas_config_default`, change fields
+/// as needed, then validate it with `wtas_params_init`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct wtas_config {
+    /// Units per batch row (the population size). At least 1.
+    pub n_units: usize,
+    /// Batch rows. At least 1.
+    pub batch_size: usize,
+    /// Membrane time constant. Finite and > 0. Checked but, exactly as in
+    /// the reference, not used by the dynamics.
+    pub tau_m: f32,
+    /// Membrane resistance: `v = j * resist_m`. Finite; any sign.
+    pub resist_m: f32,
+    /// Centre of the initial thresholds. Finite.
+    pub thr_base: f32,
+    /// Threshold change per step and per spike beyond one. Finite.
+    pub thr_gain: f32,
+    /// Refractory period: a unit is masked while `rfr < refract_time`.
+    /// Finite and >= 0.
+    pub refract_time: f32,
+    /// Half-width of the uniform jitter of the initial thresholds. Finite
+    /// and >= 0.
+    pub thr_jitter: f32,
+}
+
+// Field for field, so a field added to `Config` fails to compile here.
+impl From<Config> for wtas_config {
+    fn from(c: Config) -> Self {
+        let Config {
+            n_units,
+            batch_size,
+            tau_m,
+            resist_m,
+            thr_base,
+            thr_gain,
+            refract_time,
+            thr_jitter,
+        } = c;
+        wtas_config {
+            n_units,
+            batch_size,
+            tau_m,
+            resist_m,
+            thr_base,
+            thr_gain,
+            refract_time,
+            thr_jitter,
+        }
+    }
+}
+
+impl From<wtas_config> for Config {
+    fn from(c: wtas_config) -> Self {
+        let wtas_config {
+            n_units,
+            batch_size,
+            tau_m,
+            resist_m,
+            thr_base,
+            thr_gain,
+            refract_time,
+            thr_jitter,
+        } = c;
+        Config {
+            n_units,
+            batch_size,
+            tau_m,
+            resist_m,
+            thr_base,
+            thr_gain,
+            refract_time,
+            thr_jitter,
+        }
+    }
+}
+
+/// `Params::try_new`, plus the C rule that every buffer's size in bytes
+/// fits in `isize` (so it can be a slice).
+pub(super) fn validate(config: wtas_config) -> Result<Params, wtas_status> {
+    let params = Params::try_new(config.into())?;
+    match params.len().checked_mul(size_of::<f32>()) {
+        Some(b) if b <= isize::MAX as usize => Ok(params),
+        _ => Err(wtas_status::WTAS_ERR_SIZE),
+    }
+}
+
+/// Writes the reference's defaults for `n_units` units and `tau_m` into
+/// `*config`: `batch_size = 1`, `resist_m = 1`, `thr_base = 0.4`,
+/// `thr_gain = 0.002`, `refract_time = 0`, `thr_jitter = 0.05`.
+///
+/// Nothing is validated here: change fields as needed, then call
+/// `wtas_params_init`.
+///
+/// Returns `WTAS_ERR_NULL` or `WTAS_ERR_ALIGN` for a bad `config` pointer.
+///
+/// # Safety
+/// `config` is NULL or points to writable memory for one `wtas_config`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wtas_config_default(
+    config: *mut wtas_config,
+    n_units: usize,
+    tau_m: f32,
+) -> wtas_status {
+    guard(|| {
+        usable(config)?;
+        // SAFETY: non-null and aligned (checked), writable by the contract.
+        unsafe { config.write(Config::new(n_units, tau_m).into()) };
+        Ok(())
+    })
+}
+
+/// Validates `*config` and, on success, writes the result to `*params`.
+///
+/// Fields are checked in declaration order and the first failure is
+/// returned: `WTAS_ERR_N_UNITS`, `WTAS_ERR_BATCH_SIZE`, `WTAS_ERR_SIZE`,
+/// `WTAS_ERR_TAU_M`, `WTAS_ERR_RESIST_M`, `WTAS_ERR_THR_BASE`,
+/// `WTAS_ERR_THR_GAIN`, `WTAS_ERR_REFRACT_TIME`, `WTAS_ERR_THR_JITTER`.
+/// `*params` is untouched on error.
+///
+/// # Safety
+/// `params` is NULL or points to writable memory for one `wtas_params`;
+/// `config` is NULL or points to a readable `wtas_config`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wtas_params_init(
+    params: *mut wtas_params,
+    config: *const wtas_config,
+) -> wtas_status {
+    guard(|| {
+        non_null(params)?;
+        non_null(config)?;
+        aligned(params)?;
+        aligned(config)?;
+        // SAFETY: non-null and aligned (checked), readable by the contract;
+        // `wtas_config` holds only integers and floats.
+        let config = unsafe { config.read() };
+        let validated = validate(config)?;
+        let out = wtas_params::sealed(config, validated.len());
+        // SAFETY: non-null and aligned (checked), writable by the contract.
+        unsafe { params.write(out) };
+        Ok(())
+    })
+}

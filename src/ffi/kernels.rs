@@ -1,0 +1,166 @@
+//! The kernel building blocks: row maximum, `exp`, exp-sum, spike mask
+//! and softmax, each on caller-owned arrays.
+
+use super::check::{aligned, disjoint, input_span, non_null, overlap, span, usable};
+use super::status::guard;
+use super::wtas_status;
+use crate::kernels;
+
+/// Writes the NaN-propagating maximum of the `len` values at `x` to
+/// `*max`: any NaN gives NaN, an empty row gives `-INFINITY`.
+///
+/// # Safety
+/// `x` is NULL or readable for `len` floats; `max` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wtas_row_max(x: *const f32, len: usize, max: *mut f32) -> wtas_status {
+    guard(|| {
+        non_null(x)?;
+        non_null(max)?;
+        let xs = input_span(x, len)?;
+        aligned(max)?;
+        if overlap(xs, span(max, 1)?) {
+            return Err(wtas_status::WTAS_ERR_ALIAS);
+        }
+        // SAFETY: non-null, aligned, size-checked, readable by contract.
+        let x = unsafe { core::slice::from_raw_parts(x, len) };
+        let m = kernels::row_max(x);
+        // SAFETY: non-null, aligned, writable by contract; `x` no longer used.
+        unsafe { max.write(m) };
+        Ok(())
+    })
+}
+
+/// The library's `exp` of one value, written to `*out`: at most 2 ulp from
+/// the correctly rounded result, never subnormal, `exp(-inf) = +0`.
+///
+/// # Safety
+/// `out` is NULL or writable for one float.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wtas_exp(x: f32, out: *mut f32) -> wtas_status {
+    guard(|| {
+        usable(out)?;
+        // SAFETY: non-null, aligned, writable by contract.
+        unsafe { out.write(kernels::exp_f32(x)) };
+        Ok(())
+    })
+}
+
+/// `out[i] = exp(x[i] - max)` for `i < len`, and the sum of `out` in
+/// `*sum`. `max` is normally `wtas_row_max(x)`; a NaN or infinite `max`
+/// makes every `out[i]` and the sum NaN.
+///
+/// `WTAS_ERR_LENGTH` if `out_len != x_len`; `WTAS_ERR_ALIAS` if `out`
+/// overlaps `x` (no in-place form) or `sum` points into either.
+///
+/// # Safety
+/// `x` is NULL or readable for `x_len` floats, `out` NULL or writable for
+/// `out_len` floats, `sum` NULL or writable for one float.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wtas_exp_sum(
+    x: *const f32,
+    x_len: usize,
+    max: f32,
+    out: *mut f32,
+    out_len: usize,
+    sum: *mut f32,
+) -> wtas_status {
+    guard(|| {
+        non_null(x)?;
+        non_null(out)?;
+        non_null(sum)?;
+        let xs = input_span(x, x_len)?;
+        let os = input_span(out, out_len)?;
+        aligned(sum)?;
+        if x_len != out_len {
+            return Err(wtas_status::WTAS_ERR_LENGTH);
+        }
+        disjoint(&[xs, os, span(sum, 1)?])?;
+        // SAFETY: non-null, aligned, size-checked, readable by contract,
+        // disjoint from `out`.
+        let x = unsafe { core::slice::from_raw_parts(x, x_len) };
+        // SAFETY: as above, writable by contract.
+        let out = unsafe { core::slice::from_raw_parts_mut(out, out_len) };
+        let total = kernels::exp_sum(x, max, out)?;
+        // SAFETY: non-null, aligned, writable, disjoint from both slices.
+        unsafe { sum.write(total) };
+        Ok(())
+    })
+}
+
+/// In place: `e_then_s[i] = (e_then_s[i] / sum > thr[i]) ? 1.0 : 0.0`,
+/// and the number of spikes (as a float) in `*count`. This is the spike
+/// rule on the output of `wtas_exp_sum`; a NaN probability or threshold
+/// never spikes.
+///
+/// `WTAS_ERR_LENGTH` if `thr_len != len`; `WTAS_ERR_ALIAS` if `thr`
+/// overlaps `e_then_s` or `count` points into either.
+///
+/// # Safety
+/// `e_then_s` is NULL or readable and writable for `len` floats, `thr`
+/// NULL or readable for `thr_len` floats, `count` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wtas_spike_mask(
+    e_then_s: *mut f32,
+    len: usize,
+    sum: f32,
+    thr: *const f32,
+    thr_len: usize,
+    count: *mut f32,
+) -> wtas_status {
+    guard(|| {
+        non_null(e_then_s)?;
+        non_null(thr)?;
+        non_null(count)?;
+        let es = input_span(e_then_s, len)?;
+        let ts = input_span(thr, thr_len)?;
+        aligned(count)?;
+        if thr_len != len {
+            return Err(wtas_status::WTAS_ERR_LENGTH);
+        }
+        disjoint(&[es, ts, span(count, 1)?])?;
+        // SAFETY: non-null, aligned, size-checked, readable and writable by
+        // contract, disjoint from `thr`.
+        let e = unsafe { core::slice::from_raw_parts_mut(e_then_s, len) };
+        // SAFETY: as above, readable by contract.
+        let thr = unsafe { core::slice::from_raw_parts(thr, thr_len) };
+        let n = kernels::spike_mask(e, sum, thr)?;
+        // SAFETY: non-null, aligned, writable, disjoint from both slices.
+        unsafe { count.write(n) };
+        Ok(())
+    })
+}
+
+/// `out = softmax(x)`: `exp(x - max(x)) / sum`, as the reference computes
+/// it. A row holding a NaN, a `+inf`, or only `-inf` gives all-NaN output.
+///
+/// `WTAS_ERR_LENGTH` if `out_len != x_len`; `WTAS_ERR_ALIAS` if `out`
+/// overlaps `x` (no in-place form).
+///
+/// # Safety
+/// `x` is NULL or readable for `x_len` floats, `out` NULL or writable for
+/// `out_len` floats.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wtas_softmax(
+    x: *const f32,
+    x_len: usize,
+    out: *mut f32,
+    out_len: usize,
+) -> wtas_status {
+    guard(|| {
+        non_null(x)?;
+        non_null(out)?;
+        let xs = input_span(x, x_len)?;
+        let os = input_span(out, out_len)?;
+        if x_len != out_len {
+            return Err(wtas_status::WTAS_ERR_LENGTH);
+        }
+        disjoint(&[xs, os])?;
+        // SAFETY: non-null, aligned, size-checked, readable by contract,
+        // disjoint from `out`.
+        let x = unsafe { core::slice::from_raw_parts(x, x_len) };
+        // SAFETY: as above, writable by contract.
+        let out = unsafe { core::slice::from_raw_parts_mut(out, out_len) };
+        kernels::softmax(x, out)?;
+        Ok(())
+    })
+}
