@@ -3,7 +3,7 @@
 //!
 //! It prints a spike raster and a threshold summary, and writes an SVG plot
 //! (spike raster over the threshold traces). Run it with
-//! `cargo run --release -p wtas-demo [-- out.svg]` from the repository root.
+//! `cargo run --release --example raster [-- out.svg]` from the repository root.
 
 use plotters::prelude::*;
 use wtas::{Cell, Config, Storage};
