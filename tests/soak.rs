@@ -109,49 +109,24 @@ fn fill(rng: &mut Rng, phase: Phase, n: usize, j: &mut [f32]) {
     }
 }
 
-/// One cell's configuration in the soak.
-struct Shape {
-    n_units: usize,
-    batch_size: usize,
-    resist_m: f32,
-    thr_gain: f32,
-    refract_time: f32,
-    thr_jitter: f32,
-}
+/// One cell's configuration in the soak: n_units, batch_size, resist_m,
+/// thr_gain, refract_time, thr_jitter.
+type Shape = (usize, usize, f32, f32, f32, f32);
 
-const fn shape(
-    n_units: usize,
-    batch_size: usize,
-    resist_m: f32,
-    thr_gain: f32,
-    refract_time: f32,
-    thr_jitter: f32,
-) -> Shape {
-    Shape {
-        n_units,
-        batch_size,
-        resist_m,
-        thr_gain,
-        refract_time,
-        thr_jitter,
-    }
-}
-
-/// n_units, batch_size, resist_m, thr_gain, refract_time, thr_jitter.
 const SHAPES: [Shape; 10] = [
-    shape(1, 3, 1.0, 0.002, 0.0, 0.05),
-    shape(7, 2, -2.0, 0.01, 1.5, 0.05),
-    shape(8, 4, 1.0, -0.003, 0.0, 0.1),
-    shape(13, 1, 4.0, 0.0005, 2.0, 0.0),
-    shape(33, 3, 1.0, 0.002, 0.0, 0.05),
-    shape(64, 2, 0.5, -0.001, 1.0, 0.02),
-    shape(100, 2, 3.0, 0.004, 0.0, 0.05),
+    (1, 3, 1.0, 0.002, 0.0, 0.05),
+    (7, 2, -2.0, 0.01, 1.5, 0.05),
+    (8, 4, 1.0, -0.003, 0.0, 0.1),
+    (13, 1, 4.0, 0.0005, 2.0, 0.0),
+    (33, 3, 1.0, 0.002, 0.0, 0.05),
+    (64, 2, 0.5, -0.001, 1.0, 0.02),
+    (100, 2, 3.0, 0.004, 0.0, 0.05),
     // The float edges: a subnormal resistance, gain and refractory period
     // (all read as zero), and a tiny normal resistance whose products
     // underflow.
-    shape(16, 2, 3e-40, 1e-41, 1e-40, 0.05),
-    shape(24, 1, 1e-30, 0.002, 0.0, 0.05),
-    shape(257, 2, -1.0, 0.002, 3.0, 0.05),
+    (16, 2, 3e-40, 1e-41, 1e-40, 0.05),
+    (24, 1, 1e-30, 0.002, 0.0, 0.05),
+    (257, 2, -1.0, 0.002, 3.0, 0.05),
 ];
 
 /// Figures from one cell's run.
@@ -165,14 +140,15 @@ struct Tally {
     max_thr: f32,
 }
 
-fn soak_shape(shape: &Shape, seed: u64, neuron_steps: u64, tally: &mut Tally) {
+fn soak_shape(shape: Shape, seed: u64, neuron_steps: u64, tally: &mut Tally) {
+    let (n_units, batch_size, resist_m, thr_gain, refract_time, thr_jitter) = shape;
     let config = Config {
-        batch_size: shape.batch_size,
-        resist_m: shape.resist_m,
-        thr_gain: shape.thr_gain,
-        refract_time: shape.refract_time,
-        thr_jitter: shape.thr_jitter,
-        ..Config::new(shape.n_units, 10.0)
+        batch_size,
+        resist_m,
+        thr_gain,
+        refract_time,
+        thr_jitter,
+        ..Config::new(n_units, 10.0)
     };
     let params = config.validate().unwrap();
     let (n, len) = (params.n_units(), params.len());
@@ -289,7 +265,7 @@ fn soak() {
     let start = Instant::now();
     let mut tally = Tally::default();
     let per_shape = NEURON_STEPS.div_ceil(SHAPES.len() as u64);
-    for (k, shape) in SHAPES.iter().enumerate() {
+    for (k, shape) in SHAPES.into_iter().enumerate() {
         soak_shape(shape, 0x5eed_0000 + k as u64, per_shape, &mut tally);
     }
     assert!(tally.neuron_steps >= NEURON_STEPS);
