@@ -46,8 +46,8 @@ What it does:
    Both start after a warm-up (compilation, and one step, which turns the
    (1, N) initial threshold into (B, N)); each repeat runs enough steps to
    last about ``--seconds``; the figure is the median over ``--repeats``.
-   The input is the one ``benches/step.rs`` uses (the same xorshift noise in
-   [-0.5, 0.5) plus 12.0 on unit (7b + 3) mod N of row b), with
+   The input is the one ``benches/step.rs`` uses (the same xorshift64* noise
+   in [-0.5, 0.5) plus 12.0 on unit (7b + 3) mod N of row b), with
    tau_m 10, refract_time 2, thr_gain 0.002, the other hyperparameters at
    their defaults, t advancing by dt = 1.
 5. Reads criterion's median estimates (ns per iteration; one iteration is
@@ -179,17 +179,24 @@ def in_venv() -> bool:
 
 
 def bench_input(batch: int, units: int):
-    """benches/step.rs's input(): xorshift32 noise plus one strong unit per row."""
+    """benches/step.rs's input(): noise from the tests' generator
+    (tests/common/rng.rs, ``Rng::new(1).range(-0.5, 0.5)``) plus one strong
+    unit per row."""
     import numpy as np
 
-    x = 0x9E3779B9
+    m = (1 << 64) - 1
+    # Rng::new(1): SplitMix64's finaliser, then xorshift64*.
+    z = (1 + 0x9E3779B97F4A7C15) & m
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & m
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & m
+    x = (z ^ (z >> 31)) or 1
     noise = np.empty(batch * units, dtype=np.float64)
     for i in range(batch * units):
-        x ^= (x << 13) & 0xFFFFFFFF
-        x ^= x >> 17
-        x ^= (x << 5) & 0xFFFFFFFF
-        noise[i] = x >> 8
-    # (x >> 8) / 2^24 - 0.5 is exact in f32, as in the Rust.
+        x ^= x >> 12
+        x ^= (x << 25) & m
+        x ^= x >> 27
+        noise[i] = ((x * 0x2545F4914F6CDD1D) & m) >> 40
+    # (bits >> 40) / 2^24 - 0.5 is exact in f32, as in the Rust.
     j = (noise / 16_777_216.0 - 0.5).astype(np.float32).reshape(batch, units)
     for b in range(batch):
         j[b, (b * 7 + 3) % units] += np.float32(12.0)

@@ -22,6 +22,10 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use wtas::kernels::{self, Backend};
 use wtas::{Buffers, Cell, Config};
 
+#[path = "../tests/common/rng.rs"]
+mod rng;
+use rng::Rng;
+
 /// The benchmark sizes: (batch, units).
 const SIZES: [(usize, usize); 5] = [(1, 16), (1, 64), (1, 1024), (16, 1024), (64, 4096)];
 
@@ -33,14 +37,11 @@ fn id(batch: usize, units: usize) -> String {
 /// so about one unit wins per row; refractory periods and threshold
 /// adaptation are on.
 fn input(batch: usize, units: usize) -> Vec<f32> {
-    let mut x = 0x9e37_79b9_u32;
+    let mut rng = Rng::new(1);
     let mut j = Vec::with_capacity(batch * units);
     for b in 0..batch {
         for u in 0..units {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            let noise = (x >> 8) as f32 / 16_777_216.0 - 0.5;
+            let noise = rng.range(-0.5, 0.5);
             let bump = if u == (b * 7 + 3) % units { 12.0 } else { 0.0 };
             j.push(noise + bump);
         }
@@ -48,9 +49,9 @@ fn input(batch: usize, units: usize) -> Vec<f32> {
     j
 }
 
-/// Six zeroed allocations with room for `n` values from a 64-byte boundary.
-fn allocations(n: usize) -> [Vec<f32>; 6] {
-    std::array::from_fn(|_| vec![0.0_f32; n + 16])
+/// A zeroed allocation with room for `n` values from a 64-byte boundary.
+fn allocation(n: usize) -> Vec<f32> {
+    vec![0.0_f32; n + 16]
 }
 
 /// The `n` values of `mem` that start on a 64-byte boundary: a cache line,
@@ -84,22 +85,11 @@ fn bench_step_group(c: &mut Criterion, group_name: &str, backend: Backend, mode:
     for (batch, units) in SIZES {
         let n = batch * units;
         let params = config(batch, units).validate().unwrap();
-        let mut mem = allocations(n);
-        let [j, v, s, thr, rfr, tols] = mem.each_mut().map(|m| aligned(m, n));
-        j.copy_from_slice(&input(batch, units));
-        let mut cell = Cell::new_seeded(
-            params,
-            Buffers {
-                j,
-                v,
-                s,
-                thr,
-                rfr,
-                tols,
-            },
-            1,
-        )
-        .unwrap();
+        // Every buffer starts on a cache line: `n` is a multiple of 16.
+        let mut mem = allocation(6 * n);
+        let bufs = Buffers::from_slice(aligned(&mut mem, 6 * n), n).unwrap();
+        bufs.j.copy_from_slice(&input(batch, units));
+        let mut cell = Cell::new_seeded(params, bufs, 1).unwrap();
         cell.set_backend(backend).unwrap();
         group.throughput(Throughput::Elements(n as u64));
         let mut t = 0.0_f32;
@@ -135,21 +125,21 @@ fn touch(c: &mut Criterion) {
     let mut group = c.benchmark_group("touch");
     for (batch, units) in SIZES {
         let n = batch * units;
-        let mut mem = allocations(n);
-        let [j, v, s, thr, rfr, tols] = mem.each_mut().map(|m| aligned(m, n));
-        j.copy_from_slice(&input(batch, units));
-        thr.fill(0.3);
-        rfr.fill(1.0);
+        let mut mem = allocation(6 * n);
+        let m = Buffers::from_slice(aligned(&mut mem, 6 * n), n).unwrap();
+        m.j.copy_from_slice(&input(batch, units));
+        m.thr.fill(0.3);
+        m.rfr.fill(1.0);
         group.throughput(Throughput::Elements(n as u64));
         group.bench_function(BenchmarkId::from_parameter(id(batch, units)), |b| {
             b.iter(|| {
-                let it = black_box(&*j)
+                let it = black_box(&*m.j)
                     .iter()
-                    .zip(v.iter_mut())
-                    .zip(s.iter_mut())
-                    .zip(thr.iter_mut())
-                    .zip(rfr.iter_mut())
-                    .zip(tols.iter_mut());
+                    .zip(m.v.iter_mut())
+                    .zip(m.s.iter_mut())
+                    .zip(m.thr.iter_mut())
+                    .zip(m.rfr.iter_mut())
+                    .zip(m.tols.iter_mut());
                 // Reads j, thr, rfr, tols; writes v, s, thr, rfr, tols.
                 for (((((j, v), s), thr), rfr), tols) in it {
                     let (a, b, c, d) = (*j, *thr, *rfr, *tols);
@@ -159,7 +149,7 @@ fn touch(c: &mut Criterion) {
                     *rfr = d;
                     *tols = a;
                 }
-                black_box((&v, &s, &thr, &rfr, &tols));
+                black_box((&m.v, &m.s, &m.thr, &m.rfr, &m.tols));
             })
         });
     }
@@ -169,8 +159,9 @@ fn touch(c: &mut Criterion) {
 /// The building blocks on one row of 1024, on every backend.
 fn building_blocks(c: &mut Criterion) {
     const N: usize = 1024;
-    let mut mem = allocations(N);
-    let [x, thr, out, ..] = mem.each_mut().map(|m| aligned(m, N));
+    let mut mem = allocation(3 * N);
+    let (x, rest) = aligned(&mut mem, 3 * N).split_at_mut(N);
+    let (thr, out) = rest.split_at_mut(N);
     x.copy_from_slice(&input(1, N));
     thr.fill(0.3);
     let (x, thr) = (&*x, &*thr);

@@ -7,51 +7,39 @@
 
 #[path = "invariants/check.rs"]
 mod check;
+mod common;
 
+use common::rng::Rng;
 use proptest::prelude::*;
 use wtas::kernels::Backend;
 use wtas::{Buffers, Cell, Config, InputReset};
 
-/// Small deterministic generator (xorshift64*).
-struct Gen(u64);
+/// A value biased toward the special cases: ±0, ±inf, NaNs with payloads,
+/// subnormals, ±f32::MAX, exact ties, and ordinary values of every scale.
+fn special(g: &mut Rng, prev: f32) -> f32 {
+    match g.below(16) {
+        0 => 0.0,
+        1 => -0.0,
+        2 => f32::INFINITY,
+        3 => f32::NEG_INFINITY,
+        4 => f32::from_bits(0x7fc0_0000 | (g.next_u32() & 0x003f_ffff)),
+        5 => f32::from_bits(0x0000_0001 + (g.next_u32() & 0x007f_fffe)),
+        6 => -f32::from_bits(1 + (g.next_u32() & 0x007f_fffe)),
+        7 => f32::MAX,
+        8 => f32::MIN,
+        9 | 10 => prev,
+        11 => g.bits_f32(),
+        _ => (g.below(2001) as f32 - 1000.0) * 10f32.powi(g.below(7) as i32 - 3),
+    }
+}
 
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    /// A value biased toward the special cases: ±0, ±inf, NaNs with
-    /// payloads, subnormals, ±f32::MAX, exact ties, and ordinary values of
-    /// every scale.
-    fn special(&mut self, prev: f32) -> f32 {
-        match self.below(16) {
-            0 => 0.0,
-            1 => -0.0,
-            2 => f32::INFINITY,
-            3 => f32::NEG_INFINITY,
-            4 => f32::from_bits(0x7fc0_0000 | (self.next() as u32 & 0x003f_ffff)),
-            5 => f32::from_bits(0x0000_0001 + (self.next() as u32 & 0x007f_fffe)),
-            6 => -f32::from_bits(1 + (self.next() as u32 & 0x007f_fffe)),
-            7 => f32::MAX,
-            8 => f32::MIN,
-            9 | 10 => prev,
-            11 => f32::from_bits(self.next() as u32),
-            _ => (self.below(2001) as f32 - 1000.0) * 10f32.powi(self.below(7) as i32 - 3),
-        }
-    }
-    /// Mostly ordinary values, sometimes special: for whole steps, where an
-    /// all-special row would rarely spike.
-    fn current(&mut self, prev: f32) -> f32 {
-        if self.below(8) == 0 {
-            self.special(prev)
-        } else {
-            (self.below(2001) as f32 - 1000.0) / 100.0
-        }
+/// Mostly ordinary values, sometimes special: for whole steps, where an
+/// all-special row would rarely spike.
+fn current(g: &mut Rng, prev: f32) -> f32 {
+    if g.below(8) == 0 {
+        special(g, prev)
+    } else {
+        (g.below(2001) as f32 - 1000.0) / 100.0
     }
 }
 
@@ -88,13 +76,8 @@ fn check_kernels(backend: Backend, x: &[f32], thr: &[f32], sum: f32, what: &str)
     assert_eq!(bits(&a), bits(&b), "softmax {what}");
 }
 
-/// One of `xs`, chosen by `g`.
-fn pick(g: &mut Gen, xs: &[f32]) -> f32 {
-    xs[g.below(xs.len() as u64) as usize]
-}
-
 /// Runs `steps` steps of a cell on `backend` and on the reference,
-/// with the buffers placed at `offset` in larger allocations; compares every
+/// with the buffers placed `offset` values into one allocation; compares every
 /// buffer after every step, and checks the reference's every step against
 /// the literal transcription of the rules (`tests/invariants/check.rs`).
 ///
@@ -103,7 +86,7 @@ fn pick(g: &mut Gen, xs: &[f32]) -> f32 {
 /// and overflowing `dt`, `t = ±0.0` and subnormal `t`, and a resumed state
 /// with subnormal, negative and non-finite timers and tiny thresholds.
 fn check_steps(backend: Backend, n_units: usize, batch: usize, offset: usize, seed: u64) {
-    let mut g = Gen(seed | 1);
+    let mut g = Rng::new(seed);
     let edges = seed % 2 == 1;
     let mut config = Config {
         batch_size: batch,
@@ -115,54 +98,30 @@ fn check_steps(backend: Backend, n_units: usize, batch: usize, offset: usize, se
     };
     let mut dt = 0.5;
     if edges {
-        config.resist_m = pick(
-            &mut g,
-            &[1.0, -1.0, 2.5, 0.5, 3e-40, -1e-39, 1e-30, 1e20, -3.0],
-        );
-        config.refract_time = pick(&mut g, &[2.0, 0.0, 1e-40, 3e38, 0.5]);
-        config.thr_gain = pick(&mut g, &[0.01, 1e-41, -0.5, 1e38, 0.0]);
-        dt = pick(&mut g, &[0.5, 5e-41, 2e-38, 2e38, 3e-39, 1.0]);
+        config.resist_m = g.pick(&[1.0, -1.0, 2.5, 0.5, 3e-40, -1e-39, 1e-30, 1e20, -3.0]);
+        config.refract_time = g.pick(&[2.0, 0.0, 1e-40, 3e38, 0.5]);
+        config.thr_gain = g.pick(&[0.01, 1e-41, -0.5, 1e38, 0.0]);
+        dt = g.pick(&[0.5, 5e-41, 2e-38, 2e38, 3e-39, 1.0]);
     }
     let params = config.validate().unwrap();
-    let len = n_units * batch;
-    let mut mem_a = vec![vec![0.0_f32; len + offset]; 6];
+    let len = params.len();
+    // The six buffers back to back in one allocation, `offset` values in.
+    let mut mem_a = vec![0.0_f32; offset + 6 * len];
     if edges {
         // A state to resume from: j, v, s as they are, then thr, rfr, tols.
-        let (thr, timers) = mem_a[3..].split_at_mut(1);
-        for x in &mut thr[0][offset..] {
-            *x = pick(&mut g, &[0.3, 1e-40, -1e-40, 0.0, -0.0, 0.025, -2.0, 0.9]);
+        let state = &mut mem_a[offset..];
+        for x in &mut state[3 * len..4 * len] {
+            *x = g.pick(&[0.3, 1e-40, -1e-40, 0.0, -0.0, 0.025, -2.0, 0.9]);
         }
-        for buf in timers {
-            let mut prev = 0.0;
-            for x in &mut buf[offset..] {
-                prev = g.special(prev);
-                *x = prev;
-            }
+        let mut prev = 0.0;
+        for x in &mut state[4 * len..] {
+            prev = special(&mut g, prev);
+            *x = prev;
         }
     }
     let mut mem_b = mem_a.clone();
-    let [ja, va, sa, ta, ra, la] = mem_a.as_mut_slice() else {
-        unreachable!()
-    };
-    let [jb, vb, sb, tb, rb, lb] = mem_b.as_mut_slice() else {
-        unreachable!()
-    };
-    let bufs_a = Buffers {
-        j: &mut ja[offset..],
-        v: &mut va[offset..],
-        s: &mut sa[offset..],
-        thr: &mut ta[offset..],
-        rfr: &mut ra[offset..],
-        tols: &mut la[offset..],
-    };
-    let bufs_b = Buffers {
-        j: &mut jb[offset..],
-        v: &mut vb[offset..],
-        s: &mut sb[offset..],
-        thr: &mut tb[offset..],
-        rfr: &mut rb[offset..],
-        tols: &mut lb[offset..],
-    };
+    let bufs_a = Buffers::from_slice(&mut mem_a[offset..], len).unwrap();
+    let bufs_b = Buffers::from_slice(&mut mem_b[offset..], len).unwrap();
     let (mut a, mut b) = if edges {
         (
             Cell::resume(params, bufs_a).unwrap(),
@@ -183,19 +142,17 @@ fn check_steps(backend: Backend, n_units: usize, batch: usize, offset: usize, se
             b.reset(InputReset::Keep);
         }
         for (ja, jb) in a.j_mut().iter_mut().zip(b.j_mut()) {
-            prev = g.current(prev);
+            prev = current(&mut g, prev);
             *ja = prev;
             *jb = prev;
         }
         let t = if edges && g.below(3) == 0 {
-            pick(&mut g, &[-0.0, 0.0, 1e-40, -1e-40, 3e38])
+            g.pick(&[-0.0, 0.0, 1e-40, -1e-40, 3e38])
         } else {
             step as f32 * 0.5
         };
-        let old = check::snapshot(&b);
         a.advance(t, dt).unwrap();
-        b.advance(t, dt).unwrap();
-        check::check_step(&params, &old, &check::snapshot(&b), t, dt);
+        check::advance_checked(&mut b, t, dt);
         for (name, x, y) in [
             ("v", a.v(), b.v()),
             ("s", a.s(), b.s()),
@@ -223,17 +180,17 @@ macro_rules! differential_tests {
 
             #[test]
             fn kernels_every_length_and_offset() {
-                let mut g = Gen(0x9e37_79b9_7f4a_7c15);
+                let mut g = Rng::new(0);
                 for len in 0..=70 {
                     for offset in 0..4 {
                         for round in 0..6 {
                             let mut prev = 0.0;
                             let mut x = vec![0.0; len + offset];
                             for v in x.iter_mut() {
-                                prev = g.special(prev);
+                                prev = special(&mut g, prev);
                                 *v = prev;
                             }
-                            let thr: Vec<f32> = (0..len + offset).map(|_| g.special(0.5)).collect();
+                            let thr: Vec<f32> = (0..len + offset).map(|_| special(&mut g, 0.5)).collect();
                             let sum = [1.0, 3.0, 0.0, f32::NAN, f32::INFINITY, 1e-30][round];
                             let what = format!("len {len} offset {offset} round {round}");
                             check_kernels(BACKEND, &x[offset..], &thr[offset..], sum, &what);
@@ -244,9 +201,9 @@ macro_rules! differential_tests {
 
             #[test]
             fn exp_lanes() {
-                let mut g = Gen(42);
+                let mut g = Rng::new(42);
                 for _ in 0..20_000 {
-                    let x: [f32; 8] = core::array::from_fn(|_| g.special(-1.0));
+                    let x: [f32; 8] = core::array::from_fn(|_| special(&mut g, -1.0));
                     let (a, b) = (BACKEND.exp8(x), Backend::Reference.exp8(x));
                     assert_eq!(a.map(f32::to_bits), b.map(f32::to_bits), "exp {x:?}");
                 }

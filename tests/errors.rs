@@ -1,6 +1,13 @@
 //! Every invalid parameter, length, threshold and `t`/`dt` gives its own
 //! error and leaves every buffer as it was.
 
+#[path = "invariants/check.rs"]
+mod check;
+mod common;
+
+use check::snapshot;
+use common::buffers::{STATE, separate};
+use common::rng::Rng;
 use wtas::kernels::{self, Backend};
 use wtas::{Buffer, Buffers, Cell, Config, Error, InputReset, Params};
 
@@ -139,40 +146,28 @@ fn every_invalid_parameter_names_its_field() {
     assert!(ok.validate().is_ok());
 }
 
-/// Six buffers of `len`, filled with a recognisable pattern.
-fn mem(len: usize) -> Vec<Vec<f32>> {
-    (0..6)
-        .map(|k| (0..len).map(|i| (k * 100 + i) as f32 + 0.25).collect())
-        .collect()
+/// Buffer `k` of `len` values, in a recognisable pattern.
+fn pattern(k: usize, len: usize) -> impl Iterator<Item = f32> {
+    (0..len).map(move |i| (k * 100 + i) as f32 + 0.25)
 }
 
-fn bits(mem: &[Vec<f32>]) -> Vec<Vec<u32>> {
-    mem.iter()
-        .map(|b| b.iter().map(|x| x.to_bits()).collect())
-        .collect()
+/// Six buffers of `len` in one slice, filled with a recognisable pattern.
+fn mem(len: usize) -> Vec<f32> {
+    (0..6).flat_map(|k| pattern(k, len)).collect()
+}
+
+fn bits(x: &[f32]) -> Vec<u32> {
+    x.iter().map(|x| x.to_bits()).collect()
 }
 
 #[test]
 fn wrong_lengths_are_refused_before_any_write() {
     let params = base().validate().unwrap();
-    for (k, buffer) in [
-        Buffer::J,
-        Buffer::V,
-        Buffer::S,
-        Buffer::Thr,
-        Buffer::Rfr,
-        Buffer::Tols,
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    for (k, buffer) in STATE.into_iter().enumerate() {
         for wrong in [0, 9, 11] {
-            let mut m = mem(10);
-            m[k] = (0..wrong).map(|i| i as f32 + 0.5).collect();
-            let before = bits(&m);
-            let [j, v, s, thr, rfr, tols] = m.as_mut_slice() else {
-                unreachable!()
-            };
+            let mut m: [Vec<f32>; 6] =
+                std::array::from_fn(|i| pattern(i, if i == k { wrong } else { 10 }).collect());
+            let before = bits(&m.concat());
             let error = Error::Length {
                 buffer,
                 expected: 10,
@@ -181,53 +176,18 @@ fn wrong_lengths_are_refused_before_any_write() {
             let expected = Err(error);
             let r = Cell::new(
                 params,
-                Buffers {
-                    j,
-                    v,
-                    s,
-                    thr,
-                    rfr,
-                    tols,
-                },
+                separate(m.each_mut().map(Vec::as_mut_slice)),
                 &[0.3; 5],
             )
             .map(|_| ());
             assert_eq!(r, expected);
-            let [j, v, s, thr, rfr, tols] = m.as_mut_slice() else {
-                unreachable!()
-            };
-            let r = Cell::new_seeded(
-                params,
-                Buffers {
-                    j,
-                    v,
-                    s,
-                    thr,
-                    rfr,
-                    tols,
-                },
-                1,
-            )
-            .map(|_| ());
+            let r = Cell::new_seeded(params, separate(m.each_mut().map(Vec::as_mut_slice)), 1)
+                .map(|_| ());
             assert_eq!(r, expected);
-            let [j, v, s, thr, rfr, tols] = m.as_mut_slice() else {
-                unreachable!()
-            };
-            let r = Cell::resume(
-                params,
-                Buffers {
-                    j,
-                    v,
-                    s,
-                    thr,
-                    rfr,
-                    tols,
-                },
-            )
-            .map(|_| ());
+            let r = Cell::resume(params, separate(m.each_mut().map(Vec::as_mut_slice))).map(|_| ());
             assert_eq!(r, expected);
             assert_eq!(
-                bits(&m),
+                bits(&m.concat()),
                 before,
                 "{buffer:?} length {wrong}: a buffer was written"
             );
@@ -260,22 +220,7 @@ fn bad_threshold0_is_refused_before_any_write() {
     ] {
         let mut m = mem(10);
         let before = bits(&m);
-        let [j, v, s, thr, rfr, tols] = m.as_mut_slice() else {
-            unreachable!()
-        };
-        let r = Cell::new(
-            params,
-            Buffers {
-                j,
-                v,
-                s,
-                thr,
-                rfr,
-                tols,
-            },
-            &thr0,
-        )
-        .map(|_| ());
+        let r = Cell::new(params, Buffers::from_slice(&mut m, 10).unwrap(), &thr0).map(|_| ());
         assert_eq!(r, Err(expected));
         assert_eq!(bits(&m), before);
     }
@@ -292,22 +237,8 @@ fn bad_threshold0_is_refused_before_any_write() {
     // Resuming from a NaN threshold is accepted: the reference's own rules
     // write one at `inf - inf`, and the state must stay resumable.
     let mut m = mem(10);
-    m[3][7] = f32::NAN;
-    let [j, v, s, thr, rfr, tols] = m.as_mut_slice() else {
-        unreachable!()
-    };
-    let r = Cell::resume(
-        params,
-        Buffers {
-            j,
-            v,
-            s,
-            thr,
-            rfr,
-            tols,
-        },
-    )
-    .map(|_| ());
+    m[3 * 10 + 7] = f32::NAN;
+    let r = Cell::resume(params, Buffers::from_slice(&mut m, 10).unwrap()).map(|_| ());
     assert_eq!(r, Ok(()));
 }
 
@@ -315,31 +246,10 @@ fn bad_threshold0_is_refused_before_any_write() {
 fn bad_t_and_dt_leave_the_state_untouched() {
     let params = base().validate().unwrap();
     let mut m = mem(10);
-    let [j, v, s, thr, rfr, tols] = m.as_mut_slice() else {
-        unreachable!()
-    };
-    let mut cell = Cell::new_seeded(
-        params,
-        Buffers {
-            j,
-            v,
-            s,
-            thr,
-            rfr,
-            tols,
-        },
-        9,
-    )
-    .unwrap();
+    let mut cell = Cell::new_seeded(params, Buffers::from_slice(&mut m, 10).unwrap(), 9).unwrap();
     cell.j_mut()
         .copy_from_slice(&[0.0, 3.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
     cell.advance(0.0, 1.0).unwrap();
-    let snapshot = |c: &Cell<'_>| -> Vec<Vec<u32>> {
-        [c.j(), c.v(), c.s(), c.thr(), c.rfr(), c.tols()]
-            .iter()
-            .map(|b| b.iter().map(|x| x.to_bits()).collect())
-            .collect()
-    };
     let before = snapshot(&cell);
     for t in BAD {
         assert_eq!(cell.advance(t, 1.0), Err(Error::Time));
@@ -397,22 +307,7 @@ fn kernel_length_errors_write_nothing() {
 fn reset_keeps_thresholds_and_zeroes_j_only_on_request() {
     let params = base().validate().unwrap();
     let mut m = mem(10);
-    let [j, v, s, thr, rfr, tols] = m.as_mut_slice() else {
-        unreachable!()
-    };
-    let mut cell = Cell::new_seeded(
-        params,
-        Buffers {
-            j,
-            v,
-            s,
-            thr,
-            rfr,
-            tols,
-        },
-        5,
-    )
-    .unwrap();
+    let mut cell = Cell::new_seeded(params, Buffers::from_slice(&mut m, 10).unwrap(), 5).unwrap();
     cell.j_mut().fill(2.0);
     cell.j_mut()[3] = 9.0;
     cell.advance(4.0, 1.0).unwrap();
@@ -476,11 +371,8 @@ fn new_seeded_draws_the_seed_rng_stream() {
     .validate()
     .unwrap();
     let mut seeds = vec![0, 1, 11, u64::MAX, 0x9e37_79b9_7f4a_7c15];
-    let mut x = 0x1234_5678_9abc_def0_u64;
-    for _ in 0..500 {
-        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-        seeds.push(x);
-    }
+    let mut rng = Rng::new(0x1234_5678_9abc_def0);
+    seeds.extend((0..500).map(|_| rng.next()));
     for seed in seeds {
         let mut expected = vec![0.0; 37];
         wtas::draw_threshold0(&params, &mut wtas::seed_rng(seed), &mut expected).unwrap();

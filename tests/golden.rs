@@ -12,18 +12,8 @@ use wtas::{Buffers, Cell, InputReset};
 fn replay(traj: &Trajectory, backend: Backend) -> Result<(), String> {
     let params = traj.config().validate().map_err(|e| e.to_string())?;
     let n = traj.len();
-    let mut mem = vec![vec![0.0_f32; n]; 6];
-    let [j, v, s, thr, rfr, tols] = mem.as_mut_slice() else {
-        unreachable!()
-    };
-    let bufs = Buffers {
-        j,
-        v,
-        s,
-        thr,
-        rfr,
-        tols,
-    };
+    let mut mem = vec![0.0_f32; 6 * n];
+    let bufs = Buffers::from_slice(&mut mem, n).map_err(|e| e.to_string())?;
     let mut cell = Cell::new(params, bufs, &traj.thr0).map_err(|e| e.to_string())?;
     cell.set_backend(backend).map_err(|e| e.to_string())?;
     for step in 0..traj.steps() {

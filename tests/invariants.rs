@@ -4,7 +4,7 @@
 #[path = "invariants/check.rs"]
 mod check;
 
-use check::{check_step, snapshot};
+use check::advance_checked;
 use wtas::kernels::Backend;
 use wtas::{Buffers, Cell, Config};
 
@@ -21,23 +21,13 @@ fn infinite_threshold_turns_nan_as_in_the_reference() {
     .validate()
     .unwrap();
     let mut mem = [[0.0_f32; 4]; 6];
-    let [j, v, s, thr, rfr, tols] = &mut mem;
     let made = Cell::new(
         params,
-        Buffers {
-            j,
-            v,
-            s,
-            thr,
-            rfr,
-            tols,
-        },
+        Buffers::from_slice(mem.as_flattened_mut(), params.len()).unwrap(),
         &[f32::NEG_INFINITY; 4],
     );
     let mut cell = made.expect("an infinite threshold0 is a valid state");
-    let old = snapshot(&cell);
-    cell.advance(0.0, 1.0).unwrap();
-    check_step(&params, &old, &snapshot(&cell), 0.0, 1.0);
+    advance_checked(&mut cell, 0.0, 1.0);
     assert!(cell.thr().iter().all(|x| x.is_nan()), "{:?}", cell.thr());
 }
 
@@ -55,26 +45,16 @@ fn seeded_threshold_overflow_follows_the_reference() {
         return; // refusing thr_base ± thr_jitter that overflows is a fix too
     };
     let mut mem = [[0.0_f32; 8]; 6];
-    let [j, v, s, thr, rfr, tols] = &mut mem;
     let Ok(mut cell) = Cell::new_seeded(
         params,
-        Buffers {
-            j,
-            v,
-            s,
-            thr,
-            rfr,
-            tols,
-        },
+        Buffers::from_slice(mem.as_flattened_mut(), params.len()).unwrap(),
         1,
     ) else {
         return; // refusing the configuration is a fix too
     };
     assert!(cell.thr().iter().any(|x| x.is_infinite()));
     for step in 0..8 {
-        let old = snapshot(&cell);
-        cell.advance(step as f32, 1.0).unwrap();
-        check_step(&params, &old, &snapshot(&cell), step as f32, 1.0);
+        advance_checked(&mut cell, step as f32, 1.0);
     }
 }
 
@@ -91,28 +71,16 @@ fn resumed_infinite_threshold_turns_nan_and_resumes() {
     .unwrap();
     let mut mem = [[0.0_f32; 4]; 6];
     mem[3] = [f32::INFINITY, 0.1, 0.1, 0.1];
-    let [j, v, s, thr, rfr, tols] = &mut mem;
     let mut cell = Cell::resume(
         params,
-        Buffers {
-            j,
-            v,
-            s,
-            thr,
-            rfr,
-            tols,
-        },
+        Buffers::from_slice(mem.as_flattened_mut(), params.len()).unwrap(),
     )
     .expect("an infinite threshold is a valid state");
-    let old = snapshot(&cell);
-    cell.advance(0.0, 1.0).unwrap();
-    check_step(&params, &old, &snapshot(&cell), 0.0, 1.0);
+    advance_checked(&mut cell, 0.0, 1.0);
     assert!(cell.thr()[0].is_nan());
     let bufs = cell.into_buffers();
     let mut cell = Cell::resume(params, bufs).expect("a NaN threshold the cell wrote resumes");
-    let old = snapshot(&cell);
-    cell.advance(1.0, 1.0).unwrap();
-    check_step(&params, &old, &snapshot(&cell), 1.0, 1.0);
+    advance_checked(&mut cell, 1.0, 1.0);
     assert!(cell.thr()[0].is_nan());
 }
 
@@ -131,26 +99,14 @@ fn overflowing_timer_turns_nan_and_resumes() {
     mem[0] = [5.0, 0.0];
     mem[3] = [0.1, 0.9];
     mem[4] = [3.3e38, 3.3e38];
-    let [j, v, s, thr, rfr, tols] = &mut mem;
-    let bufs = Buffers {
-        j,
-        v,
-        s,
-        thr,
-        rfr,
-        tols,
-    };
+    let bufs = Buffers::from_slice(mem.as_flattened_mut(), params.len()).unwrap();
     let mut cell = Cell::resume(params, bufs).unwrap();
-    let old = snapshot(&cell);
-    cell.advance(0.0, 1e38).unwrap();
-    check_step(&params, &old, &snapshot(&cell), 0.0, 1e38);
+    advance_checked(&mut cell, 0.0, 1e38);
     assert_eq!(cell.s(), [1.0, 0.0]);
     assert_eq!(cell.rfr()[0].to_bits(), f32::NAN.to_bits());
     assert_eq!(cell.rfr()[1], f32::INFINITY);
     let mut cell = Cell::resume(params, cell.into_buffers()).unwrap();
-    let old = snapshot(&cell);
-    cell.advance(1.0, 1.0).unwrap();
-    check_step(&params, &old, &snapshot(&cell), 1.0, 1.0);
+    advance_checked(&mut cell, 1.0, 1.0);
     assert_eq!(cell.v()[0], 0.0, "a NaN timer keeps the unit refractory");
 }
 
@@ -169,42 +125,22 @@ fn own_state_stays_resumable() {
     .unwrap();
     let mut mem = [[0.0_f32; 4]; 6];
     {
-        let [j, v, s, thr, rfr, tols] = &mut mem;
         let mut cell = Cell::new(
             params,
-            Buffers {
-                j,
-                v,
-                s,
-                thr,
-                rfr,
-                tols,
-            },
+            Buffers::from_slice(mem.as_flattened_mut(), params.len()).unwrap(),
             &[3e38, 0.1, 0.1, 0.1],
         )
         .unwrap();
         for step in 0..4 {
-            let old = snapshot(&cell);
-            cell.advance(step as f32, 1.0).unwrap();
-            check_step(&params, &old, &snapshot(&cell), step as f32, 1.0);
+            advance_checked(&mut cell, step as f32, 1.0);
         }
     }
-    let [j, v, s, thr, rfr, tols] = &mut mem;
     let mut cell = Cell::resume(
         params,
-        Buffers {
-            j,
-            v,
-            s,
-            thr,
-            rfr,
-            tols,
-        },
+        Buffers::from_slice(mem.as_flattened_mut(), params.len()).unwrap(),
     )
     .expect("the cell's own state must be resumable");
-    let old = snapshot(&cell);
-    cell.advance(4.0, 1.0).unwrap();
-    check_step(&params, &old, &snapshot(&cell), 4.0, 1.0);
+    advance_checked(&mut cell, 4.0, 1.0);
 }
 
 /// A probability below `f32::MIN_POSITIVE` is flushed to zero before the
@@ -227,21 +163,11 @@ fn subnormal_probability_against_tiny_thresholds() {
     let backends = Backend::ALL.iter().filter(|b| b.is_available());
     for (&backend, (thr, fires)) in backends.flat_map(|b| cases.iter().map(move |&c| (b, c))) {
         let mut mem = [[0.0_f32; 4]; 6];
-        let [j, v, s, thr0, rfr, tols] = &mut mem;
-        let bufs = Buffers {
-            j,
-            v,
-            s,
-            thr: thr0,
-            rfr,
-            tols,
-        };
+        let bufs = Buffers::from_slice(mem.as_flattened_mut(), params.len()).unwrap();
         let mut cell = Cell::new(params, bufs, &[0.9, 0.9, 0.9, thr]).unwrap();
         cell.set_backend(backend).unwrap();
         cell.j_mut().copy_from_slice(&[0.0, 0.0, 0.0, -87.3]);
-        let old = snapshot(&cell);
-        cell.advance(0.0, 1.0).unwrap();
-        check_step(&params, &old, &snapshot(&cell), 0.0, 1.0);
+        advance_checked(&mut cell, 0.0, 1.0);
         assert_eq!(
             cell.s()[3] == 1.0,
             fires,

@@ -1,6 +1,9 @@
 //! `advance_parallel` gives the serial step's bits (feature `parallel`).
 #![cfg(feature = "parallel")]
 
+mod common;
+
+use common::rng::Rng;
 use wtas::{Buffers, Cell, Config, InputReset};
 
 #[test]
@@ -15,46 +18,15 @@ fn parallel_step_equals_serial() {
         .validate()
         .unwrap();
         let n = batch * units;
-        let (mut a, mut b) = (vec![vec![0.0_f32; n]; 6], vec![vec![0.0_f32; n]; 6]);
-        let [ja, va, sa, ta, ra, la] = a.as_mut_slice() else {
-            unreachable!()
-        };
-        let [jb, vb, sb, tb, rb, lb] = b.as_mut_slice() else {
-            unreachable!()
-        };
-        let mut serial = Cell::new_seeded(
-            params,
-            Buffers {
-                j: ja,
-                v: va,
-                s: sa,
-                thr: ta,
-                rfr: ra,
-                tols: la,
-            },
-            3,
-        )
-        .unwrap();
-        let mut parallel = Cell::new_seeded(
-            params,
-            Buffers {
-                j: jb,
-                v: vb,
-                s: sb,
-                thr: tb,
-                rfr: rb,
-                tols: lb,
-            },
-            3,
-        )
-        .unwrap();
-        let mut x = 12345_u32;
+        let (mut a, mut b) = (vec![0.0_f32; 6 * n], vec![0.0_f32; 6 * n]);
+        let bufs = Buffers::from_slice(&mut a, n).unwrap();
+        let mut serial = Cell::new_seeded(params, bufs, 3).unwrap();
+        let bufs = Buffers::from_slice(&mut b, n).unwrap();
+        let mut parallel = Cell::new_seeded(params, bufs, 3).unwrap();
+        let mut rng = Rng::new(12345);
         for step in 0..40 {
             for (p, q) in serial.j_mut().iter_mut().zip(parallel.j_mut()) {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                *p = (x >> 8) as f32 / 1_048_576.0 - 8.0;
+                *p = rng.range(-8.0, 8.0);
                 *q = *p;
             }
             if step == 25 {

@@ -11,37 +11,17 @@
 
 #[path = "invariants/check.rs"]
 mod check;
+mod common;
 
-use check::{State, THR_FLOOR, check_step, snapshot_into};
+use check::{State, THR_FLOOR, check_reset, check_step, snapshot_into};
+use common::buffers::Guarded;
+use common::rng::Rng;
 use std::time::Instant;
 use wtas::kernels::Backend;
-use wtas::{Buffers, Cell, Config, Error, InputReset};
+use wtas::{Cell, Config, Error, InputReset};
 
 /// The neuron-steps to run, at least.
 const NEURON_STEPS: u64 = 100_000_000;
-
-/// xorshift64*: tiny, seeded, good enough for a schedule.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    /// Uniform in [0, n).
-    fn below(&mut self, n: u64) -> u64 {
-        ((self.next() >> 32) * n) >> 32
-    }
-    /// Uniform in [lo, hi).
-    fn range(&mut self, lo: f32, hi: f32) -> f32 {
-        lo + (hi - lo) * ((self.next() >> 40) as f32 / (1u64 << 24) as f32)
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
 
 /// What the input looks like for a stretch of steps.
 #[derive(Clone, Copy, Debug)]
@@ -89,13 +69,13 @@ fn fill(rng: &mut Rng, phase: Phase, n: usize, j: &mut [f32]) {
                 for x in row.iter_mut() {
                     *x = rng.range(-0.5, 0.5);
                 }
-                let w = rng.below(n as u64) as usize;
+                let w = rng.index(n);
                 row[w] = rng.range(3.0, 12.0);
             }
             Phase::Noise => row.iter_mut().for_each(|x| *x = rng.range(-3.0, 3.0)),
             Phase::Subnormal => {
                 for x in row.iter_mut() {
-                    let bits = rng.next() as u32;
+                    let bits = rng.next_u32();
                     *x = if rng.chance(10) {
                         rng.range(-1e-30, 1e-30)
                     } else {
@@ -120,113 +100,33 @@ fn fill(rng: &mut Rng, phase: Phase, n: usize, j: &mut [f32]) {
                 }
             }
             Phase::AllEqual => {
-                let v = [0.0, 1.0, -7.5, 1e30, -1e30, f32::MAX, f32::MIN_POSITIVE]
-                    [rng.below(7) as usize];
-                row.fill(v);
+                row.fill(rng.pick(&[0.0, 1.0, -7.5, 1e30, -1e30, f32::MAX, f32::MIN_POSITIVE]));
             }
             Phase::Silence => row.fill(0.0),
             Phase::NegInfRows => row.fill(f32::NEG_INFINITY),
-            Phase::RawBits => row
-                .iter_mut()
-                .for_each(|x| *x = f32::from_bits(rng.next() as u32)),
+            Phase::RawBits => row.iter_mut().for_each(|x| *x = rng.bits_f32()),
         }
     }
 }
 
-/// One cell's configuration in the soak.
-struct Shape {
-    n_units: usize,
-    batch_size: usize,
-    resist_m: f32,
-    thr_gain: f32,
-    refract_time: f32,
-    thr_jitter: f32,
-}
+/// One cell's configuration in the soak: n_units, batch_size, resist_m,
+/// thr_gain, refract_time, thr_jitter.
+type Shape = (usize, usize, f32, f32, f32, f32);
 
 const SHAPES: [Shape; 10] = [
-    Shape {
-        n_units: 1,
-        batch_size: 3,
-        resist_m: 1.0,
-        thr_gain: 0.002,
-        refract_time: 0.0,
-        thr_jitter: 0.05,
-    },
-    Shape {
-        n_units: 7,
-        batch_size: 2,
-        resist_m: -2.0,
-        thr_gain: 0.01,
-        refract_time: 1.5,
-        thr_jitter: 0.05,
-    },
-    Shape {
-        n_units: 8,
-        batch_size: 4,
-        resist_m: 1.0,
-        thr_gain: -0.003,
-        refract_time: 0.0,
-        thr_jitter: 0.1,
-    },
-    Shape {
-        n_units: 13,
-        batch_size: 1,
-        resist_m: 4.0,
-        thr_gain: 0.0005,
-        refract_time: 2.0,
-        thr_jitter: 0.0,
-    },
-    Shape {
-        n_units: 33,
-        batch_size: 3,
-        resist_m: 1.0,
-        thr_gain: 0.002,
-        refract_time: 0.0,
-        thr_jitter: 0.05,
-    },
-    Shape {
-        n_units: 64,
-        batch_size: 2,
-        resist_m: 0.5,
-        thr_gain: -0.001,
-        refract_time: 1.0,
-        thr_jitter: 0.02,
-    },
-    Shape {
-        n_units: 100,
-        batch_size: 2,
-        resist_m: 3.0,
-        thr_gain: 0.004,
-        refract_time: 0.0,
-        thr_jitter: 0.05,
-    },
+    (1, 3, 1.0, 0.002, 0.0, 0.05),
+    (7, 2, -2.0, 0.01, 1.5, 0.05),
+    (8, 4, 1.0, -0.003, 0.0, 0.1),
+    (13, 1, 4.0, 0.0005, 2.0, 0.0),
+    (33, 3, 1.0, 0.002, 0.0, 0.05),
+    (64, 2, 0.5, -0.001, 1.0, 0.02),
+    (100, 2, 3.0, 0.004, 0.0, 0.05),
     // The float edges: a subnormal resistance, gain and refractory period
     // (all read as zero), and a tiny normal resistance whose products
     // underflow.
-    Shape {
-        n_units: 16,
-        batch_size: 2,
-        resist_m: 3e-40,
-        thr_gain: 1e-41,
-        refract_time: 1e-40,
-        thr_jitter: 0.05,
-    },
-    Shape {
-        n_units: 24,
-        batch_size: 1,
-        resist_m: 1e-30,
-        thr_gain: 0.002,
-        refract_time: 0.0,
-        thr_jitter: 0.05,
-    },
-    Shape {
-        n_units: 257,
-        batch_size: 2,
-        resist_m: -1.0,
-        thr_gain: 0.002,
-        refract_time: 3.0,
-        thr_jitter: 0.05,
-    },
+    (16, 2, 3e-40, 1e-41, 1e-40, 0.05),
+    (24, 1, 1e-30, 0.002, 0.0, 0.05),
+    (257, 2, -1.0, 0.002, 3.0, 0.05),
 ];
 
 /// Figures from one cell's run.
@@ -240,56 +140,29 @@ struct Tally {
     max_thr: f32,
 }
 
-fn soak_shape(shape: &Shape, seed: u64, neuron_steps: u64, tally: &mut Tally) {
+fn soak_shape(shape: Shape, seed: u64, neuron_steps: u64, tally: &mut Tally) {
+    let (n_units, batch_size, resist_m, thr_gain, refract_time, thr_jitter) = shape;
     let config = Config {
-        batch_size: shape.batch_size,
-        resist_m: shape.resist_m,
-        thr_gain: shape.thr_gain,
-        refract_time: shape.refract_time,
-        thr_jitter: shape.thr_jitter,
-        ..Config::new(shape.n_units, 10.0)
+        batch_size,
+        resist_m,
+        thr_gain,
+        refract_time,
+        thr_jitter,
+        ..Config::new(n_units, 10.0)
     };
     let params = config.validate().unwrap();
     let (n, len) = (params.n_units(), params.len());
-    let mut rng = Rng(seed | 1);
+    let mut rng = Rng::new(seed);
     let backends: Vec<Backend> = Backend::ALL
         .iter()
         .copied()
         .filter(|b| b.is_available())
         .collect();
 
-    // Buffers carved out of arenas with guard regions.
-    const GUARD: usize = 16;
-    let guard = |k: usize| f32::from_bits(0xffa5_0000 | k as u32);
-    let mut arenas: Vec<Vec<f32>> = (0..6)
-        .map(|k| {
-            let mut a = vec![guard(k); len + 2 * GUARD];
-            a[GUARD..GUARD + len].fill(0.0);
-            a
-        })
-        .collect();
-    let mut guards = Vec::new();
-    let mut slices = Vec::new();
-    for a in arenas.iter_mut() {
-        let (lo, rest) = a.split_at_mut(GUARD);
-        let (mid, hi) = rest.split_at_mut(len);
-        guards.push((lo, hi));
-        slices.push(mid);
-    }
-    let [j, v, s, thr, rfr, tols]: [&mut [f32]; 6] = slices.try_into().unwrap();
-    let mut cell = Cell::new_seeded(
-        params,
-        Buffers {
-            j,
-            v,
-            s,
-            thr,
-            rfr,
-            tols,
-        },
-        seed,
-    )
-    .unwrap();
+    // Buffers in their own allocations, between guard values.
+    let mut arena = Guarded::new([len; 6], |_, _| 0.0);
+    let (bufs, guards) = arena.carve();
+    let mut cell = Cell::new_seeded(params, bufs, seed).unwrap();
 
     let upper = |steps: u64| {
         f64::from(params.thr_base())
@@ -303,7 +176,7 @@ fn soak_shape(shape: &Shape, seed: u64, neuron_steps: u64, tally: &mut Tally) {
     let mut done = 0u64;
     while done < neuron_steps {
         if phase_left == 0 {
-            phase = PHASES[rng.below(PHASES.len() as u64) as usize];
+            phase = rng.pick(&PHASES);
             // Silences are long; bursts are short.
             phase_left = match phase {
                 Phase::Silence | Phase::NegInfRows => 1 + rng.below(2000),
@@ -311,8 +184,7 @@ fn soak_shape(shape: &Shape, seed: u64, neuron_steps: u64, tally: &mut Tally) {
                 _ => 1 + rng.below(300),
             };
             if rng.chance(30) {
-                let b = backends[rng.below(backends.len() as u64) as usize];
-                cell.set_backend(b).unwrap();
+                cell.set_backend(rng.pick(&backends)).unwrap();
             }
         }
         phase_left -= 1;
@@ -320,25 +192,12 @@ fn soak_shape(shape: &Shape, seed: u64, neuron_steps: u64, tally: &mut Tally) {
         cell.j_mut().copy_from_slice(&jbuf);
 
         if rng.chance(1) {
-            let zero = rng.chance(50);
-            cell.reset(if zero {
-                InputReset::Zero
-            } else {
-                InputReset::Keep
-            });
+            let input = rng.pick(&[InputReset::Zero, InputReset::Keep]);
+            snapshot_into(&cell, &mut old);
+            cell.reset(input);
+            snapshot_into(&cell, &mut new);
+            check_reset(&params, &old, &new, input);
             tally.resets += 1;
-            let rt = params.refract_time().to_bits();
-            assert!(cell.rfr().iter().all(|x| x.to_bits() == rt));
-            assert!(
-                cell.s()
-                    .iter()
-                    .chain(cell.v())
-                    .chain(cell.tols())
-                    .all(|x| x.to_bits() == 0)
-            );
-            if !zero {
-                cell.j_mut().copy_from_slice(&jbuf);
-            }
         }
 
         // Now and then an invalid `t` or `dt`: an error, and nothing changes.
@@ -346,10 +205,10 @@ fn soak_shape(shape: &Shape, seed: u64, neuron_steps: u64, tally: &mut Tally) {
             snapshot_into(&cell, &mut old);
             let bad = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY];
             let (bt, bdt, want) = match rng.below(3) {
-                0 => (bad[rng.below(3) as usize], 1.0, Error::Time),
+                0 => (rng.pick(&bad), 1.0, Error::Time),
                 1 => (
                     t,
-                    [0.0, -0.0, -1.0, f32::NAN, f32::INFINITY][rng.below(5) as usize],
+                    rng.pick(&[0.0, -0.0, -1.0, f32::NAN, f32::INFINITY]),
                     Error::Dt,
                 ),
                 _ => (f32::NAN, f32::NAN, Error::Time),
@@ -374,7 +233,7 @@ fn soak_shape(shape: &Shape, seed: u64, neuron_steps: u64, tally: &mut Tally) {
         }
         // Now and then `t = ±0.0` or a subnormal `t`.
         let step_t = if rng.chance(2) {
-            [-0.0, 0.0, 1e-40, -1e-40][rng.below(4) as usize]
+            rng.pick(&[-0.0, 0.0, 1e-40, -1e-40])
         } else {
             t
         };
@@ -397,14 +256,7 @@ fn soak_shape(shape: &Shape, seed: u64, neuron_steps: u64, tally: &mut Tally) {
         done += len as u64;
     }
     tally.neuron_steps += done;
-    for (k, (lo, hi)) in guards.iter().enumerate() {
-        assert!(
-            lo.iter()
-                .chain(hi.iter())
-                .all(|x| x.to_bits() == guard(k).to_bits()),
-            "guard of buffer {k} overwritten"
-        );
-    }
+    guards.check();
 }
 
 #[test]
@@ -413,7 +265,7 @@ fn soak() {
     let start = Instant::now();
     let mut tally = Tally::default();
     let per_shape = NEURON_STEPS.div_ceil(SHAPES.len() as u64);
-    for (k, shape) in SHAPES.iter().enumerate() {
+    for (k, shape) in SHAPES.into_iter().enumerate() {
         soak_shape(shape, 0x5eed_0000 + k as u64, per_shape, &mut tally);
     }
     assert!(tally.neuron_steps >= NEURON_STEPS);

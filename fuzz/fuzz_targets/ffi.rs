@@ -12,6 +12,9 @@
 //! API computes from the same state.
 #![no_main]
 
+#[path = "../../tests/common/buffers.rs"]
+mod buffers;
+
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use wtas::ffi::*;
@@ -228,6 +231,19 @@ fuzz_target!(|input: Input| {
         let bound = bound
             .filter(|(_, m)| *m == checksum_bytes(&cell))
             .map(|(p, _)| p);
+        // What a call refuses for its handle alone (a stateless call the
+        // layout's problems, a cell call an unbound cell), and the params
+        // it runs with.
+        let refused = |stateless: bool| {
+            if stateless {
+                layout.clone()
+            } else if bound.is_some() {
+                vec![]
+            } else {
+                vec![WTAS_ERR_HANDLE]
+            }
+        };
+        let params_for = |stateless: bool| if stateless { cur } else { bound };
         // The value-level outcome for a valid layout, and what Rust does.
         let (expect, st): (Vec<wtas_status>, wtas_status) = match op {
             Op::ParamsInit => {
@@ -272,20 +288,10 @@ fuzz_target!(|input: Input| {
                 } else {
                     unsafe { wtas_cell_seed(&mut cell, *seed) }
                 };
-                let lay = if *stateless {
-                    layout.clone()
-                } else if bound.is_some() {
-                    vec![]
-                } else {
-                    vec![WTAS_ERR_HANDLE]
-                };
+                let lay = refused(*stateless);
                 if st == WTAS_OK {
                     assert!(lay.is_empty(), "seed accepted {lay:?}");
-                    let p = if *stateless {
-                        cur.unwrap()
-                    } else {
-                        bound.unwrap()
-                    };
+                    let p = params_for(*stateless).unwrap();
                     let mut shadow = arena_before.clone();
                     let sb = shadow_bufs(&mut shadow, &places);
                     Cell::new_seeded(p, sb, *seed).unwrap();
@@ -300,7 +306,7 @@ fuzz_target!(|input: Input| {
                 alias,
                 stateless,
             } => {
-                let p = if *stateless { cur } else { bound };
+                let p = params_for(*stateless);
                 let n = p.map_or(1, |p| p.n_units());
                 let tl = len_from(n, *l);
                 let mut own: Vec<u32> = (0..tl.max(1))
@@ -321,13 +327,7 @@ fuzz_target!(|input: Input| {
                 } else {
                     unsafe { wtas_cell_set_threshold0(&mut cell, t0, tl) }
                 };
-                let mut lay = if *stateless {
-                    layout.clone()
-                } else if bound.is_some() {
-                    vec![]
-                } else {
-                    vec![WTAS_ERR_HANDLE]
-                };
+                let mut lay = refused(*stateless);
                 if lay.is_empty() {
                     if tl != n {
                         lay.push(WTAS_ERR_LENGTH);
@@ -369,14 +369,8 @@ fuzz_target!(|input: Input| {
                 stateless,
             } => {
                 let (t, dt) = (f32::from_bits(*t), f32::from_bits(*dt));
-                let p = if *stateless { cur } else { bound };
-                let mut lay = if *stateless {
-                    layout.clone()
-                } else if bound.is_some() {
-                    vec![]
-                } else {
-                    vec![WTAS_ERR_HANDLE]
-                };
+                let p = params_for(*stateless);
+                let mut lay = refused(*stateless);
                 if lay.is_empty() && !j.is_empty() && places[0].2 == 0 {
                     // Write the input through the (valid) j pointer.
                     let (off, l, _) = places[0];
@@ -428,45 +422,15 @@ fuzz_target!(|input: Input| {
                 } else {
                     unsafe { wtas_cell_reset(&mut cell, *zero) }
                 };
-                let lay = if *stateless {
-                    layout.clone()
-                } else if bound.is_some() {
-                    vec![]
-                } else {
-                    vec![WTAS_ERR_HANDLE]
-                };
+                let lay = refused(*stateless);
                 if st == WTAS_OK {
                     assert!(lay.is_empty(), "reset accepted {lay:?}");
-                    let p = if *stateless {
-                        cur.unwrap()
-                    } else {
-                        bound.unwrap()
-                    };
+                    let p = params_for(*stateless).unwrap();
                     let mut shadow = arena_before.clone();
                     let sb = shadow_bufs(&mut shadow, &places);
                     // `resume` refuses NaN thresholds; reset does not read them.
-                    let Buffers {
-                        j,
-                        v,
-                        s,
-                        thr,
-                        rfr,
-                        tols,
-                    } = sb;
-                    thr.fill(0.0);
-                    Cell::resume(
-                        p,
-                        Buffers {
-                            j,
-                            v,
-                            s,
-                            thr,
-                            rfr,
-                            tols,
-                        },
-                    )
-                    .unwrap()
-                    .reset(if *zero {
+                    sb.thr.fill(0.0);
+                    Cell::resume(p, sb).unwrap().reset(if *zero {
                         InputReset::Zero
                     } else {
                         InputReset::Keep
@@ -521,13 +485,5 @@ fn shadow_bufs<'a>(shadow: &'a mut [u32], places: &[(usize, usize, u8); 6]) -> B
         // SAFETY: u32 and f32 have the same size and alignment, any bits.
         out[k] = Some(unsafe { core::slice::from_raw_parts_mut(mid.as_mut_ptr() as *mut f32, l) });
     }
-    let [j, v, s, thr, rfr, tols] = out.map(Option::unwrap);
-    Buffers {
-        j,
-        v,
-        s,
-        thr,
-        rfr,
-        tols,
-    }
+    buffers::separate(out.map(Option::unwrap))
 }

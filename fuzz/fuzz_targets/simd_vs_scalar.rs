@@ -202,7 +202,12 @@ fn check_kernels(k: &Kernels) {
     }
     for &b in Backend::ALL.iter().filter(|b| b.is_available()) {
         let got = run_kernels(k, &x, &thr, &on_backend(b));
-        assert_eq!(got, reference, "backend {} differs from the reference", b.name());
+        assert_eq!(
+            got,
+            reference,
+            "backend {} differs from the reference",
+            b.name()
+        );
     }
     let got = run_kernels(k, &x, &thr, &free_functions);
     assert_eq!(got, reference, "free functions differ from the reference");
@@ -233,13 +238,14 @@ fn check_whole(w: &Whole) {
         return;
     };
     let len = params.len();
-    let mut init: Vec<Vec<f32>> = (0..6)
-        .map(|k| {
+    // The six buffers back to back: j, v, s, thr, rfr, tols.
+    let mut init: Vec<f32> = (0..6)
+        .flat_map(|k| {
             let src: Vec<u32> = w.state.iter().skip(k).step_by(6).copied().collect();
             cycled(&src, len, 0.0)
         })
         .collect();
-    for x in &mut init[3] {
+    for x in &mut init[3 * len..4 * len] {
         if x.is_nan() {
             *x = 0.4; // `resume` rejects NaN thresholds
         }
@@ -253,26 +259,12 @@ fn check_whole(w: &Whole) {
                 .filter(|b| *b != Backend::Reference && b.is_available()),
         )
         .collect();
-    let mut mems: Vec<Vec<Vec<f32>>> = backends.iter().map(|_| init.clone()).collect();
+    let mut mems: Vec<Vec<f32>> = backends.iter().map(|_| init.clone()).collect();
     let mut cells: Vec<Cell<'_>> = mems
         .iter_mut()
         .zip(&backends)
         .map(|(m, &b)| {
-            let [j, v, s, thr, rfr, tols] = &mut m[..] else {
-                unreachable!()
-            };
-            let mut c = Cell::resume(
-                params,
-                Buffers {
-                    j,
-                    v,
-                    s,
-                    thr,
-                    rfr,
-                    tols,
-                },
-            )
-            .unwrap();
+            let mut c = Cell::resume(params, Buffers::from_slice(m, len).unwrap()).unwrap();
             c.set_backend(b).unwrap();
             c
         })

@@ -11,21 +11,21 @@
 //! never change.
 #![no_main]
 
+#[path = "../../tests/common/buffers.rs"]
+mod buffers;
 #[path = "../../tests/invariants/check.rs"]
 mod check;
 
 use arbitrary::Arbitrary;
-use check::check_step;
+use buffers::{GUARD, Guarded, STATE};
+use check::{THR_FLOOR, advance_checked, check_reset, check_step, snapshot};
 use libfuzzer_sys::fuzz_target;
 use wtas::kernels::Backend;
-use wtas::{Buffer, Buffers, Cell, Config, Error, InputReset, Params};
+use wtas::{Buffer, Cell, Config, Error, InputReset, Params};
 
 /// Largest state (elements per buffer) the target allocates; larger valid
 /// shapes are exercised through the wrong-length path only.
 const MAX_LEN: usize = 2048;
-/// Guard elements on each side of every buffer.
-const GUARD: usize = 9;
-const THR_FLOOR: f32 = 0.025;
 
 /// An `f32`: any bit pattern, or one of the values that matter most.
 #[derive(Arbitrary, Debug, Clone, Copy)]
@@ -127,15 +127,6 @@ struct Input {
     ops: Vec<Op>,
 }
 
-const BUFFERS: [Buffer; 6] = [
-    Buffer::J,
-    Buffer::V,
-    Buffer::S,
-    Buffer::Thr,
-    Buffer::Rfr,
-    Buffer::Tols,
-];
-
 fn size(s: &Size, modulus: usize) -> usize {
     match s {
         Size::Small(x) => *x as usize % modulus,
@@ -151,12 +142,6 @@ fn len_from(n: usize, sel: u8) -> usize {
         1 | 3 => n.saturating_add(d),
         _ => n.saturating_sub(d),
     }
-}
-
-/// The sentinel at guard position `i` of buffer `k`: signalling-NaN-like
-/// patterns no rule of the crate can produce.
-fn sentinel(k: usize, i: usize) -> u32 {
-    0xffa0_0000 | ((k as u32) << 12) | i as u32
 }
 
 /// The error `Params::try_new` must give, fields checked in order.
@@ -189,8 +174,6 @@ fn expected_params_error(c: &Config) -> Option<Error> {
 fn bits(x: &[f32]) -> Vec<u32> {
     x.iter().map(|v| v.to_bits()).collect()
 }
-
-use check::snapshot;
 
 fuzz_target!(|input: Input| {
     let config = Config {
@@ -227,23 +210,11 @@ fuzz_target!(|input: Input| {
             len_from(len, input.lens[k])
         }
     });
-    let mut arenas: Vec<Vec<f32>> = (0..6)
-        .map(|k| {
-            let mut a = Vec::with_capacity(lens[k] + 2 * GUARD);
-            for i in 0..GUARD {
-                a.push(f32::from_bits(sentinel(k, i)));
-            }
-            for i in 0..lens[k] {
-                let b = input.init.get((i * 6 + k) % input.init.len().max(1));
-                a.push(b.map_or(0.0, |b| b.get()));
-            }
-            for i in 0..GUARD {
-                a.push(f32::from_bits(sentinel(k, GUARD + i)));
-            }
-            a
-        })
-        .collect();
-    let before: Vec<Vec<u32>> = arenas.iter().map(|a| bits(a)).collect();
+    let mut arena = Guarded::new(lens, |k, i| {
+        let b = input.init.get((i * 6 + k) % input.init.len().max(1));
+        b.map_or(0.0, |b| b.get())
+    });
+    let before = arena.bits();
     let threshold0: Vec<f32> = match &input.ctor {
         Ctor::New { threshold0, t0_len } => {
             let l = if n > MAX_LEN {
@@ -263,39 +234,12 @@ fuzz_target!(|input: Input| {
     };
 
     // Carve the six slices; keep the guards.
-    let mut guards: Vec<(&mut [f32], &mut [f32])> = Vec::new();
-    let mut slices: Vec<&mut [f32]> = Vec::new();
-    for (a, l) in arenas.iter_mut().zip(lens) {
-        let (lo, rest) = a.split_at_mut(GUARD);
-        let (mid, hi) = rest.split_at_mut(l);
-        guards.push((lo, hi));
-        slices.push(mid);
-    }
-    let check_guards = |guards: &Vec<(&mut [f32], &mut [f32])>| {
-        for (k, (lo, hi)) in guards.iter().enumerate() {
-            for (i, x) in lo.iter().chain(hi.iter()).enumerate() {
-                assert_eq!(
-                    x.to_bits(),
-                    sentinel(k, i),
-                    "guard {i} of buffer {k} overwritten"
-                );
-            }
-        }
-    };
-    let [j, v, s, thr, rfr, tols]: [&mut [f32]; 6] = slices.try_into().unwrap();
-    let bufs = Buffers {
-        j,
-        v,
-        s,
-        thr,
-        rfr,
-        tols,
-    };
+    let (bufs, guards) = arena.carve();
 
     // What the constructor must do.
     let first_bad = (0..6).find(|&k| lens[k] != len);
     let length_error = |k: usize| Error::Length {
-        buffer: BUFFERS[k],
+        buffer: STATE[k],
         expected: len,
         found: lens[k],
     };
@@ -323,7 +267,7 @@ fuzz_target!(|input: Input| {
             // Any wrong buffer may be named first; the error must be a true one.
             match (e, expected) {
                 (Error::Length { buffer, .. }, Err(Error::Length { .. })) => {
-                    let k = BUFFERS.iter().position(|b| *b == buffer);
+                    let k = STATE.iter().position(|b| *b == buffer);
                     match k {
                         Some(k) => assert_eq!(e, length_error(k)),
                         None => assert_eq!(Err(e), expected),
@@ -332,12 +276,15 @@ fuzz_target!(|input: Input| {
                 _ => assert_eq!(Err(e), expected),
             }
             drop(guards);
-            let after: Vec<Vec<u32>> = arenas.iter().map(|a| bits(a)).collect();
-            assert_eq!(before, after, "constructor error {e:?} wrote to a buffer");
+            assert_eq!(
+                before,
+                arena.bits(),
+                "constructor error {e:?} wrote to a buffer"
+            );
             return;
         }
     };
-    check_guards(&guards);
+    guards.check();
 
     // The constructor's own rules.
     let st = snapshot(&cell);
@@ -407,9 +354,7 @@ fuzz_target!(|input: Input| {
                 let dt = [1.0, 0.5, 0.1, 1e-3, 3.0, 1e30, 5e-41, 2e-38, 1e38][*dt as usize % 9];
                 for k in 0..*count as usize % 32 {
                     let t = *t0 as f32 + k as f32 * dt;
-                    let old = snapshot(&cell);
-                    cell.advance(t, dt).unwrap();
-                    check_step(&params, &old, &snapshot(&cell), t, dt);
+                    advance_checked(&mut cell, t, dt);
                     steps += 1;
                 }
             }
@@ -419,27 +364,14 @@ fuzz_target!(|input: Input| {
                 j[i] = b.get();
             }
             Op::Reset(z) => {
-                let old = snapshot(&cell);
-                cell.reset(if *z {
+                let input = if *z {
                     InputReset::Zero
                 } else {
                     InputReset::Keep
-                });
-                let new = snapshot(&cell);
-                if *z {
-                    assert!(new[0].iter().all(|b| *b == zero));
-                } else {
-                    assert_eq!(new[0], old[0]);
-                }
-                assert!(
-                    new[1]
-                        .iter()
-                        .chain(&new[2])
-                        .chain(&new[5])
-                        .all(|b| *b == zero)
-                );
-                assert!(new[4].iter().all(|b| *b == params.refract_time().to_bits()));
-                assert_eq!(new[3], old[3], "reset changed thr");
+                };
+                let old = snapshot(&cell);
+                cell.reset(input);
+                check_reset(&params, &old, &snapshot(&cell), input);
             }
             Op::Backend(i) => {
                 let b = Backend::ALL[*i as usize % Backend::ALL.len()];
@@ -461,14 +393,5 @@ fuzz_target!(|input: Input| {
             break;
         }
     }
-    check_guards(&guards);
-    drop(guards);
-    for (k, (a, b)) in arenas.iter().zip(&before).enumerate() {
-        assert_eq!(bits(&a[..GUARD]), b[..GUARD], "guard of buffer {k}");
-        assert_eq!(
-            bits(&a[a.len() - GUARD..]),
-            b[b.len() - GUARD..],
-            "guard of buffer {k}"
-        );
-    }
+    guards.check();
 });

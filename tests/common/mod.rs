@@ -1,5 +1,9 @@
-//! Shared test support: reading the reference's recorded trajectories.
+//! Shared test support: reading the reference's recorded trajectories,
+//! the cell's buffers where one slice does not fit, and the generator.
 #![allow(dead_code)]
+
+pub mod buffers;
+pub mod rng;
 
 use std::fs::File;
 use std::io::BufReader;

@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use wtas::{Cell, Params};
+use wtas::{Cell, InputReset, Params};
 
 /// The threshold floor.
 pub const THR_FLOOR: f32 = 0.025;
@@ -159,4 +159,37 @@ pub fn check_step(params: &Params, old: &State, new: &State, t: f32, dt: f32) ->
         }
     }
     spikes
+}
+
+/// One `advance(t, dt)` of `cell` that must succeed, checked with
+/// [`check_step`]; returns the number of spikes.
+pub fn advance_checked(cell: &mut Cell<'_>, t: f32, dt: f32) -> u64 {
+    let old = snapshot(cell);
+    cell.advance(t, dt).unwrap();
+    check_step(cell.params(), &old, &snapshot(cell), t, dt)
+}
+
+/// Checks one `reset(input)` from `old` to `new`: `j` zeroed or kept as
+/// `input` says, `v`, `s` and `tols` all `+0.0`, every `rfr` equal to
+/// `refract_time`, `thr` unchanged.
+pub fn check_reset(params: &Params, old: &State, new: &State, input: InputReset) {
+    let zero = 0.0_f32.to_bits();
+    match input {
+        InputReset::Zero => assert!(new[0].iter().all(|b| *b == zero), "reset kept j"),
+        InputReset::Keep => assert_eq!(new[0], old[0], "reset changed j"),
+    }
+    assert!(
+        new[1]
+            .iter()
+            .chain(&new[2])
+            .chain(&new[5])
+            .all(|b| *b == zero),
+        "reset left v, s or tols nonzero"
+    );
+    let rt = params.refract_time().to_bits();
+    assert!(
+        new[4].iter().all(|b| *b == rt),
+        "reset left rfr off refract_time"
+    );
+    assert_eq!(new[3], old[3], "reset changed thr");
 }
