@@ -10,6 +10,20 @@ use crate::{Cell, InputReset, Params};
 /// Advances every batch row of a bound cell by one step at time `t` with
 /// step `dt`, reading `j` and updating `v`, `s`, `thr`, `rfr` and `tols`.
 ///
+/// The rules are the reference's, exactly: `v = j * resist_m` where
+/// `rfr >= refract_time`, else `+0.0`; a row-wise softmax; a spike where
+/// the probability exceeds `thr`; `thr = max(thr + (count - 1) * thr_gain,
+/// 0.025)`, which stays NaN once NaN (`inf - inf`); `rfr = (rfr + dt) *
+/// (1 - s) + s * dt`, which becomes NaN where `rfr + dt` overflows on a
+/// spiking unit; `tols = (1 - s) * tols + s * t`. As in the reference,
+/// which runs with flush-to-zero and denormals-are-zero, every arithmetic
+/// operation reads a subnormal operand as a zero of the same sign and
+/// writes a subnormal result as one (a subnormal `j`, `resist_m`, `t`,
+/// `dt` or `thr_gain` counts as zero), except that with `resist_m` exactly
+/// 1 or -1 a subnormal `j` reaches `v` unflushed. Every NaN written is the
+/// quiet NaN `0x7fc00000`. State with NaN thresholds or timers is valid
+/// input: a bound cell steps it as the reference would.
+///
 /// `WTAS_ERR_TIME` if `t` is not finite, `WTAS_ERR_DT` if `dt` is not
 /// finite and > 0. Allocates nothing; a row's work depends only on its
 /// length.
