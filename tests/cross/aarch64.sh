@@ -44,7 +44,7 @@ fi
 # 2. The host digest (the same build as the plain `cargo test`, so cached).
 HOST_CARGO=cargo; command -v cargo >/dev/null || HOST_CARGO=/usr/bin/cargo
 OUT="$ROOT/target/aarch64/logs"; mkdir -p "$OUT"
-( cd "$ROOT" && "$HOST_CARGO" test --test firmware_digest -- --nocapture ) >"$OUT/host.log" 2>&1 \
+( cd "$ROOT" && "$HOST_CARGO" test -p wtas --test firmware_digest -- --nocapture ) >"$OUT/host.log" 2>&1 \
   || { tail -30 "$OUT/host.log"; die "host firmware_digest test failed"; }
 HOST=$(awk '/^wtas-host-digest /{print $2}' "$OUT/host.log")
 [ -n "$HOST" ] || die "no wtas-host-digest line from the host"
@@ -59,7 +59,7 @@ export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L $SYSROOT"
 cross() { # cargo subcommand and arguments, for aarch64 in release mode
   local sub=$1; shift
   ( cd "$ROOT" && /usr/bin/cargo "$sub" --release -Zbuild-std=std,panic_unwind --target "$TARGET" \
-      --target-dir "$ROOT/target/aarch64" "$@" )
+      --target-dir "$ROOT/target/aarch64" -p wtas "$@" )
 }
 if ! cross test >"$OUT/test.log" 2>&1; then
   grep -E '^test .*FAILED|panicked|MISMATCH|mismatch|error' "$OUT/test.log" | head -40

@@ -38,7 +38,7 @@ fi
 HOST_CARGO=cargo; command -v cargo >/dev/null || HOST_CARGO=/usr/bin/cargo
 host_log="$HERE/target/host-test.log"; mkdir -p "$HERE/target"
 ( cd "$ROOT" && CARGO_TARGET_DIR="${WTAS_FW_HOST_TARGET_DIR:-$ROOT/target/fw-host}" \
-    "$HOST_CARGO" test --test firmware_digest -- --nocapture ) >"$host_log" 2>&1 \
+    "$HOST_CARGO" test -p wtas --test firmware_digest -- --nocapture ) >"$host_log" 2>&1 \
   || { tail -30 "$host_log"; die "host test failed"; }
 HOST=$(awk '/^wtas-host-digest /{print $2}' "$host_log")
 [ -n "$HOST" ] || die "no host digest in $host_log"

@@ -40,7 +40,7 @@ fi
 # 2. The host digest (the same build as the plain `cargo test`, so cached).
 HOST_CARGO=cargo; command -v cargo >/dev/null || HOST_CARGO=/usr/bin/cargo
 OUT="$HERE/target/logs"; mkdir -p "$OUT"
-( cd "$ROOT" && "$HOST_CARGO" test --test firmware_digest -- --nocapture ) >"$OUT/host.log" 2>&1 \
+( cd "$ROOT" && "$HOST_CARGO" test -p wtas --test firmware_digest -- --nocapture ) >"$OUT/host.log" 2>&1 \
   || { tail -30 "$OUT/host.log"; die "host firmware_digest test failed"; }
 HOST=$(awk '/^wtas-host-digest /{print $2}' "$OUT/host.log")
 [ -n "$HOST" ] || die "no wtas-host-digest line from the host"
