@@ -34,7 +34,7 @@ if [ ${#missing[@]} -gt 0 ] || [ ${#qemu_missing[@]} -gt 0 ]; then
   fi
 fi
 
-# 2. The host digest, from the host test (default backend == scalar == pinned).
+# 2. The host digest, from the host test (default backend == reference == pinned).
 HOST_CARGO=cargo; command -v cargo >/dev/null || HOST_CARGO=/usr/bin/cargo
 host_log="$HERE/target/host-test.log"; mkdir -p "$HERE/target"
 ( cd "$ROOT" && CARGO_TARGET_DIR="${WTAS_FW_HOST_TARGET_DIR:-$ROOT/target/fw-host}" \
@@ -42,7 +42,7 @@ host_log="$HERE/target/host-test.log"; mkdir -p "$HERE/target"
   || { tail -30 "$host_log"; die "host test failed"; }
 HOST=$(awk '/^wtas-host-digest /{print $2}' "$host_log")
 [ -n "$HOST" ] || die "no host digest in $host_log"
-echo "host: digest $HOST (default backend and scalar agree, pinned constant matches)"
+echo "host: digest $HOST (default backend and reference agree, pinned constant matches)"
 
 # 3. Firmware builds.
 export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
