@@ -4,7 +4,7 @@
 //!
 //! Elsewhere (Cortex-M, RISC-V without the V extension, ...) `wide` would
 //! only emulate eight lanes with scalar code, so every backend runs the
-//! compact element-by-element kernels instead: one small copy in flash.
+//! element-by-element reference kernels instead: one small copy in flash.
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(wtas_simd)");

@@ -39,9 +39,9 @@
 //! - [`Cell`]: the dynamics over caller-owned [`Buffers`]; [`Storage`] owns
 //!   them with compile-time sizes, for firmware.
 //! - [`kernels`]: the building blocks (row max, `exp`, exp-sum, spike mask)
-//!   and the [`Backend`](kernels::Backend)s: a scalar reference, vector
-//!   implementations and a compact element-by-element one for
-//!   microcontrollers, all bit-identical.
+//!   and the [`Backend`](kernels::Backend)s: the element-by-element
+//!   reference (what microcontrollers run) and eight-lane implementations,
+//!   all bit-identical.
 //!
 //! # Features
 //!
