@@ -97,8 +97,8 @@ SIZES = [(1, 16), (1, 64), (1, 1024), (16, 1024), (64, 4096)]
 GROUPS = ["step", "step_array", "touch", "step_parallel"]
 BENCH_FILTER = "^(step|step_array|touch|step_parallel)/"
 
-# The benchmark configuration (benches/step.rs: Config::new(units, 10.0)
-# with refract_time 2 and thr_gain 0.002).
+# The benchmark configuration (benches/step.rs: Config::new(units), whose
+# tau_m is Config::DEFAULT_TAU_M = 10, with refract_time 2 and thr_gain 0.002).
 TAU_M = 10.0
 REFRACT_TIME = 2.0
 THR_GAIN = 0.002

@@ -68,7 +68,7 @@ fn config(batch: usize, units: usize) -> Config {
         batch_size: batch,
         refract_time: 2.0,
         thr_gain: 0.002,
-        ..Config::new(units, 10.0)
+        ..Config::new(units)
     }
 }
 

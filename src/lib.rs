@@ -12,7 +12,7 @@
 //! use wtas::{Buffers, Cell, Config};
 //!
 //! // 8 units, 2 batch rows, the reference's default hyperparameters.
-//! let params = Config { batch_size: 2, ..Config::new(8, 10.0) }.validate()?;
+//! let params = Config { batch_size: 2, ..Config::new(8) }.validate()?;
 //!
 //! // The caller owns the state: six buffers of batch_size × n_units.
 //! let mut mem = [[0.0_f32; 16]; 6];

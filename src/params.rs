@@ -15,7 +15,7 @@ use crate::Error;
 /// ```
 /// use wtas::Config;
 ///
-/// let params = Config { batch_size: 4, refract_time: 2.0, ..Config::new(64, 10.0) }
+/// let params = Config { batch_size: 4, refract_time: 2.0, ..Config::new(64) }
 ///     .validate()
 ///     .unwrap();
 /// assert_eq!(params.len(), 256);
@@ -27,7 +27,8 @@ pub struct Config {
     pub n_units: usize,
     /// Batch rows. At least 1.
     pub batch_size: usize,
-    /// Membrane time constant. Finite and > 0.
+    /// Membrane time constant. Finite and > 0. [`Config::new`] sets it to
+    /// [`Config::DEFAULT_TAU_M`].
     ///
     /// Kept and validated, but, exactly as in the reference, never used by
     /// the dynamics: the voltage is `j * resist_m` with no integration.
@@ -46,14 +47,42 @@ pub struct Config {
 }
 
 impl Config {
-    /// The reference's defaults for a population of `n_units` and a given
-    /// `tau_m`: `batch_size = 1`, `resist_m = 1`, `thr_base = 0.4`,
-    /// `thr_gain = 0.002`, `refract_time = 0`, `thr_jitter = 0.05`.
-    pub const fn new(n_units: usize, tau_m: f32) -> Self {
+    /// The `tau_m` that [`Config::new`] sets: 10.
+    ///
+    /// The reference has no default for `tau_m`: `WTASCell(name, n_units,
+    /// tau_m, ...)` requires it. It also never reads it (see
+    /// [`Config::tau_m`]), so every finite value > 0 gives the same bits.
+    /// 10 is the value this crate's examples, tests and benchmarks passed
+    /// when it was a required argument, and the one the comparison with
+    /// ngclearn gives the reference (`benches/compare_ngclearn.py`), so a
+    /// `Config::new(n_units)` equals the configurations written before.
+    /// Set the field to carry another model's value through
+    /// [`Params::tau_m`].
+    pub const DEFAULT_TAU_M: f32 = 10.0;
+
+    /// The reference's defaults for a population of `n_units`:
+    /// `batch_size = 1`, `tau_m = `[`Config::DEFAULT_TAU_M`], `resist_m = 1`,
+    /// `thr_base = 0.4`, `thr_gain = 0.002`, `refract_time = 0`,
+    /// `thr_jitter = 0.05`.
+    ///
+    /// Nothing is checked here: `n_units = 0` is refused by
+    /// [`Config::validate`].
+    ///
+    /// ```
+    /// use wtas::{Config, Error};
+    ///
+    /// let config = Config::new(8);
+    /// assert_eq!(config.tau_m, Config::DEFAULT_TAU_M);
+    /// let evstdp = Config { tau_m: 100.0, ..Config::new(8) };
+    /// assert_eq!(evstdp.validate()?.tau_m(), 100.0);
+    /// assert_eq!(Config::new(0).validate(), Err(Error::NUnits));
+    /// # Ok::<(), wtas::Error>(())
+    /// ```
+    pub const fn new(n_units: usize) -> Self {
         Config {
             n_units,
             batch_size: 1,
-            tau_m,
+            tau_m: Config::DEFAULT_TAU_M,
             resist_m: 1.0,
             thr_base: 0.4,
             thr_gain: 0.002,
@@ -71,9 +100,9 @@ impl Config {
     /// ```
     /// use wtas::{Config, Error};
     ///
-    /// assert_eq!(Config::new(0, 10.0).validate(), Err(Error::NUnits));
-    /// assert_eq!(Config { resist_m: f32::NAN, ..Config::new(8, 10.0) }.validate(), Err(Error::ResistM));
-    /// assert_eq!(Config { refract_time: -1.0, ..Config::new(8, 10.0) }.validate(), Err(Error::RefractTime));
+    /// assert_eq!(Config::new(0).validate(), Err(Error::NUnits));
+    /// assert_eq!(Config { resist_m: f32::NAN, ..Config::new(8) }.validate(), Err(Error::ResistM));
+    /// assert_eq!(Config { refract_time: -1.0, ..Config::new(8) }.validate(), Err(Error::RefractTime));
     /// ```
     pub fn validate(self) -> Result<Params, Error> {
         Params::try_new(self)
@@ -100,9 +129,9 @@ impl Params {
     /// ```
     /// use wtas::{Config, Error, Params};
     ///
-    /// let huge = Config { batch_size: usize::MAX, ..Config::new(2, 10.0) };
+    /// let huge = Config { batch_size: usize::MAX, ..Config::new(2) };
     /// assert_eq!(Params::try_new(huge), Err(Error::Size));
-    /// assert_eq!(Params::try_new(Config::new(2, 0.0)), Err(Error::TauM));
+    /// assert_eq!(Params::try_new(Config { tau_m: 0.0, ..Config::new(2) }), Err(Error::TauM));
     /// ```
     pub fn try_new(config: Config) -> Result<Self, Error> {
         let n_units = NonZeroUsize::new(config.n_units).ok_or(Error::NUnits)?;

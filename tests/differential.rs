@@ -94,7 +94,7 @@ fn check_steps(backend: Backend, n_units: usize, batch: usize, offset: usize, se
         thr_gain: 0.01,
         thr_base: 0.2,
         thr_jitter: 0.1,
-        ..Config::new(n_units, 10.0)
+        ..Config::new(n_units)
     };
     let mut dt = 0.5;
     if edges {

@@ -17,7 +17,7 @@ fn base() -> Config {
     Config {
         batch_size: 2,
         refract_time: 1.0,
-        ..Config::new(5, 10.0)
+        ..Config::new(5)
     }
 }
 
@@ -335,7 +335,7 @@ fn seeded_thresholds_are_reproducible_and_in_range() {
     let params = Config {
         thr_base: 0.4,
         thr_jitter: 0.05,
-        ..Config::new(1000, 1.0)
+        ..Config::new(1000)
     }
     .validate()
     .unwrap();
@@ -366,7 +366,7 @@ fn new_seeded_draws_the_seed_rng_stream() {
         batch_size: 2,
         thr_base: 0.4,
         thr_jitter: 0.05,
-        ..Config::new(37, 1.0)
+        ..Config::new(37)
     }
     .validate()
     .unwrap();

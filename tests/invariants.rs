@@ -16,7 +16,7 @@ use wtas::{Buffers, Cell, Config};
 fn infinite_threshold_turns_nan_as_in_the_reference() {
     let params = Config {
         thr_gain: f32::MAX,
-        ..Config::new(4, 10.0)
+        ..Config::new(4)
     }
     .validate()
     .unwrap();
@@ -39,7 +39,7 @@ fn seeded_threshold_overflow_follows_the_reference() {
         thr_base: -f32::MAX,
         thr_jitter: f32::MAX,
         thr_gain: f32::MAX,
-        ..Config::new(8, 10.0)
+        ..Config::new(8)
     }
     .validate() else {
         return; // refusing thr_base ± thr_jitter that overflows is a fix too
@@ -65,7 +65,7 @@ fn seeded_threshold_overflow_follows_the_reference() {
 fn resumed_infinite_threshold_turns_nan_and_resumes() {
     let params = Config {
         thr_gain: -f32::MAX,
-        ..Config::new(4, 10.0)
+        ..Config::new(4)
     }
     .validate()
     .unwrap();
@@ -91,7 +91,7 @@ fn resumed_infinite_threshold_turns_nan_and_resumes() {
 fn overflowing_timer_turns_nan_and_resumes() {
     let params = Config {
         refract_time: 3e38,
-        ..Config::new(2, 10.0)
+        ..Config::new(2)
     }
     .validate()
     .unwrap();
@@ -119,7 +119,7 @@ fn own_state_stays_resumable() {
     let params = Config {
         thr_gain: 1e38,
         thr_jitter: 0.0,
-        ..Config::new(4, 10.0)
+        ..Config::new(4)
     }
     .validate()
     .unwrap();
@@ -148,7 +148,7 @@ fn own_state_stays_resumable() {
 /// probability fires over a negative threshold only.
 #[test]
 fn subnormal_probability_against_tiny_thresholds() {
-    let params = Config::new(4, 10.0).validate().unwrap();
+    let params = Config::new(4).validate().unwrap();
     // exp(-87.3) is just above f32::MIN_POSITIVE; divided by a sum of
     // about 3 it is subnormal (about 4.06e-39).
     let cases = [

@@ -14,7 +14,7 @@ fn params() -> Params {
         batch_size: B,
         refract_time: 1.0,
         thr_gain: 0.01,
-        ..Config::new(N, 10.0)
+        ..Config::new(N)
     }
     .validate()
     .unwrap()

@@ -13,7 +13,7 @@ fn parallel_step_equals_serial() {
             batch_size: batch,
             refract_time: 2.0,
             thr_gain: 0.01,
-            ..Config::new(units, 10.0)
+            ..Config::new(units)
         }
         .validate()
         .unwrap();

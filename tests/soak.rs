@@ -148,7 +148,7 @@ fn soak_shape(shape: Shape, seed: u64, neuron_steps: u64, tally: &mut Tally) {
         thr_gain,
         refract_time,
         thr_jitter,
-        ..Config::new(n_units, 10.0)
+        ..Config::new(n_units)
     };
     let params = config.validate().unwrap();
     let (n, len) = (params.n_units(), params.len());

@@ -32,7 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         thr_jitter: 0.05,
         thr_gain: 0.01,
         refract_time: 3.0,
-        ..Storage::<UNITS, 1>::config(10.0)
+        ..Storage::<UNITS, 1>::config()
     };
     let params = config.validate()?;
     let mut storage = Storage::<UNITS, 1>::new();

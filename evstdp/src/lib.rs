@@ -192,7 +192,8 @@ impl Hyper {
             thr_gain: self.thr_gain,
             refract_time: self.refract_time,
             thr_jitter: self.thr_jitter,
-            ..wtas::Config::new(n_hid, self.tau_m)
+            tau_m: self.tau_m,
+            ..wtas::Config::new(n_hid)
         }
     }
 

@@ -232,7 +232,7 @@ fn check_whole(w: &Whole) {
         resist_m: f32::from_bits(w.resist_m),
         thr_gain: f32::from_bits(w.thr_gain),
         refract_time: f32::from_bits(w.refract_time),
-        ..Config::new(1, 10.0)
+        ..Config::new(1)
     };
     let Ok(params) = Params::try_new(config) else {
         return;

@@ -55,7 +55,7 @@ impl<'a> Buffers<'a> {
     /// ```
     /// use wtas::{Buffers, Cell, Config};
     ///
-    /// let params = Config { batch_size: 2, ..Config::new(8, 10.0) }.validate()?;
+    /// let params = Config { batch_size: 2, ..Config::new(8) }.validate()?;
     /// let mut mem = [0.0_f32; 6 * 16];
     /// let cell = Cell::new_seeded(params, Buffers::from_slice(&mut mem, params.len())?, 42)?;
     /// assert_eq!(cell.thr().len(), 16);
@@ -146,7 +146,7 @@ pub enum InputReset {
 /// ```
 /// use wtas::{Buffers, Cell, Config};
 ///
-/// let params = Config::new(4, 10.0).validate()?;
+/// let params = Config::new(4).validate()?;
 /// let mut bufs = [[0.0_f32; 4]; 6];
 /// let [j, v, s, thr, rfr, tols] = &mut bufs;
 /// let mut cell = Cell::new(params, Buffers { j, v, s, thr, rfr, tols }, &[0.3; 4])?;
@@ -215,7 +215,7 @@ impl<'a> Cell<'a> {
     /// ```
     /// use wtas::{Buffer, Buffers, Cell, Config, Error};
     ///
-    /// let params = Config::new(4, 10.0).validate()?;
+    /// let params = Config::new(4).validate()?;
     /// let mut mem = [0.0_f32; 24];
     /// let made = Cell::new(params, Buffers::from_slice(&mut mem, 4)?, &[0.3; 3]);
     /// assert_eq!(
@@ -254,7 +254,7 @@ impl<'a> Cell<'a> {
     /// use wtas::rand_core::SeedableRng;
     /// use wtas::{Buffer, Buffers, Cell, Config, Error};
     ///
-    /// let params = Config::new(4, 10.0).validate()?;
+    /// let params = Config::new(4).validate()?;
     /// let mut rng = rand_xoshiro::Xoshiro128PlusPlus::seed_from_u64(1);
     /// let (mut j, mut v, mut s, mut thr, mut rfr) = ([0.0; 4], [0.0; 4], [0.0; 4], [0.0; 4], [0.0; 4]);
     /// let mut tols = [0.0; 3]; // one short
@@ -282,13 +282,13 @@ impl<'a> Cell<'a> {
     /// ```
     /// use wtas::{Buffers, Cell, Config};
     ///
-    /// let params = Config::new(4, 10.0).validate()?;
+    /// let params = Config::new(4).validate()?;
     /// let mut mem = [0.0_f32; 24];
     /// let cell = Cell::new_seeded(params, Buffers::from_slice(&mut mem, 4)?, 42)?;
     /// assert!(cell.thr().iter().all(|t| (0.35..=0.45).contains(t)));
     ///
     /// // Buffers for another shape are refused.
-    /// let wider = Config { batch_size: 2, ..Config::new(4, 10.0) }.validate()?;
+    /// let wider = Config { batch_size: 2, ..Config::new(4) }.validate()?;
     /// assert!(Cell::new_seeded(wider, Buffers::from_slice(&mut mem, 4)?, 42).is_err());
     /// # Ok::<(), wtas::Error>(())
     /// ```
@@ -325,7 +325,7 @@ impl<'a> Cell<'a> {
     /// ```
     /// use wtas::{Buffer, Buffers, Cell, Config, Error};
     ///
-    /// let params = Config::new(4, 10.0).validate()?;
+    /// let params = Config::new(4).validate()?;
     /// let mut mem = [0.0_f32; 24];
     /// mem[12..16].fill(f32::NAN); // NaN thresholds: a state the rules can write
     /// assert!(Cell::resume(params, Buffers::from_slice(&mut mem, 4)?).is_ok());
@@ -353,7 +353,7 @@ impl<'a> Cell<'a> {
     /// ```
     /// use wtas::{Buffers, Cell, Config, Error};
     ///
-    /// let params = Config::new(4, 10.0).validate()?;
+    /// let params = Config::new(4).validate()?;
     /// let mut mem = [0.0_f32; 24];
     /// let mut cell = Cell::new_seeded(params, Buffers::from_slice(&mut mem, 4)?, 1)?;
     /// assert_eq!(cell.advance(f32::INFINITY, 1.0), Err(Error::Time));
@@ -485,7 +485,7 @@ impl<'a> Cell<'a> {
     /// use wtas::kernels::Backend;
     /// use wtas::{Buffers, Cell, Config, Error};
     ///
-    /// let params = Config::new(4, 10.0).validate()?;
+    /// let params = Config::new(4).validate()?;
     /// let mut mem = [0.0_f32; 24];
     /// let mut cell = Cell::new_seeded(params, Buffers::from_slice(&mut mem, 4)?, 1)?;
     /// for &backend in Backend::ALL {
@@ -538,7 +538,7 @@ impl<'a> Cell<'a> {
     /// ```
     /// use wtas::{Buffers, Cell, Config};
     ///
-    /// let params = Config { batch_size: 2, ..Config::new(4, 10.0) }.validate()?;
+    /// let params = Config { batch_size: 2, ..Config::new(4) }.validate()?;
     /// let mut mem = [0.0_f32; 6 * 8];
     /// let mut cell = Cell::new(params, Buffers::from_slice(&mut mem, 8)?, &[0.3; 4])?;
     /// cell.j_mut().copy_from_slice(&[0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 6.0]);

@@ -68,7 +68,7 @@ impl<S: StateStorage + ?Sized> StateStorage for std::boxed::Box<S> {
 ///     steps: u32,
 /// }
 ///
-/// let params = Storage::<16, 1>::config(10.0).validate()?;
+/// let params = Storage::<16, 1>::config().validate()?;
 /// let mut layer = Layer { cell: OwnedCell::new_seeded(params, Storage::new(), 7)?, steps: 0 };
 /// for step in 0..5 {
 ///     layer.cell.j_mut()[3] = 8.0;
@@ -129,7 +129,7 @@ impl<S: StateStorage> OwnedCell<S> {
     /// ```
     /// use wtas::{Error, OwnedCell, Storage};
     ///
-    /// let params = Storage::<4, 1>::config(10.0).validate()?;
+    /// let params = Storage::<4, 1>::config().validate()?;
     /// let made = OwnedCell::new(params, Storage::<4, 1>::new(), &[0.3, 0.3, f32::NAN, 0.3]);
     /// assert!(matches!(made, Err(Error::ThresholdNan)));
     /// # Ok::<(), wtas::Error>(())
@@ -146,7 +146,7 @@ impl<S: StateStorage> OwnedCell<S> {
     /// ```
     /// use wtas::{Config, OwnedCell};
     ///
-    /// let params = Config::new(4, 10.0).validate()?;
+    /// let params = Config::new(4).validate()?;
     /// let five: [Vec<f32>; 6] = std::array::from_fn(|_| vec![0.0; 5]);
     /// assert!(OwnedCell::resume(params, five).is_err());
     /// # Ok::<(), wtas::Error>(())
@@ -165,7 +165,7 @@ impl<S: StateStorage> OwnedCell<S> {
     /// ```
     /// use wtas::{OwnedCell, Storage};
     ///
-    /// let params = Storage::<4, 1>::config(10.0).validate()?;
+    /// let params = Storage::<4, 1>::config().validate()?;
     /// let mut owned = OwnedCell::new_seeded(params, Storage::<4, 1>::new(), 1)?;
     /// let cell = owned.cell()?; // Storage always lends the same lengths
     /// assert_eq!(cell.thr().len(), 4);
@@ -192,7 +192,7 @@ impl<S: StateStorage> OwnedCell<S> {
     /// ```
     /// use wtas::{Error, OwnedCell, Storage};
     ///
-    /// let params = Storage::<4, 1>::config(10.0).validate()?;
+    /// let params = Storage::<4, 1>::config().validate()?;
     /// let mut cell = OwnedCell::new_seeded(params, Storage::<4, 1>::new(), 1)?;
     /// assert_eq!(cell.advance(f32::NAN, 1.0), Err(Error::Time));
     /// assert_eq!(cell.advance(0.0, 0.0), Err(Error::Dt));
@@ -222,7 +222,7 @@ impl<S: StateStorage> OwnedCell<S> {
     /// use wtas::kernels::Backend;
     /// use wtas::{Error, OwnedCell, Storage};
     ///
-    /// let params = Storage::<4, 1>::config(10.0).validate()?;
+    /// let params = Storage::<4, 1>::config().validate()?;
     /// let mut cell = OwnedCell::new_seeded(params, Storage::<4, 1>::new(), 1)?;
     /// for &b in Backend::ALL {
     ///     assert!(matches!(cell.set_backend(b), Ok(()) | Err(Error::BackendUnavailable)));

@@ -16,7 +16,7 @@ use crate::params::Config;
 /// use wtas::{Cell, Storage};
 ///
 /// let mut storage = Storage::<32, 1>::new();
-/// let params = Storage::<32, 1>::config(10.0).validate()?;
+/// let params = Storage::<32, 1>::config().validate()?;
 /// let mut cell = Cell::new_seeded(params, storage.buffers(), 7)?;
 /// cell.j_mut()[3] = 4.0;
 /// cell.advance(0.0, 1.0)?;
@@ -57,8 +57,8 @@ impl<const N: usize, const B: usize> Storage<N, B> {
     }
 
     /// The reference's defaults ([`Config::new`]) with this storage's shape.
-    pub const fn config(tau_m: f32) -> Config {
-        let mut config = Config::new(N, tau_m);
+    pub const fn config() -> Config {
+        let mut config = Config::new(N);
         config.batch_size = B;
         config
     }
@@ -92,7 +92,7 @@ impl<const N: usize, const B: usize> StateStorage for Storage<N, B> {
 /// ```
 /// use wtas::{Config, HeapStorage, OwnedCell};
 ///
-/// let params = Config { batch_size: 64, ..Config::new(4096, 10.0) }.validate()?;
+/// let params = Config { batch_size: 64, ..Config::new(4096) }.validate()?;
 /// let mut cell = OwnedCell::new_seeded(params, HeapStorage::new(params.len()), 1)?;
 /// cell.advance(0.0, 1.0)?;
 /// assert_eq!(cell.s().len(), 64 * 4096);

@@ -35,7 +35,7 @@ pub fn seed_rng(seed: u64) -> SeedRng {
 /// ```
 /// use wtas::{Buffer, Config, Error, draw_threshold0, seed_rng};
 ///
-/// let params = Config::new(4, 10.0).validate()?;
+/// let params = Config::new(4).validate()?;
 /// let mut thr0 = [0.0; 4];
 /// draw_threshold0(&params, &mut seed_rng(7), &mut thr0)?;
 /// assert!(thr0.iter().all(|t| (0.35..=0.45).contains(t)));

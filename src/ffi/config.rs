@@ -98,7 +98,9 @@ pub(super) fn validate(config: wtas_config) -> Result<Params, wtas_status> {
 }
 
 /// Writes the reference's defaults for `n_units` units and `tau_m` into
-/// `*config`: `batch_size = 1`, `resist_m = 1`, `thr_base = 0.4`,
+/// `*config` (Rust's `Config { tau_m, ..Config::new(n_units) }`; C has
+/// no struct-update syntax, so `tau_m`, the reference's one required
+/// hyperparameter, stays an argument): `batch_size = 1`, `resist_m = 1`, `thr_base = 0.4`,
 /// `thr_gain = 0.002`, `refract_time = 0`, `thr_jitter = 0.05`.
 ///
 /// Nothing is validated here: change fields as needed, then call
@@ -117,7 +119,15 @@ pub unsafe extern "C" fn wtas_config_default(
     guard(|| {
         usable(config)?;
         // SAFETY: non-null and aligned (checked), writable by the contract.
-        unsafe { config.write(Config::new(n_units, tau_m).into()) };
+        unsafe {
+            config.write(
+                Config {
+                    tau_m,
+                    ..Config::new(n_units)
+                }
+                .into(),
+            )
+        };
         Ok(())
     })
 }

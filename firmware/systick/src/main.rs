@@ -49,7 +49,7 @@ fn SysTick() {
     // buffers hold (a cheap check of `thr`, no copy).
     let params = *PARAMS;
     let cell = match params {
-        None => Storage::<UNITS, 1>::config(10.0).validate().and_then(|p| {
+        None => Storage::<UNITS, 1>::config().validate().and_then(|p| {
             *PARAMS = Some(p);
             Cell::new_seeded(p, STATE.buffers(), 42)
         }),

@@ -35,7 +35,7 @@ pub type ScenarioStorage = Storage<N, B>;
 
 /// The scenario's hyperparameters: refractory time and threshold gain on.
 pub const fn config() -> Config {
-    let mut config = Storage::<N, B>::config(10.0);
+    let mut config = Storage::<N, B>::config();
     config.refract_time = 3.0;
     config.thr_gain = 0.01;
     config
