@@ -89,7 +89,7 @@ fn bench_step_group(c: &mut Criterion, group_name: &str, backend: Backend, mode:
         let mut mem = allocation(6 * n);
         let bufs = Buffers::from_slice(aligned(&mut mem, 6 * n), n).unwrap();
         bufs.j.copy_from_slice(&input(batch, units));
-        let mut cell = Cell::new_seeded(params, bufs, 1).unwrap();
+        let mut cell = Cell::new(params, bufs, 1).unwrap();
         cell.set_backend(backend).unwrap();
         group.throughput(Throughput::Elements(n as u64));
         let mut t = 0.0_f32;

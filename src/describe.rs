@@ -1,4 +1,14 @@
-//! Static metadata about the cell, like the reference's `WTASCell.help()`.
+//! Static metadata about the cell, like the reference's `WTASCell.help()`:
+//! [`HELP`] lists its compartments, hyperparameters and dynamics.
+//!
+//! ```
+//! use wtas::describe::HELP;
+//!
+//! let names: Vec<&str> = HELP.hyperparameters.iter().map(|h| h.name).collect();
+//! assert_eq!(names[..3], ["n_units", "batch_size", "tau_m"]);
+//! println!("{HELP}"); // an indented outline
+//! ```
+#![forbid(unsafe_code)]
 
 use core::fmt;
 
@@ -37,7 +47,7 @@ const fn e(name: &'static str, description: &'static str) -> Entry {
 /// The cell's description.
 ///
 /// ```
-/// let help = wtas::HELP;
+/// let help = wtas::describe::HELP;
 /// assert_eq!(help.cell_type, "WTASCell");
 /// assert!(help.hyperparameters.iter().any(|h| h.name == "thr_gain"));
 /// ```

@@ -5,7 +5,7 @@ use core::fmt;
 
 /// A buffer named in a length error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Buffer {
+pub enum BufferName {
     /// Input current `j`.
     J,
     /// Membrane voltage `v`.
@@ -27,19 +27,19 @@ pub enum Buffer {
     All,
 }
 
-impl Buffer {
+impl BufferName {
     /// The buffer's name as the reference spells it.
     pub const fn name(self) -> &'static str {
         match self {
-            Buffer::J => "j",
-            Buffer::V => "v",
-            Buffer::S => "s",
-            Buffer::Thr => "thr",
-            Buffer::Rfr => "rfr",
-            Buffer::Tols => "tols",
-            Buffer::Threshold0 => "threshold0",
-            Buffer::Out => "out",
-            Buffer::All => "state (all six buffers)",
+            BufferName::J => "j",
+            BufferName::V => "v",
+            BufferName::S => "s",
+            BufferName::Thr => "thr",
+            BufferName::Rfr => "rfr",
+            BufferName::Tols => "tols",
+            BufferName::Threshold0 => "threshold0",
+            BufferName::Out => "out",
+            BufferName::All => "state (all six buffers)",
         }
     }
 }
@@ -71,13 +71,13 @@ pub enum Error {
     /// A buffer has the wrong number of elements.
     Length {
         /// Which buffer.
-        buffer: Buffer,
+        buffer: BufferName,
         /// The length it must have.
         expected: usize,
         /// The length it has.
         found: usize,
     },
-    /// An initial threshold handed to [`Cell::new`](crate::Cell::new) is
+    /// An initial threshold handed to [`Cell::with_thresholds`](crate::Cell::with_thresholds) is
     /// NaN: a unit that could never fire. (A NaN the step itself writes is
     /// state like any other, and [`Cell::resume`](crate::Cell::resume)
     /// accepts it.)
@@ -142,7 +142,7 @@ impl fmt::Display for Error {
 impl core::error::Error for Error {}
 
 /// Checks that `buffer` has exactly `expected` elements.
-pub(crate) fn check_len(buffer: Buffer, expected: usize, found: usize) -> Result<(), Error> {
+pub(crate) fn check_len(buffer: BufferName, expected: usize, found: usize) -> Result<(), Error> {
     if expected == found {
         Ok(())
     } else {

@@ -17,7 +17,7 @@
 //! // The caller owns the state: six buffers of batch_size × n_units.
 //! let mut mem = [[0.0_f32; 16]; 6];
 //! let [j, v, s, thr, rfr, tols] = &mut mem;
-//! let mut cell = Cell::new_seeded(params, Buffers { j, v, s, thr, rfr, tols }, 42)?;
+//! let mut cell = Cell::new(params, Buffers { j, v, s, thr, rfr, tols }, 42)?;
 //!
 //! for step in 0..10 {
 //!     // A strong input on unit 2 of row 0 and unit 5 of row 1.
@@ -38,6 +38,8 @@
 //! - [`Config`] / [`Params`]: hyperparameters, validated once.
 //! - [`Cell`]: the dynamics over caller-owned [`Buffers`]; [`Storage`] owns
 //!   them with compile-time sizes, for firmware.
+//! - [`describe`]: what the cell is (compartments, hyperparameters,
+//!   dynamics), like the reference's `WTASCell.help()`.
 //! - [`kernels`]: the building blocks (row max, `exp`, exp-sum, spike mask)
 //!   and the [`Backend`](kernels::Backend)s: the element-by-element
 //!   reference (what microcontrollers run) and eight-lane implementations,
@@ -70,6 +72,7 @@
 extern crate std;
 
 mod cell;
+pub mod describe;
 mod error;
 #[cfg(feature = "ffi")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ffi")))]
@@ -79,17 +82,15 @@ mod params;
 
 #[cfg(feature = "std")]
 pub use cell::HeapStorage;
-pub use cell::{
-    Buffers, Cell, Entry, HELP, Help, InputReset, SeedRng, Storage, draw_threshold0, seed_rng,
-};
+pub use cell::{Buffers, Cell, InputReset, SeedRng, Storage, draw_threshold0, seed_rng};
 pub use cell::{Clock, OwnedCell, StateStorage};
-pub use error::{Buffer, Error};
+pub use error::{BufferName, Error};
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 pub use params::{Config, Params};
-/// The `rand_core` this crate's [`Cell::new_from_rng`] takes generators of,
+/// The `rand_core` this crate's [`Cell::with_rng`] takes generators of,
 /// re-exported so that callers need not match its version by hand.
 pub use rand_core;

@@ -129,8 +129,8 @@ fn check_steps(backend: Backend, n_units: usize, batch: usize, offset: usize, se
         )
     } else {
         (
-            Cell::new_seeded(params, bufs_a, seed).unwrap(),
-            Cell::new_seeded(params, bufs_b, seed).unwrap(),
+            Cell::new(params, bufs_a, seed).unwrap(),
+            Cell::new(params, bufs_b, seed).unwrap(),
         )
     };
     a.set_backend(backend).ok();

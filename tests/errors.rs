@@ -9,7 +9,7 @@ use check::snapshot;
 use common::buffers::{STATE, separate};
 use common::rng::Rng;
 use wtas::kernels::{self, Backend};
-use wtas::{Buffer, Buffers, Cell, Config, Error, InputReset, Params};
+use wtas::{BufferName, Buffers, Cell, Config, Error, InputReset, Params};
 
 const BAD: [f32; 3] = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY];
 
@@ -174,15 +174,14 @@ fn wrong_lengths_are_refused_before_any_write() {
                 found: wrong,
             };
             let expected = Err(error);
-            let r = Cell::new(
+            let r = Cell::with_thresholds(
                 params,
                 separate(m.each_mut().map(Vec::as_mut_slice)),
                 &[0.3; 5],
             )
             .map(|_| ());
             assert_eq!(r, expected);
-            let r = Cell::new_seeded(params, separate(m.each_mut().map(Vec::as_mut_slice)), 1)
-                .map(|_| ());
+            let r = Cell::new(params, separate(m.each_mut().map(Vec::as_mut_slice)), 1).map(|_| ());
             assert_eq!(r, expected);
             let r = Cell::resume(params, separate(m.each_mut().map(Vec::as_mut_slice))).map(|_| ());
             assert_eq!(r, expected);
@@ -203,7 +202,7 @@ fn bad_threshold0_is_refused_before_any_write() {
         (
             vec![0.3; 4],
             Error::Length {
-                buffer: Buffer::Threshold0,
+                buffer: BufferName::Threshold0,
                 expected: 5,
                 found: 4,
             },
@@ -211,7 +210,7 @@ fn bad_threshold0_is_refused_before_any_write() {
         (
             vec![0.3; 10],
             Error::Length {
-                buffer: Buffer::Threshold0,
+                buffer: BufferName::Threshold0,
                 expected: 5,
                 found: 10,
             },
@@ -220,7 +219,8 @@ fn bad_threshold0_is_refused_before_any_write() {
     ] {
         let mut m = mem(10);
         let before = bits(&m);
-        let r = Cell::new(params, Buffers::from_slice(&mut m, 10).unwrap(), &thr0).map(|_| ());
+        let r = Cell::with_thresholds(params, Buffers::from_slice(&mut m, 10).unwrap(), &thr0)
+            .map(|_| ());
         assert_eq!(r, Err(expected));
         assert_eq!(bits(&m), before);
     }
@@ -228,7 +228,7 @@ fn bad_threshold0_is_refused_before_any_write() {
     assert_eq!(
         wtas::draw_threshold0(&params, &mut wtas::seed_rng(3), &mut out),
         Err(Error::Length {
-            buffer: Buffer::Threshold0,
+            buffer: BufferName::Threshold0,
             expected: 5,
             found: 4
         })
@@ -246,7 +246,7 @@ fn bad_threshold0_is_refused_before_any_write() {
 fn bad_t_and_dt_leave_the_state_untouched() {
     let params = base().validate().unwrap();
     let mut m = mem(10);
-    let mut cell = Cell::new_seeded(params, Buffers::from_slice(&mut m, 10).unwrap(), 9).unwrap();
+    let mut cell = Cell::new(params, Buffers::from_slice(&mut m, 10).unwrap(), 9).unwrap();
     cell.j_mut()
         .copy_from_slice(&[0.0, 3.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
     cell.advance(0.0, 1.0).unwrap();
@@ -275,7 +275,7 @@ fn kernel_length_errors_write_nothing() {
         assert_eq!(
             b.exp_sum(&x, 3.0, &mut out),
             Err(Error::Length {
-                buffer: Buffer::Out,
+                buffer: BufferName::Out,
                 expected: 3,
                 found: 2
             })
@@ -283,7 +283,7 @@ fn kernel_length_errors_write_nothing() {
         assert_eq!(
             b.softmax(&x, &mut out),
             Err(Error::Length {
-                buffer: Buffer::Out,
+                buffer: BufferName::Out,
                 expected: 3,
                 found: 2
             })
@@ -293,7 +293,7 @@ fn kernel_length_errors_write_nothing() {
         assert_eq!(
             b.spike_mask(&mut e, 1.0, &[0.1; 4]),
             Err(Error::Length {
-                buffer: Buffer::Thr,
+                buffer: BufferName::Thr,
                 expected: 3,
                 found: 4
             })
@@ -307,7 +307,7 @@ fn kernel_length_errors_write_nothing() {
 fn reset_keeps_thresholds_and_zeroes_j_only_on_request() {
     let params = base().validate().unwrap();
     let mut m = mem(10);
-    let mut cell = Cell::new_seeded(params, Buffers::from_slice(&mut m, 10).unwrap(), 5).unwrap();
+    let mut cell = Cell::new(params, Buffers::from_slice(&mut m, 10).unwrap(), 5).unwrap();
     cell.j_mut().fill(2.0);
     cell.j_mut()[3] = 9.0;
     cell.advance(4.0, 1.0).unwrap();
@@ -358,7 +358,7 @@ fn seeded_thresholds_are_reproducible_and_in_range() {
 /// xoshiro128++ seeded with 11 through SplitMix64, recorded on x86_64.
 const PINNED: [u32; 3] = [1053514491, 1052804682, 1051959293];
 
-/// `Cell::new_seeded` draws from its own copy of the generator (smaller
+/// `Cell::new` draws from its own copy of the generator (smaller
 /// firmware); it must be exactly the stream of `seed_rng(seed)`.
 #[test]
 fn new_seeded_draws_the_seed_rng_stream() {
@@ -377,7 +377,7 @@ fn new_seeded_draws_the_seed_rng_stream() {
         let mut expected = vec![0.0; 37];
         wtas::draw_threshold0(&params, &mut wtas::seed_rng(seed), &mut expected).unwrap();
         let mut storage = wtas::Storage::<37, 2>::new();
-        let cell = Cell::new_seeded(params, storage.buffers(), seed).unwrap();
+        let cell = Cell::new(params, storage.buffers(), seed).unwrap();
         let bits = |x: &[f32]| x.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&cell.thr()[..37]), bits(&expected), "seed {seed:#x}");
         assert_eq!(bits(&cell.thr()[37..]), bits(&expected), "seed {seed:#x}");

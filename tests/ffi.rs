@@ -95,7 +95,7 @@ fn input(step: usize, j: &mut [f32]) {
 fn bound_and_per_call_forms_equal_the_rust_api() {
     let p = params();
     let (mut rust, mut bound, mut call) = (State::new(), State::new(), State::new());
-    let mut rcell = Cell::new_seeded(config().validate().unwrap(), rust.rust(), 7).unwrap();
+    let mut rcell = Cell::new(config().validate().unwrap(), rust.rust(), 7).unwrap();
     let bb = bound.ffi();
     let cb = call.ffi();
     let mut cell = std::mem::MaybeUninit::<wtas_cell>::uninit();

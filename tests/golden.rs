@@ -14,7 +14,7 @@ fn replay(traj: &Trajectory, backend: Backend) -> Result<(), String> {
     let n = traj.len();
     let mut mem = vec![0.0_f32; 6 * n];
     let bufs = Buffers::from_slice(&mut mem, n).map_err(|e| e.to_string())?;
-    let mut cell = Cell::new(params, bufs, &traj.thr0).map_err(|e| e.to_string())?;
+    let mut cell = Cell::with_thresholds(params, bufs, &traj.thr0).map_err(|e| e.to_string())?;
     cell.set_backend(backend).map_err(|e| e.to_string())?;
     for step in 0..traj.steps() {
         if traj.reset[step] {

@@ -21,7 +21,7 @@ fn infinite_threshold_turns_nan_as_in_the_reference() {
     .validate()
     .unwrap();
     let mut mem = [[0.0_f32; 4]; 6];
-    let made = Cell::new(
+    let made = Cell::with_thresholds(
         params,
         Buffers::from_slice(mem.as_flattened_mut(), params.len()).unwrap(),
         &[f32::NEG_INFINITY; 4],
@@ -31,7 +31,7 @@ fn infinite_threshold_turns_nan_as_in_the_reference() {
     assert!(cell.thr().iter().all(|x| x.is_nan()), "{:?}", cell.thr());
 }
 
-/// The same through `Cell::new_seeded`: `thr_base - thr_jitter` overflows
+/// The same through `Cell::new`: `thr_base - thr_jitter` overflows
 /// to `-inf` for some units, and a huge gain then makes the delta `+inf`.
 #[test]
 fn seeded_threshold_overflow_follows_the_reference() {
@@ -45,7 +45,7 @@ fn seeded_threshold_overflow_follows_the_reference() {
         return; // refusing thr_base ± thr_jitter that overflows is a fix too
     };
     let mut mem = [[0.0_f32; 8]; 6];
-    let Ok(mut cell) = Cell::new_seeded(
+    let Ok(mut cell) = Cell::new(
         params,
         Buffers::from_slice(mem.as_flattened_mut(), params.len()).unwrap(),
         1,
@@ -125,7 +125,7 @@ fn own_state_stays_resumable() {
     .unwrap();
     let mut mem = [[0.0_f32; 4]; 6];
     {
-        let mut cell = Cell::new(
+        let mut cell = Cell::with_thresholds(
             params,
             Buffers::from_slice(mem.as_flattened_mut(), params.len()).unwrap(),
             &[3e38, 0.1, 0.1, 0.1],
@@ -164,7 +164,7 @@ fn subnormal_probability_against_tiny_thresholds() {
     for (&backend, (thr, fires)) in backends.flat_map(|b| cases.iter().map(move |&c| (b, c))) {
         let mut mem = [[0.0_f32; 4]; 6];
         let bufs = Buffers::from_slice(mem.as_flattened_mut(), params.len()).unwrap();
-        let mut cell = Cell::new(params, bufs, &[0.9, 0.9, 0.9, thr]).unwrap();
+        let mut cell = Cell::with_thresholds(params, bufs, &[0.9, 0.9, 0.9, thr]).unwrap();
         cell.set_backend(backend).unwrap();
         cell.j_mut().copy_from_slice(&[0.0, 0.0, 0.0, -87.3]);
         advance_checked(&mut cell, 0.0, 1.0);

@@ -2,7 +2,7 @@
 #![cfg(feature = "std")]
 
 use wtas::{
-    Buffer, Buffers, Cell, Clock, Config, Error, HeapStorage, OwnedCell, Params, StateStorage,
+    BufferName, Buffers, Cell, Clock, Config, Error, HeapStorage, OwnedCell, Params, StateStorage,
     Storage,
 };
 
@@ -31,8 +31,7 @@ fn input(k: usize, j: &mut [f32]) {
 /// Twenty steps on a borrowed cell: the bits every owned cell must give.
 fn reference_run() -> Vec<u32> {
     let mut mem = vec![0.0_f32; 6 * N * B];
-    let mut cell =
-        Cell::new_seeded(params(), Buffers::from_slice(&mut mem, N * B).unwrap(), 5).unwrap();
+    let mut cell = Cell::new(params(), Buffers::from_slice(&mut mem, N * B).unwrap(), 5).unwrap();
     for k in 0..20 {
         input(k, cell.j_mut());
         cell.advance(k as f32, 1.0).unwrap();
@@ -41,7 +40,7 @@ fn reference_run() -> Vec<u32> {
 }
 
 fn owned_run<S: StateStorage>(state: S) -> Vec<u32> {
-    let mut cell = OwnedCell::new_seeded(params(), state, 5).unwrap();
+    let mut cell = OwnedCell::new(params(), state, 5).unwrap();
     for k in 0..20 {
         input(k, cell.j_mut());
         cell.advance(k as f32, 1.0).unwrap();
@@ -87,7 +86,7 @@ fn owned_cell_lives_in_a_struct_and_resumes() {
         spikes: usize,
     }
     let mut layer = Layer {
-        cell: OwnedCell::new_seeded(params(), HeapStorage::new(N * B), 9).unwrap(),
+        cell: OwnedCell::new(params(), HeapStorage::new(N * B), 9).unwrap(),
         spikes: 0,
     };
     for k in 0..10 {
@@ -108,7 +107,7 @@ fn owned_cell_lives_in_a_struct_and_resumes() {
 
 #[test]
 fn owned_cell_errors_leave_the_state_as_it_was() {
-    let mut cell = OwnedCell::new_seeded(params(), Storage::<N, B>::new(), 1).unwrap();
+    let mut cell = OwnedCell::new(params(), Storage::<N, B>::new(), 1).unwrap();
     input(0, cell.j_mut());
     cell.advance(0.0, 1.0).unwrap();
     let snapshot = |c: &OwnedCell<Storage<N, B>>| -> Vec<u32> {
@@ -125,9 +124,9 @@ fn owned_cell_errors_leave_the_state_as_it_was() {
     // Wrong lengths are refused when the cell is made.
     let short: [Vec<f32>; 6] = std::array::from_fn(|k| vec![0.0; N * B - usize::from(k == 4)]);
     assert_eq!(
-        OwnedCell::new_seeded(params(), short, 1).map(|_| ()),
+        OwnedCell::new(params(), short, 1).map(|_| ()),
         Err(Error::Length {
-            buffer: Buffer::Rfr,
+            buffer: BufferName::Rfr,
             expected: N * B,
             found: N * B - 1
         })
@@ -159,12 +158,12 @@ fn a_storage_that_changes_its_lengths_is_refused() {
         mem: std::array::from_fn(|_| vec![0.0; N * B]),
         calls: 0,
     };
-    let mut cell = OwnedCell::new_seeded(params(), state, 1).unwrap();
+    let mut cell = OwnedCell::new(params(), state, 1).unwrap();
     let before: Vec<f32> = cell.thr().to_vec();
     assert!(matches!(
         cell.advance(0.0, 1.0),
         Err(Error::Length {
-            buffer: Buffer::Thr,
+            buffer: BufferName::Thr,
             ..
         })
     ));
@@ -199,7 +198,7 @@ fn clock_keeps_time_past_two_to_the_24() {
     assert_eq!(clock.resolution(), 2.0);
 
     // Through a cell: the time of last spike keeps moving with the clock.
-    let mut cell = OwnedCell::new(params(), Storage::<N, B>::new(), &[0.3; N]).unwrap();
+    let mut cell = OwnedCell::with_thresholds(params(), Storage::<N, B>::new(), &[0.3; N]).unwrap();
     for _ in 0..8 {
         cell.j_mut().fill(0.0);
         cell.j_mut()[0] = 9.0;

@@ -20,9 +20,9 @@ fn parallel_step_equals_serial() {
         let n = batch * units;
         let (mut a, mut b) = (vec![0.0_f32; 6 * n], vec![0.0_f32; 6 * n]);
         let bufs = Buffers::from_slice(&mut a, n).unwrap();
-        let mut serial = Cell::new_seeded(params, bufs, 3).unwrap();
+        let mut serial = Cell::new(params, bufs, 3).unwrap();
         let bufs = Buffers::from_slice(&mut b, n).unwrap();
-        let mut parallel = Cell::new_seeded(params, bufs, 3).unwrap();
+        let mut parallel = Cell::new(params, bufs, 3).unwrap();
         let mut rng = Rng::new(12345);
         for step in 0..40 {
             for (p, q) in serial.j_mut().iter_mut().zip(parallel.j_mut()) {

@@ -162,7 +162,7 @@ fn soak_shape(shape: Shape, seed: u64, neuron_steps: u64, tally: &mut Tally) {
     // Buffers in their own allocations, between guard values.
     let mut arena = Guarded::new([len; 6], |_, _| 0.0);
     let (bufs, guards) = arena.carve();
-    let mut cell = Cell::new_seeded(params, bufs, seed).unwrap();
+    let mut cell = Cell::new(params, bufs, seed).unwrap();
 
     let upper = |steps: u64| {
         f64::from(params.thr_base())

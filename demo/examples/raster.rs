@@ -36,7 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let params = config.validate()?;
     let mut storage = Storage::<UNITS, 1>::new();
-    let mut cell = Cell::new_seeded(params, storage.buffers(), 2024)?;
+    let mut cell = Cell::new(params, storage.buffers(), 2024)?;
     let mut noise = Noise(0x2545_f491);
 
     let mut spikes = vec![[false; UNITS]; STEPS];

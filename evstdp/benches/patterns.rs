@@ -35,7 +35,7 @@ fn bench(c: &mut Criterion) {
     let mut draws = SeededDraws::new(1);
     init_weights(storage.weights_mut(), &mut draws);
     let hyper = Hyper::EXHIBIT;
-    let mut model = Model::new_seeded(hyper, storage.buffers(), 2).unwrap();
+    let mut model = Model::new(hyper, storage.buffers(), 2).unwrap();
     let mut counts = [0u32; 64];
     // Warm the model up a little so the weights are those of a learner.
     for x in images.iter().cycle().take(256) {

@@ -39,7 +39,7 @@
 //!     x_s: &mut s, x_tols: &mut tols, tf: &mut tf, epsp: &mut epsp, w: &mut w,
 //!     cell: wtas::Buffers { j, v, s: cs, thr, rfr, tols: ctols },
 //! };
-//! let mut model = Model::new_seeded(hyper, bufs, 42)?;
+//! let mut model = Model::new(hyper, bufs, 42)?;
 //! let mut counts = [0u32; HID];
 //! let spikes = model.present(&[1.0, 1.0, 0.0, 0.0], &mut draws, true, &mut counts)?;
 //! assert_eq!(spikes, counts.iter().sum::<u32>());
@@ -629,19 +629,25 @@ impl<'a> Model<'a> {
     /// # Errors
     /// [`Error::Length`], [`Error::WeightRange`], [`Error::Hyper`], or the
     /// cell's own errors.
-    pub fn new(hyper: Hyper, buffers: Buffers<'a>, threshold0: &[f32]) -> Result<Self, Error> {
+    pub fn with_thresholds(
+        hyper: Hyper,
+        buffers: Buffers<'a>,
+        threshold0: &[f32],
+    ) -> Result<Self, Error> {
         let params = hyper.cell_config(buffers.cell.j.len()).validate()?;
-        Self::assemble(hyper, buffers, |b| wtas::Cell::new(params, b, threshold0))
+        Self::assemble(hyper, buffers, |b| {
+            wtas::Cell::with_thresholds(params, b, threshold0)
+        })
     }
 
-    /// As [`Model::new`], with thresholds drawn by
-    /// [`wtas::Cell::new_seeded`].
+    /// As [`Model::with_thresholds`], with the thresholds drawn from `seed`
+    /// by [`wtas::Cell::new`].
     ///
     /// # Errors
-    /// As [`Model::new`].
-    pub fn new_seeded(hyper: Hyper, buffers: Buffers<'a>, seed: u64) -> Result<Self, Error> {
+    /// As [`Model::with_thresholds`].
+    pub fn new(hyper: Hyper, buffers: Buffers<'a>, seed: u64) -> Result<Self, Error> {
         let params = hyper.cell_config(buffers.cell.j.len()).validate()?;
-        Self::assemble(hyper, buffers, |b| wtas::Cell::new_seeded(params, b, seed))
+        Self::assemble(hyper, buffers, |b| wtas::Cell::new(params, b, seed))
     }
 
     /// The reset before each pattern (ngclearn's reset process): input

@@ -121,7 +121,7 @@ fn replay_matches_ngclearn_bit_for_bit() {
             tols,
         },
     };
-    let mut model = Model::new(hyper, bufs, &thr0).unwrap();
+    let mut model = Model::with_thresholds(hyper, bufs, &thr0).unwrap();
     let mut draws = RecordedDraws::new(&u);
     let mut worst = [0u32; 9];
     let mut mismatches = Vec::new();

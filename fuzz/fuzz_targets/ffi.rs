@@ -294,7 +294,7 @@ fuzz_target!(|input: Input| {
                     let p = params_for(*stateless).unwrap();
                     let mut shadow = arena_before.clone();
                     let sb = shadow_bufs(&mut shadow, &places);
-                    Cell::new_seeded(p, sb, *seed).unwrap();
+                    Cell::new(p, sb, *seed).unwrap();
                     assert_eq!(arena, shadow, "wtas seed differs from Rust");
                     continue;
                 }
@@ -356,7 +356,7 @@ fuzz_target!(|input: Input| {
                     assert!(lay.is_empty(), "set_threshold0 accepted {lay:?}");
                     let mut shadow = arena_before.clone();
                     let sb = shadow_bufs(&mut shadow, &places);
-                    Cell::new(p.unwrap(), sb, &vals).unwrap();
+                    Cell::with_thresholds(p.unwrap(), sb, &vals).unwrap();
                     assert_eq!(arena, shadow, "wtas set_threshold0 differs from Rust");
                     continue;
                 }

@@ -21,7 +21,7 @@ use buffers::{GUARD, Guarded, STATE};
 use check::{THR_FLOOR, advance_checked, check_reset, check_step, snapshot};
 use libfuzzer_sys::fuzz_target;
 use wtas::kernels::Backend;
-use wtas::{Buffer, Cell, Config, Error, InputReset, Params};
+use wtas::{BufferName, Cell, Config, Error, InputReset, Params};
 
 /// Largest state (elements per buffer) the target allocates; larger valid
 /// shapes are exercised through the wrong-length path only.
@@ -76,9 +76,9 @@ enum Size {
 
 #[derive(Arbitrary, Debug)]
 enum Ctor {
-    /// `Cell::new` with these `threshold0` bits (cycled to `n_units` unless
+    /// `Cell::with_thresholds` with these `threshold0` bits (cycled to `n_units` unless
     /// `t0_len` asks for a wrong length).
-    New {
+    WithThresholds {
         threshold0: Vec<F>,
         t0_len: u8,
     },
@@ -216,7 +216,7 @@ fuzz_target!(|input: Input| {
     });
     let before = arena.bits();
     let threshold0: Vec<f32> = match &input.ctor {
-        Ctor::New { threshold0, t0_len } => {
+        Ctor::WithThresholds { threshold0, t0_len } => {
             let l = if n > MAX_LEN {
                 *t0_len as usize % 17
             } else {
@@ -244,18 +244,18 @@ fuzz_target!(|input: Input| {
         found: lens[k],
     };
     let expected: Result<(), Error> = match &input.ctor {
-        Ctor::New { .. } if threshold0.len() != n => Err(Error::Length {
-            buffer: Buffer::Threshold0,
+        Ctor::WithThresholds { .. } if threshold0.len() != n => Err(Error::Length {
+            buffer: BufferName::Threshold0,
             expected: n,
             found: threshold0.len(),
         }),
-        Ctor::New { .. } if threshold0.iter().any(|x| x.is_nan()) => Err(Error::ThresholdNan),
+        Ctor::WithThresholds { .. } if threshold0.iter().any(|x| x.is_nan()) => Err(Error::ThresholdNan),
         _ if first_bad.is_some() => Err(length_error(first_bad.unwrap())),
         _ => Ok(()),
     };
     let made = match &input.ctor {
-        Ctor::New { .. } => Cell::new(params, bufs, &threshold0),
-        Ctor::Seeded(seed) => Cell::new_seeded(params, bufs, *seed),
+        Ctor::WithThresholds { .. } => Cell::with_thresholds(params, bufs, &threshold0),
+        Ctor::Seeded(seed) => Cell::new(params, bufs, *seed),
         Ctor::Resume => Cell::resume(params, bufs),
     };
     let mut cell = match made {
@@ -309,7 +309,7 @@ fuzz_target!(|input: Input| {
             assert!(st[4].iter().all(|b| *b == params.refract_time().to_bits()));
             for row in st[3].chunks_exact(n) {
                 match ctor {
-                    Ctor::New { .. } => assert_eq!(row, &bits(&threshold0)[..]),
+                    Ctor::WithThresholds { .. } => assert_eq!(row, &bits(&threshold0)[..]),
                     _ => {
                         assert_eq!(row, &st[3][..n]);
                         let (b, jit) = (params.thr_base(), params.thr_jitter());

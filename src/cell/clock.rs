@@ -19,7 +19,7 @@
 /// use wtas::{Clock, Config, OwnedCell, Storage};
 ///
 /// let params = Storage::<8, 1>::config().validate()?;
-/// let mut cell = OwnedCell::new_seeded(params, Storage::<8, 1>::new(), 3)?;
+/// let mut cell = OwnedCell::new(params, Storage::<8, 1>::new(), 3)?;
 /// let mut clock = Clock::new(0.0, 1.0)?;
 /// for _ in 0..3 {
 ///     let (t, dt) = clock.tick();

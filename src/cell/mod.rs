@@ -2,13 +2,11 @@
 #![forbid(unsafe_code)]
 
 mod clock;
-mod describe;
 mod owned;
 mod storage;
 mod threshold;
 
 pub use clock::Clock;
-pub use describe::{Entry, HELP, Help};
 pub use owned::{OwnedCell, StateStorage};
 #[cfg(feature = "std")]
 pub use storage::HeapStorage;
@@ -16,7 +14,7 @@ pub use storage::Storage;
 pub use threshold::{SeedRng, draw_threshold0, seed_rng};
 use threshold::{SeededStream, fill_threshold0};
 
-use crate::error::{Buffer, Error, check_len};
+use crate::error::{BufferName, Error, check_len};
 use crate::kernels::Backend;
 use crate::kernels::spec::{Row, StepConsts, plain_state};
 use crate::params::Params;
@@ -57,24 +55,24 @@ impl<'a> Buffers<'a> {
     ///
     /// let params = Config { batch_size: 2, ..Config::new(8) }.validate()?;
     /// let mut mem = [0.0_f32; 6 * 16];
-    /// let cell = Cell::new_seeded(params, Buffers::from_slice(&mut mem, params.len())?, 42)?;
+    /// let cell = Cell::new(params, Buffers::from_slice(&mut mem, params.len())?, 42)?;
     /// assert_eq!(cell.thr().len(), 16);
     ///
     /// // A slice of the wrong length is refused, naming what it should hold.
     /// let mut short = [0.0_f32; 10];
     /// assert_eq!(
     ///     Buffers::from_slice(&mut short, 2).unwrap_err(),
-    ///     wtas::Error::Length { buffer: wtas::Buffer::All, expected: 12, found: 10 },
+    ///     wtas::Error::Length { buffer: wtas::BufferName::All, expected: 12, found: 10 },
     /// );
     /// # Ok::<(), wtas::Error>(())
     /// ```
     ///
     /// # Errors
-    /// [`Error::Length`] for [`Buffer::All`] if `mem` does not hold exactly
+    /// [`Error::Length`] for [`BufferName::All`] if `mem` does not hold exactly
     /// `6 × len` values; [`Error::Size`] if that product overflows.
     pub fn from_slice(mem: &'a mut [f32], len: usize) -> Result<Self, Error> {
         let total = len.checked_mul(6).ok_or(Error::Size)?;
-        check_len(Buffer::All, total, mem.len())?;
+        check_len(BufferName::All, total, mem.len())?;
         let mut rest = mem;
         let mut next = || {
             let (head, tail) = core::mem::take(&mut rest).split_at_mut_checked(len)?;
@@ -149,7 +147,7 @@ pub enum InputReset {
 /// let params = Config::new(4).validate()?;
 /// let mut bufs = [[0.0_f32; 4]; 6];
 /// let [j, v, s, thr, rfr, tols] = &mut bufs;
-/// let mut cell = Cell::new(params, Buffers { j, v, s, thr, rfr, tols }, &[0.3; 4])?;
+/// let mut cell = Cell::with_thresholds(params, Buffers { j, v, s, thr, rfr, tols }, &[0.3; 4])?;
 /// cell.j_mut().copy_from_slice(&[0.0, 5.0, 0.0, 0.0]);
 /// cell.advance(0.0, 1.0)?;
 /// assert_eq!(cell.s(), &[0.0, 1.0, 0.0, 0.0]);
@@ -171,12 +169,12 @@ impl<'a> Cell<'a> {
     /// Checks every buffer's length against `params`.
     fn check(params: &Params, bufs: &Buffers<'_>) -> Result<(), Error> {
         let n = params.len();
-        check_len(Buffer::J, n, bufs.j.len())?;
-        check_len(Buffer::V, n, bufs.v.len())?;
-        check_len(Buffer::S, n, bufs.s.len())?;
-        check_len(Buffer::Thr, n, bufs.thr.len())?;
-        check_len(Buffer::Rfr, n, bufs.rfr.len())?;
-        check_len(Buffer::Tols, n, bufs.tols.len())
+        check_len(BufferName::J, n, bufs.j.len())?;
+        check_len(BufferName::V, n, bufs.v.len())?;
+        check_len(BufferName::S, n, bufs.s.len())?;
+        check_len(BufferName::Thr, n, bufs.thr.len())?;
+        check_len(BufferName::Rfr, n, bufs.rfr.len())?;
+        check_len(BufferName::Tols, n, bufs.tols.len())
     }
 
     /// Binds buffers after checking only their lengths.
@@ -213,22 +211,26 @@ impl<'a> Cell<'a> {
     /// written on error.
     ///
     /// ```
-    /// use wtas::{Buffer, Buffers, Cell, Config, Error};
+    /// use wtas::{BufferName, Buffers, Cell, Config, Error};
     ///
     /// let params = Config::new(4).validate()?;
     /// let mut mem = [0.0_f32; 24];
-    /// let made = Cell::new(params, Buffers::from_slice(&mut mem, 4)?, &[0.3; 3]);
+    /// let made = Cell::with_thresholds(params, Buffers::from_slice(&mut mem, 4)?, &[0.3; 3]);
     /// assert_eq!(
     ///     made.map(|_| ()),
-    ///     Err(Error::Length { buffer: Buffer::Threshold0, expected: 4, found: 3 })
+    ///     Err(Error::Length { buffer: BufferName::Threshold0, expected: 4, found: 3 })
     /// );
-    /// let made = Cell::new(params, Buffers::from_slice(&mut mem, 4)?, &[0.3, f32::NAN, 0.3, 0.3]);
+    /// let made = Cell::with_thresholds(params, Buffers::from_slice(&mut mem, 4)?, &[0.3, f32::NAN, 0.3, 0.3]);
     /// assert_eq!(made.map(|_| ()), Err(Error::ThresholdNan));
     /// assert_eq!(mem, [0.0; 24]); // nothing written
     /// # Ok::<(), wtas::Error>(())
     /// ```
-    pub fn new(params: Params, buffers: Buffers<'a>, threshold0: &[f32]) -> Result<Self, Error> {
-        check_len(Buffer::Threshold0, params.n_units(), threshold0.len())?;
+    pub fn with_thresholds(
+        params: Params,
+        buffers: Buffers<'a>,
+        threshold0: &[f32],
+    ) -> Result<Self, Error> {
+        check_len(BufferName::Threshold0, params.n_units(), threshold0.len())?;
         if threshold0.iter().any(|x| x.is_nan()) {
             return Err(Error::ThresholdNan);
         }
@@ -252,7 +254,7 @@ impl<'a> Cell<'a> {
     ///
     /// ```
     /// use wtas::rand_core::SeedableRng;
-    /// use wtas::{Buffer, Buffers, Cell, Config, Error};
+    /// use wtas::{BufferName, Buffers, Cell, Config, Error};
     ///
     /// let params = Config::new(4).validate()?;
     /// let mut rng = rand_xoshiro::Xoshiro128PlusPlus::seed_from_u64(1);
@@ -260,12 +262,12 @@ impl<'a> Cell<'a> {
     /// let mut tols = [0.0; 3]; // one short
     /// let bufs = Buffers { j: &mut j, v: &mut v, s: &mut s, thr: &mut thr, rfr: &mut rfr, tols: &mut tols };
     /// assert_eq!(
-    ///     Cell::new_from_rng(params, bufs, &mut rng).map(|_| ()),
-    ///     Err(Error::Length { buffer: Buffer::Tols, expected: 4, found: 3 })
+    ///     Cell::with_rng(params, bufs, &mut rng).map(|_| ()),
+    ///     Err(Error::Length { buffer: BufferName::Tols, expected: 4, found: 3 })
     /// );
     /// # Ok::<(), wtas::Error>(())
     /// ```
-    pub fn new_from_rng<R: rand_core::Rng + ?Sized>(
+    pub fn with_rng<R: rand_core::Rng + ?Sized>(
         params: Params,
         buffers: Buffers<'a>,
         rng: &mut R,
@@ -273,26 +275,26 @@ impl<'a> Cell<'a> {
         Self::new_drawn(params, buffers, || rng.next_u32())
     }
 
-    /// [`Cell::new_from_rng`] with [`seed_rng`]`(seed)`: the same seed gives
+    /// [`Cell::with_rng`] with [`seed_rng`]`(seed)`: the same seed gives
     /// the same thresholds on every target.
     ///
     /// # Errors
-    /// As [`Cell::new_from_rng`].
+    /// As [`Cell::with_rng`].
     ///
     /// ```
     /// use wtas::{Buffers, Cell, Config};
     ///
     /// let params = Config::new(4).validate()?;
     /// let mut mem = [0.0_f32; 24];
-    /// let cell = Cell::new_seeded(params, Buffers::from_slice(&mut mem, 4)?, 42)?;
+    /// let cell = Cell::new(params, Buffers::from_slice(&mut mem, 4)?, 42)?;
     /// assert!(cell.thr().iter().all(|t| (0.35..=0.45).contains(t)));
     ///
     /// // Buffers for another shape are refused.
     /// let wider = Config { batch_size: 2, ..Config::new(4) }.validate()?;
-    /// assert!(Cell::new_seeded(wider, Buffers::from_slice(&mut mem, 4)?, 42).is_err());
+    /// assert!(Cell::new(wider, Buffers::from_slice(&mut mem, 4)?, 42).is_err());
     /// # Ok::<(), wtas::Error>(())
     /// ```
-    pub fn new_seeded(params: Params, buffers: Buffers<'a>, seed: u64) -> Result<Self, Error> {
+    pub fn new(params: Params, buffers: Buffers<'a>, seed: u64) -> Result<Self, Error> {
         let mut stream = SeededStream::new(seed);
         Self::new_drawn(params, buffers, || stream.next_u32())
     }
@@ -323,7 +325,7 @@ impl<'a> Cell<'a> {
     /// [`Error::Length`] if a buffer has the wrong length.
     ///
     /// ```
-    /// use wtas::{Buffer, Buffers, Cell, Config, Error};
+    /// use wtas::{BufferName, Buffers, Cell, Config, Error};
     ///
     /// let params = Config::new(4).validate()?;
     /// let mut mem = [0.0_f32; 24];
@@ -333,7 +335,7 @@ impl<'a> Cell<'a> {
     /// let bufs = Buffers::from_slice(&mut short, 3)?;
     /// assert_eq!(
     ///     Cell::resume(params, bufs).map(|_| ()),
-    ///     Err(Error::Length { buffer: Buffer::J, expected: 4, found: 3 })
+    ///     Err(Error::Length { buffer: BufferName::J, expected: 4, found: 3 })
     /// );
     /// # Ok::<(), wtas::Error>(())
     /// ```
@@ -355,7 +357,7 @@ impl<'a> Cell<'a> {
     ///
     /// let params = Config::new(4).validate()?;
     /// let mut mem = [0.0_f32; 24];
-    /// let mut cell = Cell::new_seeded(params, Buffers::from_slice(&mut mem, 4)?, 1)?;
+    /// let mut cell = Cell::new(params, Buffers::from_slice(&mut mem, 4)?, 1)?;
     /// assert_eq!(cell.advance(f32::INFINITY, 1.0), Err(Error::Time));
     /// assert_eq!(cell.advance(0.0, -1.0), Err(Error::Dt));
     /// assert_eq!(cell.tols(), [0.0; 4]); // untouched
@@ -487,7 +489,7 @@ impl<'a> Cell<'a> {
     ///
     /// let params = Config::new(4).validate()?;
     /// let mut mem = [0.0_f32; 24];
-    /// let mut cell = Cell::new_seeded(params, Buffers::from_slice(&mut mem, 4)?, 1)?;
+    /// let mut cell = Cell::new(params, Buffers::from_slice(&mut mem, 4)?, 1)?;
     /// for &backend in Backend::ALL {
     ///     match cell.set_backend(backend) {
     ///         Ok(()) => assert_eq!(cell.backend(), backend),
@@ -540,7 +542,7 @@ impl<'a> Cell<'a> {
     ///
     /// let params = Config { batch_size: 2, ..Config::new(4) }.validate()?;
     /// let mut mem = [0.0_f32; 6 * 8];
-    /// let mut cell = Cell::new(params, Buffers::from_slice(&mut mem, 8)?, &[0.3; 4])?;
+    /// let mut cell = Cell::with_thresholds(params, Buffers::from_slice(&mut mem, 8)?, &[0.3; 4])?;
     /// cell.j_mut().copy_from_slice(&[0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 6.0]);
     /// cell.advance(0.0, 1.0)?;
     /// assert!(cell.winners(0).eq([1]));

@@ -69,7 +69,7 @@ impl<S: StateStorage + ?Sized> StateStorage for std::boxed::Box<S> {
 /// }
 ///
 /// let params = Storage::<16, 1>::config().validate()?;
-/// let mut layer = Layer { cell: OwnedCell::new_seeded(params, Storage::new(), 7)?, steps: 0 };
+/// let mut layer = Layer { cell: OwnedCell::new(params, Storage::new(), 7)?, steps: 0 };
 /// for step in 0..5 {
 ///     layer.cell.j_mut()[3] = 8.0;
 ///     layer.cell.advance(step as f32, 1.0)?;
@@ -80,8 +80,8 @@ impl<S: StateStorage + ?Sized> StateStorage for std::boxed::Box<S> {
 /// // Buffers of the wrong length are refused when the cell is made.
 /// let short = [vec![0.0_f32; 15], vec![0.0; 16], vec![0.0; 16], vec![0.0; 16], vec![0.0; 16], vec![0.0; 16]];
 /// assert!(matches!(
-///     OwnedCell::new_seeded(params, short, 7),
-///     Err(wtas::Error::Length { buffer: wtas::Buffer::J, expected: 16, found: 15 })
+///     OwnedCell::new(params, short, 7),
+///     Err(wtas::Error::Length { buffer: wtas::BufferName::J, expected: 16, found: 15 })
 /// ));
 /// # Ok::<(), wtas::Error>(())
 /// ```
@@ -112,30 +112,32 @@ impl<S: StateStorage> OwnedCell<S> {
         })
     }
 
-    /// [`Cell::new_seeded`] over `state`.
+    /// [`Cell::new`] over `state`.
     ///
     /// # Errors
-    /// As [`Cell::new_seeded`]; `state` is dropped with the error (see the
+    /// As [`Cell::new`]; `state` is dropped with the error (see the
     /// example on [`OwnedCell`]).
-    pub fn new_seeded(params: Params, state: S, seed: u64) -> Result<Self, Error> {
-        Self::keep(params, state, |p, b| Cell::new_seeded(p, b, seed))
+    pub fn new(params: Params, state: S, seed: u64) -> Result<Self, Error> {
+        Self::keep(params, state, |p, b| Cell::new(p, b, seed))
     }
 
-    /// [`Cell::new`] over `state`: the thresholds start at `threshold0`.
+    /// [`Cell::with_thresholds`] over `state`: the thresholds start at `threshold0`.
     ///
     /// # Errors
-    /// As [`Cell::new`].
+    /// As [`Cell::with_thresholds`].
     ///
     /// ```
     /// use wtas::{Error, OwnedCell, Storage};
     ///
     /// let params = Storage::<4, 1>::config().validate()?;
-    /// let made = OwnedCell::new(params, Storage::<4, 1>::new(), &[0.3, 0.3, f32::NAN, 0.3]);
+    /// let made = OwnedCell::with_thresholds(params, Storage::<4, 1>::new(), &[0.3, 0.3, f32::NAN, 0.3]);
     /// assert!(matches!(made, Err(Error::ThresholdNan)));
     /// # Ok::<(), wtas::Error>(())
     /// ```
-    pub fn new(params: Params, state: S, threshold0: &[f32]) -> Result<Self, Error> {
-        Self::keep(params, state, |p, b| Cell::new(p, b, threshold0))
+    pub fn with_thresholds(params: Params, state: S, threshold0: &[f32]) -> Result<Self, Error> {
+        Self::keep(params, state, |p, b| {
+            Cell::with_thresholds(p, b, threshold0)
+        })
     }
 
     /// [`Cell::resume`] over `state`: the state is kept as it is.
@@ -166,7 +168,7 @@ impl<S: StateStorage> OwnedCell<S> {
     /// use wtas::{OwnedCell, Storage};
     ///
     /// let params = Storage::<4, 1>::config().validate()?;
-    /// let mut owned = OwnedCell::new_seeded(params, Storage::<4, 1>::new(), 1)?;
+    /// let mut owned = OwnedCell::new(params, Storage::<4, 1>::new(), 1)?;
     /// let cell = owned.cell()?; // Storage always lends the same lengths
     /// assert_eq!(cell.thr().len(), 4);
     /// # Ok::<(), wtas::Error>(())
@@ -193,7 +195,7 @@ impl<S: StateStorage> OwnedCell<S> {
     /// use wtas::{Error, OwnedCell, Storage};
     ///
     /// let params = Storage::<4, 1>::config().validate()?;
-    /// let mut cell = OwnedCell::new_seeded(params, Storage::<4, 1>::new(), 1)?;
+    /// let mut cell = OwnedCell::new(params, Storage::<4, 1>::new(), 1)?;
     /// assert_eq!(cell.advance(f32::NAN, 1.0), Err(Error::Time));
     /// assert_eq!(cell.advance(0.0, 0.0), Err(Error::Dt));
     /// # Ok::<(), wtas::Error>(())
@@ -223,7 +225,7 @@ impl<S: StateStorage> OwnedCell<S> {
     /// use wtas::{Error, OwnedCell, Storage};
     ///
     /// let params = Storage::<4, 1>::config().validate()?;
-    /// let mut cell = OwnedCell::new_seeded(params, Storage::<4, 1>::new(), 1)?;
+    /// let mut cell = OwnedCell::new(params, Storage::<4, 1>::new(), 1)?;
     /// for &b in Backend::ALL {
     ///     assert!(matches!(cell.set_backend(b), Ok(()) | Err(Error::BackendUnavailable)));
     /// }

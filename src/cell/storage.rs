@@ -17,7 +17,7 @@ use crate::params::Config;
 ///
 /// let mut storage = Storage::<32, 1>::new();
 /// let params = Storage::<32, 1>::config().validate()?;
-/// let mut cell = Cell::new_seeded(params, storage.buffers(), 7)?;
+/// let mut cell = Cell::new(params, storage.buffers(), 7)?;
 /// cell.j_mut()[3] = 4.0;
 /// cell.advance(0.0, 1.0)?;
 /// assert_eq!(cell.s()[3], 1.0);
@@ -93,7 +93,7 @@ impl<const N: usize, const B: usize> StateStorage for Storage<N, B> {
 /// use wtas::{Config, HeapStorage, OwnedCell};
 ///
 /// let params = Config { batch_size: 64, ..Config::new(4096) }.validate()?;
-/// let mut cell = OwnedCell::new_seeded(params, HeapStorage::new(params.len()), 1)?;
+/// let mut cell = OwnedCell::new(params, HeapStorage::new(params.len()), 1)?;
 /// cell.advance(0.0, 1.0)?;
 /// assert_eq!(cell.s().len(), 64 * 4096);
 /// # Ok::<(), wtas::Error>(())

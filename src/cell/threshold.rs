@@ -2,7 +2,7 @@
 
 use rand_core::{Rng, SeedableRng};
 
-use crate::error::{Buffer, Error, check_len};
+use crate::error::{BufferName, Error, check_len};
 use crate::params::Params;
 
 /// The generator behind the seeded shortcuts: xoshiro128++.
@@ -14,7 +14,7 @@ use crate::params::Params;
 /// so a seed gives the same stream on every target.
 pub type SeedRng = rand_xoshiro::Xoshiro128PlusPlus;
 
-/// The generator [`Cell::new_seeded`](crate::Cell::new_seeded) uses.
+/// The generator [`Cell::new`](crate::Cell::new) uses.
 pub fn seed_rng(seed: u64) -> SeedRng {
     SeedRng::seed_from_u64(seed)
 }
@@ -26,14 +26,14 @@ pub fn seed_rng(seed: u64) -> SeedRng {
 /// `2u - 1` is exact, so the same generator state gives the same bits on
 /// every target. The reference draws `U(-thr_jitter, thr_jitter)` from
 /// JAX's generator instead, whose stream is not reproduced here: inject its
-/// values with [`Cell::new`](crate::Cell::new) to replay it.
+/// values with [`Cell::with_thresholds`](crate::Cell::with_thresholds) to replay it.
 ///
 /// # Errors
-/// [`Error::Length`] for [`Buffer::Threshold0`] if `threshold0.len()` is
+/// [`Error::Length`] for [`BufferName::Threshold0`] if `threshold0.len()` is
 /// not `n_units`; nothing is drawn.
 ///
 /// ```
-/// use wtas::{Buffer, Config, Error, draw_threshold0, seed_rng};
+/// use wtas::{BufferName, Config, Error, draw_threshold0, seed_rng};
 ///
 /// let params = Config::new(4).validate()?;
 /// let mut thr0 = [0.0; 4];
@@ -41,7 +41,7 @@ pub fn seed_rng(seed: u64) -> SeedRng {
 /// assert!(thr0.iter().all(|t| (0.35..=0.45).contains(t)));
 /// assert_eq!(
 ///     draw_threshold0(&params, &mut seed_rng(7), &mut [0.0; 5]),
-///     Err(Error::Length { buffer: Buffer::Threshold0, expected: 4, found: 5 })
+///     Err(Error::Length { buffer: BufferName::Threshold0, expected: 4, found: 5 })
 /// );
 /// # Ok::<(), wtas::Error>(())
 /// ```
@@ -50,7 +50,7 @@ pub fn draw_threshold0<R: Rng + ?Sized>(
     rng: &mut R,
     threshold0: &mut [f32],
 ) -> Result<(), Error> {
-    check_len(Buffer::Threshold0, params.n_units(), threshold0.len())?;
+    check_len(BufferName::Threshold0, params.n_units(), threshold0.len())?;
     fill_threshold0(params, || rng.next_u32(), threshold0);
     Ok(())
 }
@@ -72,7 +72,7 @@ pub(crate) fn fill_threshold0(
 /// generic seeding: on a Cortex-M at `opt-level = "s"` that path keeps
 /// out-of-line slice helpers with panic branches, which pull the panic and
 /// formatting machinery (over 1 KiB) into firmware that calls
-/// [`Cell::new_seeded`](crate::Cell::new_seeded). The test suite checks the
+/// [`Cell::new`](crate::Cell::new). The test suite checks the
 /// two streams against each other.
 pub(crate) struct SeededStream([u32; 4]);
 

@@ -60,7 +60,7 @@ pub unsafe extern "C" fn wtas_cell_seed(cell: *mut wtas_cell, seed: u64) -> wtas
         let (params, bufs, _) = unsafe { load_cell(cell) }?;
         // SAFETY: `load_cell` checked the buffers; valid and exclusive by contract.
         let slices = unsafe { bufs.slices() };
-        Cell::new_seeded(params, slices, seed)?;
+        Cell::new(params, slices, seed)?;
         Ok(())
     })
 }
@@ -110,7 +110,7 @@ pub unsafe extern "C" fn wtas_seed(
         let (params, bufs, _) = unsafe { load_call(params, buffers) }?;
         // SAFETY: checked by `load_call`; valid and exclusive by contract.
         let slices = unsafe { bufs.slices() };
-        Cell::new_seeded(params, slices, seed)?;
+        Cell::new(params, slices, seed)?;
         Ok(())
     })
 }
@@ -161,6 +161,6 @@ unsafe fn set_threshold0(
     let thr0 = unsafe { core::slice::from_raw_parts(threshold0, len) };
     // SAFETY: contract of this function.
     let slices = unsafe { bufs.slices() };
-    Cell::new(params, slices, thr0)?;
+    Cell::with_thresholds(params, slices, thr0)?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use core::ffi::{CStr, c_char, c_int};
 
-use crate::{Buffer, Error};
+use crate::{BufferName, Error};
 
 /// A status code: `WTAS_OK` (0) or the reason a call did nothing.
 ///
@@ -143,7 +143,7 @@ impl wtas_status {
             WTAS_ERR_ALIGN => c"pointer not aligned for its type",
             WTAS_ERR_HANDLE => c"wtas_params / wtas_cell not initialised, or changed since",
             WTAS_ERR_LENGTH => c_message!(Error::Length {
-                buffer: Buffer::J,
+                buffer: BufferName::J,
                 expected: 0,
                 found: 0
             }),
@@ -230,7 +230,7 @@ mod tests {
             Error::RefractTime,
             Error::ThrJitter,
             Error::Length {
-                buffer: Buffer::Tols,
+                buffer: BufferName::Tols,
                 expected: 6,
                 found: 5,
             },

@@ -45,7 +45,7 @@ pub use backend::LANES;
 /// that callers need not depend on a matching `wide` themselves.
 pub use wide::f32x8;
 
-use crate::error::{Buffer, Error, check_len};
+use crate::error::{BufferName, Error, check_len};
 #[cfg(wtas_simd)]
 use backend::array::Array;
 #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
@@ -196,7 +196,7 @@ impl Backend {
     /// assert!(Backend::Reference.exp_sum(&[1.0, 2.0], 2.0, &mut out).is_err());
     /// ```
     pub fn exp_sum(self, x: &[f32], max: f32, out: &mut [f32]) -> Result<f32, Error> {
-        check_len(Buffer::Out, x.len(), out.len())?;
+        check_len(BufferName::Out, x.len(), out.len())?;
         Ok(match self.kernels() {
             Kernels::Reference => reference::exp_sum(x, max, out),
             #[cfg(wtas_simd)]
@@ -219,7 +219,7 @@ impl Backend {
     /// assert!(Backend::Portable.spike_mask(&mut [1.0, 0.5], 1.5, &[0.1]).is_err());
     /// ```
     pub fn spike_mask(self, e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> Result<f32, Error> {
-        check_len(Buffer::Thr, e_then_s.len(), thr.len())?;
+        check_len(BufferName::Thr, e_then_s.len(), thr.len())?;
         Ok(match self.kernels() {
             Kernels::Reference => reference::spike_mask(e_then_s, sum, thr),
             #[cfg(wtas_simd)]
@@ -308,16 +308,16 @@ pub fn exp_f32(x: f32) -> f32 {
 /// eight lane accumulators combined in a fixed order.
 ///
 /// # Errors
-/// [`Error::Length`] for [`Buffer::Out`] if the lengths differ, without
+/// [`Error::Length`] for [`BufferName::Out`] if the lengths differ, without
 /// writing.
 ///
 /// ```
-/// use wtas::{Buffer, Error, kernels};
+/// use wtas::{BufferName, Error, kernels};
 ///
 /// let mut out = [0.0; 2];
 /// assert_eq!(
 ///     kernels::exp_sum(&[1.0, 2.0, 3.0], 3.0, &mut out),
-///     Err(Error::Length { buffer: Buffer::Out, expected: 3, found: 2 })
+///     Err(Error::Length { buffer: BufferName::Out, expected: 3, found: 2 })
 /// );
 /// assert_eq!(out, [0.0; 2]);
 /// assert_eq!(kernels::exp_sum(&[], f32::NAN, &mut []), Ok(0.0));
@@ -335,11 +335,11 @@ pub fn exp_sum(x: &[f32], max: f32, out: &mut [f32]) -> Result<f32, Error> {
 /// never spikes. The masks are lane selects, with no per-element branch.
 ///
 /// # Errors
-/// [`Error::Length`] for [`Buffer::Thr`] if the lengths differ, without
+/// [`Error::Length`] for [`BufferName::Thr`] if the lengths differ, without
 /// writing.
 ///
 /// ```
-/// use wtas::{Buffer, Error, kernels};
+/// use wtas::{BufferName, Error, kernels};
 ///
 /// let mut e = [1.0, 0.1, 0.01];
 /// let sum = 1.11;
@@ -347,7 +347,7 @@ pub fn exp_sum(x: &[f32], max: f32, out: &mut [f32]) -> Result<f32, Error> {
 /// assert_eq!(e, [1.0, 0.0, 0.0]);
 /// assert_eq!(
 ///     kernels::spike_mask(&mut e, sum, &[0.5]),
-///     Err(Error::Length { buffer: Buffer::Thr, expected: 3, found: 1 })
+///     Err(Error::Length { buffer: BufferName::Thr, expected: 3, found: 1 })
 /// );
 /// ```
 pub fn spike_mask(e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> Result<f32, Error> {
@@ -359,18 +359,18 @@ pub fn spike_mask(e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> Result<f32, Er
 /// A row holding a NaN, a `+inf`, or only `-inf` gives all-NaN output.
 ///
 /// # Errors
-/// [`Error::Length`] for [`Buffer::Out`] if the lengths differ, without
+/// [`Error::Length`] for [`BufferName::Out`] if the lengths differ, without
 /// writing.
 ///
 /// ```
-/// use wtas::{Buffer, Error, kernels};
+/// use wtas::{BufferName, Error, kernels};
 ///
 /// let mut p = [0.0; 2];
 /// kernels::softmax(&[0.0, 0.0], &mut p)?;
 /// assert_eq!(p, [0.5, 0.5]);
 /// assert_eq!(
 ///     kernels::softmax(&[0.0, 0.0, 0.0], &mut p),
-///     Err(Error::Length { buffer: Buffer::Out, expected: 3, found: 2 })
+///     Err(Error::Length { buffer: BufferName::Out, expected: 3, found: 2 })
 /// );
 /// # Ok::<(), wtas::Error>(())
 /// ```

@@ -4,16 +4,16 @@
 
 #![allow(dead_code)]
 
-use wtas::{Buffer, Buffers};
+use wtas::{BufferName, Buffers};
 
 /// The six state buffers as errors name them, in the order of [`Buffers`].
-pub const STATE: [Buffer; 6] = [
-    Buffer::J,
-    Buffer::V,
-    Buffer::S,
-    Buffer::Thr,
-    Buffer::Rfr,
-    Buffer::Tols,
+pub const STATE: [BufferName; 6] = [
+    BufferName::J,
+    BufferName::V,
+    BufferName::S,
+    BufferName::Thr,
+    BufferName::Rfr,
+    BufferName::Tols,
 ];
 
 /// Six separate slices as a cell's buffers, in the order j, v, s, thr,

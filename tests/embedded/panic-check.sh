@@ -2,7 +2,7 @@
 # Link-time proof that wtas's construction, `advance` and `reset` have no
 # reachable panic.
 #
-# The `panic-app` firmware calls only `Config::validate`, `Cell::new_seeded`,
+# The `panic-app` firmware calls only `Config::validate`, `Cell::new`,
 # `Cell::resume`, `Cell::advance` and `Cell::reset` (on the scenario's input, NaN and ±inf
 # included). With `panic-never`, its only `#[panic_handler]` calls an extern
 # function that is defined nowhere. If the optimizer leaves any panic path

@@ -144,7 +144,7 @@ pub fn run(plan: Plan, mut progress: impl FnMut(usize, usize, f64)) -> Outcome {
     init_weights(storage.weights_mut(), &mut draws);
     let hyper = Hyper::EXHIBIT;
     assert_eq!(hyper.win_len(), WIN);
-    let mut model = Model::new_seeded(hyper, storage.buffers(), plan.seed ^ 0x5eed).expect("model");
+    let mut model = Model::new(hyper, storage.buffers(), plan.seed ^ 0x5eed).expect("model");
     let mut counts = [0u32; UNITS];
     let mut epochs = Vec::new();
     let mut online = Labels::new(UNITS);

@@ -54,7 +54,7 @@ pub fn run(
 ) -> Option<Outcome> {
     let mut draws = SeededDraws::new(SEED);
     init_weights(store.weights_mut(), &mut draws);
-    let mut model = Model::new_seeded(Hyper::EXHIBIT, store.buffers(), SEED ^ 0x5eed).ok()?;
+    let mut model = Model::new(Hyper::EXHIBIT, store.buffers(), SEED ^ 0x5eed).ok()?;
     setup(model.cell_mut());
     let mut counts = [0u32; HID];
     let mut spikes = 0;

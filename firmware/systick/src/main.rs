@@ -51,7 +51,7 @@ fn SysTick() {
     let cell = match params {
         None => Storage::<UNITS, 1>::config().validate().and_then(|p| {
             *PARAMS = Some(p);
-            Cell::new_seeded(p, STATE.buffers(), 42)
+            Cell::new(p, STATE.buffers(), 42)
         }),
         Some(p) => Cell::resume(p, STATE.buffers()),
     };

@@ -70,7 +70,7 @@ impl<L: Layer> Layer for Timed<L> {
 #[cfg(feature = "nostep")]
 struct NoStep<'a>(wtas::Buffers<'a>);
 
-/// The panic-check firmware: only `Params` validation, `Cell::new_seeded`,
+/// The panic-check firmware: only `Params` validation, `Cell::new`,
 /// `Cell::resume`, `advance` and `reset`, on scenario input. With `panic-never` too, it
 /// links only if none of them has a reachable panic path.
 #[cfg(feature = "panic-app")]
@@ -79,9 +79,9 @@ fn app(storage: &'static mut ScenarioStorage) -> ! {
         Ok(p) => p,
         Err(_) => sys::fail("wtas error: config\n\0"),
     };
-    let seeded = match wtas::Cell::new_seeded(params, storage.buffers(), scenario::SEED) {
+    let seeded = match wtas::Cell::new(params, storage.buffers(), scenario::SEED) {
         Ok(c) => c,
-        Err(_) => sys::fail("wtas error: new_seeded\n\0"),
+        Err(_) => sys::fail("wtas error: new\n\0"),
     };
     let mut cell = match wtas::Cell::resume(params, seeded.into_buffers()) {
         Ok(c) => c,

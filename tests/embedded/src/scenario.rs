@@ -21,7 +21,7 @@ pub const N: usize = 64;
 pub const B: usize = 1;
 /// Steps in the run.
 pub const STEPS: u32 = 2000;
-/// Seed of the initial thresholds ([`Cell::new_seeded`]).
+/// Seed of the initial thresholds ([`Cell::new`]).
 pub const SEED: u64 = 0x5eed_f00d;
 /// Seed of the input generator.
 pub const INPUT_SEED: u32 = 0x9e37_79b9;
@@ -43,7 +43,7 @@ pub const fn config() -> Config {
 
 /// The cell of the scenario over `storage`, thresholds drawn from [`SEED`].
 pub fn new_cell(storage: &mut ScenarioStorage) -> Result<Cell<'_>, Error> {
-    Cell::new_seeded(config().validate()?, storage.buffers(), SEED)
+    Cell::new(config().validate()?, storage.buffers(), SEED)
 }
 
 /// xorshift32 input generator.

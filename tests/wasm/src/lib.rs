@@ -120,7 +120,7 @@ unsafe fn buffers<'a>(state: *mut f32, params: &Params) -> Buffers<'a> {
     }
 }
 
-/// `Cell::new` over the state at `state`, with the `n_units` initial
+/// `Cell::with_thresholds` over the state at `state`, with the `n_units` initial
 /// thresholds at `thr0`.
 ///
 /// # Safety
@@ -158,7 +158,7 @@ pub unsafe extern "C" fn wasm_init(
             core::slice::from_raw_parts(thr0, n_units as usize),
         )
     };
-    match Cell::new(p, bufs, thr0) {
+    match Cell::with_thresholds(p, bufs, thr0) {
         Ok(_) => 0,
         Err(_) => 3,
     }
