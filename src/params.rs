@@ -95,14 +95,21 @@ impl Config {
     /// failure as the [`Error`] variant named after the field.
     ///
     /// # Errors
-    /// The variant named after the first field that breaks its rule.
+    /// The variant named after the first field that breaks its rule;
+    /// for a float field it carries the refused value.
     ///
     /// ```
     /// use wtas::{Config, Error};
     ///
     /// assert_eq!(Config::new(0).validate(), Err(Error::NUnits));
-    /// assert_eq!(Config { resist_m: f32::NAN, ..Config::new(8) }.validate(), Err(Error::ResistM));
-    /// assert_eq!(Config { refract_time: -1.0, ..Config::new(8) }.validate(), Err(Error::RefractTime));
+    /// let nan = Config { resist_m: f32::NAN, ..Config::new(8) }.validate();
+    /// assert_eq!(nan, Err(Error::ResistM { value: f32::NAN }));
+    /// let negative = Config { refract_time: -1.0, ..Config::new(8) }.validate();
+    /// assert_eq!(negative, Err(Error::RefractTime { value: -1.0 }));
+    /// assert_eq!(
+    ///     negative.unwrap_err().to_string(),
+    ///     "refract_time must be finite and >= 0, got -1.0"
+    /// );
     /// ```
     pub fn validate(self) -> Result<Params, Error> {
         Params::try_new(self)
@@ -131,28 +138,38 @@ impl Params {
     ///
     /// let huge = Config { batch_size: usize::MAX, ..Config::new(2) };
     /// assert_eq!(Params::try_new(huge), Err(Error::Size));
-    /// assert_eq!(Params::try_new(Config { tau_m: 0.0, ..Config::new(2) }), Err(Error::TauM));
+    /// let zero = Config { tau_m: 0.0, ..Config::new(2) };
+    /// assert_eq!(Params::try_new(zero), Err(Error::TauM { value: 0.0 }));
+    /// assert_eq!(Params::try_from(zero), Err(Error::TauM { value: 0.0 }));
     /// ```
     pub fn try_new(config: Config) -> Result<Self, Error> {
         let n_units = NonZeroUsize::new(config.n_units).ok_or(Error::NUnits)?;
         let batch_size = NonZeroUsize::new(config.batch_size).ok_or(Error::BatchSize)?;
         let len = n_units.checked_mul(batch_size).ok_or(Error::Size)?.get();
-        let finite = |x: f32, e| if x.is_finite() { Ok(()) } else { Err(e) };
-        let non_negative = |x: f32, e| {
-            if x.is_finite() && x >= 0.0 {
+        // Each rule, with the variant that carries the refused value.
+        let finite = |value: f32, e: fn(f32) -> Error| {
+            if value.is_finite() {
                 Ok(())
             } else {
-                Err(e)
+                Err(e(value))
             }
         };
-        if !(config.tau_m.is_finite() && config.tau_m > 0.0) {
-            return Err(Error::TauM);
+        let non_negative = |value: f32, e: fn(f32) -> Error| {
+            if value.is_finite() && value >= 0.0 {
+                Ok(())
+            } else {
+                Err(e(value))
+            }
+        };
+        let tau_m = config.tau_m;
+        if !(tau_m.is_finite() && tau_m > 0.0) {
+            return Err(Error::TauM { value: tau_m });
         }
-        finite(config.resist_m, Error::ResistM)?;
-        finite(config.thr_base, Error::ThrBase)?;
-        finite(config.thr_gain, Error::ThrGain)?;
-        non_negative(config.refract_time, Error::RefractTime)?;
-        non_negative(config.thr_jitter, Error::ThrJitter)?;
+        finite(config.resist_m, |value| Error::ResistM { value })?;
+        finite(config.thr_base, |value| Error::ThrBase { value })?;
+        finite(config.thr_gain, |value| Error::ThrGain { value })?;
+        non_negative(config.refract_time, |value| Error::RefractTime { value })?;
+        non_negative(config.thr_jitter, |value| Error::ThrJitter { value })?;
         Ok(Params {
             n_units,
             batch_size,

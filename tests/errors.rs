@@ -52,68 +52,68 @@ fn every_invalid_parameter_names_its_field() {
                 tau_m: 0.0,
                 ..base()
             },
-            Error::TauM,
+            Error::TauM { value: 0.0 },
         ),
         (
             Config {
                 tau_m: -1.0,
                 ..base()
             },
-            Error::TauM,
+            Error::TauM { value: -1.0 },
         ),
         (
             Config {
                 refract_time: -0.5,
                 ..base()
             },
-            Error::RefractTime,
+            Error::RefractTime { value: -0.5 },
         ),
         (
             Config {
                 thr_jitter: -1e-9,
                 ..base()
             },
-            Error::ThrJitter,
+            Error::ThrJitter { value: -1e-9 },
         ),
     ]
     .into_iter()
     .chain(BAD.iter().flat_map(|&x| {
         [
-            (Config { tau_m: x, ..base() }, Error::TauM),
+            (Config { tau_m: x, ..base() }, Error::TauM { value: x }),
             (
                 Config {
                     resist_m: x,
                     ..base()
                 },
-                Error::ResistM,
+                Error::ResistM { value: x },
             ),
             (
                 Config {
                     thr_base: x,
                     ..base()
                 },
-                Error::ThrBase,
+                Error::ThrBase { value: x },
             ),
             (
                 Config {
                     thr_gain: x,
                     ..base()
                 },
-                Error::ThrGain,
+                Error::ThrGain { value: x },
             ),
             (
                 Config {
                     refract_time: x,
                     ..base()
                 },
-                Error::RefractTime,
+                Error::RefractTime { value: x },
             ),
             (
                 Config {
                     thr_jitter: x,
                     ..base()
                 },
-                Error::ThrJitter,
+                Error::ThrJitter { value: x },
             ),
         ]
     }))
@@ -121,20 +121,44 @@ fn every_invalid_parameter_names_its_field() {
     for (config, expected) in cases {
         assert_eq!(Params::try_new(config), Err(expected), "{config:?}");
         assert_eq!(Params::try_from(config), Err(expected));
+        // The message names the refused value, exactly as `{:?}` prints it.
+        let shown = Params::try_new(config).unwrap_err().to_string();
+        match expected.value() {
+            Some(x) => assert!(shown.ends_with(&format!(", got {x:?}")), "{shown}"),
+            None => assert!(
+                !shown.contains("got") || shown.ends_with("got 0"),
+                "{shown}"
+            ),
+        }
     }
     // Messages name the field as the reference spells it.
     for (e, field) in [
         (Error::NUnits, "n_units"),
         (Error::BatchSize, "batch_size"),
-        (Error::TauM, "tau_m"),
-        (Error::ResistM, "resist_m"),
-        (Error::ThrBase, "thr_base"),
-        (Error::ThrGain, "thr_gain"),
-        (Error::RefractTime, "refract_time"),
-        (Error::ThrJitter, "thr_jitter"),
+        (Error::TauM { value: f32::NAN }, "tau_m"),
+        (Error::ResistM { value: f32::NAN }, "resist_m"),
+        (Error::ThrBase { value: f32::NAN }, "thr_base"),
+        (Error::ThrGain { value: f32::NAN }, "thr_gain"),
+        (Error::RefractTime { value: f32::NAN }, "refract_time"),
+        (Error::ThrJitter { value: f32::NAN }, "thr_jitter"),
     ] {
         assert!(e.to_string().contains(field), "{e}");
     }
+    assert_eq!(
+        Error::TauM { value: f32::NAN }.to_string(),
+        "tau_m must be finite and > 0, got NaN"
+    );
+    assert_eq!(
+        Error::ThrGain {
+            value: f32::NEG_INFINITY
+        }
+        .to_string(),
+        "thr_gain must be finite, got -inf"
+    );
+    assert_eq!(
+        Error::BatchSize.to_string(),
+        "batch_size must be at least 1, got 0"
+    );
     // Negative resistance and gain, and zero refractory time, are valid.
     let ok = Config {
         resist_m: -2.0,
@@ -252,13 +276,13 @@ fn bad_t_and_dt_leave_the_state_untouched() {
     cell.advance(0.0, 1.0).unwrap();
     let before = snapshot(&cell);
     for t in BAD {
-        assert_eq!(cell.advance(t, 1.0), Err(Error::Time));
+        assert_eq!(cell.advance(t, 1.0), Err(Error::Time { value: t }));
     }
     for dt in [0.0, -0.0, -1.0, f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
-        assert_eq!(cell.advance(1.0, dt), Err(Error::Dt));
+        assert_eq!(cell.advance(1.0, dt), Err(Error::Dt { value: dt }));
         assert_eq!(
             cell.advance(f32::NAN, dt),
-            Err(Error::Time),
+            Err(Error::Time { value: f32::NAN }),
             "t is checked first"
         );
     }

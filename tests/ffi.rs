@@ -292,7 +292,12 @@ fn strerror_speaks_with_the_errors_words() {
             .to_str()
             .unwrap()
     };
-    for e in [Error::NUnits, Error::TauM, Error::ThresholdNan, Error::Dt] {
+    for e in [
+        Error::NUnits,
+        Error::TauM { value: -1.0 },
+        Error::ThresholdNan,
+        Error::Dt { value: f32::NAN },
+    ] {
         assert_eq!(msg(status_of(e)), e.message());
         assert!(e.to_string().starts_with(e.message()));
     }

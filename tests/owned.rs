@@ -118,8 +118,11 @@ fn owned_cell_errors_leave_the_state_as_it_was() {
             .collect()
     };
     let before = snapshot(&cell);
-    assert_eq!(cell.advance(f32::NAN, 1.0), Err(Error::Time));
-    assert_eq!(cell.advance(1.0, 0.0), Err(Error::Dt));
+    assert_eq!(
+        cell.advance(f32::NAN, 1.0),
+        Err(Error::Time { value: f32::NAN })
+    );
+    assert_eq!(cell.advance(1.0, 0.0), Err(Error::Dt { value: 0.0 }));
     assert_eq!(snapshot(&cell), before);
     // Wrong lengths are refused when the cell is made.
     let short: [Vec<f32>; 6] = std::array::from_fn(|k| vec![0.0; N * B - usize::from(k == 4)]);

@@ -50,8 +50,11 @@ fn parallel_step_equals_serial() {
         }
         assert_eq!(
             parallel.advance_parallel(f32::NAN, 1.0),
-            Err(wtas::Error::Time)
+            Err(wtas::Error::Time { value: f32::NAN })
         );
-        assert_eq!(parallel.advance_parallel(0.0, 0.0), Err(wtas::Error::Dt));
+        assert_eq!(
+            parallel.advance_parallel(0.0, 0.0),
+            Err(wtas::Error::Dt { value: 0.0 })
+        );
     }
 }

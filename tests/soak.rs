@@ -204,14 +204,16 @@ fn soak_shape(shape: Shape, seed: u64, neuron_steps: u64, tally: &mut Tally) {
         if rng.chance(2) {
             snapshot_into(&cell, &mut old);
             let bad = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY];
-            let (bt, bdt, want) = match rng.below(3) {
-                0 => (rng.pick(&bad), 1.0, Error::Time),
-                1 => (
-                    t,
-                    rng.pick(&[0.0, -0.0, -1.0, f32::NAN, f32::INFINITY]),
-                    Error::Dt,
-                ),
-                _ => (f32::NAN, f32::NAN, Error::Time),
+            let (bt, bdt) = match rng.below(3) {
+                0 => (rng.pick(&bad), 1.0),
+                1 => (t, rng.pick(&[0.0, -0.0, -1.0, f32::NAN, f32::INFINITY])),
+                _ => (f32::NAN, f32::NAN),
+            };
+            // `t` is checked first; the error carries the value refused.
+            let want = if bt.is_finite() {
+                Error::Dt { value: bdt }
+            } else {
+                Error::Time { value: bt }
             };
             assert_eq!(cell.advance(bt, bdt), Err(want));
             snapshot_into(&cell, &mut new);

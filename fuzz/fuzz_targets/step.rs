@@ -144,7 +144,8 @@ fn len_from(n: usize, sel: u8) -> usize {
     }
 }
 
-/// The error `Params::try_new` must give, fields checked in order.
+/// The error `Params::try_new` must give, fields checked in order, with
+/// the refused value (errors compare it by its bits).
 fn expected_params_error(c: &Config) -> Option<Error> {
     let finite = |x: f32| x.is_finite();
     let nonneg = |x: f32| x.is_finite() && x >= 0.0;
@@ -155,17 +156,17 @@ fn expected_params_error(c: &Config) -> Option<Error> {
     } else if c.n_units.checked_mul(c.batch_size).is_none() {
         Some(Error::Size)
     } else if !(c.tau_m.is_finite() && c.tau_m > 0.0) {
-        Some(Error::TauM)
+        Some(Error::TauM { value: c.tau_m })
     } else if !finite(c.resist_m) {
-        Some(Error::ResistM)
+        Some(Error::ResistM { value: c.resist_m })
     } else if !finite(c.thr_base) {
-        Some(Error::ThrBase)
+        Some(Error::ThrBase { value: c.thr_base })
     } else if !finite(c.thr_gain) {
-        Some(Error::ThrGain)
+        Some(Error::ThrGain { value: c.thr_gain })
     } else if !nonneg(c.refract_time) {
-        Some(Error::RefractTime)
+        Some(Error::RefractTime { value: c.refract_time })
     } else if !nonneg(c.thr_jitter) {
-        Some(Error::ThrJitter)
+        Some(Error::ThrJitter { value: c.thr_jitter })
     } else {
         None
     }
@@ -334,9 +335,9 @@ fuzz_target!(|input: Input| {
                 let (t, dt) = (t.get(), dt.get());
                 let old = snapshot(&cell);
                 let want = if !t.is_finite() {
-                    Err(Error::Time)
+                    Err(Error::Time { value: t })
                 } else if !(dt.is_finite() && dt > 0.0) {
-                    Err(Error::Dt)
+                    Err(Error::Dt { value: dt })
                 } else {
                     Ok(())
                 };

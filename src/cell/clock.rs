@@ -35,7 +35,7 @@
 /// assert_eq!(late.tick().0, 16_777_218.0); // ...but the count goes on.
 ///
 /// // A step that is not finite and positive is refused.
-/// assert_eq!(Clock::new(0.0, 0.0).unwrap_err(), wtas::Error::Dt);
+/// assert_eq!(Clock::new(0.0, 0.0).unwrap_err(), wtas::Error::Dt { value: 0.0 });
 /// # Ok::<(), wtas::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -50,13 +50,15 @@ impl Clock {
     ///
     /// # Errors
     /// [`Error::Time`](crate::Error::Time) if `t0` is not finite,
-    /// [`Error::Dt`](crate::Error::Dt) if `dt` is not finite and > 0.
+    /// [`Error::Dt`](crate::Error::Dt) if `dt` is not finite and > 0, each
+    /// with the value refused.
     ///
     /// ```
     /// use wtas::{Clock, Error};
     ///
-    /// assert_eq!(Clock::new(f32::NAN, 1.0), Err(Error::Time));
-    /// assert_eq!(Clock::new(0.0, -1.0), Err(Error::Dt));
+    /// assert_eq!(Clock::new(f32::NAN, 1.0), Err(Error::Time { value: f32::NAN }));
+    /// assert_eq!(Clock::new(0.0, -1.0), Err(Error::Dt { value: -1.0 }));
+    /// assert_eq!(Clock::new(0.0, -1.0).unwrap_err().to_string(), "dt must be finite and > 0, got -1.0");
     /// ```
     pub fn new(t0: f32, dt: f32) -> Result<Self, crate::Error> {
         Self::starting_at_step(t0, dt, 0)
@@ -72,15 +74,18 @@ impl Clock {
     ///
     /// let clock = Clock::starting_at_step(0.0, 0.5, 10)?;
     /// assert_eq!(clock.now(), 5.0);
-    /// assert!(Clock::starting_at_step(0.0, f32::INFINITY, 10).is_err());
+    /// assert_eq!(
+    ///     Clock::starting_at_step(0.0, f32::INFINITY, 10),
+    ///     Err(wtas::Error::Dt { value: f32::INFINITY })
+    /// );
     /// # Ok::<(), wtas::Error>(())
     /// ```
     pub fn starting_at_step(t0: f32, dt: f32, steps: u64) -> Result<Self, crate::Error> {
         if !t0.is_finite() {
-            return Err(crate::Error::Time);
+            return Err(crate::Error::Time { value: t0 });
         }
         if !(dt.is_finite() && dt > 0.0) {
-            return Err(crate::Error::Dt);
+            return Err(crate::Error::Dt { value: dt });
         }
         Ok(Clock {
             t0: f64::from(t0),

@@ -249,8 +249,8 @@ impl<'a> Cell<'a> {
     /// `rng` (see [`draw_threshold0`]); every row of `thr` starts there.
     ///
     /// # Errors
-    /// [`Error::Length`] if a buffer has the wrong length; nothing is
-    /// written and nothing is drawn.
+    /// [`Error::Length`] for the first buffer with the wrong length; nothing
+    /// is written and nothing is drawn.
     ///
     /// ```
     /// use wtas::rand_core::SeedableRng;
@@ -282,16 +282,19 @@ impl<'a> Cell<'a> {
     /// As [`Cell::with_rng`].
     ///
     /// ```
-    /// use wtas::{Buffers, Cell, Config};
+    /// use wtas::{BufferName, Buffers, Cell, Config, Error};
     ///
     /// let params = Config::new(4).validate()?;
     /// let mut mem = [0.0_f32; 24];
     /// let cell = Cell::new(params, Buffers::from_slice(&mut mem, 4)?, 42)?;
     /// assert!(cell.thr().iter().all(|t| (0.35..=0.45).contains(t)));
     ///
-    /// // Buffers for another shape are refused.
+    /// // Buffers for another shape are refused, the first wrong one named.
     /// let wider = Config { batch_size: 2, ..Config::new(4) }.validate()?;
-    /// assert!(Cell::new(wider, Buffers::from_slice(&mut mem, 4)?, 42).is_err());
+    /// assert_eq!(
+    ///     Cell::new(wider, Buffers::from_slice(&mut mem, 4)?, 42).map(|_| ()),
+    ///     Err(Error::Length { buffer: BufferName::J, expected: 8, found: 4 })
+    /// );
     /// # Ok::<(), wtas::Error>(())
     /// ```
     pub fn new(params: Params, buffers: Buffers<'a>, seed: u64) -> Result<Self, Error> {
@@ -350,7 +353,8 @@ impl<'a> Cell<'a> {
     ///
     /// # Errors
     /// [`Error::Time`] if `t` is not finite, [`Error::Dt`] if `dt` is not
-    /// finite and > 0. The state is untouched on error.
+    /// finite and > 0, each with the value refused. The state is untouched
+    /// on error.
     ///
     /// ```
     /// use wtas::{Buffers, Cell, Config, Error};
@@ -358,8 +362,10 @@ impl<'a> Cell<'a> {
     /// let params = Config::new(4).validate()?;
     /// let mut mem = [0.0_f32; 24];
     /// let mut cell = Cell::new(params, Buffers::from_slice(&mut mem, 4)?, 1)?;
-    /// assert_eq!(cell.advance(f32::INFINITY, 1.0), Err(Error::Time));
-    /// assert_eq!(cell.advance(0.0, -1.0), Err(Error::Dt));
+    /// assert_eq!(cell.advance(f32::INFINITY, 1.0), Err(Error::Time { value: f32::INFINITY }));
+    /// let err = cell.advance(0.0, -1.0).unwrap_err();
+    /// assert_eq!(err, Error::Dt { value: -1.0 });
+    /// assert_eq!(err.to_string(), "dt must be finite and > 0, got -1.0");
     /// assert_eq!(cell.tols(), [0.0; 4]); // untouched
     /// # Ok::<(), wtas::Error>(())
     /// ```
@@ -406,10 +412,10 @@ impl<'a> Cell<'a> {
     /// Checks `t` and `dt` and gathers the constants of one step.
     fn step_consts(&self, t: f32, dt: f32) -> Result<StepConsts, Error> {
         if !t.is_finite() {
-            return Err(Error::Time);
+            return Err(Error::Time { value: t });
         }
         if !(dt.is_finite() && dt > 0.0) {
-            return Err(Error::Dt);
+            return Err(Error::Dt { value: dt });
         }
         Ok(StepConsts::new(
             self.params.resist_m(),
@@ -427,6 +433,19 @@ impl<'a> Cell<'a> {
     ///
     /// # Errors
     /// As [`advance`](Cell::advance); the state is untouched on error.
+    ///
+    /// ```
+    /// use wtas::{Buffers, Cell, Config, Error};
+    ///
+    /// let params = Config { batch_size: 4, ..Config::new(8) }.validate()?;
+    /// let mut mem = vec![0.0_f32; 6 * params.len()];
+    /// let mut cell = Cell::new(params, Buffers::from_slice(&mut mem, params.len())?, 1)?;
+    /// cell.j_mut()[3] = 8.0;
+    /// cell.advance_parallel(0.0, 1.0)?;
+    /// assert_eq!(cell.s()[3], 1.0);
+    /// assert_eq!(cell.advance_parallel(1.0, f32::NAN), Err(Error::Dt { value: f32::NAN }));
+    /// # Ok::<(), wtas::Error>(())
+    /// ```
     #[cfg(feature = "parallel")]
     #[cfg_attr(docsrs, doc(cfg(feature = "parallel")))]
     pub fn advance_parallel(&mut self, t: f32, dt: f32) -> Result<(), Error> {

@@ -146,11 +146,14 @@ impl<S: StateStorage> OwnedCell<S> {
     /// As [`Cell::resume`].
     ///
     /// ```
-    /// use wtas::{Config, OwnedCell};
+    /// use wtas::{BufferName, Config, Error, OwnedCell};
     ///
     /// let params = Config::new(4).validate()?;
     /// let five: [Vec<f32>; 6] = std::array::from_fn(|_| vec![0.0; 5]);
-    /// assert!(OwnedCell::resume(params, five).is_err());
+    /// assert_eq!(
+    ///     OwnedCell::resume(params, five).map(|_| ()),
+    ///     Err(Error::Length { buffer: BufferName::J, expected: 4, found: 5 })
+    /// );
     /// # Ok::<(), wtas::Error>(())
     /// ```
     pub fn resume(params: Params, state: S) -> Result<Self, Error> {
@@ -171,6 +174,38 @@ impl<S: StateStorage> OwnedCell<S> {
     /// let mut owned = OwnedCell::new(params, Storage::<4, 1>::new(), 1)?;
     /// let cell = owned.cell()?; // Storage always lends the same lengths
     /// assert_eq!(cell.thr().len(), 4);
+    /// # Ok::<(), wtas::Error>(())
+    /// ```
+    ///
+    /// A storage whose buffers change length is refused from then on:
+    ///
+    /// ```
+    /// use std::cell::Cell as Flag;
+    /// use wtas::{BufferName, Buffers, Config, Error, OwnedCell, StateStorage};
+    ///
+    /// /// Six buffers of 4 that lend only 3 values once `short` is set.
+    /// struct Shrinking {
+    ///     mem: [[f32; 4]; 6],
+    ///     short: Flag<bool>,
+    /// }
+    /// impl StateStorage for Shrinking {
+    ///     fn buffers(&mut self) -> Buffers<'_> {
+    ///         let n = if self.short.get() { 3 } else { 4 };
+    ///         let [j, v, s, thr, rfr, tols] = self.mem.each_mut().map(|b| &mut b[..n]);
+    ///         Buffers { j, v, s, thr, rfr, tols }
+    ///     }
+    ///     fn view(&self) -> [&[f32]; 6] {
+    ///         self.mem.each_ref().map(|b| &b[..])
+    ///     }
+    /// }
+    ///
+    /// let params = Config::new(4).validate()?;
+    /// let state = Shrinking { mem: [[0.0; 4]; 6], short: Flag::new(false) };
+    /// let mut owned = OwnedCell::new(params, state, 1)?;
+    /// owned.state().short.set(true);
+    /// let short = Error::Length { buffer: BufferName::J, expected: 4, found: 3 };
+    /// assert_eq!(owned.cell().map(|_| ()), Err(short));
+    /// assert_eq!(owned.advance(0.0, 1.0), Err(short));
     /// # Ok::<(), wtas::Error>(())
     /// ```
     pub fn cell(&mut self) -> Result<Cell<'_>, Error> {
@@ -196,8 +231,8 @@ impl<S: StateStorage> OwnedCell<S> {
     ///
     /// let params = Storage::<4, 1>::config().validate()?;
     /// let mut cell = OwnedCell::new(params, Storage::<4, 1>::new(), 1)?;
-    /// assert_eq!(cell.advance(f32::NAN, 1.0), Err(Error::Time));
-    /// assert_eq!(cell.advance(0.0, 0.0), Err(Error::Dt));
+    /// assert_eq!(cell.advance(f32::NAN, 1.0), Err(Error::Time { value: f32::NAN }));
+    /// assert_eq!(cell.advance(0.0, 0.0), Err(Error::Dt { value: 0.0 }));
     /// # Ok::<(), wtas::Error>(())
     /// ```
     pub fn advance(&mut self, t: f32, dt: f32) -> Result<(), Error> {

@@ -89,17 +89,17 @@ pub fn status_of(e: Error) -> wtas_status {
         Error::NUnits => WTAS_ERR_N_UNITS,
         Error::BatchSize => WTAS_ERR_BATCH_SIZE,
         Error::Size => WTAS_ERR_SIZE,
-        Error::TauM => WTAS_ERR_TAU_M,
-        Error::ResistM => WTAS_ERR_RESIST_M,
-        Error::ThrBase => WTAS_ERR_THR_BASE,
-        Error::ThrGain => WTAS_ERR_THR_GAIN,
-        Error::RefractTime => WTAS_ERR_REFRACT_TIME,
-        Error::ThrJitter => WTAS_ERR_THR_JITTER,
+        Error::TauM { .. } => WTAS_ERR_TAU_M,
+        Error::ResistM { .. } => WTAS_ERR_RESIST_M,
+        Error::ThrBase { .. } => WTAS_ERR_THR_BASE,
+        Error::ThrGain { .. } => WTAS_ERR_THR_GAIN,
+        Error::RefractTime { .. } => WTAS_ERR_REFRACT_TIME,
+        Error::ThrJitter { .. } => WTAS_ERR_THR_JITTER,
         Error::Length { .. } => WTAS_ERR_LENGTH,
         Error::ThresholdNan => WTAS_ERR_THRESHOLD_NAN,
         Error::BackendUnavailable => WTAS_ERR_BACKEND,
-        Error::Time => WTAS_ERR_TIME,
-        Error::Dt => WTAS_ERR_DT,
+        Error::Time { .. } => WTAS_ERR_TIME,
+        Error::Dt { .. } => WTAS_ERR_DT,
     }
 }
 
@@ -120,7 +120,8 @@ const fn with_nul<const N: usize>(s: &str) -> [u8; N] {
 }
 
 /// [`Error::message`] of `$e` as a `&'static CStr`, built at compile time,
-/// so the C messages are the Rust ones and not a second copy.
+/// so the C messages are the Rust ones and not a second copy. The message
+/// does not depend on a variant's fields, so any value stands in for them.
 macro_rules! c_message {
     ($e:expr) => {{
         const MESSAGE: &str = $e.message();
@@ -151,15 +152,15 @@ impl wtas_status {
             WTAS_ERR_N_UNITS => c_message!(Error::NUnits),
             WTAS_ERR_BATCH_SIZE => c_message!(Error::BatchSize),
             WTAS_ERR_SIZE => c_message!(Error::Size),
-            WTAS_ERR_TAU_M => c_message!(Error::TauM),
-            WTAS_ERR_RESIST_M => c_message!(Error::ResistM),
-            WTAS_ERR_THR_BASE => c_message!(Error::ThrBase),
-            WTAS_ERR_THR_GAIN => c_message!(Error::ThrGain),
-            WTAS_ERR_REFRACT_TIME => c_message!(Error::RefractTime),
-            WTAS_ERR_THR_JITTER => c_message!(Error::ThrJitter),
+            WTAS_ERR_TAU_M => c_message!(Error::TauM { value: 0.0 }),
+            WTAS_ERR_RESIST_M => c_message!(Error::ResistM { value: 0.0 }),
+            WTAS_ERR_THR_BASE => c_message!(Error::ThrBase { value: 0.0 }),
+            WTAS_ERR_THR_GAIN => c_message!(Error::ThrGain { value: 0.0 }),
+            WTAS_ERR_REFRACT_TIME => c_message!(Error::RefractTime { value: 0.0 }),
+            WTAS_ERR_THR_JITTER => c_message!(Error::ThrJitter { value: 0.0 }),
             WTAS_ERR_THRESHOLD_NAN => c_message!(Error::ThresholdNan),
-            WTAS_ERR_TIME => c_message!(Error::Time),
-            WTAS_ERR_DT => c_message!(Error::Dt),
+            WTAS_ERR_TIME => c_message!(Error::Time { value: 0.0 }),
+            WTAS_ERR_DT => c_message!(Error::Dt { value: 0.0 }),
             WTAS_ERR_BACKEND => c_message!(Error::BackendUnavailable),
             WTAS_ERR_PANIC => c"internal error: panic caught at the C boundary",
         }
@@ -223,12 +224,12 @@ mod tests {
             Error::NUnits,
             Error::BatchSize,
             Error::Size,
-            Error::TauM,
-            Error::ResistM,
-            Error::ThrBase,
-            Error::ThrGain,
-            Error::RefractTime,
-            Error::ThrJitter,
+            Error::TauM { value: f32::NAN },
+            Error::ResistM { value: f32::NAN },
+            Error::ThrBase { value: f32::NAN },
+            Error::ThrGain { value: f32::NAN },
+            Error::RefractTime { value: f32::NAN },
+            Error::ThrJitter { value: f32::NAN },
             Error::Length {
                 buffer: BufferName::Tols,
                 expected: 6,
@@ -236,8 +237,8 @@ mod tests {
             },
             Error::ThresholdNan,
             Error::BackendUnavailable,
-            Error::Time,
-            Error::Dt,
+            Error::Time { value: f32::NAN },
+            Error::Dt { value: f32::NAN },
         ];
         for e in errors {
             let c = status_of(e).message().to_str();
