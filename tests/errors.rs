@@ -385,7 +385,7 @@ const PINNED: [u32; 3] = [1053514491, 1052804682, 1051959293];
 /// `Cell::new` draws from its own copy of the generator (smaller
 /// firmware); it must be exactly the stream of `seed_rng(seed)`.
 #[test]
-fn new_seeded_draws_the_seed_rng_stream() {
+fn cell_new_draws_the_seed_rng_stream() {
     let params = Config {
         batch_size: 2,
         thr_base: 0.4,
