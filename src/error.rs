@@ -5,6 +5,7 @@ use core::fmt;
 
 /// A buffer named in a length error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Buffer {
     /// Input current `j`.
     J,
@@ -49,6 +50,7 @@ impl Buffer {
 /// Every fallible call in this crate checks its arguments before it writes
 /// anything, so an `Err` always leaves every buffer as it was.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Error {
     /// `n_units` is 0.
     NUnits,

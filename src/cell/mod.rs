@@ -4,12 +4,18 @@
 mod clock;
 mod describe;
 mod owned;
+#[cfg(feature = "serde")]
+mod snapshot;
 mod storage;
 mod threshold;
 
 pub use clock::Clock;
 pub use describe::{Entry, HELP, Help};
 pub use owned::{OwnedCell, StateStorage};
+#[cfg(all(feature = "serde", feature = "std"))]
+pub use snapshot::OwnedSnapshot;
+#[cfg(feature = "serde")]
+pub use snapshot::Snapshot;
 #[cfg(feature = "std")]
 pub use storage::HeapStorage;
 pub use storage::Storage;
