@@ -7,6 +7,7 @@ use core::mem::{Discriminant, discriminant};
 
 /// A buffer named in a length error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum BufferName {
     /// Input current `j`.
     J,
@@ -77,6 +78,7 @@ impl BufferName {
 /// assert_ne!(Error::Dt { value: 0.0 }, Error::Time { value: 0.0 });
 /// ```
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Error {
     /// `n_units` is 0.
     NUnits,

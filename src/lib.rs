@@ -53,6 +53,17 @@
 //! - `ffi`: the C ABI in the `ffi` module, for a `staticlib` or `cdylib` build.
 //! - `parallel` (implies `std`): `Cell::advance_parallel` splits batch
 //!   rows across threads with rayon, with the serial step's exact bits.
+//! - `serde` (`no_std`): `Serialize` and `Deserialize` for [`Config`] and
+//!   [`Params`] (which reads as a `Config` and is validated: an invalid one
+//!   is a deserialize error carrying [`Error::message`]), and state
+//!   snapshots that restore bit for bit, NaN payloads included: a
+//!   `Snapshot` (from `Cell::snapshot` or `OwnedCell::snapshot`) writes
+//!   every `f32` as its `u32` bits, and `Cell::restore` /
+//!   `OwnedCell::restore` read one back into caller-owned buffers or a
+//!   `Storage` without allocating; with `std`, `OwnedSnapshot` reads one
+//!   of any shape into `Vec`s.
+//! - `defmt` (`no_std`): `defmt::Format` for [`Config`], [`Params`],
+//!   [`Error`] and [`BufferName`], to log them from firmware.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // `unsafe_code` and `missing_docs` are denied in Cargo.toml's `[lints]`.
@@ -82,6 +93,10 @@ mod params;
 
 #[cfg(feature = "std")]
 pub use cell::HeapStorage;
+#[cfg(all(feature = "serde", feature = "std"))]
+pub use cell::OwnedSnapshot;
+#[cfg(feature = "serde")]
+pub use cell::Snapshot;
 pub use cell::{Buffers, Cell, InputReset, SeedRng, Storage, draw_threshold0, seed_rng};
 pub use cell::{Clock, OwnedCell, StateStorage};
 pub use error::{BufferName, Error};

@@ -21,6 +21,8 @@ use crate::Error;
 /// assert_eq!(params.len(), 256);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[repr(C)]
 pub struct Config {
     /// Units per batch row (the population size). At least 1.
@@ -120,6 +122,12 @@ impl Config {
 ///
 /// Holding a `Params` proves every field passed [`Config::validate`].
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "Config", into = "Config")
+)]
 pub struct Params {
     n_units: NonZeroUsize,
     batch_size: NonZeroUsize,
@@ -229,5 +237,12 @@ impl TryFrom<Config> for Params {
     type Error = Error;
     fn try_from(config: Config) -> Result<Self, Error> {
         Params::try_new(config)
+    }
+}
+
+/// [`Params::config`].
+impl From<Params> for Config {
+    fn from(params: Params) -> Self {
+        params.config
     }
 }

@@ -3,11 +3,17 @@
 
 mod clock;
 mod owned;
+#[cfg(feature = "serde")]
+mod snapshot;
 mod storage;
 mod threshold;
 
 pub use clock::Clock;
 pub use owned::{OwnedCell, StateStorage};
+#[cfg(all(feature = "serde", feature = "std"))]
+pub use snapshot::OwnedSnapshot;
+#[cfg(feature = "serde")]
+pub use snapshot::Snapshot;
 #[cfg(feature = "std")]
 pub use storage::HeapStorage;
 pub use storage::Storage;
