@@ -52,4 +52,5 @@ for target in m4f m0; do
     done
   done
 done
+echo "C baselines: built and run in $SECONDS s (in the background of run-qemu.sh)"
 exit $status
