@@ -181,9 +181,9 @@ for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
   done
 done
 echo "  C newlib = the hand-written step (c/step.c) calling newlib's expf; C poly = the same step with a"
-echo "  hand-written exp (Cody-Waite, degree-6 polynomial). step code = nm sizes of wtas's advance and kernels;"
-echo "  of wta_step and exp_poly, plus the .text and .rodata linked from libm (expf and its helpers)."
-echo "  Soft-float helpers (M0) are counted for neither. stack 64 = at most 64 (the probe's floor)."
+echo "  hand-written exp (Cody-Waite, degree-6 polynomial). step code = nm sizes: wtas's advance and kernels;"
+echo "  C's wta_step and exp_poly, plus the .text and .rodata linked from libm (expf and what it calls)."
+echo "  Soft-float routines (M0) are counted for neither. stack 64 = at most 64 (the probe's floor)."
 echo "  $(tail -1 "$C_OUT/run.log")"
 
 # 6. Panic check.
