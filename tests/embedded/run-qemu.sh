@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the wtas firmware for Cortex-M4F, Cortex-M0 and RISC-V, runs it under
-# QEMU, compares each digest with the host's, prints the footprint report,
-# and runs the panic check. Exits non-zero on any mismatch, build failure,
-# emulator failure or reachable panic path. Works from any directory.
+# QEMU, compares each digest with the host's, prints the footprint report and
+# the comparison with the hand-written C step (c/, built and run by c/run.sh
+# while the firmware builds), and runs the panic check. Exits non-zero on any
+# mismatch, build failure (the C baselines' included), emulator failure or
+# reachable panic path. Works from any directory.
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -14,6 +16,7 @@ die() { echo "run-qemu: $*" >&2; exit 1; }
 missing=()
 for p in /usr/bin/rustc:rustc-web /usr/bin/cargo:cargo-web /usr/lib/rustlib/src/rust/library/core:rust-web-src \
          arm-none-eabi-ld:binutils-arm-none-eabi arm-none-eabi-gcc:gcc-arm-none-eabi \
+         /usr/lib/arm-none-eabi/newlib/nano.specs:libnewlib-arm-none-eabi \
          riscv64-unknown-elf-ld:binutils-riscv64-unknown-elf; do
   f=${p%%:*}; pkg=${p##*:}
   if [ "${f:0:1}" = / ]; then [ -e "$f" ] || missing+=("$pkg"); else command -v "$f" >/dev/null || missing+=("$pkg"); fi
@@ -33,6 +36,11 @@ if [ ${#missing[@]} -gt 0 ] || [ ${#qemu_missing[@]} -gt 0 ]; then
     apt-get install -y -t "$backports" "${qemu_missing[@]}" || die "apt-get install (backports) failed"
   fi
 fi
+
+# The C baselines (eight tiny images) build and run in the background.
+C_OUT="$HERE/target/c"; mkdir -p "$C_OUT"
+bash "$HERE/c/run.sh" "$C_OUT" >"$C_OUT/run.log" 2>&1 &
+C_PID=$!
 
 # 2. The host digest, from the host test (default backend == reference == pinned).
 HOST_CARGO=cargo; command -v cargo >/dev/null || HOST_CARGO=/usr/bin/cargo
@@ -136,7 +144,49 @@ done
   echo "riscv32imac (opt s): instr/neuron-step $(awk -v a="$(field "$r" ticks-advance)" 'BEGIN{printf "%.1f", a/128000}') (minstret), stack $(field "$r" stack-advance) B"
 }
 
-# 5. Panic check.
+# 5. wtas against the hand-written C step (c/): the same scenario, QEMU
+#    machines and counting. wtas is at opt-level s / 3, C at -Os / -O2.
+if ! wait "$C_PID"; then
+  echo "C baselines: FAILED"; cat "$C_OUT/run.log"; fail=1
+fi
+echo
+echo "wtas against hand-written C (64 units, batch 1; QEMU -icount shift=0, ticks inside the step calls):"
+printf '%-10s %-4s %-12s %12s %6s %10s  %s\n' target opt step "instr/n-step" stack "step code" digest
+cfield() { awk -v k="$2" '$1=="c" && $2==k {print $3; exit}' "$1"; }
+for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
+  t=m4f; name=M4F; [ "$target" = thumbv6m-none-eabi ] && { t=m0; name=M0; }
+  for profile in release release-o3; do
+    opt=s; copt=s; [ "$profile" = release-o3 ] && { opt=3; copt=2; }
+    full="$OUT/$target-$profile-full"
+    if [ -f "$full.run" ]; then
+      cal=$(awk '$2=="cal"{print $4/$3; exit}' "$full.run")
+      ipn=$(awk -v a="$(field "$full.run" ticks-advance)" -v c="$cal" -v n=$steps_neurons 'BEGIN{printf "%.1f", a*c/n}')
+      # The step's code: advance and everything it runs (the kernels, exp).
+      code=$(arm-none-eabi-nm -C --size-sort -S -t d "$full.elf" \
+        | awk '$4 ~ /^<?wtas::(cell::Cell>?::advance|kernels::)/ && !seen[$1]++ {s+=$2} END{print s+0}')
+      d=$(field "$full.run" digest)
+      printf '%-10s %-4s %-12s %12s %6s %10s  %s\n' "$name" "$opt" wtas "$ipn" "$(field "$full.run" stack-advance)" "$code" "$d"
+    fi
+    for exp in newlib poly; do
+      r="$C_OUT/$t-$copt-$exp.run"
+      [ -f "$r" ] || { echo "C baseline $t-$copt-$exp: no output"; fail=1; continue; }
+      cal=$(awk '$1=="c" && $2=="cal"{print $4/$3; exit}' "$r")
+      ipn=$(awk -v a="$(cfield "$r" ticks-step)" -v c="$cal" -v n=$steps_neurons 'BEGIN{printf "%.1f", a*c/n}')
+      d=$(cfield "$r" digest)
+      [ -n "$d" ] || { echo "C baseline $t-$copt-$exp: no digest"; cat "$r"; fail=1; }
+      same="differs from wtas"; [ "$d" = "$HOST" ] && same="= wtas"
+      printf '%-10s %-4s %-12s %12s %6s %10s  %s\n' "$name" "-O$copt" "C $exp" "$ipn" "$(cfield "$r" stack-step)" \
+        "$(cfield "$r" step-code)" "$d ($same)"
+    done
+  done
+done
+echo "  C newlib = the hand-written step (c/step.c) calling newlib's expf; C poly = the same step with a"
+echo "  hand-written exp (Cody-Waite, degree-6 polynomial). step code = nm sizes: wtas's advance and kernels;"
+echo "  C's wta_step and exp_poly, plus the .text and .rodata linked from libm (expf and what it calls)."
+echo "  Soft-float routines (M0) are counted for neither. stack 64 = at most 64 (the probe's floor)."
+echo "  $(tail -1 "$C_OUT/run.log")"
+
+# 6. Panic check.
 echo
 "$HERE/panic-check.sh" thumbv7em-none-eabihf thumbv6m-none-eabi || fail=1
 
