@@ -15,14 +15,18 @@
 //!   acts on each element alone. (The probe can also be NaN without a NaN
 //!   value, as `inf + -inf`; the fix-up then changes nothing.)
 //! - **The voltage pass without its NaN select.** The max of the plain
-//!   pass is the same as the general one's on rows without NaN; a row
+//!   pass is the same as the general one's on rows without NaN (up to the
+//!   sign of a zero, which changes no output); a row
 //!   with one (its probe NaN), or with an infinite max, is handed back and
 //!   stepped by the general loops from the start (the voltage pass reads
 //!   only `j` and `rfr`, so nothing is lost).
 //! - **`exp` without its flush.** The pass also finds the row's min. When
 //!   `min - max >= NO_FLUSH_FROM` every `v - max` is at least that (the
 //!   subtraction is monotone), and `exp`'s select to `+0.0` keeps every
-//!   lane: it is given a constant `0.0` as its input, which folds it away.
+//!   lane: it is given a constant `0.0` as its input, so its compare is
+//!   loop-invariant and nothing else of the input is kept alive (on AVX2
+//!   the `and` that applies it stays: the compare intrinsic is not folded).
+//! - **The division only where a unit can fire**: see [`spike_pass`].
 //! - **The threshold floor as one `max`.** `floored(x)` is
 //!   `canonical_nan(0.025 > x ? 0.025 : x)`: where `x` is not NaN both
 //!   forms give the larger of the two (equal values have equal bits, the
