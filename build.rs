@@ -1,6 +1,7 @@
 //! Sets `cfg(wtas_simd)` on targets whose SIMD registers `wide::f32x8` uses,
 //! and `cfg(wtas_firmware_scenario)` where the repository's firmware scenario is
-//! present (not in the published package).
+//! present (not in the published package), and `cfg(wtas_cstep)` where the
+//! step benchmark's C baseline is (not in the published package either).
 //!
 //! Elsewhere (Cortex-M, RISC-V without the V extension, ...) `wide` would
 //! only emulate eight lanes with scalar code, so every backend runs the
@@ -9,6 +10,12 @@
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(wtas_simd)");
     println!("cargo::rustc-check-cfg=cfg(wtas_firmware_scenario)");
+    println!("cargo::rustc-check-cfg=cfg(wtas_cstep)");
+    // The C baseline of the step benchmark (`benches/cstep/`), a
+    // development dependency that the published package does not have.
+    if std::path::Path::new("benches/cstep/Cargo.toml").exists() {
+        println!("cargo::rustc-cfg=wtas_cstep");
+    }
     // `tests/firmware_digest.rs` replays the firmware's scenario, a file of
     // the firmware test crate that the published package does not ship.
     if std::path::Path::new("tests/embedded/src/scenario.rs").exists() {

@@ -11,6 +11,10 @@
 //! - `step_reference`: the same on the element-by-element reference
 //!   kernels, which targets without SIMD run;
 //! - `step_parallel` (with `--features parallel`): rows across threads;
+//! - `c_step`, `c_step_recip`: the baseline, a hand-written AVX2+FMA C step
+//!   (`benches/cstep/`) on the same state, dividing by the row sum as the
+//!   reference does, or multiplying by its reciprocal (x86-64 with AVX2 and
+//!   FMA; in the repository only);
 //! - `touch`: reads `j`, `thr`, `rfr`, `tols` and writes `v`, `s`, `thr`,
 //!   `rfr`, `tols` with no arithmetic: the bytes any step must move;
 //! - `kernels`: row max, exp-sum, spike mask and `exp` on one 1024-row;
@@ -120,6 +124,57 @@ fn step(c: &mut Criterion) {
     bench_step_group(c, "step_parallel", Backend::detect(), Mode::Parallel);
 }
 
+/// The C baseline on the state `bench_step_group` starts from.
+#[cfg(wtas_cstep)]
+fn c_step(c: &mut Criterion) {
+    use wtas_cstep::{CStep, Consts, Spike, State};
+    let Some(cstep) = CStep::detect() else {
+        return;
+    };
+    for (group_name, spike) in [
+        ("c_step", Spike::Divide),
+        ("c_step_recip", Spike::Reciprocal),
+    ] {
+        let mut group = c.benchmark_group(group_name);
+        for (batch, units) in SIZES {
+            let n = batch * units;
+            let params = config(batch, units).validate().unwrap();
+            let mut mem = allocation(6 * n);
+            let bufs = Buffers::from_slice(aligned(&mut mem, 6 * n), n).unwrap();
+            bufs.j.copy_from_slice(&input(batch, units));
+            let b = Cell::new(params, bufs, 1).unwrap().into_buffers();
+            let mut st = State {
+                j: b.j,
+                v: b.v,
+                s: b.s,
+                thr: b.thr,
+                rfr: b.rfr,
+                tols: b.tols,
+            };
+            let p = params.config();
+            group.throughput(Throughput::Elements(n as u64));
+            let mut t = 0.0_f32;
+            group.bench_function(BenchmarkId::from_parameter(id(batch, units)), |bch| {
+                bch.iter(|| {
+                    t += 1.0;
+                    if t > 1.0e6 {
+                        t = 0.0;
+                    }
+                    let k = Consts {
+                        resist_m: p.resist_m,
+                        refract_time: p.refract_time,
+                        thr_gain: p.thr_gain,
+                        t: black_box(t),
+                        dt: black_box(1.0),
+                    };
+                    cstep.step(batch, units, &mut st, k, spike);
+                })
+            });
+        }
+        group.finish();
+    }
+}
+
 /// The memory floor: every byte a step must read and write, no math.
 fn touch(c: &mut Criterion) {
     let mut group = c.benchmark_group("touch");
@@ -227,5 +282,8 @@ fn clock(c: &mut Criterion) {
     group.finish();
 }
 
+#[cfg(wtas_cstep)]
+criterion_group!(benches, step, c_step, touch, building_blocks, clock);
+#[cfg(not(wtas_cstep))]
 criterion_group!(benches, step, touch, building_blocks, clock);
 criterion_main!(benches);

@@ -355,7 +355,9 @@ impl<'a> Cell<'a> {
     /// Advances every row by one step at time `t` with step `dt`.
     ///
     /// See [`Cell`] for the rules. The call allocates nothing, and a row's
-    /// work depends only on its length, never on the values in it.
+    /// work is bounded by its length: the vector kernels take shorter paths
+    /// where the values allow (a chunk of units none of which can fire
+    /// needs no division), with the same results.
     ///
     /// # Errors
     /// [`Error::Time`] if `t` is not finite, [`Error::Dt`] if `dt` is not

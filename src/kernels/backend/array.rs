@@ -88,6 +88,10 @@ impl Ops for Array {
         Array(zip(self.0, rhs.0, Ops::max_gt))
     }
     #[inline(always)]
+    fn min_lt(self, rhs: Self) -> Self {
+        Array(zip(self.0, rhs.0, Ops::min_lt))
+    }
+    #[inline(always)]
     fn is_nan(self) -> Self::Mask {
         map(self.0, Ops::is_nan)
     }
@@ -102,6 +106,10 @@ impl Ops for Array {
     #[inline(always)]
     fn or(a: Self::Mask, b: Self::Mask) -> Self::Mask {
         zip(a, b, <f32 as Ops>::or)
+    }
+    #[inline(always)]
+    fn any(mask: Self::Mask) -> bool {
+        mask.into_iter().any(|m| m)
     }
     #[inline(always)]
     fn select(mask: Self::Mask, if_true: Self, if_false: Self) -> Self {

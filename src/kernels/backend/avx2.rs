@@ -181,6 +181,11 @@ impl Ops for Avx2 {
         Avx2(unsafe { _mm256_max_ps(self.0, rhs.0) })
     }
     #[inline(always)]
+    fn min_lt(self, rhs: Self) -> Self {
+        // SAFETY: see the impl comment. `minps` is `a < b ? a : b`.
+        Avx2(unsafe { _mm256_min_ps(self.0, rhs.0) })
+    }
+    #[inline(always)]
     fn is_nan(self) -> Self::Mask {
         // SAFETY: see the impl comment.
         Avx2(unsafe { _mm256_cmp_ps::<_CMP_UNORD_Q>(self.0, self.0) })
@@ -205,6 +210,12 @@ impl Ops for Avx2 {
     fn or(a: Self::Mask, b: Self::Mask) -> Self::Mask {
         // SAFETY: see the impl comment.
         Avx2(unsafe { _mm256_or_ps(a.0, b.0) })
+    }
+    #[inline(always)]
+    fn any(mask: Self::Mask) -> bool {
+        // SAFETY: see the impl comment. The sign bit of each lane is its
+        // truth (every mask lane is all ones or all zeros).
+        unsafe { _mm256_movemask_ps(mask.0) != 0 }
     }
     #[inline(always)]
     fn select(mask: Self::Mask, if_true: Self, if_false: Self) -> Self {

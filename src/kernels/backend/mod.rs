@@ -51,6 +51,9 @@ pub(crate) trait Ops: Copy {
     /// Lanewise `self > rhs ? self : rhs` (so `rhs` when either is NaN):
     /// exactly x86's `maxps`.
     fn max_gt(self, rhs: Self) -> Self;
+    /// Lanewise `self < rhs ? self : rhs` (so `rhs` when either is NaN):
+    /// exactly x86's `minps`.
+    fn min_lt(self, rhs: Self) -> Self;
     /// Lanewise "is NaN".
     fn is_nan(self) -> Self::Mask;
     /// Lanewise `|self|`: the sign bit cleared, every other bit kept (NaN
@@ -63,6 +66,8 @@ pub(crate) trait Ops: Copy {
     fn flush_below(self, lim: Self) -> Self;
     /// Lanewise logical or of two masks.
     fn or(a: Self::Mask, b: Self::Mask) -> Self::Mask;
+    /// Whether any lane of the mask is true.
+    fn any(mask: Self::Mask) -> bool;
     /// Lanewise `mask ? if_true : if_false`, bit for bit.
     fn select(mask: Self::Mask, if_true: Self, if_false: Self) -> Self;
     /// Lanewise `mask ? x : +0.0`, bit for bit: [`select`](Ops::select)
@@ -141,6 +146,10 @@ impl Ops for f32 {
         if self > rhs { self } else { rhs }
     }
     #[inline(always)]
+    fn min_lt(self, rhs: Self) -> Self {
+        if self < rhs { self } else { rhs }
+    }
+    #[inline(always)]
     fn is_nan(self) -> bool {
         f32::is_nan(self)
     }
@@ -156,6 +165,10 @@ impl Ops for f32 {
     #[inline(always)]
     fn or(a: bool, b: bool) -> bool {
         a | b
+    }
+    #[inline(always)]
+    fn any(mask: bool) -> bool {
+        mask
     }
     #[inline(always)]
     fn select(mask: bool, if_true: Self, if_false: Self) -> Self {

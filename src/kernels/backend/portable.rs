@@ -59,6 +59,11 @@ impl Ops for f32x8 {
         f32x8::simd_gt(self, rhs).select(self, rhs)
     }
     #[inline(always)]
+    fn min_lt(self, rhs: Self) -> Self {
+        // A select, as `max_gt`.
+        f32x8::simd_lt(self, rhs).select(self, rhs)
+    }
+    #[inline(always)]
     fn is_nan(self) -> Self::Mask {
         f32x8::is_nan(self)
     }
@@ -75,6 +80,10 @@ impl Ops for f32x8 {
     #[inline(always)]
     fn or(a: Self::Mask, b: Self::Mask) -> Self::Mask {
         a | b
+    }
+    #[inline(always)]
+    fn any(mask: Self::Mask) -> bool {
+        mask.any()
     }
     #[inline(always)]
     fn select(mask: Self::Mask, if_true: Self, if_false: Self) -> Self {

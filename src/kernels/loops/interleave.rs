@@ -64,6 +64,10 @@ impl<L: Ops> Ops for Interleaved<L> {
         Interleaved(each2(self.0, rhs.0, L::max_gt))
     }
     #[inline(always)]
+    fn min_lt(self, rhs: Self) -> Self {
+        Interleaved(each2(self.0, rhs.0, L::min_lt))
+    }
+    #[inline(always)]
     fn is_nan(self) -> Self::Mask {
         each1(self.0, L::is_nan)
     }
@@ -78,6 +82,11 @@ impl<L: Ops> Ops for Interleaved<L> {
     #[inline(always)]
     fn or(a: Self::Mask, b: Self::Mask) -> Self::Mask {
         each2(a, b, L::or)
+    }
+    #[inline(always)]
+    fn any(mask: Self::Mask) -> bool {
+        let [m0, m1, m2, m3] = mask;
+        L::any(L::or(L::or(m0, m1), L::or(m2, m3)))
     }
     #[inline(always)]
     fn select(mask: Self::Mask, if_true: Self, if_false: Self) -> Self {

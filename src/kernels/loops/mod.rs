@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 mod interleave;
+mod plain;
 
 use super::backend::{LANES, Lanes, Ops};
 use super::spec::exp::{exp, exp_finish, exp_nonpositive, exp_reduce, exp_special};
@@ -343,6 +344,11 @@ fn threshold_pass<L: Lanes>(thr: &mut [f32], count: f32, thr_gain: f32) {
 /// measurements).
 #[inline(always)]
 pub(crate) fn step_row<L: Lanes>(mut row: Row<'_>, k: &StepConsts) {
+    // Most rows take the plain loops, which leave out what cannot happen
+    // in them; a row they hand back is stepped here from the start.
+    if k.plain && plain::step_row::<L>(&mut row, k) {
+        return;
+    }
     let max = if k.volt_lim == 0.0 {
         voltage_pass::<L, false>(row.j, row.rfr, row.v, k)
     } else {

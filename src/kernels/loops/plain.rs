@@ -1,0 +1,395 @@
+//! The step of a plain row, with fewer operations and the same bits.
+//!
+//! Most rows are plain: a plain step (see [`StepConsts::plain`]), no NaN
+//! among the voltages, a finite max, no voltage so far below the max that
+//! its `exp` flushes to zero. For them the general loops spend operations
+//! on cases that cannot occur; the loops here leave those out, and check
+//! afterwards, once per row, that the case did not occur:
+//!
+//! - **NaN made canonical after the fact.** Every rule that writes state
+//!   ends in [`canonical_nan`], a select per element that changes only NaN
+//!   lanes. Here the values are written as they come, and a *probe*, one
+//!   running sum per pass, is NaN if any of them was (a NaN operand makes
+//!   every sum that includes it NaN). Only then is the select applied to
+//!   the written row, with the same result: the select is idempotent and
+//!   acts on each element alone. (The probe can also be NaN without a NaN
+//!   value, as `inf + -inf`; the fix-up then changes nothing.)
+//! - **The voltage pass without its NaN select.** The max of the plain
+//!   pass is the same as the general one's on rows without NaN (up to the
+//!   sign of a zero, which changes no output); a row
+//!   with one (its probe NaN), or with an infinite max, is handed back and
+//!   stepped by the general loops from the start (the voltage pass reads
+//!   only `j` and `rfr`, so nothing is lost).
+//! - **`exp` without its flush.** The pass also finds the row's min. When
+//!   `min - max >= NO_FLUSH_FROM` every `v - max` is at least that (the
+//!   subtraction is monotone), and `exp`'s select to `+0.0` keeps every
+//!   lane: it is given a constant `0.0` as its input, so its compare is
+//!   loop-invariant and nothing else of the input is kept alive (on AVX2
+//!   the `and` that applies it stays: the compare intrinsic is not folded).
+//! - **The division only where a unit can fire**: see [`spike_pass`].
+//! - **The threshold floor as one `max`.** `floored(x)` is
+//!   `canonical_nan(0.025 > x ? 0.025 : x)`: where `x` is not NaN both
+//!   forms give the larger of the two (equal values have equal bits, the
+//!   floor being a nonzero normal number), and a NaN `x` passes through to
+//!   the deferred select.
+#![forbid(unsafe_code)]
+
+use super::interleave::Interleaved;
+use super::{LANES, Lanes, Ops, UNROLL, pad, reduce_add, reduce_max, unpad};
+use crate::kernels::spec::exp::{exp_finish, exp_nonpositive, exp_reduce};
+use crate::kernels::spec::rules::canonical_nan;
+use crate::kernels::spec::{Row, StepConsts, StepLanes, THR_FLOOR, fire_plain, nan_max};
+
+/// A lower bound on `v - max` above which `exp` never flushes to zero.
+/// `exp(-87) ≈ 1.65e-38` is above `f32::MIN_POSITIVE ≈ 1.18e-38`, so the
+/// smallest input whose `exp` is normal (where the flush starts) is below
+/// `-87`.
+const NO_FLUSH_FROM: f32 = -87.0;
+
+/// Whether any lane of `probe` is NaN.
+#[inline(always)]
+fn any_nan<L: Lanes>(probe: L) -> bool {
+    L::any(probe.is_nan())
+}
+
+/// Every NaN in `x` made the canonical `f32::NAN`.
+#[inline(always)]
+fn canonicalize<L: Lanes>(x: &mut [f32]) {
+    let (xc, xt) = x.as_chunks_mut::<LANES>();
+    for x8 in xc {
+        canonical_nan(L::load(x8)).store(x8);
+    }
+    for x in xt {
+        *x = canonical_nan(*x);
+    }
+}
+
+/// Rules 1 and 2 ([`voltage`](crate::kernels::spec::voltage)) without the
+/// final NaN select: the same bits wherever `v` is not NaN. With `UNIT`
+/// (allowed only where `resist_m` is 1) the product `j * 1`, which is `j`
+/// wherever it is not NaN, is left out.
+#[inline(always)]
+fn voltage_unchecked<L: Ops, const FLUSH: bool, const UNIT: bool>(
+    j: L,
+    rfr: L,
+    k: &StepLanes<L>,
+) -> L {
+    let v = if UNIT { j } else { j.mul(k.resist_m) };
+    let v = if FLUSH { v.flush_below(k.volt_lim) } else { v };
+    L::select_or_zero(rfr.ge(k.awake_from), v)
+}
+
+/// Pass 1: voltages into `v`; `Some((max, min))` if no voltage is NaN,
+/// `max` then being what the general pass returns. `None` (a NaN, or an
+/// `inf + -inf` in the probe) leaves `v` to be rewritten.
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn voltage_pass<L: Lanes, const FLUSH: bool, const UNIT: bool>(
+    j: &[f32],
+    rfr: &[f32],
+    v: &mut [f32],
+    k: &StepConsts,
+) -> Option<(f32, f32)> {
+    let (jc, jt) = j.as_chunks::<LANES>();
+    let (rc, rtail) = rfr.as_chunks::<LANES>();
+    let (vc, vt) = v.as_chunks_mut::<LANES>();
+    // Pairs of chunks, each with its own max, min and probe: two
+    // dependency chains instead of one (four would not leave the registers
+    // for them). The max of a set of numbers is one number whatever the
+    // order, up to the sign of a zero, which makes no difference
+    // downstream (`exp(v - max)` is 1 for `v - max = ±0`).
+    let (jg, jc) = jc.as_chunks::<2>();
+    let (rg, rc) = rc.as_chunks::<2>();
+    let (vg, vc) = vc.as_chunks_mut::<2>();
+    let k = StepLanes::new(k);
+    let (mut max, mut max1) = (L::splat(f32::NEG_INFINITY), L::splat(f32::NEG_INFINITY));
+    let (mut min, mut min1) = (L::splat(f32::INFINITY), L::splat(f32::INFINITY));
+    let (mut probe, mut probe1) = (L::splat(0.0), L::splat(0.0));
+    for (([j0, j1], [r0, r1]), [v0, v1]) in jg.iter().zip(rg).zip(vg) {
+        let a = voltage_unchecked::<L, FLUSH, UNIT>(L::load(j0), L::load(r0), &k);
+        let b = voltage_unchecked::<L, FLUSH, UNIT>(L::load(j1), L::load(r1), &k);
+        a.store(v0);
+        b.store(v1);
+        (max, max1) = (max.max_gt(a), max1.max_gt(b));
+        (min, min1) = (min.min_lt(a), min1.min_lt(b));
+        (probe, probe1) = (probe.add(a), probe1.add(b));
+    }
+    let (mut max, mut min, mut probe) = (max.max_gt(max1), min.min_lt(min1), probe.add(probe1));
+    for ((j8, r8), v8) in jc.iter().zip(rc).zip(vc) {
+        let v = voltage_unchecked::<L, FLUSH, UNIT>(L::load(j8), L::load(r8), &k);
+        v.store(v8);
+        max = max.max_gt(v);
+        min = min.min_lt(v);
+        probe = probe.add(v);
+    }
+    if !jt.is_empty() {
+        let v = voltage_unchecked::<L, FLUSH, UNIT>(
+            L::load(&pad(jt, 0.0)),
+            L::load(&pad(rtail, 0.0)),
+            &k,
+        );
+        let lanes = v.to_array();
+        unpad(vt, lanes);
+        // Padded lanes: -inf for the max, +inf for the min, 0 for the probe.
+        let (mut hi, mut lo, mut pr) = (
+            [f32::NEG_INFINITY; LANES],
+            [f32::INFINITY; LANES],
+            [0.0; LANES],
+        );
+        for ((((h, l), p), x), _) in hi.iter_mut().zip(&mut lo).zip(&mut pr).zip(lanes).zip(jt) {
+            (*h, *l, *p) = (x, x, x);
+        }
+        // As the general pass: `nan_max` equals `max_gt` without NaN.
+        max = nan_max(max, L::load(&hi));
+        min = min.min_lt(L::load(&lo));
+        probe = probe.add(L::load(&pr));
+    }
+    if any_nan(probe) {
+        return None;
+    }
+    let min = min.to_array().into_iter().fold(f32::INFINITY, f32::min);
+    Some((reduce_max(max), min))
+}
+
+/// Loads a group of chunks.
+#[inline(always)]
+fn load4<L: Lanes>(g: &[[f32; LANES]; UNROLL]) -> Interleaved<L> {
+    let [x0, x1, x2, x3] = g;
+    Interleaved([L::load(x0), L::load(x1), L::load(x2), L::load(x3)])
+}
+
+/// Stores a group of chunks.
+#[inline(always)]
+fn store4<L: Lanes>(x: Interleaved<L>, g: &mut [[f32; LANES]; UNROLL]) {
+    for (x, o) in x.0.into_iter().zip(g) {
+        x.store(o);
+    }
+}
+
+/// Loads a group of chunks and subtracts `m`.
+#[inline(always)]
+fn load_group<L: Lanes>(xg: &[[f32; LANES]; UNROLL], m: L) -> Interleaved<L> {
+    let [x0, x1, x2, x3] = xg;
+    Interleaved([L::load(x0), L::load(x1), L::load(x2), L::load(x3)]).sub(Interleaved([m; UNROLL]))
+}
+
+/// Pass 2: `out = exp(x - max)`, returning the sum, for a finite `max`
+/// with every `x - max >= NO_FLUSH_FROM`: each group of four chunks runs
+/// `exp` without its flush select (see the module documentation); the
+/// sum takes the chunks in order, as the general loop does.
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn exp_sum_no_flush<L: Lanes>(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
+    let m = L::splat(max);
+    let (xc, xt) = x.as_chunks::<LANES>();
+    let (oc, ot) = out.as_chunks_mut::<LANES>();
+    let (xcg, xc1) = xc.as_chunks::<UNROLL>();
+    let (ocg, oc1) = oc.as_chunks_mut::<UNROLL>();
+    let mut acc = L::splat(0.0);
+    for (xg, og) in xcg.iter().zip(ocg) {
+        let (kf, r) = exp_reduce(load_group(xg, m));
+        let e = exp_finish(Interleaved::splat(0.0), kf, r);
+        for (e, o8) in e.0.into_iter().zip(og) {
+            e.store(o8);
+            acc = acc.add(e);
+        }
+    }
+    for (x8, o8) in xc1.iter().zip(oc1) {
+        let e = exp_nonpositive(L::load(x8).sub(m));
+        e.store(o8);
+        acc = acc.add(e);
+    }
+    if !xt.is_empty() {
+        let e = exp_nonpositive(L::load(&pad(xt, f32::NEG_INFINITY)).sub(m));
+        unpad(ot, e.to_array());
+        acc = acc.add(e);
+    }
+    reduce_add(acc)
+}
+
+/// Rules 4, 6 and 7 of a plain step
+/// ([`spike_rules`](crate::kernels::spec::spike_rules) with `PLAIN`) without
+/// the final NaN select on `rfr`: the spikes, `rfr` and `tols`.
+#[inline(always)]
+fn spike_unchecked<L: Ops>(e: L, sum: L, thr: L, rfr: L, tols: L, k: &StepLanes<L>) -> (L, L, L) {
+    let (fires, _) = fire_plain(e, sum, thr);
+    // `select(fires, 1, 0)` as `fires ? 1 : +0.0`: one and on x86.
+    let s = L::select_or_zero(fires, L::splat(1.0));
+    let not_s = L::splat(1.0).sub(s);
+    let rfr = rfr.add(k.dt).mul(not_s).add(s.mul(k.dt));
+    let tols = not_s.mul(tols).add(s.mul(k.t));
+    (s, rfr, tols)
+}
+
+/// Pass 3 of a plain step; returns the spike count. `rfr`'s NaNs are made
+/// canonical afterwards, if its probe says there may be any.
+///
+/// The division is needed only where the probability may beat the
+/// threshold. With `inv = fl(1 / sum) * (1 + 2^-20)`, rounded, `inv` is at
+/// least `(1 / sum) * (1 + 2^-22)` (two roundings lose less than `2^-23`),
+/// so `e * inv >= (e / sum) * (1 + 2^-22)`, which is more than
+/// `fl(e / sum)` wherever that is positive and normal (rounding adds at
+/// most `2^-24` relatively). So where `fl(e / sum) > thr` for a positive
+/// normal `thr`, also `fl(e * inv) >= fl(e / sum) > thr` (rounding is
+/// monotone); where `thr` is negative, `e * inv >= 0 > thr` too. (The sum
+/// is at least 1, holding `exp(max - max) = 1`, so `inv` is at most about
+/// 1 and `e * inv` does not overflow.) A chunk with no lane where
+/// `e * inv > thr` (most of them: a row has few winners) needs no
+/// division: its spikes are 0, its `rfr` is
+/// `(rfr + dt) * 1 + 0 * dt`, which is `rfr + dt` (never `-0.0` with
+/// `dt > 0`, and NaN made canonical by the probe's select), and its `tols`
+/// is `1 * tols + 0 * t`, which is `tols + 0 * t` (a plain `tols` is finite
+/// or the canonical NaN), as the reference kernels compute them.
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn spike_pass<L: Lanes>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
+    // With a finite max, `exp(max - max) = 1` is a term of the sum.
+    debug_assert!(sum >= 1.0);
+    // What `tols` gains where a unit is silent: `0 * t`.
+    let (t_zero, inv) = (0.0 * k.t, (1.0 / sum) * (1.0 + 8.0 * f32::EPSILON));
+    let (sc, st) = row.s.as_chunks_mut::<LANES>();
+    let (tc, tt) = row.thr.as_chunks::<LANES>();
+    let (rc, rt) = row.rfr.as_chunks_mut::<LANES>();
+    let (lc, lt) = row.tols.as_chunks_mut::<LANES>();
+    // Groups of four chunks first: one test for the group, four counts and
+    // probes (short dependency chains; a count of ones and zeros is exact
+    // in any order).
+    let (sg, sc) = sc.as_chunks_mut::<UNROLL>();
+    let (tg, tc) = tc.as_chunks::<UNROLL>();
+    let (rg, rc) = rc.as_chunks_mut::<UNROLL>();
+    let (lg, lc) = lc.as_chunks_mut::<UNROLL>();
+    let (count, probe) = {
+        type G<L> = Interleaved<L>;
+        let (t_zero, inv, sum) = (
+            G::<L>::splat(t_zero),
+            G::<L>::splat(inv),
+            G::<L>::splat(sum),
+        );
+        let k = StepLanes::<G<L>>::new(k);
+        let mut count = G::<L>::splat(0.0);
+        let mut probe = G::<L>::splat(0.0);
+        for (((s4, t4), r4), l4) in sg.iter_mut().zip(tg).zip(rg).zip(lg) {
+            let (e, thr) = (load4(s4), load4(t4));
+            if !G::<L>::any(e.mul(inv).gt(thr)) {
+                store4(G::<L>::splat(0.0), s4);
+                let rfr = load4(r4).add(k.dt);
+                store4(rfr, r4);
+                probe = probe.add(rfr);
+                store4(load4(l4).add(t_zero), l4);
+                continue;
+            }
+            let (s, rfr, tols) = spike_unchecked(e, sum, thr, load4(r4), load4(l4), &k);
+            store4(s, s4);
+            store4(rfr, r4);
+            store4(tols, l4);
+            count = count.add(s);
+            probe = probe.add(rfr);
+        }
+        let ([c0, c1, c2, c3], [p0, p1, p2, p3]) = (count.0, probe.0);
+        (c0.add(c1).add(c2.add(c3)), p0.add(p1).add(p2.add(p3)))
+    };
+    let (t_zero, inv) = (L::splat(t_zero), L::splat(inv));
+    let (sum, k) = (L::splat(sum), StepLanes::new(k));
+    let (mut count, mut probe) = (count, probe);
+    for (((s8, t8), r8), l8) in sc.iter_mut().zip(tc).zip(rc).zip(lc) {
+        let (e, thr) = (L::load(s8), L::load(t8));
+        if !L::any(e.mul(inv).gt(thr)) {
+            // No unit of the chunk fires (see `spike_pass`): `s = 0`, and
+            // the timers' rules with `s = 0`.
+            L::splat(0.0).store(s8);
+            let rfr = L::load(r8).add(k.dt);
+            rfr.store(r8);
+            probe = probe.add(rfr);
+            L::load(l8).add(t_zero).store(l8);
+            continue;
+        }
+        let (s, rfr, tols) = spike_unchecked(e, sum, thr, L::load(r8), L::load(l8), &k);
+        s.store(s8);
+        rfr.store(r8);
+        tols.store(l8);
+        count = count.add(s);
+        probe = probe.add(rfr);
+    }
+    if !st.is_empty() {
+        let (s, rfr, tols) = spike_unchecked(
+            L::load(&pad(st, 0.0)),
+            sum,
+            L::load(&pad(tt, f32::INFINITY)),
+            L::load(&pad(rt, 0.0)),
+            L::load(&pad(lt, 0.0)),
+            &k,
+        );
+        unpad(st, s.to_array());
+        unpad(rt, rfr.to_array());
+        unpad(lt, tols.to_array());
+        count = count.add(s);
+        probe = probe.add(rfr);
+    }
+    if any_nan(probe) {
+        canonicalize::<L>(row.rfr);
+    }
+    reduce_add(count)
+}
+
+/// Pass 4: `thr = floored(thr + (count - 1) * thr_gain)`, as the general
+/// pass, with the floor as one `max` and NaNs made canonical afterwards.
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn threshold_pass<L: Lanes>(thr: &mut [f32], count: f32, thr_gain: f32) {
+    let delta = L::splat((count - 1.0) * thr_gain);
+    let floor = L::splat(THR_FLOOR);
+    let (tc, tt) = thr.as_chunks_mut::<LANES>();
+    // Four probes, four short dependency chains.
+    let (tg, tc) = tc.as_chunks_mut::<UNROLL>();
+    let (floor4, delta4) = (Interleaved([floor; UNROLL]), Interleaved([delta; UNROLL]));
+    let mut probe4 = Interleaved::<L>::splat(0.0);
+    for t4 in tg {
+        let x = floor4.max_gt(load4(t4).add(delta4));
+        store4(x, t4);
+        probe4 = probe4.add(x);
+    }
+    let [p0, p1, p2, p3] = probe4.0;
+    let mut probe = p0.add(p1).add(p2.add(p3));
+    for t8 in tc {
+        let x = floor.max_gt(L::load(t8).add(delta));
+        x.store(t8);
+        probe = probe.add(x);
+    }
+    for t in tt {
+        *t = THR_FLOOR.max_gt(*t + (count - 1.0) * thr_gain);
+        probe = probe.add(L::splat(*t));
+    }
+    if any_nan(probe) {
+        canonicalize::<L>(thr);
+    }
+}
+
+/// Steps a row of a plain step and returns `true`, or returns `false`
+/// having written only `v` (a NaN voltage or an infinite max), for the
+/// general loops to step the row instead.
+// Out of line in debug builds, where every temporary of an inlined
+// function keeps its own stack slot: inlined into the dispatcher with the
+// general loops of every backend, the frame would outgrow a test thread's
+// stack. (The AVX2 operations then run as calls; the bits are the same.)
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
+pub(super) fn step_row<L: Lanes>(row: &mut Row<'_>, k: &StepConsts) -> bool {
+    let pass1 = if k.resist_m == 1.0 {
+        voltage_pass::<L, false, true>(row.j, row.rfr, row.v, k)
+    } else if k.volt_lim == 0.0 {
+        voltage_pass::<L, false, false>(row.j, row.rfr, row.v, k)
+    } else {
+        voltage_pass::<L, true, false>(row.j, row.rfr, row.v, k)
+    };
+    let Some((max, min)) = pass1.filter(|(max, _)| max.is_finite()) else {
+        return false;
+    };
+    let sum = if min - max >= NO_FLUSH_FROM {
+        exp_sum_no_flush::<L>(row.v, max, row.s)
+    } else {
+        super::exp_sum_with::<L, true>(row.v, max, row.s)
+    };
+    let count = spike_pass::<L>(row, sum, k);
+    threshold_pass::<L>(row.thr, count, k.thr_gain);
+    true
+}
