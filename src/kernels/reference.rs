@@ -20,7 +20,7 @@
 #![forbid(unsafe_code)]
 
 use super::backend::LANES;
-use super::spec::exp::exp_f32;
+use super::spec::exp::{exp_f32, exp_nonpositive};
 use super::spec::{
     Row, StepConsts, StepLanes, THR_FLOOR, fire, fire_plain, floored, nan_max, reduce_add_lanes,
     reduce_max_lanes, spike_rules, voltage,
@@ -55,12 +55,8 @@ pub(crate) fn exp_array(x: [f32; LANES]) -> [f32; LANES] {
 /// `out = exp(x - max)`, returning the sum of `out`. Lengths must match.
 #[inline(never)]
 pub(crate) fn exp_sum(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
-    let mut acc = [0.0; LANES];
-    let e = x.iter().zip(out.iter_mut()).map(|(x, o)| {
-        *o = exp_f32(x - max);
-        *o
-    });
-    fold_lanes(&mut acc, e, |a, e| a + e);
+    exp_pass::<false>(x, max, out);
+    let mut acc = lane_sums(out);
     // The eight-lane kernel pads a short last chunk with -inf; its
     // exponential is +0.0 (no change) unless `max` is -inf or NaN.
     let tail = x.len() % LANES;
@@ -95,8 +91,21 @@ pub(crate) fn divide_in_place(x: &mut [f32], sum: f32) {
 /// Advances one batch row by one step: the passes of
 /// [`loops::step_row`](super::loops::step_row), element by element.
 ///
-/// Each pass is its own function, so that only one pass's locals are on
-/// the stack at a time (a Cortex-M0 spills most of them).
+/// Each pass is its own function with its own short loop, so that only one
+/// pass's values are live at a time: the loop-invariant constants (the
+/// eleven of `exp`, say) then stay in registers, and a Cortex-M0, which
+/// spills most of them, keeps a small stack.
+///
+/// Two reductions are computed in a cheaper order than the eight-lane
+/// tree, with the same result for the step:
+/// - the row max is one running maximum. Maxima of the same values differ
+///   at most in the sign of a zero, and `v - (+0)` and `v - (-0)` differ
+///   only for `v = -0`, as `-0` and `+0`, whose `exp` is `1` either way; a
+///   NaN anywhere gives the canonical NaN either way.
+/// - the spike count is an integer count. Every partial sum of ones and
+///   zeros is a whole number, exact in `f32` up to `2^24`, so for rows of up
+///   to `2^24` units any order gives the same count. Longer rows take the
+///   general spike pass, which sums in the eight-lane order.
 #[inline(never)]
 pub(crate) fn step_row(row: Row<'_>, k: &StepConsts) {
     let max = if k.volt_lim == 0.0 {
@@ -105,33 +114,130 @@ pub(crate) fn step_row(row: Row<'_>, k: &StepConsts) {
         voltage_pass::<true>(row.j, row.rfr, row.v, k)
     };
     // The exponentials are parked in `s`, which the spike pass turns into
-    // spikes.
-    let sum = exp_sum(row.v, max, row.s);
-    let count = if k.plain {
-        spike_pass::<true>(row.s, row.thr, row.rfr, row.tols, sum, k)
+    // spikes. With a finite max every `v - max` is in [−inf, 0], where
+    // `exp_nonpositive` has `exp`'s bits; and the padded lanes of the
+    // eight-lane kernel add `exp(-inf - max) = +0.0`, which changes no sum.
+    let sum = if max.is_finite() {
+        exp_pass::<true>(row.v, max, row.s);
+        reduce_add_lanes(lane_sums(row.s))
     } else {
-        spike_pass::<false>(row.s, row.thr, row.rfr, row.tols, sum, k)
+        exp_sum(row.v, max, row.s)
+    };
+    let count = if k.plain && row.s.len() <= MAX_EXACT_COUNT {
+        spike_pass_plain(row.s, row.thr, row.rfr, row.tols, sum, k)
+    } else {
+        spike_pass(row.s, row.thr, row.rfr, row.tols, sum, k)
     };
     threshold_pass(row.thr, count, k.thr_gain);
 }
 
-/// Voltages, NaN made canonical, into `v`; returns their max.
+/// The longest row whose spike count every summation order gets exactly.
+const MAX_EXACT_COUNT: usize = 1 << 24;
+
+/// Voltages, NaN made canonical, into `v`; returns their max (a running
+/// maximum, see [`step_row`] for why its order does not matter there).
 #[inline(never)]
 fn voltage_pass<const FLUSH: bool>(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts) -> f32 {
-    let mut acc = [f32::NEG_INFINITY; LANES];
     let k = StepLanes::new(k);
-    let v = j.iter().zip(rfr).zip(v).map(|((&j, &rfr), v)| {
-        *v = voltage::<f32, FLUSH>(j, rfr, &k).0;
-        *v
-    });
-    fold_lanes(&mut acc, v, nan_max);
-    reduce_max_lanes(acc)
+    let mut max = f32::NEG_INFINITY;
+    let mut any_nan = false;
+    for ((&j, &rfr), v) in j.iter().zip(rfr).zip(v) {
+        let (x, nan) = voltage::<f32, FLUSH>(j, rfr, &k);
+        *v = x;
+        if nan {
+            any_nan = true;
+        }
+        if x > max {
+            max = x;
+        }
+    }
+    if any_nan { f32::NAN } else { max }
+}
+
+/// `out = exp(x - max)`. With `NONPOSITIVE` every `x - max` must be in
+/// [−inf, 0] (a finite `max` of `x`), where [`exp_nonpositive`] has the
+/// bits of [`exp`](super::spec::exp::exp).
+#[inline(never)]
+fn exp_pass<const NONPOSITIVE: bool>(x: &[f32], max: f32, out: &mut [f32]) {
+    for (&x, o) in x.iter().zip(out) {
+        *o = if NONPOSITIVE {
+            exp_nonpositive(x - max)
+        } else {
+            exp_f32(x - max)
+        };
+    }
+}
+
+/// The eight lane sums of the eight-lane kernels: element `i` added to
+/// accumulator `i % 8`, in order.
+#[inline(never)]
+fn lane_sums(x: &[f32]) -> Acc {
+    let (chunks, tail) = x.as_chunks::<LANES>();
+    // Eight named accumulators, written out: the optimizer keeps them in
+    // registers, where an array indexed in a loop lives on the stack.
+    let [mut a0, mut a1, mut a2, mut a3, mut a4, mut a5, mut a6, mut a7] = [0.0_f32; LANES];
+    for &[x0, x1, x2, x3, x4, x5, x6, x7] in chunks {
+        a0 += x0;
+        a1 += x1;
+        a2 += x2;
+        a3 += x3;
+        a4 += x4;
+        a5 += x5;
+        a6 += x6;
+        a7 += x7;
+    }
+    let mut acc = [a0, a1, a2, a3, a4, a5, a6, a7];
+    for (a, x) in acc.iter_mut().zip(tail) {
+        *a += x;
+    }
+    acc
 }
 
 /// Spikes from the exponentials in `s`, refractory timers, times of last
-/// spike; returns the spike count.
+/// spike, for a plain step (see [`StepConsts::plain`]) of a row of at
+/// most [`MAX_EXACT_COUNT`] units; returns the spike count.
+///
+/// The plain rules as branches: `rfr + dt` and the products run only where
+/// their factor is not a known 1 or 0, and the M0's soft float makes fewer
+/// calls. The bits are those of the arithmetic forms: `(rfr + dt) * 0 + dt`
+/// is `dt`, or NaN where `rfr + dt` is not finite; `(rfr + dt) * 1 + 0` is
+/// `rfr + dt` (never `-0.0`, as `dt > 0`); `1 * tols + 0 * t` is
+/// `tols + t_zero`.
 #[inline(never)]
-fn spike_pass<const PLAIN: bool>(
+fn spike_pass_plain(
+    s: &mut [f32],
+    thr: &[f32],
+    rfr: &mut [f32],
+    tols: &mut [f32],
+    sum: f32,
+    k: &StepConsts,
+) -> f32 {
+    let (t, dt) = (k.t, k.dt);
+    // `0 * t`: what a silent unit's `tols` gains, a zero of `t`'s sign.
+    let t_zero = 0.0 * t;
+    let mut count: u32 = 0;
+    for (((s, &thr), rfr), tols) in s.iter_mut().zip(thr).zip(rfr).zip(tols) {
+        let r = *rfr + dt;
+        if fire_plain(*s, sum, thr).0 {
+            *rfr = if r.is_finite() { dt } else { f32::NAN };
+            *tols = 0.0 * *tols + t;
+            *s = 1.0;
+            count += 1;
+        } else {
+            *rfr = if r.is_nan() { f32::NAN } else { r };
+            *tols += t_zero;
+            *s = 0.0;
+        }
+    }
+    // Exact: at most 2^24.
+    count as f32
+}
+
+/// Spikes from the exponentials in `s`, refractory timers, times of last
+/// spike, by the general rules; returns the spike count, summed in the
+/// eight-lane order.
+#[inline(never)]
+fn spike_pass(
     s: &mut [f32],
     thr: &[f32],
     rfr: &mut [f32],
@@ -140,12 +246,7 @@ fn spike_pass<const PLAIN: bool>(
     k: &StepConsts,
 ) -> f32 {
     let mut acc = [0.0; LANES];
-    let (t, dt) = (k.t, k.dt);
-    // `0 * t`: what a silent unit's `tols` gains, a zero of `t`'s sign.
-    let t_zero = 0.0 * t;
     let k = StepLanes::new(k);
-    // Indexed rather than zipped: four zipped iterators do not fit the
-    // registers of a Cortex-M0 and live on its stack instead.
     for i in 0..s.len() {
         if let (Some(s), Some(&thr), Some(rfr), Some(tols), Some(a)) = (
             s.get_mut(i),
@@ -155,27 +256,7 @@ fn spike_pass<const PLAIN: bool>(
             acc.get_mut(i % LANES),
         ) {
             let spike;
-            if PLAIN {
-                // The plain rules as branches: `rfr + dt` and the products
-                // run only where their factor is not a known 1 or 0, and
-                // the M0's soft float makes fewer calls. The bits are those
-                // of the arithmetic forms: `(rfr + dt) * 0 + dt` is `dt`,
-                // or NaN where `rfr + dt` is not finite; `(rfr + dt) * 1 +
-                // 0` is `rfr + dt` (never `-0.0`, as `dt > 0`); `1 * tols
-                // + 0 * t` is `tols + t_zero`.
-                let fires;
-                (fires, spike) = fire_plain(*s, sum, thr);
-                let r = *rfr + dt;
-                if fires {
-                    *rfr = if r.is_finite() { dt } else { f32::NAN };
-                    *tols = 0.0 * *tols + t;
-                } else {
-                    *rfr = if r.is_nan() { f32::NAN } else { r };
-                    *tols += t_zero;
-                }
-            } else {
-                (spike, *rfr, *tols) = spike_rules::<f32, false>(*s, sum, thr, *rfr, *tols, &k);
-            }
+            (spike, *rfr, *tols) = spike_rules::<f32, false>(*s, sum, thr, *rfr, *tols, &k);
             *s = spike;
             *a += spike;
         }
