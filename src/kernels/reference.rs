@@ -22,8 +22,8 @@
 use super::backend::LANES;
 use super::spec::exp::{exp_f32, exp_nonpositive};
 use super::spec::{
-    Row, StepConsts, StepLanes, THR_FLOOR, fire, fire_plain, floored, nan_max, reduce_add_lanes,
-    reduce_max_lanes, spike_rules, voltage,
+    Row, StepConsts, StepLanes, THR_FLOOR, fire, fire_plain, nan_max, reduce_add_lanes,
+    reduce_max_lanes, spike_rules, voltage_any_nan,
 };
 
 /// One accumulator per lane of the eight-lane kernels.
@@ -142,14 +142,18 @@ fn voltage_pass<const FLUSH: bool>(j: &[f32], rfr: &[f32], v: &mut [f32], k: &St
     let mut max = f32::NEG_INFINITY;
     let mut any_nan = false;
     for ((&j, &rfr), v) in j.iter().zip(rfr).zip(v) {
-        let (x, nan) = voltage::<f32, FLUSH>(j, rfr, &k);
-        *v = x;
-        if nan {
-            any_nan = true;
-        }
-        if x > max {
+        let x = voltage_any_nan::<f32, FLUSH>(j, rfr, &k);
+        // One comparison finds both a new max and a NaN (unordered; `max`
+        // itself is never NaN here), which is made canonical.
+        *v = if x > max {
             max = x;
-        }
+            x
+        } else if x <= max {
+            x
+        } else {
+            any_nan = true;
+            f32::NAN
+        };
     }
     if any_nan { f32::NAN } else { max }
 }
@@ -175,7 +179,16 @@ fn lane_sums(x: &[f32]) -> Acc {
     let (chunks, tail) = x.as_chunks::<LANES>();
     // Eight named accumulators, written out: the optimizer keeps them in
     // registers, where an array indexed in a loop lives on the stack.
-    let [mut a0, mut a1, mut a2, mut a3, mut a4, mut a5, mut a6, mut a7] = [0.0_f32; LANES];
+    let [
+        mut a0,
+        mut a1,
+        mut a2,
+        mut a3,
+        mut a4,
+        mut a5,
+        mut a6,
+        mut a7,
+    ] = [0.0_f32; LANES];
     for &[x0, x1, x2, x3, x4, x5, x6, x7] in chunks {
         a0 += x0;
         a1 += x1;
@@ -270,6 +283,14 @@ fn spike_pass(
 fn threshold_pass(thr: &mut [f32], count: f32, thr_gain: f32) {
     let delta = (count - 1.0) * thr_gain;
     for thr in thr {
-        *thr = floored(*thr + delta, THR_FLOOR);
+        let x = *thr + delta;
+        // `floored`, written so that one comparison decides.
+        *thr = if x > THR_FLOOR {
+            x
+        } else if x <= THR_FLOOR {
+            THR_FLOOR
+        } else {
+            f32::NAN
+        };
     }
 }
