@@ -20,7 +20,7 @@
 #![forbid(unsafe_code)]
 
 use super::backend::LANES;
-use super::spec::exp::{exp_f32, exp_nonpositive};
+use super::spec::exp::{exp_f32, exp_nonpositive_branchy};
 use super::spec::{
     Row, StepConsts, StepLanes, THR_FLOOR, fire, fire_plain, nan_max, reduce_add_lanes,
     reduce_max_lanes, spike_rules, voltage_any_nan,
@@ -165,7 +165,7 @@ fn voltage_pass<const FLUSH: bool>(j: &[f32], rfr: &[f32], v: &mut [f32], k: &St
 fn exp_pass<const NONPOSITIVE: bool>(x: &[f32], max: f32, out: &mut [f32]) {
     for (&x, o) in x.iter().zip(out) {
         *o = if NONPOSITIVE {
-            exp_nonpositive(x - max)
+            exp_nonpositive_branchy(x - max)
         } else {
             exp_f32(x - max)
         };
