@@ -142,13 +142,13 @@ fn exp_scaled<L: Ops>(kf: L, r: L) -> L {
 
 #[cfg(test)]
 mod tests {
-    use super::{exp, exp_nonpositive};
+    use super::{exp, exp_nonpositive, exp_nonpositive_branchy};
     use crate::kernels::backend::array::Array;
     use crate::kernels::backend::{LANES, Lanes};
 
-    /// Checks that `exp_nonpositive` equals `exp` bit for bit on every
-    /// `step`-th f32 from `-0.0` down to `-inf` (both included), on the
-    /// array lanes and the `wide` lanes.
+    /// Checks that `exp_nonpositive` and its one-value branchy form equal
+    /// `exp` bit for bit on every `step`-th f32 from `-0.0` down to `-inf`
+    /// (both included), on the array lanes and the `wide` lanes.
     fn same_bits_nonpositive(step: usize) -> u64 {
         let (lo, hi) = ((-0.0_f32).to_bits(), f32::NEG_INFINITY.to_bits());
         let mut xs = [0.0_f32; LANES];
@@ -163,6 +163,7 @@ mod tests {
             let want = exp(s).to_array();
             for got in [
                 exp_nonpositive(s).to_array(),
+                xs.map(exp_nonpositive_branchy),
                 exp(w).to_array(),
                 exp_nonpositive(w).to_array(),
             ] {
