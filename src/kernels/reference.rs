@@ -210,12 +210,12 @@ fn lane_sums(x: &[f32]) -> Acc {
 /// spike, for a plain step (see [`StepConsts::plain`]) of a row of at
 /// most [`MAX_EXACT_COUNT`] units; returns the spike count.
 ///
-/// The plain rules as branches: `rfr + dt` and the products run only where
-/// their factor is not a known 1 or 0, and the M0's soft float makes fewer
-/// calls. The bits are those of the arithmetic forms: `(rfr + dt) * 0 + dt`
-/// is `dt`, or NaN where `rfr + dt` is not finite; `(rfr + dt) * 1 + 0` is
-/// `rfr + dt` (never `-0.0`, as `dt > 0`); `1 * tols + 0 * t` is
-/// `tols + t_zero`.
+/// The plain rules as branches: the products run only where their factor
+/// is not a known 1 or 0, and the M0's soft float makes fewer calls. The
+/// bits are those of the arithmetic forms: `(rfr + dt) * 0 + dt` is `dt`,
+/// or NaN where `rfr + dt` is not finite; `(rfr + dt) * 1 + 0` is
+/// `rfr + dt` (never `-0.0`, as `dt > 0`, and a NaN only from a canonical
+/// one); `1 * tols + 0 * t` is `tols` (see `plain_state`).
 #[inline(never)]
 fn spike_pass_plain(
     s: &mut [f32],
@@ -226,8 +226,6 @@ fn spike_pass_plain(
     k: &StepConsts,
 ) -> f32 {
     let (t, dt) = (k.t, k.dt);
-    // `0 * t`: what a silent unit's `tols` gains, a zero of `t`'s sign.
-    let t_zero = 0.0 * t;
     let mut count: u32 = 0;
     for (((s, &thr), rfr), tols) in s.iter_mut().zip(thr).zip(rfr).zip(tols) {
         let r = *rfr + dt;
@@ -237,8 +235,9 @@ fn spike_pass_plain(
             *s = 1.0;
             count += 1;
         } else {
-            *rfr = if r.is_nan() { f32::NAN } else { r };
-            *tols += t_zero;
+            // A plain state's `tols` is kept, and `r` is canonical if NaN
+            // (see `plain_state`).
+            *rfr = r;
             *s = 0.0;
         }
     }
