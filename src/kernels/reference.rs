@@ -108,10 +108,11 @@ pub(crate) fn divide_in_place(x: &mut [f32], sum: f32) {
 ///   general spike pass, which sums in the eight-lane order.
 #[inline(never)]
 pub(crate) fn step_row(row: Row<'_>, k: &StepConsts) {
-    let max = if k.volt_lim == 0.0 {
-        voltage_pass::<false>(row.j, row.rfr, row.v, k)
-    } else {
-        voltage_pass::<true>(row.j, row.rfr, row.v, k)
+    // `volt_lim` is 0 exactly for `resist_m = ±1`.
+    let max = match (k.volt_lim == 0.0, k.resist_m > 0.0) {
+        (true, true) => voltage_pass::<SCALE_PLUS_ONE>(row.j, row.rfr, row.v, k),
+        (true, false) => voltage_pass::<SCALE_MINUS_ONE>(row.j, row.rfr, row.v, k),
+        (false, _) => voltage_pass::<SCALE_FLUSHED>(row.j, row.rfr, row.v, k),
     };
     // The exponentials are parked in `s`, which the spike pass turns into
     // spikes. With a finite max every `v - max` is in [−inf, 0], where
@@ -134,28 +135,46 @@ pub(crate) fn step_row(row: Row<'_>, k: &StepConsts) {
 /// The longest row whose spike count every summation order gets exactly.
 const MAX_EXACT_COUNT: usize = 1 << 24;
 
+/// How a voltage pass forms `j * resist_m` (see [`voltage_pass`]).
+const SCALE_FLUSHED: u8 = 0;
+/// `resist_m = 1`: `v = j`.
+const SCALE_PLUS_ONE: u8 = 1;
+/// `resist_m = -1`: `v = -j`.
+const SCALE_MINUS_ONE: u8 = 2;
+
 /// Voltages, NaN made canonical, into `v`; returns their max (a running
 /// maximum, see [`step_row`] for why its order does not matter there).
+///
+/// With `SCALE_FLUSHED` this is rule 1 as written, the product flushed
+/// below `volt_lim`. For `resist_m = ±1` nothing is flushed, and the
+/// product is `j` or `-j` bit for bit but for a NaN's payload, which is
+/// made canonical here anyway: a sign flip where a Cortex-M0 would call a
+/// soft-float multiply.
 #[inline(never)]
-fn voltage_pass<const FLUSH: bool>(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts) -> f32 {
-    let k = StepLanes::new(k);
+fn voltage_pass<const SCALE: u8>(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts) -> f32 {
+    let lanes = StepLanes::new(k);
     let mut max = f32::NEG_INFINITY;
-    let mut any_nan = false;
+    let mut nans: usize = 0;
     for ((&j, &rfr), v) in j.iter().zip(rfr).zip(v) {
-        let x = voltage_any_nan::<f32, FLUSH>(j, rfr, &k);
+        let x = match SCALE {
+            SCALE_PLUS_ONE if rfr >= k.awake_from => j,
+            SCALE_MINUS_ONE if rfr >= k.awake_from => -j,
+            SCALE_PLUS_ONE | SCALE_MINUS_ONE => 0.0,
+            _ => voltage_any_nan::<f32, true>(j, rfr, &lanes),
+        };
         // One comparison finds both a new max and a NaN (unordered; `max`
         // itself is never NaN here), which is made canonical.
-        *v = if x > max {
+        *v = if x <= max {
+            x
+        } else if x > max {
             max = x;
             x
-        } else if x <= max {
-            x
         } else {
-            any_nan = true;
+            nans += 1;
             f32::NAN
         };
     }
-    if any_nan { f32::NAN } else { max }
+    if nans != 0 { f32::NAN } else { max }
 }
 
 /// `out = exp(x - max)`. With `NONPOSITIVE` every `x - max` must be in
