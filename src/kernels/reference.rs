@@ -107,12 +107,15 @@ pub(crate) fn divide_in_place(x: &mut [f32], sum: f32) {
 ///   to `2^24` units any order gives the same count. Longer rows take the
 ///   general spike pass, which sums in the eight-lane order.
 #[inline(never)]
-pub(crate) fn step_row(row: Row<'_>, k: &StepConsts) {
+pub(crate) fn step_row(mut row: Row<'_>, k: &StepConsts) {
+    // The passes take the row and the constants by reference, so that
+    // every argument travels in a register and this frame stays small.
+    let row = &mut row;
     // `volt_lim` is 0 exactly for `resist_m = ±1`.
     let max = match (k.volt_lim == 0.0, k.resist_m > 0.0) {
-        (true, true) => voltage_pass::<SCALE_PLUS_ONE>(row.j, row.rfr, row.v, k),
-        (true, false) => voltage_pass::<SCALE_MINUS_ONE>(row.j, row.rfr, row.v, k),
-        (false, _) => voltage_pass::<SCALE_FLUSHED>(row.j, row.rfr, row.v, k),
+        (true, true) => voltage_pass::<SCALE_PLUS_ONE>(row, k),
+        (true, false) => voltage_pass::<SCALE_MINUS_ONE>(row, k),
+        (false, _) => voltage_pass::<SCALE_FLUSHED>(row, k),
     };
     // The exponentials are parked in `s`, which the spike pass turns into
     // spikes. With a finite max every `v - max` is in [−inf, 0], where
@@ -120,14 +123,14 @@ pub(crate) fn step_row(row: Row<'_>, k: &StepConsts) {
     // eight-lane kernel add `exp(-inf - max) = +0.0`, which changes no sum.
     let sum = if max.is_finite() {
         exp_pass::<true>(row.v, max, row.s);
-        reduce_add_lanes(lane_sums(row.s))
+        sum_in_lane_order(row.s)
     } else {
         exp_sum(row.v, max, row.s)
     };
     let count = if k.plain && row.s.len() <= MAX_EXACT_COUNT {
-        spike_pass_plain(row.s, row.thr, row.rfr, row.tols, sum, k)
+        spike_pass_plain(row, sum, k)
     } else {
-        spike_pass(row.s, row.thr, row.rfr, row.tols, sum, k)
+        spike_pass(row, sum, k)
     };
     threshold_pass(row.thr, count, k.thr_gain);
 }
@@ -151,7 +154,8 @@ const SCALE_MINUS_ONE: u8 = 2;
 /// made canonical here anyway: a sign flip where a Cortex-M0 would call a
 /// soft-float multiply.
 #[inline(never)]
-fn voltage_pass<const SCALE: u8>(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts) -> f32 {
+fn voltage_pass<const SCALE: u8>(row: &mut Row<'_>, k: &StepConsts) -> f32 {
+    let (j, rfr, v) = (row.j, &*row.rfr, &mut *row.v);
     let lanes = StepLanes::new(k);
     let mut max = f32::NEG_INFINITY;
     let mut nans: usize = 0;
@@ -191,9 +195,16 @@ fn exp_pass<const NONPOSITIVE: bool>(x: &[f32], max: f32, out: &mut [f32]) {
     }
 }
 
+/// The sum of `x` as the eight-lane kernels add it: [`lane_sums`], then
+/// the fixed tree.
+#[inline(never)]
+fn sum_in_lane_order(x: &[f32]) -> f32 {
+    reduce_add_lanes(lane_sums(x))
+}
+
 /// The eight lane sums of the eight-lane kernels: element `i` added to
 /// accumulator `i % 8`, in order.
-#[inline(never)]
+#[inline(always)]
 fn lane_sums(x: &[f32]) -> Acc {
     let (chunks, tail) = x.as_chunks::<LANES>();
     // Eight named accumulators, written out: the optimizer keeps them in
@@ -236,14 +247,8 @@ fn lane_sums(x: &[f32]) -> Acc {
 /// `rfr + dt` (never `-0.0`, as `dt > 0`, and a NaN only from a canonical
 /// one); `1 * tols + 0 * t` is `tols` (see `plain_state`).
 #[inline(never)]
-fn spike_pass_plain(
-    s: &mut [f32],
-    thr: &[f32],
-    rfr: &mut [f32],
-    tols: &mut [f32],
-    sum: f32,
-    k: &StepConsts,
-) -> f32 {
+fn spike_pass_plain(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
+    let (s, thr, rfr, tols) = (&mut *row.s, &*row.thr, &mut *row.rfr, &mut *row.tols);
     let (t, dt) = (k.t, k.dt);
     let mut count: u32 = 0;
     for (((s, &thr), rfr), tols) in s.iter_mut().zip(thr).zip(rfr).zip(tols) {
@@ -268,14 +273,8 @@ fn spike_pass_plain(
 /// spike, by the general rules; returns the spike count, summed in the
 /// eight-lane order.
 #[inline(never)]
-fn spike_pass(
-    s: &mut [f32],
-    thr: &[f32],
-    rfr: &mut [f32],
-    tols: &mut [f32],
-    sum: f32,
-    k: &StepConsts,
-) -> f32 {
+fn spike_pass(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
+    let (s, thr, rfr, tols) = (&mut *row.s, &*row.thr, &mut *row.rfr, &mut *row.tols);
     let mut acc = [0.0; LANES];
     let k = StepLanes::new(k);
     for i in 0..s.len() {
