@@ -178,8 +178,8 @@ fn subnormal_probability_against_tiny_thresholds() {
 }
 
 /// The edges of the plain path's conditions, on every backend, each alone
-/// so that it decides the path: a timer that is a NaN with a payload, a
-/// `tols` of `-0.0` on a silent unit, and a time that flushes to `-0.0`,
+/// so that it decides the path: a timer or a threshold that is a NaN with
+/// a payload, a `tols` of `-0.0` on a silent unit, and a time that flushes to `-0.0`,
 /// which can write `tols = -0.0` on a unit that fires. Each step goes
 /// through the literal checker, which recomputes the reference's
 /// arithmetic forms.
@@ -212,6 +212,20 @@ fn plain_path_conditions_at_their_edges() {
             advance_checked(&mut cell, 1.0, 1.0);
             assert_eq!(
                 cell.rfr()[1].to_bits(),
+                f32::NAN.to_bits(),
+                "{name} {nan:x}"
+            );
+        }
+
+        // So does a NaN threshold with a payload, through `+ delta` and the
+        // floor.
+        for nan in [0x7fc0_1234, 0xffc0_0000, 0x7f80_0001] {
+            let mut mem = state;
+            mem[3][2] = f32::from_bits(nan);
+            let mut cell = resumed(params, &mut mem, backend);
+            advance_checked(&mut cell, 1.0, 1.0);
+            assert_eq!(
+                cell.thr()[2].to_bits(),
                 f32::NAN.to_bits(),
                 "{name} {nan:x}"
             );

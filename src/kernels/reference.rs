@@ -132,7 +132,7 @@ pub(crate) fn step_row(mut row: Row<'_>, k: &StepConsts) {
     } else {
         spike_pass(row, sum, k)
     };
-    threshold_pass(row.thr, count, k.thr_gain);
+    threshold_pass(row.thr, count, k);
 }
 
 /// The longest row whose spike count every summation order gets exactly.
@@ -296,18 +296,30 @@ fn spike_pass(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
 
 /// `thr = max(thr + (count - 1) * thr_gain, 0.025)`, with the
 /// NaN-propagating floor of the eight-lane kernel.
+///
+/// In a plain step with a finite `delta` no sum makes a new NaN (that takes
+/// `inf - inf`), and a canonical NaN threshold stays canonical through
+/// `+ delta`, so the floor needs no NaN test: `x <= 0.025` is false for a
+/// NaN, which is kept as it is.
 #[inline(never)]
-fn threshold_pass(thr: &mut [f32], count: f32, thr_gain: f32) {
-    let delta = (count - 1.0) * thr_gain;
-    for thr in thr {
-        let x = *thr + delta;
-        // `floored`, written so that one comparison decides.
-        *thr = if x > THR_FLOOR {
-            x
-        } else if x <= THR_FLOOR {
-            THR_FLOOR
-        } else {
-            f32::NAN
-        };
+fn threshold_pass(thr: &mut [f32], count: f32, k: &StepConsts) {
+    let delta = (count - 1.0) * k.thr_gain;
+    if k.plain && delta.is_finite() {
+        for thr in thr {
+            let x = *thr + delta;
+            *thr = if x <= THR_FLOOR { THR_FLOOR } else { x };
+        }
+    } else {
+        for thr in thr {
+            let x = *thr + delta;
+            // `floored`, written so that one comparison decides.
+            *thr = if x > THR_FLOOR {
+                x
+            } else if x <= THR_FLOOR {
+                THR_FLOOR
+            } else {
+                f32::NAN
+            };
+        }
     }
 }
