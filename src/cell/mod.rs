@@ -161,9 +161,10 @@ pub struct Cell<'a> {
     params: Params,
     backend: Backend,
     bufs: Buffers<'a>,
-    /// Whether `thr` and `tols` allow the kernels' plain path (no tiny
-    /// threshold, no subnormal or infinite `tols`): checked when state is
-    /// handed in, kept by every step and reset.
+    /// Whether the state allows the kernels' plain path (no tiny
+    /// threshold, no subnormal, infinite or `-0.0` `tols`, no NaN with a
+    /// payload; see `plain_state`): checked when state is handed in, kept
+    /// by every step and reset.
     plain_state: bool,
 }
 
