@@ -159,7 +159,7 @@ fn voltage_pass<const SCALE: u8>(row: &mut Row<'_>, k: &StepConsts) -> f32 {
     let lanes = StepLanes::new(k);
     let mut max = f32::NEG_INFINITY;
     let mut nans: usize = 0;
-    for ((&j, &rfr), v) in j.iter().zip(rfr).zip(v) {
+    let mut one = |j: f32, rfr: f32, v: &mut f32| {
         let x = match SCALE {
             SCALE_PLUS_ONE if rfr >= k.awake_from => j,
             SCALE_MINUS_ONE if rfr >= k.awake_from => -j,
@@ -177,6 +177,15 @@ fn voltage_pass<const SCALE: u8>(row: &mut Row<'_>, k: &StepConsts) -> f32 {
             nans += 1;
             f32::NAN
         };
+    };
+    // Two at a time, in order: half the loop overhead.
+    let ((j2, j1), (r2, r1), (v2, v1)) = (j.as_chunks(), rfr.as_chunks(), v.as_chunks_mut());
+    for ((&[j0, j1], &[r0, r1]), [v0, v1]) in j2.iter().zip(r2).zip(v2) {
+        one(j0, r0, v0);
+        one(j1, r1, v1);
+    }
+    for ((&j, &rfr), v) in j1.iter().zip(r1).zip(v1) {
+        one(j, rfr, v);
     }
     if nans != 0 { f32::NAN } else { max }
 }
@@ -186,12 +195,22 @@ fn voltage_pass<const SCALE: u8>(row: &mut Row<'_>, k: &StepConsts) -> f32 {
 /// bits of [`exp`](super::spec::exp::exp).
 #[inline(never)]
 fn exp_pass<const NONPOSITIVE: bool>(x: &[f32], max: f32, out: &mut [f32]) {
-    for (&x, o) in x.iter().zip(out) {
-        *o = if NONPOSITIVE {
+    let e = |x: f32| {
+        if NONPOSITIVE {
             exp_nonpositive_branchy(x - max)
         } else {
             exp_f32(x - max)
-        };
+        }
+    };
+    // Two at a time: half the loop overhead, and two independent chains.
+    let (x2, x1) = x.as_chunks::<2>();
+    let (o2, o1) = out.as_chunks_mut::<2>();
+    for (&[x0, x1], [o0, o1]) in x2.iter().zip(o2) {
+        *o0 = e(x0);
+        *o1 = e(x1);
+    }
+    for (&x, o) in x1.iter().zip(o1) {
+        *o = e(x);
     }
 }
 
@@ -251,7 +270,7 @@ fn spike_pass_plain(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
     let (s, thr, rfr, tols) = (&mut *row.s, &*row.thr, &mut *row.rfr, &mut *row.tols);
     let (t, dt) = (k.t, k.dt);
     let mut count: u32 = 0;
-    for (((s, &thr), rfr), tols) in s.iter_mut().zip(thr).zip(rfr).zip(tols) {
+    let mut one = |s: &mut f32, thr: f32, rfr: &mut f32, tols: &mut f32| {
         let r = *rfr + dt;
         if fire_plain(*s, sum, thr).0 {
             *rfr = if r.is_finite() { dt } else { f32::NAN };
@@ -264,6 +283,16 @@ fn spike_pass_plain(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
             *rfr = r;
             *s = 0.0;
         }
+    };
+    // Two at a time: half the loop overhead.
+    let ((s2, s1), (t2, t1)) = (s.as_chunks_mut(), thr.as_chunks());
+    let ((r2, r1), (l2, l1)) = (rfr.as_chunks_mut(), tols.as_chunks_mut());
+    for ((([s0, s1], &[t0, t1]), [r0, r1]), [l0, l1]) in s2.iter_mut().zip(t2).zip(r2).zip(l2) {
+        one(s0, t0, r0, l0);
+        one(s1, t1, r1, l1);
+    }
+    for (((s, &thr), rfr), tols) in s1.iter_mut().zip(t1).zip(r1).zip(l1) {
+        one(s, thr, rfr, tols);
     }
     // Exact: at most 2^24.
     count as f32
@@ -305,10 +334,17 @@ fn spike_pass(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
 fn threshold_pass(thr: &mut [f32], count: f32, k: &StepConsts) {
     let delta = (count - 1.0) * k.thr_gain;
     if k.plain && delta.is_finite() {
-        for thr in thr {
+        let one = |thr: &mut f32| {
             let x = *thr + delta;
             *thr = if x <= THR_FLOOR { THR_FLOOR } else { x };
+        };
+        // Two at a time: half the loop overhead.
+        let (t2, t1) = thr.as_chunks_mut::<2>();
+        for [t0, t1] in t2 {
+            one(t0);
+            one(t1);
         }
+        t1.iter_mut().for_each(one);
     } else {
         for thr in thr {
             let x = *thr + delta;
