@@ -1,5 +1,6 @@
 //! Sets `cfg(wtas_simd)` on targets whose SIMD registers `wide::f32x8` uses,
-//! and `cfg(wtas_firmware_scenario)` where the repository's firmware scenario is
+//! `cfg(wtas_soft_float)` on targets without a floating-point unit, and
+//! `cfg(wtas_firmware_scenario)` where the repository's firmware scenario is
 //! present (not in the published package).
 //!
 //! Elsewhere (Cortex-M, RISC-V without the V extension, ...) `wide` would
@@ -8,6 +9,7 @@
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(wtas_simd)");
+    println!("cargo::rustc-check-cfg=cfg(wtas_soft_float)");
     println!("cargo::rustc-check-cfg=cfg(wtas_firmware_scenario)");
     // `tests/firmware_digest.rs` replays the firmware's scenario, a file of
     // the firmware test crate that the published package does not ship.
@@ -27,5 +29,16 @@ fn main() {
     };
     if simd {
         println!("cargo::rustc-cfg=wtas_simd");
+    }
+    // Cores without a floating-point unit: `f32` arithmetic is a routine
+    // call, and the crate's own routines for the common case are faster
+    // (`src/kernels/backend/soft_float.rs`).
+    let soft_float = match arch.as_str() {
+        "arm" => !has("fpregs"),
+        "riscv32" | "riscv64" => !has("f"),
+        _ => false,
+    };
+    if soft_float {
+        println!("cargo::rustc-cfg=wtas_soft_float");
     }
 }

@@ -19,7 +19,7 @@
 
 #![forbid(unsafe_code)]
 
-use super::backend::LANES;
+use super::backend::{LANES, add, sub};
 use super::spec::exp::{exp_f32, exp_nonpositive_branchy};
 use super::spec::{
     Row, StepConsts, StepLanes, THR_FLOOR, fire, fire_plain, nan_max, reduce_add_lanes,
@@ -197,7 +197,7 @@ fn voltage_pass<const SCALE: u8>(row: &mut Row<'_>, k: &StepConsts) -> f32 {
 fn exp_pass<const NONPOSITIVE: bool>(x: &[f32], max: f32, out: &mut [f32]) {
     let e = |x: f32| {
         if NONPOSITIVE {
-            exp_nonpositive_branchy(x - max)
+            exp_nonpositive_branchy(sub(x, max))
         } else {
             exp_f32(x - max)
         }
@@ -239,14 +239,14 @@ fn lane_sums(x: &[f32]) -> Acc {
         mut a7,
     ] = [0.0_f32; LANES];
     for &[x0, x1, x2, x3, x4, x5, x6, x7] in chunks {
-        a0 += x0;
-        a1 += x1;
-        a2 += x2;
-        a3 += x3;
-        a4 += x4;
-        a5 += x5;
-        a6 += x6;
-        a7 += x7;
+        a0 = add(a0, x0);
+        a1 = add(a1, x1);
+        a2 = add(a2, x2);
+        a3 = add(a3, x3);
+        a4 = add(a4, x4);
+        a5 = add(a5, x5);
+        a6 = add(a6, x6);
+        a7 = add(a7, x7);
     }
     let mut acc = [a0, a1, a2, a3, a4, a5, a6, a7];
     for (a, x) in acc.iter_mut().zip(tail) {
@@ -271,7 +271,7 @@ fn spike_pass_plain(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
     let (t, dt) = (k.t, k.dt);
     let mut count: u32 = 0;
     let mut one = |s: &mut f32, thr: f32, rfr: &mut f32, tols: &mut f32| {
-        let r = *rfr + dt;
+        let r = add(*rfr, dt);
         if fire_plain(*s, sum, thr).0 {
             *rfr = if r.is_finite() { dt } else { f32::NAN };
             *tols = 0.0 * *tols + t;
@@ -335,7 +335,7 @@ fn threshold_pass(thr: &mut [f32], count: f32, k: &StepConsts) {
     let delta = (count - 1.0) * k.thr_gain;
     if k.plain && delta.is_finite() {
         let one = |thr: &mut f32| {
-            let x = *thr + delta;
+            let x = add(*thr, delta);
             *thr = if x <= THR_FLOOR { THR_FLOOR } else { x };
         };
         // Two at a time: half the loop overhead.
