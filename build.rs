@@ -1,5 +1,6 @@
 //! Sets `cfg(wtas_simd)` on targets whose SIMD registers `wide::f32x8` uses,
-//! and `cfg(wtas_firmware_scenario)` where the repository's firmware scenario is
+//! `cfg(wtas_soft_float)` on targets without a floating-point unit,
+//! `cfg(wtas_firmware_scenario)` where the repository's firmware scenario is
 //! present (not in the published package), and `cfg(wtas_cstep)` where the
 //! step benchmark's C baseline is (not in the published package either).
 //!
@@ -9,6 +10,7 @@
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(wtas_simd)");
+    println!("cargo::rustc-check-cfg=cfg(wtas_soft_float)");
     println!("cargo::rustc-check-cfg=cfg(wtas_firmware_scenario)");
     println!("cargo::rustc-check-cfg=cfg(wtas_cstep)");
     // The C baseline of the step benchmark (`benches/cstep/`), a
@@ -34,5 +36,16 @@ fn main() {
     };
     if simd {
         println!("cargo::rustc-cfg=wtas_simd");
+    }
+    // Cores without a floating-point unit: `f32` arithmetic is a routine
+    // call, and the crate's own routines for the common case are faster
+    // (`src/kernels/backend/soft_float.rs`).
+    let soft_float = match arch.as_str() {
+        "arm" => !has("fpregs"),
+        "riscv32" | "riscv64" => !has("f"),
+        _ => false,
+    };
+    if soft_float {
+        println!("cargo::rustc-cfg=wtas_soft_float");
     }
 }

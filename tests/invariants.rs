@@ -6,7 +6,7 @@ mod check;
 
 use check::advance_checked;
 use wtas::kernels::Backend;
-use wtas::{Buffers, Cell, Config};
+use wtas::{Buffers, Cell, Config, Params};
 
 /// An injected `-inf` threshold plus a gain so large that
 /// `(count - 1) * thr_gain` overflows to `+inf`: `-inf + inf` is NaN, which
@@ -175,4 +175,86 @@ fn subnormal_probability_against_tiny_thresholds() {
             backend.name()
         );
     }
+}
+
+/// The edges of the plain path's conditions, on every backend, each alone
+/// so that it decides the path: a timer or a threshold that is a NaN with
+/// a payload, a `tols` of `-0.0` on a silent unit, and a time that flushes to `-0.0`,
+/// which can write `tols = -0.0` on a unit that fires. Each step goes
+/// through the literal checker, which recomputes the reference's
+/// arithmetic forms.
+#[test]
+fn plain_path_conditions_at_their_edges() {
+    let params = Config {
+        refract_time: 2.0,
+        ..Config::new(4)
+    }
+    .validate()
+    .unwrap();
+    for &backend in Backend::ALL.iter().filter(|b| b.is_available()) {
+        let name = backend.name();
+        // j: unit 0 wins; thr; rfr: all awake; tols.
+        let state = [
+            [9.0, 0.0, 0.0, 0.0],
+            [0.0; 4],
+            [0.0; 4],
+            [0.5; 4],
+            [5.0; 4],
+            [-3.0, 7.0, 0.0, -1.0],
+        ];
+
+        // A NaN timer with a payload: `rfr + dt` keeps it, the rule makes
+        // it canonical.
+        for nan in [0x7fc0_1234, 0xffc0_0000, 0x7f80_0001] {
+            let mut mem = state;
+            mem[4][1] = f32::from_bits(nan);
+            let mut cell = resumed(params, &mut mem, backend);
+            advance_checked(&mut cell, 1.0, 1.0);
+            assert_eq!(
+                cell.rfr()[1].to_bits(),
+                f32::NAN.to_bits(),
+                "{name} {nan:x}"
+            );
+        }
+
+        // So does a NaN threshold with a payload, through `+ delta` and the
+        // floor.
+        for nan in [0x7fc0_1234, 0xffc0_0000, 0x7f80_0001] {
+            let mut mem = state;
+            mem[3][2] = f32::from_bits(nan);
+            let mut cell = resumed(params, &mut mem, backend);
+            advance_checked(&mut cell, 1.0, 1.0);
+            assert_eq!(
+                cell.thr()[2].to_bits(),
+                f32::NAN.to_bits(),
+                "{name} {nan:x}"
+            );
+        }
+
+        // A silent unit's `tols` of -0.0 becomes +0.0 (`-0 + 0 * t`).
+        let mut mem = state;
+        mem[5][2] = -0.0;
+        let mut cell = resumed(params, &mut mem, backend);
+        advance_checked(&mut cell, 1.0, 1.0);
+        assert_eq!(cell.tols()[2].to_bits(), 0, "{name}");
+
+        // A time that flushes to -0.0 makes unit 3's tols -0.0 as it
+        // fires (`0 * -1 + -0`); the next step, where it is refractory
+        // and silent, must turn that into +0.0.
+        let mut mem = state;
+        mem[0] = [0.0, 0.0, 0.0, 9.0];
+        let mut cell = resumed(params, &mut mem, backend);
+        advance_checked(&mut cell, -1e-40, 1.0);
+        assert_eq!(cell.tols()[3].to_bits(), (-0.0_f32).to_bits(), "{name}");
+        advance_checked(&mut cell, 2.0, 1.0);
+        assert_eq!(cell.tols()[3].to_bits(), 0, "{name}");
+    }
+}
+
+/// A cell over `mem` on `backend`, its state taken as it is.
+fn resumed(params: Params, mem: &mut [[f32; 4]; 6], backend: Backend) -> Cell<'_> {
+    let bufs = Buffers::from_slice(mem.as_flattened_mut(), params.len()).unwrap();
+    let mut cell = Cell::resume(params, bufs).unwrap();
+    cell.set_backend(backend).unwrap();
+    cell
 }

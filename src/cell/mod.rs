@@ -165,9 +165,10 @@ pub struct Cell<'a> {
     params: Params,
     backend: Backend,
     bufs: Buffers<'a>,
-    /// Whether `thr` and `tols` allow the kernels' plain path (no tiny
-    /// threshold, no subnormal or infinite `tols`): checked when state is
-    /// handed in, kept by every step and reset.
+    /// Whether the state allows the kernels' plain path (no tiny
+    /// threshold, no subnormal, infinite or `-0.0` `tols`, no NaN with a
+    /// payload; see `plain_state`): checked when state is handed in, kept
+    /// by every step and reset.
     plain_state: bool,
 }
 
@@ -186,7 +187,7 @@ impl<'a> Cell<'a> {
     /// Binds buffers after checking only their lengths.
     pub(crate) fn bind(params: Params, bufs: Buffers<'a>) -> Result<Self, Error> {
         Self::check(&params, &bufs)?;
-        let plain_state = plain_state(bufs.thr, bufs.tols);
+        let plain_state = plain_state(bufs.thr, bufs.rfr, bufs.tols);
         Ok(Cell {
             params,
             backend: Backend::detect(),
@@ -405,15 +406,17 @@ impl<'a> Cell<'a> {
                 self.backend.step_row(row, &k);
             }
         }
-        self.after_step();
+        self.after_step(&k);
         Ok(())
     }
 
-    /// A step floors every threshold, so once a state handed in has been
-    /// stepped only its `tols` can still keep the plain path away.
-    fn after_step(&mut self) {
-        if !self.plain_state {
-            self.plain_state = plain_state(&[], self.bufs.tols);
+    /// A step floors every threshold and writes only canonical NaNs, so
+    /// once a state handed in has been stepped only its `tols` can still
+    /// keep the plain path away; and a step whose time flushes to `-0.0`
+    /// may have written a `tols` of `-0.0`.
+    fn after_step(&mut self, k: &StepConsts) {
+        if !self.plain_state || k.t.to_bits() == (-0.0_f32).to_bits() {
+            self.plain_state = plain_state(&[], &[], self.bufs.tols);
         }
     }
 
@@ -479,7 +482,7 @@ impl<'a> Cell<'a> {
                 };
                 backend.step_row(row, &k);
             });
-        self.after_step();
+        self.after_step(&k);
         Ok(())
     }
 
@@ -493,7 +496,7 @@ impl<'a> Cell<'a> {
         self.bufs.s.fill(0.0);
         self.bufs.tols.fill(0.0);
         self.bufs.rfr.fill(self.params.refract_time());
-        self.plain_state = plain_state(self.bufs.thr, &[]);
+        self.plain_state = plain_state(self.bufs.thr, &[], &[]);
     }
 
     /// The validated parameters.

@@ -19,11 +19,11 @@
 
 #![forbid(unsafe_code)]
 
-use super::backend::LANES;
-use super::spec::exp::exp_f32;
+use super::backend::{LANES, add, sub};
+use super::spec::exp::{exp_f32, exp_nonpositive_branchy};
 use super::spec::{
-    Row, StepConsts, StepLanes, THR_FLOOR, fire, fire_plain, floored, nan_max, reduce_add_lanes,
-    reduce_max_lanes, spike_rules, voltage,
+    Row, StepConsts, StepLanes, THR_FLOOR, fire, fire_plain, nan_max, reduce_add_lanes,
+    reduce_max_lanes, spike_rules, voltage_any_nan,
 };
 
 /// One accumulator per lane of the eight-lane kernels.
@@ -55,12 +55,8 @@ pub(crate) fn exp_array(x: [f32; LANES]) -> [f32; LANES] {
 /// `out = exp(x - max)`, returning the sum of `out`. Lengths must match.
 #[inline(never)]
 pub(crate) fn exp_sum(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
-    let mut acc = [0.0; LANES];
-    let e = x.iter().zip(out.iter_mut()).map(|(x, o)| {
-        *o = exp_f32(x - max);
-        *o
-    });
-    fold_lanes(&mut acc, e, |a, e| a + e);
+    exp_pass::<false>(x, max, out);
+    let mut acc = lane_sums(out);
     // The eight-lane kernel pads a short last chunk with -inf; its
     // exponential is +0.0 (no change) unless `max` is -inf or NaN.
     let tail = x.len() % LANES;
@@ -95,57 +91,221 @@ pub(crate) fn divide_in_place(x: &mut [f32], sum: f32) {
 /// Advances one batch row by one step: the passes of
 /// [`loops::step_row`](super::loops::step_row), element by element.
 ///
-/// Each pass is its own function, so that only one pass's locals are on
-/// the stack at a time (a Cortex-M0 spills most of them).
+/// Each pass is its own function with its own short loop, so that only one
+/// pass's values are live at a time: the loop-invariant constants (the
+/// eleven of `exp`, say) then stay in registers, and a Cortex-M0, which
+/// spills most of them, keeps a small stack.
+///
+/// Two reductions are computed in a cheaper order than the eight-lane
+/// tree, with the same result for the step:
+/// - the row max is one running maximum. Maxima of the same values differ
+///   at most in the sign of a zero, and `v - (+0)` and `v - (-0)` differ
+///   only for `v = -0`, as `-0` and `+0`, whose `exp` is `1` either way; a
+///   NaN anywhere gives the canonical NaN either way.
+/// - the spike count is an integer count. Every partial sum of ones and
+///   zeros is a whole number, exact in `f32` up to `2^24`, so for rows of up
+///   to `2^24` units any order gives the same count. Longer rows take the
+///   general spike pass, which sums in the eight-lane order.
 #[inline(never)]
-pub(crate) fn step_row(row: Row<'_>, k: &StepConsts) {
-    let max = if k.volt_lim == 0.0 {
-        voltage_pass::<false>(row.j, row.rfr, row.v, k)
-    } else {
-        voltage_pass::<true>(row.j, row.rfr, row.v, k)
+pub(crate) fn step_row(mut row: Row<'_>, k: &StepConsts) {
+    // The passes take the row and the constants by reference, so that
+    // every argument travels in a register and this frame stays small.
+    let row = &mut row;
+    // `volt_lim` is 0 exactly for `resist_m = ±1`.
+    let max = match (k.volt_lim == 0.0, k.resist_m > 0.0) {
+        (true, true) => voltage_pass::<SCALE_PLUS_ONE>(row, k),
+        (true, false) => voltage_pass::<SCALE_MINUS_ONE>(row, k),
+        (false, _) => voltage_pass::<SCALE_FLUSHED>(row, k),
     };
     // The exponentials are parked in `s`, which the spike pass turns into
-    // spikes.
-    let sum = exp_sum(row.v, max, row.s);
-    let count = if k.plain {
-        spike_pass::<true>(row.s, row.thr, row.rfr, row.tols, sum, k)
+    // spikes. With a finite max every `v - max` is in [−inf, 0], where
+    // `exp_nonpositive` has `exp`'s bits; and the padded lanes of the
+    // eight-lane kernel add `exp(-inf - max) = +0.0`, which changes no sum.
+    let sum = if max.is_finite() {
+        exp_pass::<true>(row.v, max, row.s);
+        sum_in_lane_order(row.s)
     } else {
-        spike_pass::<false>(row.s, row.thr, row.rfr, row.tols, sum, k)
+        exp_sum(row.v, max, row.s)
     };
-    threshold_pass(row.thr, count, k.thr_gain);
+    let count = if k.plain && row.s.len() <= MAX_EXACT_COUNT {
+        spike_pass_plain(row, sum, k)
+    } else {
+        spike_pass(row, sum, k)
+    };
+    threshold_pass(row.thr, count, k);
 }
 
-/// Voltages, NaN made canonical, into `v`; returns their max.
+/// The longest row whose spike count every summation order gets exactly.
+const MAX_EXACT_COUNT: usize = 1 << 24;
+
+/// How a voltage pass forms `j * resist_m` (see [`voltage_pass`]).
+const SCALE_FLUSHED: u8 = 0;
+/// `resist_m = 1`: `v = j`.
+const SCALE_PLUS_ONE: u8 = 1;
+/// `resist_m = -1`: `v = -j`.
+const SCALE_MINUS_ONE: u8 = 2;
+
+/// Voltages, NaN made canonical, into `v`; returns their max (a running
+/// maximum, see [`step_row`] for why its order does not matter there).
+///
+/// With `SCALE_FLUSHED` this is rule 1 as written, the product flushed
+/// below `volt_lim`. For `resist_m = ±1` nothing is flushed, and the
+/// product is `j` or `-j` bit for bit but for a NaN's payload, which is
+/// made canonical here anyway: a sign flip where a Cortex-M0 would call a
+/// soft-float multiply.
 #[inline(never)]
-fn voltage_pass<const FLUSH: bool>(j: &[f32], rfr: &[f32], v: &mut [f32], k: &StepConsts) -> f32 {
-    let mut acc = [f32::NEG_INFINITY; LANES];
-    let k = StepLanes::new(k);
-    let v = j.iter().zip(rfr).zip(v).map(|((&j, &rfr), v)| {
-        *v = voltage::<f32, FLUSH>(j, rfr, &k).0;
-        *v
-    });
-    fold_lanes(&mut acc, v, nan_max);
-    reduce_max_lanes(acc)
+fn voltage_pass<const SCALE: u8>(row: &mut Row<'_>, k: &StepConsts) -> f32 {
+    let (j, rfr, v) = (row.j, &*row.rfr, &mut *row.v);
+    let lanes = StepLanes::new(k);
+    let mut max = f32::NEG_INFINITY;
+    let mut nans: usize = 0;
+    let mut one = |j: f32, rfr: f32, v: &mut f32| {
+        let x = match SCALE {
+            SCALE_PLUS_ONE if rfr >= k.awake_from => j,
+            SCALE_MINUS_ONE if rfr >= k.awake_from => -j,
+            SCALE_PLUS_ONE | SCALE_MINUS_ONE => 0.0,
+            _ => voltage_any_nan::<f32, true>(j, rfr, &lanes),
+        };
+        // One comparison finds both a new max and a NaN (unordered; `max`
+        // itself is never NaN here), which is made canonical.
+        *v = if x <= max {
+            x
+        } else if x > max {
+            max = x;
+            x
+        } else {
+            nans += 1;
+            f32::NAN
+        };
+    };
+    // Two at a time, in order: half the loop overhead.
+    let ((j2, j1), (r2, r1), (v2, v1)) = (j.as_chunks(), rfr.as_chunks(), v.as_chunks_mut());
+    for ((&[j0, j1], &[r0, r1]), [v0, v1]) in j2.iter().zip(r2).zip(v2) {
+        one(j0, r0, v0);
+        one(j1, r1, v1);
+    }
+    for ((&j, &rfr), v) in j1.iter().zip(r1).zip(v1) {
+        one(j, rfr, v);
+    }
+    if nans != 0 { f32::NAN } else { max }
+}
+
+/// `out = exp(x - max)`. With `NONPOSITIVE` every `x - max` must be in
+/// [−inf, 0] (a finite `max` of `x`), where [`exp_nonpositive`] has the
+/// bits of [`exp`](super::spec::exp::exp).
+#[inline(never)]
+fn exp_pass<const NONPOSITIVE: bool>(x: &[f32], max: f32, out: &mut [f32]) {
+    let e = |x: f32| {
+        if NONPOSITIVE {
+            exp_nonpositive_branchy(sub(x, max))
+        } else {
+            exp_f32(x - max)
+        }
+    };
+    // Two at a time: half the loop overhead, and two independent chains.
+    let (x2, x1) = x.as_chunks::<2>();
+    let (o2, o1) = out.as_chunks_mut::<2>();
+    for (&[x0, x1], [o0, o1]) in x2.iter().zip(o2) {
+        *o0 = e(x0);
+        *o1 = e(x1);
+    }
+    for (&x, o) in x1.iter().zip(o1) {
+        *o = e(x);
+    }
+}
+
+/// The sum of `x` as the eight-lane kernels add it: [`lane_sums`], then
+/// the fixed tree.
+#[inline(never)]
+fn sum_in_lane_order(x: &[f32]) -> f32 {
+    reduce_add_lanes(lane_sums(x))
+}
+
+/// The eight lane sums of the eight-lane kernels: element `i` added to
+/// accumulator `i % 8`, in order.
+#[inline(always)]
+fn lane_sums(x: &[f32]) -> Acc {
+    let (chunks, tail) = x.as_chunks::<LANES>();
+    // Eight named accumulators, written out: the optimizer keeps them in
+    // registers, where an array indexed in a loop lives on the stack.
+    let [
+        mut a0,
+        mut a1,
+        mut a2,
+        mut a3,
+        mut a4,
+        mut a5,
+        mut a6,
+        mut a7,
+    ] = [0.0_f32; LANES];
+    for &[x0, x1, x2, x3, x4, x5, x6, x7] in chunks {
+        a0 = add(a0, x0);
+        a1 = add(a1, x1);
+        a2 = add(a2, x2);
+        a3 = add(a3, x3);
+        a4 = add(a4, x4);
+        a5 = add(a5, x5);
+        a6 = add(a6, x6);
+        a7 = add(a7, x7);
+    }
+    let mut acc = [a0, a1, a2, a3, a4, a5, a6, a7];
+    for (a, x) in acc.iter_mut().zip(tail) {
+        *a += x;
+    }
+    acc
 }
 
 /// Spikes from the exponentials in `s`, refractory timers, times of last
-/// spike; returns the spike count.
+/// spike, for a plain step (see [`StepConsts::plain`]) of a row of at
+/// most [`MAX_EXACT_COUNT`] units; returns the spike count.
+///
+/// The plain rules as branches: the products run only where their factor
+/// is not a known 1 or 0, and the M0's soft float makes fewer calls. The
+/// bits are those of the arithmetic forms: `(rfr + dt) * 0 + dt` is `dt`,
+/// or NaN where `rfr + dt` is not finite; `(rfr + dt) * 1 + 0` is
+/// `rfr + dt` (never `-0.0`, as `dt > 0`, and a NaN only from a canonical
+/// one); `1 * tols + 0 * t` is `tols` (see `plain_state`).
 #[inline(never)]
-fn spike_pass<const PLAIN: bool>(
-    s: &mut [f32],
-    thr: &[f32],
-    rfr: &mut [f32],
-    tols: &mut [f32],
-    sum: f32,
-    k: &StepConsts,
-) -> f32 {
-    let mut acc = [0.0; LANES];
+fn spike_pass_plain(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
+    let (s, thr, rfr, tols) = (&mut *row.s, &*row.thr, &mut *row.rfr, &mut *row.tols);
     let (t, dt) = (k.t, k.dt);
-    // `0 * t`: what a silent unit's `tols` gains, a zero of `t`'s sign.
-    let t_zero = 0.0 * t;
+    let mut count: u32 = 0;
+    let mut one = |s: &mut f32, thr: f32, rfr: &mut f32, tols: &mut f32| {
+        let r = add(*rfr, dt);
+        if fire_plain(*s, sum, thr).0 {
+            *rfr = if r.is_finite() { dt } else { f32::NAN };
+            *tols = 0.0 * *tols + t;
+            *s = 1.0;
+            count += 1;
+        } else {
+            // A plain state's `tols` is kept, and `r` is canonical if NaN
+            // (see `plain_state`).
+            *rfr = r;
+            *s = 0.0;
+        }
+    };
+    // Two at a time: half the loop overhead.
+    let ((s2, s1), (t2, t1)) = (s.as_chunks_mut(), thr.as_chunks());
+    let ((r2, r1), (l2, l1)) = (rfr.as_chunks_mut(), tols.as_chunks_mut());
+    for ((([s0, s1], &[t0, t1]), [r0, r1]), [l0, l1]) in s2.iter_mut().zip(t2).zip(r2).zip(l2) {
+        one(s0, t0, r0, l0);
+        one(s1, t1, r1, l1);
+    }
+    for (((s, &thr), rfr), tols) in s1.iter_mut().zip(t1).zip(r1).zip(l1) {
+        one(s, thr, rfr, tols);
+    }
+    // Exact: at most 2^24.
+    count as f32
+}
+
+/// Spikes from the exponentials in `s`, refractory timers, times of last
+/// spike, by the general rules; returns the spike count, summed in the
+/// eight-lane order.
+#[inline(never)]
+fn spike_pass(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
+    let (s, thr, rfr, tols) = (&mut *row.s, &*row.thr, &mut *row.rfr, &mut *row.tols);
+    let mut acc = [0.0; LANES];
     let k = StepLanes::new(k);
-    // Indexed rather than zipped: four zipped iterators do not fit the
-    // registers of a Cortex-M0 and live on its stack instead.
     for i in 0..s.len() {
         if let (Some(s), Some(&thr), Some(rfr), Some(tols), Some(a)) = (
             s.get_mut(i),
@@ -155,27 +315,7 @@ fn spike_pass<const PLAIN: bool>(
             acc.get_mut(i % LANES),
         ) {
             let spike;
-            if PLAIN {
-                // The plain rules as branches: `rfr + dt` and the products
-                // run only where their factor is not a known 1 or 0, and
-                // the M0's soft float makes fewer calls. The bits are those
-                // of the arithmetic forms: `(rfr + dt) * 0 + dt` is `dt`,
-                // or NaN where `rfr + dt` is not finite; `(rfr + dt) * 1 +
-                // 0` is `rfr + dt` (never `-0.0`, as `dt > 0`); `1 * tols
-                // + 0 * t` is `tols + t_zero`.
-                let fires;
-                (fires, spike) = fire_plain(*s, sum, thr);
-                let r = *rfr + dt;
-                if fires {
-                    *rfr = if r.is_finite() { dt } else { f32::NAN };
-                    *tols = 0.0 * *tols + t;
-                } else {
-                    *rfr = if r.is_nan() { f32::NAN } else { r };
-                    *tols += t_zero;
-                }
-            } else {
-                (spike, *rfr, *tols) = spike_rules::<f32, false>(*s, sum, thr, *rfr, *tols, &k);
-            }
+            (spike, *rfr, *tols) = spike_rules::<f32, false>(*s, sum, thr, *rfr, *tols, &k);
             *s = spike;
             *a += spike;
         }
@@ -185,10 +325,37 @@ fn spike_pass<const PLAIN: bool>(
 
 /// `thr = max(thr + (count - 1) * thr_gain, 0.025)`, with the
 /// NaN-propagating floor of the eight-lane kernel.
+///
+/// In a plain step with a finite `delta` no sum makes a new NaN (that takes
+/// `inf - inf`), and a canonical NaN threshold stays canonical through
+/// `+ delta`, so the floor needs no NaN test: `x <= 0.025` is false for a
+/// NaN, which is kept as it is.
 #[inline(never)]
-fn threshold_pass(thr: &mut [f32], count: f32, thr_gain: f32) {
-    let delta = (count - 1.0) * thr_gain;
-    for thr in thr {
-        *thr = floored(*thr + delta, THR_FLOOR);
+fn threshold_pass(thr: &mut [f32], count: f32, k: &StepConsts) {
+    let delta = (count - 1.0) * k.thr_gain;
+    if k.plain && delta.is_finite() {
+        let one = |thr: &mut f32| {
+            let x = add(*thr, delta);
+            *thr = if x <= THR_FLOOR { THR_FLOOR } else { x };
+        };
+        // Two at a time: half the loop overhead.
+        let (t2, t1) = thr.as_chunks_mut::<2>();
+        for [t0, t1] in t2 {
+            one(t0);
+            one(t1);
+        }
+        t1.iter_mut().for_each(one);
+    } else {
+        for thr in thr {
+            let x = *thr + delta;
+            // `floored`, written so that one comparison decides.
+            *thr = if x > THR_FLOOR {
+                x
+            } else if x <= THR_FLOOR {
+                THR_FLOOR
+            } else {
+                f32::NAN
+            };
+        }
     }
 }

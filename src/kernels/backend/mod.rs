@@ -21,6 +21,7 @@ pub(crate) mod array;
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub(crate) mod avx2;
 pub(crate) mod portable;
+pub(crate) mod soft_float;
 
 /// Lanes per vector. Every backend works on eight `f32` lanes.
 pub const LANES: usize = 8;
@@ -106,6 +107,31 @@ pub(crate) trait Lanes: Ops {
 /// The sign bit of an `f32`.
 const SIGN: u32 = 0x8000_0000;
 
+// `a + b`, `a - b`, `a * b` on one `f32`: the hardware's instructions, or
+// on a core without a floating-point unit the `soft_float` routines, with
+// the same bits.
+#[cfg(wtas_soft_float)]
+pub(crate) use soft_float::{add, mul, sub};
+
+/// `a + b` in hardware.
+#[cfg(not(wtas_soft_float))]
+#[inline(always)]
+pub(crate) fn add(a: f32, b: f32) -> f32 {
+    a + b
+}
+/// `a - b` in hardware.
+#[cfg(not(wtas_soft_float))]
+#[inline(always)]
+pub(crate) fn sub(a: f32, b: f32) -> f32 {
+    a - b
+}
+/// `a * b` in hardware.
+#[cfg(not(wtas_soft_float))]
+#[inline(always)]
+pub(crate) fn mul(a: f32, b: f32) -> f32 {
+    a * b
+}
+
 /// One lane as a plain `f32`: the definition of every operation, which
 /// [`Array`](array::Array) applies lane by lane and the
 /// [reference kernels](super::reference) run on directly.
@@ -119,15 +145,15 @@ impl Ops for f32 {
     }
     #[inline(always)]
     fn add(self, rhs: Self) -> Self {
-        self + rhs
+        add(self, rhs)
     }
     #[inline(always)]
     fn sub(self, rhs: Self) -> Self {
-        self - rhs
+        sub(self, rhs)
     }
     #[inline(always)]
     fn mul(self, rhs: Self) -> Self {
-        self * rhs
+        mul(self, rhs)
     }
     #[inline(always)]
     fn div(self, rhs: Self) -> Self {

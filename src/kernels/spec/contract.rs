@@ -120,13 +120,31 @@ impl<L: Ops> StepLanes<L> {
     }
 }
 
-/// Whether a state's thresholds and times of last spike allow a plain step
-/// (see [`StepConsts::plain`]): no threshold below `f32::MIN_POSITIVE` in
-/// magnitude, and every `tols` finite and not subnormal, or the canonical
-/// NaN. A step's own output always passes the threshold test (the floor);
-/// only a `tols` handed in can fail the other.
-pub(crate) fn plain_state(thr: &[f32], tols: &[f32]) -> bool {
-    let thr_ok = |x: &f32| x.is_nan() || x.abs() >= f32::MIN_POSITIVE;
-    let tols_ok = |x: &f32| x.is_normal() || *x == 0.0 || x.to_bits() == f32::NAN.to_bits();
-    thr.iter().all(thr_ok) && tols.iter().all(tols_ok)
+/// Whether a state allows a plain step (see [`StepConsts::plain`]): every
+/// threshold at least `f32::MIN_POSITIVE` in magnitude or the canonical
+/// NaN; every NaN in `rfr` the canonical one; and every `tols` finite and
+/// not subnormal, or the canonical NaN, and none `-0.0`.
+///
+/// A step keeps its own output passing: the floor keeps every threshold
+/// at least 0.025 (or the canonical NaN), every NaN written is canonical,
+/// and a `tols` becomes `-0.0` only from a time `t` that flushes to
+/// `-0.0`, after which the cell checks again. So only state handed in can
+/// fail, and it is checked once.
+///
+/// The conditions on NaNs and on `-0.0` go beyond what [`timers_plain`]
+/// needs; they are for the reference kernels, where they save work on
+/// every element:
+/// - a canonical NaN stays canonical through `+ dt` or `+ delta` on every
+///   target (each either returns a quiet NaN operand as it is or returns
+///   the canonical NaN), so a silent unit's `rfr + dt` and a threshold's
+///   `thr + delta` need no NaN test;
+/// - `1 * tols + 0 * t` is `tols` itself (adding a zero changes only a
+///   `-0.0`, to `+0.0`), so a silent unit's `tols` is not even rewritten.
+///
+/// [`timers_plain`]: super::rules
+pub(crate) fn plain_state(thr: &[f32], rfr: &[f32], tols: &[f32]) -> bool {
+    let thr_ok = |x: &f32| x.abs() >= f32::MIN_POSITIVE || x.to_bits() == f32::NAN.to_bits();
+    let rfr_ok = |x: &f32| !x.is_nan() || x.to_bits() == f32::NAN.to_bits();
+    let tols_ok = |x: &f32| x.is_normal() || x.to_bits() == 0 || x.to_bits() == f32::NAN.to_bits();
+    thr.iter().all(thr_ok) && rfr.iter().all(rfr_ok) && tols.iter().all(tols_ok)
 }

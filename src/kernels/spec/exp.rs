@@ -105,6 +105,26 @@ pub(crate) fn exp_reduce<L: Ops>(x: L) -> (L, L) {
 /// The second half of [`exp_nonpositive`], from [`exp_reduce`]'s results.
 #[inline(always)]
 pub(crate) fn exp_finish<L: Ops>(x: L, kf: L, r: L) -> L {
+    L::select_or_zero(x.ge(L::splat(FLUSH_BELOW)), exp_scaled(kf, r))
+}
+
+/// One value of [`exp_nonpositive`] with the flush below `FLUSH_BELOW`
+/// as a branch rather than a select: for a core without SIMD, where the
+/// branch is the cheaper of the two and skips the work it discards.
+#[inline(always)]
+pub(crate) fn exp_nonpositive_branchy(x: f32) -> f32 {
+    if x >= FLUSH_BELOW {
+        let (kf, r) = exp_reduce(x);
+        exp_scaled(kf, r)
+    } else {
+        0.0
+    }
+}
+
+/// [`exp_finish`] before its flush: the polynomial and the scaling by
+/// `2^n`, whose bits are garbage where the result is not normal.
+#[inline(always)]
+fn exp_scaled<L: Ops>(kf: L, r: L) -> L {
     // P(r) = (Q0 + Q1·r) + r²·((Q2 + Q3·r) + r²·Q4): the two linear terms
     // and r² are independent, so the chain is three links shorter than
     // Horner's rule.
@@ -117,20 +137,18 @@ pub(crate) fn exp_finish<L: Ops>(x: L, kf: L, r: L) -> L {
     // y · 2^n: add n to the exponent field. The low 9 bits of `kf`'s
     // mantissa are `n` mod 512 (`ROUND_MAGIC`'s are zero), so shifting them
     // into the exponent field gives `n << 23` without subtracting first.
-    let y = L::from_bits(L::bits_add(y.to_bits(), L::bits_shl::<23>(kf.to_bits())));
-
-    L::select_or_zero(x.ge(L::splat(FLUSH_BELOW)), y)
+    L::from_bits(L::bits_add(y.to_bits(), L::bits_shl::<23>(kf.to_bits())))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{exp, exp_nonpositive};
+    use super::{exp, exp_nonpositive, exp_nonpositive_branchy};
     use crate::kernels::backend::array::Array;
     use crate::kernels::backend::{LANES, Lanes};
 
-    /// Checks that `exp_nonpositive` equals `exp` bit for bit on every
-    /// `step`-th f32 from `-0.0` down to `-inf` (both included), on the
-    /// array lanes and the `wide` lanes.
+    /// Checks that `exp_nonpositive` and its one-value branchy form equal
+    /// `exp` bit for bit on every `step`-th f32 from `-0.0` down to `-inf`
+    /// (both included), on the array lanes and the `wide` lanes.
     fn same_bits_nonpositive(step: usize) -> u64 {
         let (lo, hi) = ((-0.0_f32).to_bits(), f32::NEG_INFINITY.to_bits());
         let mut xs = [0.0_f32; LANES];
@@ -145,6 +163,7 @@ mod tests {
             let want = exp(s).to_array();
             for got in [
                 exp_nonpositive(s).to_array(),
+                xs.map(exp_nonpositive_branchy),
                 exp(w).to_array(),
                 exp_nonpositive(w).to_array(),
             ] {

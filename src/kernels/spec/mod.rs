@@ -26,4 +26,6 @@ pub(crate) mod rules;
 
 pub(crate) use contract::{Row, StepConsts, StepLanes, plain_state};
 pub(crate) use reduce::{reduce_add_lanes, reduce_max_lanes};
-pub(crate) use rules::{THR_FLOOR, fire, fire_plain, floored, nan_max, spike_rules, voltage};
+pub(crate) use rules::{
+    THR_FLOOR, fire, fire_plain, floored, nan_max, spike_rules, voltage, voltage_any_nan,
+};

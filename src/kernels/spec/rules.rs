@@ -47,11 +47,18 @@ pub(crate) fn nan_max<L: Ops>(a: L, b: L) -> L {
 /// Without `FLUSH` (allowed only where `volt_lim` is 0, `resist_m = ±1`)
 /// the flush, which would keep every lane, is left out.
 pub(crate) fn voltage<L: Ops, const FLUSH: bool>(j: L, rfr: L, k: &StepLanes<L>) -> (L, L::Mask) {
-    let v = j.mul(k.resist_m);
-    let v = if FLUSH { v.flush_below(k.volt_lim) } else { v };
-    let v = L::select_or_zero(rfr.ge(k.awake_from), v);
+    let v = voltage_any_nan::<L, FLUSH>(j, rfr, k);
     let nan = v.is_nan();
     (L::select(nan, L::splat(f32::NAN), v), nan)
+}
+
+/// [`voltage`] before its NaN is made canonical, for callers that find
+/// the NaN lanes together with another comparison.
+#[inline(always)]
+pub(crate) fn voltage_any_nan<L: Ops, const FLUSH: bool>(j: L, rfr: L, k: &StepLanes<L>) -> L {
+    let v = j.mul(k.resist_m);
+    let v = if FLUSH { v.flush_below(k.volt_lim) } else { v };
+    L::select_or_zero(rfr.ge(k.awake_from), v)
 }
 
 /// One chunk of the spike rule, rule 4 with the reference's flushing:
