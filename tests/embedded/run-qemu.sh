@@ -131,7 +131,7 @@ echo "  wtas.text = .text(full) - .text(nostep) in bytes; wtas(nm) = sum of nm s
 echo "  RAM/neuron = size_of::<Storage<64,1>>() / 64 (five state buffers + j); stack = painted high-water mark of one advance;"
 echo "  instr/n-step = ticks inside advance x (instructions per tick, calibrated) / (2000 x 64);"
 echo "  diff-method = (whole run - run with the wtas calls removed) / (2000 x 64), includes resets and construction."
-echo "  Goals: wtas.text <= 4096 on thumbv7em at opt s; stack <= 512; RAM/neuron = 24 (5x4 + j); no heap (no allocator linked)."
+echo "  Goals (DESIGN.md, Firmware): M4F opt s <= 70 instr/n-step, stack <= 128 B, step code <= 1,200 B; M0 opt s <= 1,600; RAM/neuron = 24 (5x4 + j); no heap."
 for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
   p="$OUT/$target-release-profile.run"
   [ -f "$p" ] || continue
