@@ -28,7 +28,7 @@ use wtas::{Buffers, Cell, Config};
 
 #[path = "../tests/common/rng.rs"]
 mod rng;
-use rng::Rng;
+use rng::bench_input;
 
 /// The benchmark sizes: (batch, units).
 const SIZES: [(usize, usize); 5] = [(1, 16), (1, 64), (1, 1024), (16, 1024), (64, 4096)];
@@ -37,20 +37,10 @@ fn id(batch: usize, units: usize) -> String {
     format!("B{batch}xN{units}")
 }
 
-/// Realistic input: small noise everywhere and one strong unit per row,
-/// so about one unit wins per row; refractory periods and threshold
-/// adaptation are on.
+/// Realistic input: small noise everywhere and one strong unit per row
+/// (`bench_input`), so about one unit wins per row.
 fn input(batch: usize, units: usize) -> Vec<f32> {
-    let mut rng = Rng::new(1);
-    let mut j = Vec::with_capacity(batch * units);
-    for b in 0..batch {
-        for u in 0..units {
-            let noise = rng.range(-0.5, 0.5);
-            let bump = if u == (b * 7 + 3) % units { 12.0 } else { 0.0 };
-            j.push(noise + bump);
-        }
-    }
-    j
+    bench_input(batch, units)
 }
 
 /// A zeroed allocation with room for `n` values from a 64-byte boundary.

@@ -7,23 +7,14 @@
 
 mod common;
 
-use common::rng::Rng;
+use common::rng::bench_input;
 use wtas::{Buffers, Cell, Config};
 use wtas_cstep::{CStep, Consts, Spike, State};
 
-/// The benchmark's input (`benches/step.rs`): small noise, one strong unit
-/// per row.
+/// Realistic input: small noise everywhere and one strong unit per row
+/// (`bench_input`), so about one unit wins per row.
 fn input(batch: usize, units: usize) -> Vec<f32> {
-    let mut rng = Rng::new(1);
-    let mut j = Vec::with_capacity(batch * units);
-    for b in 0..batch {
-        for u in 0..units {
-            let noise = rng.range(-0.5, 0.5);
-            let bump = if u == (b * 7 + 3) % units { 12.0 } else { 0.0 };
-            j.push(noise + bump);
-        }
-    }
-    j
+    bench_input(batch, units)
 }
 
 #[test]
@@ -46,8 +37,7 @@ fn c_step_agrees_with_wtas_on_the_bench_input() {
         let params = config.validate().unwrap();
         let n = batch * units;
         let (mut a, mut b) = (vec![0.0_f32; 6 * n], vec![0.0_f32; 6 * n]);
-        let mut cell =
-            Cell::new(params, Buffers::from_slice(&mut a, n).unwrap(), 1).unwrap();
+        let mut cell = Cell::new(params, Buffers::from_slice(&mut a, n).unwrap(), 1).unwrap();
         cell.j_mut().copy_from_slice(&input(batch, units));
         let c = Buffers::from_slice(&mut b, n).unwrap();
         c.j.copy_from_slice(cell.j());

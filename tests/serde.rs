@@ -107,7 +107,9 @@ fn invalid_params_are_rejected_with_the_crate_message() {
                 thr_jitter: f32::INFINITY,
                 ..config()
             },
-            Error::ThrJitter { value: f32::INFINITY },
+            Error::ThrJitter {
+                value: f32::INFINITY,
+            },
         ),
     ];
     for (bad, want) in cases {

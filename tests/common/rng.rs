@@ -62,3 +62,19 @@ impl Rng {
         self.below(100) < percent
     }
 }
+
+/// The step benchmark's input (`benches/step.rs`, also checked against
+/// the C baseline by `tests/c_baseline.rs`): small noise everywhere and
+/// one strong unit per row, so about one unit wins per row.
+pub fn bench_input(batch: usize, units: usize) -> Vec<f32> {
+    let mut rng = Rng::new(1);
+    let mut j = Vec::with_capacity(batch * units);
+    for b in 0..batch {
+        for u in 0..units {
+            let noise = rng.range(-0.5, 0.5);
+            let bump = if u == (b * 7 + 3) % units { 12.0 } else { 0.0 };
+            j.push(noise + bump);
+        }
+    }
+    j
+}

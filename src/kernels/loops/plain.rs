@@ -245,8 +245,11 @@ fn spike_unchecked<L: Ops>(e: L, sum: L, thr: L, rfr: L, tols: L, k: &StepLanes<
 fn spike_pass<L: Lanes>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
     // With a finite max, `exp(max - max) = 1` is a term of the sum.
     debug_assert!(sum >= 1.0);
-    // What `tols` gains where a unit is silent: `0 * t`.
-    let (t_zero, inv) = (0.0 * k.t, (1.0 / sum) * (1.0 + 8.0 * f32::EPSILON));
+    // A silent unit's `tols` gains `0 * t`, which in a plain state (no
+    // `-0.0`, no NaN but the canonical one; see `plain_state`) leaves it
+    // as it is: a silent chunk does not touch `tols`. Its `rfr + dt` is
+    // NaN only from a canonical NaN, which it keeps, so it needs no probe.
+    let inv = (1.0 / sum) * (1.0 + 8.0 * f32::EPSILON);
     let (sc, st) = row.s.as_chunks_mut::<LANES>();
     let (tc, tt) = row.thr.as_chunks::<LANES>();
     let (rc, rt) = row.rfr.as_chunks_mut::<LANES>();
@@ -260,11 +263,7 @@ fn spike_pass<L: Lanes>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
     let (lg, lc) = lc.as_chunks_mut::<UNROLL>();
     let (count, probe) = {
         type G<L> = Interleaved<L>;
-        let (t_zero, inv, sum) = (
-            G::<L>::splat(t_zero),
-            G::<L>::splat(inv),
-            G::<L>::splat(sum),
-        );
+        let (inv, sum) = (G::<L>::splat(inv), G::<L>::splat(sum));
         let k = StepLanes::<G<L>>::new(k);
         let mut count = G::<L>::splat(0.0);
         let mut probe = G::<L>::splat(0.0);
@@ -272,10 +271,7 @@ fn spike_pass<L: Lanes>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
             let (e, thr) = (load4(s4), load4(t4));
             if !G::<L>::any(e.mul(inv).gt(thr)) {
                 store4(G::<L>::splat(0.0), s4);
-                let rfr = load4(r4).add(k.dt);
-                store4(rfr, r4);
-                probe = probe.add(rfr);
-                store4(load4(l4).add(t_zero), l4);
+                store4(load4(r4).add(k.dt), r4);
                 continue;
             }
             let (s, rfr, tols) = spike_unchecked(e, sum, thr, load4(r4), load4(l4), &k);
@@ -288,7 +284,7 @@ fn spike_pass<L: Lanes>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
         let ([c0, c1, c2, c3], [p0, p1, p2, p3]) = (count.0, probe.0);
         (c0.add(c1).add(c2.add(c3)), p0.add(p1).add(p2.add(p3)))
     };
-    let (t_zero, inv) = (L::splat(t_zero), L::splat(inv));
+    let inv = L::splat(inv);
     let (sum, k) = (L::splat(sum), StepLanes::new(k));
     let (mut count, mut probe) = (count, probe);
     for (((s8, t8), r8), l8) in sc.iter_mut().zip(tc).zip(rc).zip(lc) {
@@ -297,10 +293,7 @@ fn spike_pass<L: Lanes>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
             // No unit of the chunk fires (see `spike_pass`): `s = 0`, and
             // the timers' rules with `s = 0`.
             L::splat(0.0).store(s8);
-            let rfr = L::load(r8).add(k.dt);
-            rfr.store(r8);
-            probe = probe.add(rfr);
-            L::load(l8).add(t_zero).store(l8);
+            L::load(r8).add(k.dt).store(r8);
             continue;
         }
         let (s, rfr, tols) = spike_unchecked(e, sum, thr, L::load(r8), L::load(l8), &k);
