@@ -21,6 +21,19 @@ use crate::{Cell, Params};
 /// `params` and `buffers` are NULL or point to readable objects. The
 /// buffers must stay valid for reads and writes as long as the cell is
 /// used, and nothing else may access them during a `wtas_cell_*` call.
+#[cfg_attr(
+    doc,
+    doc = r#"
+# Example of a failure
+
+```
+use wtas::ffi::*;
+// Every pointer is checked first: nothing is written.
+let status = unsafe { wtas_cell_bind(core::ptr::null_mut(), core::ptr::null(), core::ptr::null()) };
+assert_eq!(status, wtas_status::WTAS_ERR_NULL);
+```
+"#
+)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_cell_bind(
     cell: *mut wtas_cell,
@@ -53,6 +66,17 @@ pub unsafe extern "C" fn wtas_cell_bind(
 /// # Safety
 /// `cell` is NULL or points to a readable `wtas_cell`; if it was bound,
 /// its buffers are valid and not accessed by anyone else during the call.
+#[cfg_attr(
+    doc,
+    doc = r#"
+# Example of a failure
+
+```
+use wtas::ffi::*;
+assert_eq!(unsafe { wtas_cell_seed(core::ptr::null_mut(), 42) }, wtas_status::WTAS_ERR_NULL);
+```
+"#
+)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_cell_seed(cell: *mut wtas_cell, seed: u64) -> wtas_status {
     guard(|| {
@@ -76,6 +100,19 @@ pub unsafe extern "C" fn wtas_cell_seed(cell: *mut wtas_cell, seed: u64) -> wtas
 ///
 /// # Safety
 /// As `wtas_cell_seed`; `threshold0` is NULL or readable for `len` floats.
+#[cfg_attr(
+    doc,
+    doc = r#"
+# Example of a failure
+
+```
+use wtas::ffi::*;
+let thr0 = [0.3_f32; 4];
+let status = unsafe { wtas_cell_set_threshold0(core::ptr::null_mut(), thr0.as_ptr(), 4) };
+assert_eq!(status, wtas_status::WTAS_ERR_NULL);
+```
+"#
+)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_cell_set_threshold0(
     cell: *mut wtas_cell,
@@ -99,6 +136,18 @@ pub unsafe extern "C" fn wtas_cell_set_threshold0(
 /// `params` and `buffers` are NULL or point to readable objects; the
 /// buffers are valid for reads and writes of their lengths and not
 /// accessed by anyone else during the call.
+#[cfg_attr(
+    doc,
+    doc = r#"
+# Example of a failure
+
+```
+use wtas::ffi::*;
+let status = unsafe { wtas_seed(core::ptr::null(), core::ptr::null(), 42) };
+assert_eq!(status, wtas_status::WTAS_ERR_NULL);
+```
+"#
+)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_seed(
     params: *const wtas_params,
@@ -119,6 +168,20 @@ pub unsafe extern "C" fn wtas_seed(
 ///
 /// # Safety
 /// As `wtas_seed`; `threshold0` is NULL or readable for `len` floats.
+#[cfg_attr(
+    doc,
+    doc = r#"
+# Example of a failure
+
+```
+use wtas::ffi::*;
+let thr0 = [0.3_f32; 4];
+let status =
+    unsafe { wtas_set_threshold0(core::ptr::null(), core::ptr::null(), thr0.as_ptr(), 4) };
+assert_eq!(status, wtas_status::WTAS_ERR_NULL);
+```
+"#
+)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_set_threshold0(
     params: *const wtas_params,

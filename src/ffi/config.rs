@@ -110,6 +110,18 @@ pub(super) fn validate(config: wtas_config) -> Result<Params, wtas_status> {
 ///
 /// # Safety
 /// `config` is NULL or points to writable memory for one `wtas_config`.
+#[cfg_attr(
+    doc,
+    doc = r#"
+# Example of a failure
+
+```
+use wtas::ffi::*;
+let status = unsafe { wtas_config_default(core::ptr::null_mut(), 8, 10.0) };
+assert_eq!(status, wtas_status::WTAS_ERR_NULL);
+```
+"#
+)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_config_default(
     config: *mut wtas_config,
@@ -143,6 +155,26 @@ pub unsafe extern "C" fn wtas_config_default(
 /// # Safety
 /// `params` is NULL or points to writable memory for one `wtas_params`;
 /// `config` is NULL or points to a readable `wtas_config`.
+#[cfg_attr(
+    doc,
+    doc = r#"
+# Example of a failure
+
+```
+use core::mem::MaybeUninit;
+use wtas::ffi::*;
+
+let (mut config, mut params) = (MaybeUninit::uninit(), MaybeUninit::uninit());
+let status = unsafe {
+    assert_eq!(wtas_config_default(config.as_mut_ptr(), 8, 10.0), wtas_status::WTAS_OK);
+    let mut config: wtas_config = config.assume_init();
+    config.n_units = 0;
+    wtas_params_init(params.as_mut_ptr(), &config)
+};
+assert_eq!(status, wtas_status::WTAS_ERR_N_UNITS);
+```
+"#
+)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_params_init(
     params: *mut wtas_params,

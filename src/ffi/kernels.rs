@@ -11,6 +11,19 @@ use crate::kernels;
 ///
 /// # Safety
 /// `x` is NULL or readable for `len` floats; `max` is NULL or writable.
+#[cfg_attr(
+    doc,
+    doc = r#"
+# Example of a failure
+
+```
+use wtas::ffi::*;
+let x = [1.0_f32, 2.0];
+let status = unsafe { wtas_row_max(x.as_ptr(), x.len(), core::ptr::null_mut()) };
+assert_eq!(status, wtas_status::WTAS_ERR_NULL);
+```
+"#
+)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_row_max(x: *const f32, len: usize, max: *mut f32) -> wtas_status {
     guard(|| {
@@ -35,6 +48,17 @@ pub unsafe extern "C" fn wtas_row_max(x: *const f32, len: usize, max: *mut f32) 
 ///
 /// # Safety
 /// `out` is NULL or writable for one float.
+#[cfg_attr(
+    doc,
+    doc = r#"
+# Example of a failure
+
+```
+use wtas::ffi::*;
+assert_eq!(unsafe { wtas_exp(1.0, core::ptr::null_mut()) }, wtas_status::WTAS_ERR_NULL);
+```
+"#
+)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_exp(x: f32, out: *mut f32) -> wtas_status {
     guard(|| {
@@ -55,6 +79,20 @@ pub unsafe extern "C" fn wtas_exp(x: f32, out: *mut f32) -> wtas_status {
 /// # Safety
 /// `x` is NULL or readable for `x_len` floats, `out` NULL or writable for
 /// `out_len` floats, `sum` NULL or writable for one float.
+#[cfg_attr(
+    doc,
+    doc = r#"
+# Example of a failure
+
+```
+use wtas::ffi::*;
+let (x, mut out, mut sum) = ([0.0_f32; 4], [7.0_f32; 3], 7.0_f32);
+let status = unsafe { wtas_exp_sum(x.as_ptr(), 4, 0.0, out.as_mut_ptr(), 3, &mut sum) };
+assert_eq!(status, wtas_status::WTAS_ERR_LENGTH);
+assert_eq!((out, sum), ([7.0; 3], 7.0)); // untouched
+```
+"#
+)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_exp_sum(
     x: *const f32,
@@ -98,6 +136,21 @@ pub unsafe extern "C" fn wtas_exp_sum(
 /// # Safety
 /// `e_then_s` is NULL or readable and writable for `len` floats, `thr`
 /// NULL or readable for `thr_len` floats, `count` NULL or writable.
+#[cfg_attr(
+    doc,
+    doc = r#"
+# Example of a failure
+
+```
+use wtas::ffi::*;
+let (mut e, thr, mut count) = ([0.5_f32; 4], [0.1_f32; 3], 7.0_f32);
+let status =
+    unsafe { wtas_spike_mask(e.as_mut_ptr(), 4, 1.0, thr.as_ptr(), 3, &mut count) };
+assert_eq!(status, wtas_status::WTAS_ERR_LENGTH);
+assert_eq!((e, count), ([0.5; 4], 7.0)); // untouched
+```
+"#
+)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_spike_mask(
     e_then_s: *mut f32,
@@ -139,6 +192,20 @@ pub unsafe extern "C" fn wtas_spike_mask(
 /// # Safety
 /// `x` is NULL or readable for `x_len` floats, `out` NULL or writable for
 /// `out_len` floats.
+#[cfg_attr(
+    doc,
+    doc = r#"
+# Example of a failure
+
+```
+use wtas::ffi::*;
+let (x, mut out) = ([0.0_f32; 4], [7.0_f32; 3]);
+let status = unsafe { wtas_softmax(x.as_ptr(), 4, out.as_mut_ptr(), 3) };
+assert_eq!(status, wtas_status::WTAS_ERR_LENGTH);
+assert_eq!(out, [7.0; 3]); // untouched
+```
+"#
+)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_softmax(
     x: *const f32,

@@ -7,6 +7,10 @@
 //! go in as a pointer and a length, and every fallible function returns a
 //! [`wtas_status`].
 //!
+//! Each fallible function's docs end with an example of a failure, called
+//! from Rust. It is attached with `cfg_attr(doc, ...)`, which `cbindgen`
+//! does not read, so the C header's comments stay C.
+//!
 //! One file per concern: status codes and their messages (`status.rs`),
 //! pointer checks (`check.rs`), the handles and their checks
 //! (`handle.rs`), configuration (`config.rs`), binding and starting a state

@@ -30,6 +30,18 @@ use crate::{Cell, InputReset, Params};
 ///
 /// # Safety
 /// As `wtas_cell_seed`.
+#[cfg_attr(
+    doc,
+    doc = r#"
+# Example of a failure
+
+```
+use wtas::ffi::*;
+let status = unsafe { wtas_cell_advance(core::ptr::null_mut(), 0.0, 1.0) };
+assert_eq!(status, wtas_status::WTAS_ERR_NULL);
+```
+"#
+)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_cell_advance(cell: *mut wtas_cell, t: f32, dt: f32) -> wtas_status {
     guard(|| {
@@ -46,6 +58,18 @@ pub unsafe extern "C" fn wtas_cell_advance(cell: *mut wtas_cell, t: f32, dt: f32
 ///
 /// # Safety
 /// As `wtas_cell_seed`.
+#[cfg_attr(
+    doc,
+    doc = r#"
+# Example of a failure
+
+```
+use wtas::ffi::*;
+let status = unsafe { wtas_cell_reset(core::ptr::null_mut(), true) };
+assert_eq!(status, wtas_status::WTAS_ERR_NULL);
+```
+"#
+)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_cell_reset(cell: *mut wtas_cell, zero_j: bool) -> wtas_status {
     guard(|| {
@@ -60,6 +84,18 @@ pub unsafe extern "C" fn wtas_cell_reset(cell: *mut wtas_cell, zero_j: bool) -> 
 ///
 /// # Safety
 /// As `wtas_seed`.
+#[cfg_attr(
+    doc,
+    doc = r#"
+# Example of a failure
+
+```
+use wtas::ffi::*;
+let status = unsafe { wtas_advance(core::ptr::null(), core::ptr::null(), 0.0, 1.0) };
+assert_eq!(status, wtas_status::WTAS_ERR_NULL);
+```
+"#
+)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_advance(
     params: *const wtas_params,
@@ -79,6 +115,18 @@ pub unsafe extern "C" fn wtas_advance(
 ///
 /// # Safety
 /// As `wtas_seed`.
+#[cfg_attr(
+    doc,
+    doc = r#"
+# Example of a failure
+
+```
+use wtas::ffi::*;
+let status = unsafe { wtas_reset(core::ptr::null(), core::ptr::null(), false) };
+assert_eq!(status, wtas_status::WTAS_ERR_NULL);
+```
+"#
+)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_reset(
     params: *const wtas_params,
