@@ -116,7 +116,7 @@ static void print(struct line *l)
 static struct wta cell;
 
 /* xoshiro128++ seeded through SplitMix64 (two outputs, little-endian words),
- * as wtas's Cell::new_seeded. */
+ * as wtas's Cell::new. */
 static uint64_t splitmix_x;
 static uint64_t splitmix_next(void)
 {
@@ -152,7 +152,7 @@ static void reset(int zero_j)
     }
 }
 
-/* Parameters: Config::new(64, 10.0) with refract_time 3 and thr_gain 0.01;
+/* Parameters: Config::new(64) (tau_m 10) with refract_time 3 and thr_gain 0.01;
  * thresholds thr_base + thr_jitter * (2u - 1), u = (next >> 8) / 2^24. */
 static void init(void)
 {
