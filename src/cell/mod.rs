@@ -184,15 +184,24 @@ impl<'a> Cell<'a> {
         check_len(BufferName::Tols, n, bufs.tols.len())
     }
 
-    /// Binds buffers after checking only their lengths.
+    /// Binds buffers that hold a state, after checking only their lengths;
+    /// reads the state to see whether it allows the plain path.
     pub(crate) fn bind(params: Params, bufs: Buffers<'a>) -> Result<Self, Error> {
+        let mut cell = Self::bind_fresh(params, bufs)?;
+        cell.plain_state = plain_state(cell.bufs.thr, cell.bufs.rfr, cell.bufs.tols);
+        Ok(cell)
+    }
+
+    /// Binds buffers for a state about to be written (the constructors
+    /// then reset it), after checking only their lengths. Nothing is read:
+    /// through the C ABI the buffers may be uninitialised here.
+    fn bind_fresh(params: Params, bufs: Buffers<'a>) -> Result<Self, Error> {
         Self::check(&params, &bufs)?;
-        let plain_state = plain_state(bufs.thr, bufs.rfr, bufs.tols);
         Ok(Cell {
             params,
             backend: Backend::detect(),
             bufs,
-            plain_state,
+            plain_state: false,
         })
     }
 
@@ -241,7 +250,7 @@ impl<'a> Cell<'a> {
         if threshold0.iter().any(|x| x.is_nan()) {
             return Err(Error::ThresholdNan);
         }
-        let mut cell = Self::bind(params, buffers)?;
+        let mut cell = Self::bind_fresh(params, buffers)?;
         let n = params.n_units_nonzero().get();
         if let Some(first) = cell.bufs.thr.get_mut(..n) {
             first.copy_from_slice(threshold0);
@@ -315,7 +324,7 @@ impl<'a> Cell<'a> {
         buffers: Buffers<'a>,
         next_u32: impl FnMut() -> u32,
     ) -> Result<Self, Error> {
-        let mut cell = Self::bind(params, buffers)?;
+        let mut cell = Self::bind_fresh(params, buffers)?;
         let n = params.n_units_nonzero().get();
         if let Some(first) = cell.bufs.thr.get_mut(..n) {
             fill_threshold0(&params, next_u32, first);
