@@ -178,34 +178,12 @@ fn snapshot_restores_every_bit_and_steps_identically() {
     let mut from_json = [[7.0_f32; 16]; 6];
     let mut from_post = [[7.0_f32; 16]; 6];
     {
-        let [j, v, s, thr, rfr, tols] = &mut from_json;
         let mut de = serde_json::Deserializer::from_str(&json);
-        let mut a = Cell::restore(
-            &mut de,
-            Buffers {
-                j,
-                v,
-                s,
-                thr,
-                rfr,
-                tols,
-            },
-        )
-        .unwrap();
-        let [j, v, s, thr, rfr, tols] = &mut from_post;
+        let bufs = Buffers::from_slice(from_json.as_flattened_mut(), 16).unwrap();
+        let mut a = Cell::restore(&mut de, bufs).unwrap();
         let mut de = postcard::Deserializer::from_bytes(&post);
-        let mut b = Cell::restore(
-            &mut de,
-            Buffers {
-                j,
-                v,
-                s,
-                thr,
-                rfr,
-                tols,
-            },
-        )
-        .unwrap();
+        let bufs = Buffers::from_slice(from_post.as_flattened_mut(), 16).unwrap();
+        let mut b = Cell::restore(&mut de, bufs).unwrap();
         assert_eq!(a.params(), &params);
         assert_eq!(b.params(), &params);
 
