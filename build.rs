@@ -1,5 +1,7 @@
 //! Sets `cfg(wtas_simd)` on targets whose SIMD registers `wide::f32x8` uses,
-//! `cfg(wtas_soft_float)` on targets without a floating-point unit,
+//! `cfg(wtas_soft_float)` on targets without a floating-point unit (decided
+//! in `build/float_unit.rs` from what stable `rustc` exposes, overridden by
+//! `--cfg wtas_float="hard"` or `"soft"`),
 //! `cfg(wtas_firmware_scenario)` where the repository's firmware scenario is
 //! present (not in the published package), and `cfg(wtas_cstep)` where the
 //! step benchmark's C baseline is (not in the published package either).
@@ -8,11 +10,15 @@
 //! only emulate eight lanes with scalar code, so every backend runs the
 //! element-by-element reference kernels instead: one small copy in flash.
 
+#[path = "build/float_unit.rs"]
+mod float_unit;
+
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(wtas_simd)");
     println!("cargo::rustc-check-cfg=cfg(wtas_soft_float)");
     println!("cargo::rustc-check-cfg=cfg(wtas_firmware_scenario)");
     println!("cargo::rustc-check-cfg=cfg(wtas_cstep)");
+    println!("cargo::rustc-check-cfg=cfg(wtas_float, values(\"hard\", \"soft\"))");
     // The C baseline of the step benchmark (`benches/cstep/`), a
     // development dependency that the published package does not have.
     if std::path::Path::new("benches/cstep/Cargo.toml").exists() {
@@ -40,12 +46,21 @@ fn main() {
     // Cores without a floating-point unit: `f32` arithmetic is a routine
     // call, and the crate's own routines for the common case are faster
     // (`src/kernels/backend/soft_float.rs`).
-    let soft_float = match arch.as_str() {
-        "arm" => !has("fpregs"),
-        "riscv32" | "riscv64" => !has("f"),
-        _ => false,
+    let target = var("TARGET");
+    let abi = var("CARGO_CFG_TARGET_ABI");
+    let forced = std::env::var("CARGO_CFG_WTAS_FLOAT").ok();
+    let cfg = float_unit::TargetCfg {
+        arch: &arch,
+        abi: &abi,
+        features: &features,
+        target: &target,
+        forced: forced.as_deref(),
     };
-    if soft_float {
-        println!("cargo::rustc-cfg=wtas_soft_float");
+    match float_unit::float_unit(&cfg) {
+        Ok(float_unit::FloatUnit::Soft) => println!("cargo::rustc-cfg=wtas_soft_float"),
+        Ok(float_unit::FloatUnit::Hard) => {}
+        Err(message) => {
+            println!("cargo::error={message}");
+        }
     }
 }

@@ -14,24 +14,26 @@
 # call into `core::panicking`, to name the culprit.
 #
 # Usage: panic-check.sh [target ...]   (default: both Cortex-M targets)
-# Profiles: release (opt-level "s") and release-o3.
+# Profiles: release (opt-level "s") and release-o3. The toolchain is
+# WTAS_TOOLCHAIN's (tests/toolchain.sh), in its own target directory.
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$HERE"
+. "$HERE/../toolchain.sh"
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(thumbv7em-none-eabihf thumbv6m-none-eabi)
-export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
-CARGO=/usr/bin/cargo
+TD="$HERE/target"; [ "$WTAS_TOOLCHAIN" = debian ] || TD="$HERE/target/$WTAS_TOOLCHAIN"
+export CARGO_TARGET_DIR="$TD"
 status=0
 objdump_for() { case "$1" in thumb*) echo arm-none-eabi-objdump ;; *) echo riscv64-unknown-elf-objdump ;; esac; }
 nm_for() { case "$1" in thumb*) echo arm-none-eabi-nm ;; *) echo riscv64-unknown-elf-nm ;; esac; }
 for target in "${targets[@]}"; do
   for profile in release release-o3; do
     dir=release; [ "$profile" = release-o3 ] && dir=release-o3
-    elf="target/$target/$dir/wtas-firmware"
-    log="target/panic-check-$target-$profile.log"
-    mkdir -p target
-    if $CARGO build -q -Zbuild-std=core --target "$target" --profile "$profile" \
+    elf="$TD/$target/$dir/wtas-firmware"
+    log="$TD/panic-check-$target-$profile.log"
+    mkdir -p "$TD"
+    if xcargo "$target" build -q --profile "$profile" \
         --features panic-app,panic-never >"$log" 2>&1; then
       left=$($(nm_for "$target") -C "$elf" | grep -c 'core::panicking' || true)
       if [ "$left" -eq 0 ]; then
@@ -42,12 +44,12 @@ for target in "${targets[@]}"; do
     else
       if grep -q wtas_firmware_has_a_reachable_panic_path "$log"; then
         echo "panic-check $target $profile: FAIL: a panic path is reachable. Callers of core::panicking / panic helpers:"
-        $CARGO build -q -Zbuild-std=core --target "$target" --profile "$profile" --features panic-app >>"$log" 2>&1 || true
+        xcargo "$target" build -q --profile "$profile" --features panic-app >>"$log" 2>&1 || true
         $(objdump_for "$target") -d -C "$elf" \
           | awk '/^[0-9a-f]+ <.*>:$/{f=$0} /(bl|jal|call|b\.w|b)[ \t].*<(core::panicking|core::slice::index::|core::slice::.*fail|core::option::unwrap_failed|core::result::unwrap_failed|.*ZipImpl.*::new>)/{print "    " f " -> " $NF}' \
           | sort -u | cut -c1-300
       else
-        echo "panic-check $target $profile: FAIL: build error (see $HERE/$log)"; tail -20 "$log"
+        echo "panic-check $target $profile: FAIL: build error (see $log)"; tail -20 "$log"
       fi
       status=1
     fi

@@ -4,10 +4,25 @@
 # the comparison with the hand-written C step (c/, built and run by c/run.sh
 # while the firmware builds), and runs the panic check. Exits non-zero on any
 # mismatch, build failure (the C baselines' included), emulator failure or
-# reachable panic path. Works from any directory.
+# reachable panic path, and where a Cortex-M4F (eabihf) build lands on the
+# soft-float path. Works from any directory.
+#
+# Usage: run-qemu.sh [--toolchain debian|stable]
+#   debian (default): Debian's Rust with -Zbuild-std=core and GNU ld;
+#   stable: rustup's stable with `rustup target add` and rust-lld, the way
+#   most users build (tests/toolchain.sh).
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --toolchain) WTAS_TOOLCHAIN=${2:-}; shift 2 ;;
+    --toolchain=*) WTAS_TOOLCHAIN=${1#*=}; shift ;;
+    *) echo "usage: run-qemu.sh [--toolchain debian|stable]" >&2; exit 2 ;;
+  esac
+done
+export WTAS_TOOLCHAIN=${WTAS_TOOLCHAIN:-debian}
+. "$ROOT/tests/toolchain.sh"
 START=$(date +%s)
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-120}
 die() { echo "run-qemu: $*" >&2; exit 1; }
@@ -52,17 +67,21 @@ HOST=$(awk '/^wtas-host-digest /{print $2}' "$host_log")
 [ -n "$HOST" ] || die "no host digest in $host_log"
 echo "host: digest $HOST (default backend and reference agree, pinned constant matches)"
 
-# 3. Firmware builds.
-export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
-OUT="$HERE/target/out"; mkdir -p "$OUT"
+# 3. Firmware builds, each route in its own target directory.
+TARGETS="thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imac-unknown-none-elf"
+xtarget_add $TARGETS || die "rustup target add $TARGETS failed"
+echo "toolchain: $(xtoolchain_name)"
+export CARGO_TARGET_DIR="$HERE/target"
+[ "$WTAS_TOOLCHAIN" = debian ] || CARGO_TARGET_DIR="$HERE/target/$WTAS_TOOLCHAIN"
+OUT="$CARGO_TARGET_DIR/out"; mkdir -p "$OUT"
 fail=0
 build() { # target profile variant features
   local target=$1 profile=$2 variant=$3 features=$4 dir=release
   [ "$profile" = release-o3 ] && dir=release-o3
   local log="$OUT/$target-$profile-$variant.log"
-  if ( cd "$HERE" && /usr/bin/cargo build -q -Zbuild-std=core --target "$target" --profile "$profile" \
+  if ( cd "$HERE" && xcargo "$target" build -q --profile "$profile" \
         ${features:+--features "$features"} ) >"$log" 2>&1; then
-    cp "$HERE/target/$target/$dir/wtas-firmware" "$OUT/$target-$profile-$variant.elf"
+    cp "$CARGO_TARGET_DIR/$target/$dir/wtas-firmware" "$OUT/$target-$profile-$variant.elf"
   else
     echo "firmware $target ($profile, $variant): BUILD FAILED"; tail -20 "$log"; fail=1; return 1
   fi
@@ -80,7 +99,7 @@ run() { # target elf -> stdout of the firmware
 }
 field() { awk -v k="$2" '$1=="wtas" && $2==k {print $3; exit}' "$1"; }
 declare -A REPORT
-for target in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imac-unknown-none-elf; do
+for target in $TARGETS; do
   profiles="release release-o3"; [ "${target:0:5}" = riscv ] && profiles="release"
   for profile in $profiles; do
     variants="full nostep"; [ "${target:0:5}" = riscv ] && variants="full"
@@ -102,6 +121,19 @@ for target in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imac-unknown-none-
       fi
     done
   done
+done
+
+# The FPU found: an eabihf build must run on the hardware's f32 arithmetic.
+# The soft-float path links the compiler's single-precision routines (its
+# own fast paths fall back to them); the FPU path needs none.
+for elf in "$OUT"/thumbv7em-none-eabihf-*-full.elf; do
+  [ -f "$elf" ] || continue
+  soft=$(arm-none-eabi-nm "$elf" | awk '$3 ~ /^__aeabi_f(add|sub|mul|div)$|^__(add|sub|mul|div)sf3$/' | wc -l)
+  if [ "$soft" -eq 0 ]; then
+    echo "firmware $(basename "$elf" .elf): FPU path (no single-precision soft-float routine linked)"
+  else
+    echo "firmware $(basename "$elf" .elf): SOFT-FLOAT PATH on an eabihf target ($soft routines linked)"; fail=1
+  fi
 done
 
 # 4. Footprint report.
@@ -189,6 +221,8 @@ echo "  $(tail -1 "$C_OUT/run.log")"
 # 6. Panic check.
 echo
 "$HERE/panic-check.sh" thumbv7em-none-eabihf thumbv6m-none-eabi || fail=1
+
+echo "run-qemu: toolchain $(xtoolchain_name)"
 
 echo "run-qemu: $(( $(date +%s) - START )) s"
 [ "$fail" -eq 0 ] || die "FAILED"
