@@ -19,6 +19,7 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(wtas_firmware_scenario)");
     println!("cargo::rustc-check-cfg=cfg(wtas_cstep)");
     println!("cargo::rustc-check-cfg=cfg(wtas_float, values(\"hard\", \"soft\"))");
+    println!("cargo::rustc-check-cfg=cfg(wtas_vfma)");
     // The C baseline of the step benchmark (`benches/cstep/`), a
     // development dependency that the published package does not have.
     if std::path::Path::new("benches/cstep/Cargo.toml").exists() {
@@ -58,7 +59,16 @@ fn main() {
     };
     match float_unit::float_unit(&cfg) {
         Ok(float_unit::FloatUnit::Soft) => println!("cargo::rustc-cfg=wtas_soft_float"),
-        Ok(float_unit::FloatUnit::Hard) => {}
+        Ok(float_unit::FloatUnit::Hard) => {
+            // Arm cores whose FPU has a fused multiply-add (FPv4-SP and
+            // FPv5: Cortex-M4F, M7, M33), which `src/kernels/backend/
+            // arm_vfma.rs` runs; other Arm FPUs (VFPv3) have none.
+            if arch == "arm"
+                && (target.starts_with("thumbv7em") || target.starts_with("thumbv8m.main"))
+            {
+                println!("cargo::rustc-cfg=wtas_vfma");
+            }
+        }
         Err(message) => {
             println!("cargo::error={message}");
         }

@@ -75,10 +75,11 @@ fn riscv_isa_has_f(target: &str) -> bool {
         return false;
     };
     let isa = rest.split('-').next().unwrap_or("");
-    if let Some(profile) = isa.strip_prefix('a') {
-        if !profile.is_empty() && profile.bytes().all(|b| b.is_ascii_digit()) {
-            return true;
-        }
+    if let Some(profile) = isa.strip_prefix('a')
+        && !profile.is_empty()
+        && profile.bytes().all(|b| b.is_ascii_digit())
+    {
+        return true;
     }
     isa.contains(['f', 'd', 'g'])
 }

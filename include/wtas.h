@@ -489,8 +489,9 @@ enum wtas_status wtas_reset(const struct wtas_params *params,
 enum wtas_status wtas_row_max(const float *x, size_t len, float *max);
 
 /**
- * The library's `exp` of one value, written to `*out`: at most 2 ulp from
- * the correctly rounded result, never subnormal, `exp(-inf) = +0`.
+ * The reference's `exp` of one value (the polynomial its compiled softmax
+ * runs), written to `*out`: results below `FLT_MIN` are `+0`,
+ * `exp(-inf) = +0`.
  *
  * # Safety
  * `out` is NULL or writable for one float.
@@ -517,10 +518,10 @@ enum wtas_status wtas_exp_sum(const float *x,
                               float *sum);
 
 /**
- * In place: `e_then_s[i] = (e_then_s[i] / sum > thr[i]) ? 1.0 : 0.0`,
- * and the number of spikes (as a float) in `*count`. This is the spike
- * rule on the output of `wtas_exp_sum`; a NaN probability or threshold
- * never spikes.
+ * In place: `e_then_s[i] = (e_then_s[i] * (1 / sum) > thr[i]) ? 1.0 : 0.0`
+ * (one reciprocal, as the reference computes it), and the number of
+ * spikes (as a float) in `*count`. This is the spike rule on the output of
+ * `wtas_exp_sum`; a NaN probability or threshold never spikes.
  *
  * `WTAS_ERR_LENGTH` if `thr_len != len`; `WTAS_ERR_ALIAS` if `thr`
  * overlaps `e_then_s` or `count` points into either.
@@ -537,17 +538,20 @@ enum wtas_status wtas_spike_mask(float *e_then_s,
                                  float *count);
 
 /**
- * `out = softmax(x)`: `exp(x - max(x)) / sum`, as the reference computes
- * it. A row holding a NaN, a `+inf`, or only `-inf` gives all-NaN output.
+ * `out = softmax(x)` for `batch` rows of `n` values (row-major, both
+ * arrays `batch * n` floats long): the reference's probabilities bit for
+ * bit, `flush(exp(x - max) * (1 / sum))` with the reference's `exp` and
+ * its row-sum order (see the Rust `kernels::softmax`). A row holding a
+ * NaN, a `+inf`, or only `-inf` gives all-NaN output.
  *
- * `WTAS_ERR_LENGTH` if `out_len != x_len`; `WTAS_ERR_ALIAS` if `out`
+ * `WTAS_ERR_SIZE` if `batch * n` overflows; `WTAS_ERR_ALIAS` if `out`
  * overlaps `x` (no in-place form).
  *
  * # Safety
- * `x` is NULL or readable for `x_len` floats, `out` NULL or writable for
- * `out_len` floats.
+ * `x` is NULL or readable for `batch * n` floats, `out` NULL or writable
+ * for `batch * n` floats.
  */
-enum wtas_status wtas_softmax(const float *x, size_t x_len, float *out, size_t out_len);
+enum wtas_status wtas_softmax(size_t batch, size_t n, const float *x, float *out);
 
 /**
  * The library version, e.g. `"0.1.0"`: a static NUL-terminated string,

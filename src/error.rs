@@ -23,6 +23,8 @@ pub enum BufferName {
     Tols,
     /// Initial thresholds `threshold0` (one row of `n_units`).
     Threshold0,
+    /// The input slice of a kernel building block.
+    In,
     /// The output slice of a kernel building block.
     Out,
     /// One slice holding all six state buffers
@@ -41,6 +43,7 @@ impl BufferName {
             BufferName::Rfr => "rfr",
             BufferName::Tols => "tols",
             BufferName::Threshold0 => "threshold0",
+            BufferName::In => "x",
             BufferName::Out => "out",
             BufferName::All => "state (all six buffers)",
         }

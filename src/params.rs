@@ -207,6 +207,12 @@ impl Params {
     pub const fn len(&self) -> usize {
         self.len
     }
+    /// Which of the reference's softmax codes this shape runs: XLA's own
+    /// below 4,096 elements (`batch_size × n_units`), YNNPACK's from there
+    /// on. The cell reproduces the one its shape gets.
+    pub const fn softmax_path(&self) -> crate::kernels::SoftmaxPath {
+        crate::kernels::SoftmaxPath::for_shape(self.batch_size(), self.n_units())
+    }
     /// Membrane time constant (validated, unused by the dynamics, as in the reference).
     pub const fn tau_m(&self) -> f32 {
         self.config.tau_m

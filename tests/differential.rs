@@ -43,6 +43,17 @@ fn current(g: &mut Rng, prev: f32) -> f32 {
     }
 }
 
+/// A near-tie input for unit `i`: two units in three within 7 ulp of 1.0,
+/// the others far below (their exponentials still move the sum's last
+/// bits).
+fn tie(g: &mut Rng, i: usize) -> f32 {
+    if i % 3 == 0 {
+        -12.0 + g.below(1 << 16) as f32 / 65_536.0
+    } else {
+        1.0 + g.below(8) as f32 * f32::EPSILON
+    }
+}
+
 fn bits(x: &[f32]) -> Vec<u32> {
     x.iter().map(|v| v.to_bits()).collect()
 }
@@ -71,9 +82,16 @@ fn check_kernels(backend: Backend, x: &[f32], thr: &[f32], sum: f32, what: &str)
     assert_eq!(ca.to_bits(), cb.to_bits(), "spike_mask count {what}");
     assert_eq!(bits(&a), bits(&b), "spike_mask {what}");
     let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
-    backend.softmax(x, &mut a).unwrap();
-    reference.softmax(x, &mut b).unwrap();
+    backend.softmax(1, n, x, &mut a).unwrap();
+    reference.softmax(1, n, x, &mut b).unwrap();
     assert_eq!(bits(&a), bits(&b), "softmax {what}");
+    // The same values as rows of a batch: each row is its own softmax.
+    if n.is_multiple_of(2) && n > 0 {
+        let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+        backend.softmax(2, n / 2, x, &mut a).unwrap();
+        reference.softmax(2, n / 2, x, &mut b).unwrap();
+        assert_eq!(bits(&a), bits(&b), "softmax 2 rows {what}");
+    }
 }
 
 /// Runs `steps` steps of a cell on `backend` and on the reference,
@@ -85,9 +103,15 @@ fn check_kernels(backend: Backend, x: &[f32], thr: &[f32], sum: f32, what: &str)
 /// resistances, subnormal or zero refractory periods and gains, subnormal
 /// and overflowing `dt`, `t = ±0.0` and subnormal `t`, and a resumed state
 /// with subnormal, negative and non-finite timers and tiny thresholds.
+///
+/// Seeds `4k + 2` draw near ties instead: most units of a row within 7 ulp
+/// of 1.0 (the rest far below), thresholds near the cluster's
+/// probability, so that spikes hang on the last bits of `exp`, the row
+/// sum and the reciprocal.
 fn check_steps(backend: Backend, n_units: usize, batch: usize, offset: usize, seed: u64) {
     let mut g = Rng::new(seed);
     let edges = seed % 2 == 1;
+    let ties = seed % 4 == 2;
     let mut config = Config {
         batch_size: batch,
         refract_time: 2.0,
@@ -97,6 +121,13 @@ fn check_steps(backend: Backend, n_units: usize, batch: usize, offset: usize, se
         ..Config::new(n_units)
     };
     let mut dt = 0.5;
+    if ties {
+        // Two thirds of a row in the cluster: probabilities near 1.5 / n.
+        config.thr_base = 1.5 / n_units as f32;
+        config.thr_jitter = 0.0;
+        config.thr_gain = 1e-6;
+        config.refract_time = 0.0;
+    }
     if edges {
         config.resist_m = g.pick(&[1.0, -1.0, 2.5, 0.5, 3e-40, -1e-39, 1e-30, 1e20, -3.0]);
         config.refract_time = g.pick(&[2.0, 0.0, 1e-40, 3e38, 0.5]);
@@ -141,8 +172,12 @@ fn check_steps(backend: Backend, n_units: usize, batch: usize, offset: usize, se
             a.reset(InputReset::Keep);
             b.reset(InputReset::Keep);
         }
-        for (ja, jb) in a.j_mut().iter_mut().zip(b.j_mut()) {
-            prev = current(&mut g, prev);
+        for (i, (ja, jb)) in a.j_mut().iter_mut().zip(b.j_mut()).enumerate() {
+            prev = if ties {
+                tie(&mut g, i + step)
+            } else {
+                current(&mut g, prev)
+            };
             *ja = prev;
             *jb = prev;
         }
@@ -206,6 +241,31 @@ macro_rules! differential_tests {
                     let x: [f32; 8] = core::array::from_fn(|_| special(&mut g, -1.0));
                     let (a, b) = (BACKEND.exp8(x), Backend::Reference.exp8(x));
                     assert_eq!(a.map(f32::to_bits), b.map(f32::to_bits), "exp {x:?}");
+                }
+            }
+
+            /// Near ties on both of the reference's softmax paths: rows
+            /// around 32 and 1,024 (the sum's windows), and shapes of 4,096
+            /// elements or more (YNNPACK's exp and 16-lane sum).
+            #[test]
+            fn steps_near_ties_both_paths() {
+                let shapes = [(3, 2), (31, 2), (32, 3), (33, 2), (100, 3), (1025, 1), (4095, 1),
+                    (4096, 1), (1366, 3), (64, 64), (5000, 1), (1100, 4)];
+                for (k, (n_units, batch)) in shapes.into_iter().enumerate() {
+                    check_steps(BACKEND, n_units, batch, k % 4, 4 * k as u64 + 2);
+                }
+            }
+
+            /// The public softmax on both paths, near ties, every backend.
+            #[test]
+            fn softmax_near_ties_both_paths() {
+                let mut g = Rng::new(7);
+                for (batch, n) in [(1, 33), (2, 2047), (1, 4096), (3, 1366), (64, 64), (1, 40_000)] {
+                    let x: Vec<f32> = (0..batch * n).map(|i| tie(&mut g, i)).collect();
+                    let (mut a, mut b) = (vec![0.0; x.len()], vec![0.0; x.len()]);
+                    BACKEND.softmax(batch, n, &x, &mut a).unwrap();
+                    Backend::Reference.softmax(batch, n, &x, &mut b).unwrap();
+                    assert_eq!(bits(&a), bits(&b), "softmax {batch} x {n}");
                 }
             }
 

@@ -305,13 +305,22 @@ fn kernel_length_errors_write_nothing() {
             })
         );
         assert_eq!(
-            b.softmax(&x, &mut out),
+            b.softmax(1, 3, &x, &mut out),
             Err(Error::Length {
                 buffer: BufferName::Out,
                 expected: 3,
                 found: 2
             })
         );
+        assert_eq!(
+            b.softmax(2, 2, &x, &mut out),
+            Err(Error::Length {
+                buffer: BufferName::In,
+                expected: 4,
+                found: 3
+            })
+        );
+        assert_eq!(b.softmax(usize::MAX, 2, &x, &mut out), Err(Error::Size));
         assert_eq!(out, [7.0; 2]);
         let mut e = [0.5; 3];
         assert_eq!(

@@ -261,7 +261,7 @@ fn kernels_equal_the_rust_kernels() {
             wtas_spike_mask(e.as_mut_ptr(), 7, sum, thr.as_ptr(), 7, &mut count),
             WTAS_OK
         );
-        assert_eq!(wtas_softmax(x.as_ptr(), 7, soft.as_mut_ptr(), 7), WTAS_OK);
+        assert_eq!(wtas_softmax(1, 7, x.as_ptr(), soft.as_mut_ptr()), WTAS_OK);
         let mut one = 0.0;
         assert_eq!(wtas_exp(-0.75, &mut one), WTAS_OK);
         assert_eq!(one.to_bits(), kernels::exp_f32(-0.75).to_bits());
@@ -275,7 +275,7 @@ fn kernels_equal_the_rust_kernels() {
     let rsum = kernels::exp_sum(&x, rmax, &mut re).unwrap();
     let rcount = kernels::spike_mask(&mut re, rsum, &thr).unwrap();
     let mut rsoft = [0.0_f32; 7];
-    kernels::softmax(&x, &mut rsoft).unwrap();
+    kernels::softmax(1, 7, &x, &mut rsoft).unwrap();
     assert_eq!(max.to_bits(), rmax.to_bits());
     assert_eq!(sum.to_bits(), rsum.to_bits());
     assert_eq!(count.to_bits(), rcount.to_bits());

@@ -127,9 +127,12 @@ pub enum InputReset {
 /// 1. `mask = rfr >= refract_time`;
 /// 2. `v = mask ? j * resist_m : +0.0` (a masked unit reads `+0.0` even when
 ///    `j` is negative, infinite or NaN; every NaN in `v` is `f32::NAN`);
-/// 3. `p = softmax(v)` over the row: `exp(v - max) / sum` with a
+/// 3. `p = softmax(v)` over the row: `exp(v - max) * (1 / sum)` with a
 ///    NaN-propagating max, so a row holding a NaN, a `+inf`, or only `-inf`
-///    has all-NaN probabilities. Masked units still take part, with `v = 0`;
+///    has all-NaN probabilities. Masked units still take part, with `v = 0`.
+///    `exp`, the order of the sum and the one reciprocal per row are the
+///    reference's own ([`kernels::softmax`](crate::kernels::softmax)), so
+///    that near a tie the last bits, and the spike, are the reference's;
 /// 4. `s = (p > thr) ? 1.0 : 0.0`; a NaN probability never spikes;
 /// 5. `thr = max(thr + (count - 1) * thr_gain, 0.025)`, `count` being the
 ///    row's number of spikes, with a NaN-propagating `max`: a NaN threshold
@@ -367,7 +370,7 @@ impl<'a> Cell<'a> {
     /// See [`Cell`] for the rules. The call allocates nothing, and a row's
     /// work is bounded by its length: the vector kernels take shorter paths
     /// where the values allow (a chunk of units none of which can fire
-    /// needs no division), with the same results.
+    /// skips the timers' arithmetic), with the same results.
     ///
     /// # Errors
     /// [`Error::Time`] if `t` is not finite, [`Error::Dt`] if `dt` is not
@@ -444,6 +447,7 @@ impl<'a> Cell<'a> {
             t,
             dt,
             self.plain_state,
+            self.params.softmax_path(),
         ))
     }
 

@@ -43,8 +43,9 @@ pub unsafe extern "C" fn wtas_row_max(x: *const f32, len: usize, max: *mut f32) 
     })
 }
 
-/// The library's `exp` of one value, written to `*out`: at most 2 ulp from
-/// the correctly rounded result, never subnormal, `exp(-inf) = +0`.
+/// The reference's `exp` of one value (the polynomial its compiled softmax
+/// runs), written to `*out`: results below `FLT_MIN` are `+0`,
+/// `exp(-inf) = +0`.
 ///
 /// # Safety
 /// `out` is NULL or writable for one float.
@@ -125,10 +126,10 @@ pub unsafe extern "C" fn wtas_exp_sum(
     })
 }
 
-/// In place: `e_then_s[i] = (e_then_s[i] / sum > thr[i]) ? 1.0 : 0.0`,
-/// and the number of spikes (as a float) in `*count`. This is the spike
-/// rule on the output of `wtas_exp_sum`; a NaN probability or threshold
-/// never spikes.
+/// In place: `e_then_s[i] = (e_then_s[i] * (1 / sum) > thr[i]) ? 1.0 : 0.0`
+/// (one reciprocal, as the reference computes it), and the number of
+/// spikes (as a float) in `*count`. This is the spike rule on the output of
+/// `wtas_exp_sum`; a NaN probability or threshold never spikes.
 ///
 /// `WTAS_ERR_LENGTH` if `thr_len != len`; `WTAS_ERR_ALIAS` if `thr`
 /// overlaps `e_then_s` or `count` points into either.
@@ -183,15 +184,18 @@ pub unsafe extern "C" fn wtas_spike_mask(
     })
 }
 
-/// `out = softmax(x)`: `exp(x - max(x)) / sum`, as the reference computes
-/// it. A row holding a NaN, a `+inf`, or only `-inf` gives all-NaN output.
+/// `out = softmax(x)` for `batch` rows of `n` values (row-major, both
+/// arrays `batch * n` floats long): the reference's probabilities bit for
+/// bit, `flush(exp(x - max) * (1 / sum))` with the reference's `exp` and
+/// its row-sum order (see the Rust `kernels::softmax`). A row holding a
+/// NaN, a `+inf`, or only `-inf` gives all-NaN output.
 ///
-/// `WTAS_ERR_LENGTH` if `out_len != x_len`; `WTAS_ERR_ALIAS` if `out`
+/// `WTAS_ERR_SIZE` if `batch * n` overflows; `WTAS_ERR_ALIAS` if `out`
 /// overlaps `x` (no in-place form).
 ///
 /// # Safety
-/// `x` is NULL or readable for `x_len` floats, `out` NULL or writable for
-/// `out_len` floats.
+/// `x` is NULL or readable for `batch * n` floats, `out` NULL or writable
+/// for `batch * n` floats.
 #[cfg_attr(
     doc,
     doc = r#"
@@ -199,35 +203,33 @@ pub unsafe extern "C" fn wtas_spike_mask(
 
 ```
 use wtas::ffi::*;
-let (x, mut out) = ([0.0_f32; 4], [7.0_f32; 3]);
-let status = unsafe { wtas_softmax(x.as_ptr(), 4, out.as_mut_ptr(), 3) };
-assert_eq!(status, wtas_status::WTAS_ERR_LENGTH);
-assert_eq!(out, [7.0; 3]); // untouched
+let (x, mut out) = ([0.0_f32; 4], [7.0_f32; 4]);
+let status = unsafe { wtas_softmax(usize::MAX, 2, x.as_ptr(), out.as_mut_ptr()) };
+assert_eq!(status, wtas_status::WTAS_ERR_SIZE);
+assert_eq!(out, [7.0; 4]); // untouched
 ```
 "#
 )]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_softmax(
+    batch: usize,
+    n: usize,
     x: *const f32,
-    x_len: usize,
     out: *mut f32,
-    out_len: usize,
 ) -> wtas_status {
     guard(|| {
         non_null(x)?;
         non_null(out)?;
-        let xs = input_span(x, x_len)?;
-        let os = input_span(out, out_len)?;
-        if x_len != out_len {
-            return Err(wtas_status::WTAS_ERR_LENGTH);
-        }
+        let len = batch.checked_mul(n).ok_or(wtas_status::WTAS_ERR_SIZE)?;
+        let xs = input_span(x, len)?;
+        let os = input_span(out, len)?;
         disjoint(&[xs, os])?;
         // SAFETY: non-null, aligned, size-checked, readable by contract,
         // disjoint from `out`.
-        let x = unsafe { core::slice::from_raw_parts(x, x_len) };
+        let x = unsafe { core::slice::from_raw_parts(x, len) };
         // SAFETY: as above, writable by contract.
-        let out = unsafe { core::slice::from_raw_parts_mut(out, out_len) };
-        kernels::softmax(x, out)?;
+        let out = unsafe { core::slice::from_raw_parts_mut(out, len) };
+        kernels::softmax(batch, n, x, out)?;
         Ok(())
     })
 }

@@ -5,12 +5,14 @@
 //! gives identical bits on every [`Backend`]:
 //!
 //! - [`row_max`]: NaN-propagating maximum;
-//! - [`exp`] (eight lanes) and [`exp_f32`] (one value): this crate's own
-//!   `exp`, at most 1 ulp from the correctly rounded result;
-//! - [`exp_sum`]: `out = exp(x - max)` and the sum of `out`;
-//! - [`spike_mask`]: `s = (e / sum > thr) ? 1 : 0`, in place, and the count;
-//! - [`softmax`]: the three passes above plus the division, as the
-//!   reference's softmax computes it.
+//! - [`exp`] (eight lanes) and [`exp_f32`] (one value): the reference's
+//!   `exp`, the polynomial its compiled softmax runs, bit for bit;
+//! - [`exp_sum`]: `out = exp(x - max)` and the sum of `out` in the
+//!   reference's order;
+//! - [`spike_mask`]: `s = (e * (1 / sum) > thr) ? 1 : 0`, in place, and
+//!   the count;
+//! - [`softmax`]: row by row, the passes above and the product by the
+//!   row's reciprocal: the reference's probabilities, bit for bit.
 //!
 //! The free functions run on [`Backend::detect()`]; the methods of
 //! [`Backend`] run on a chosen one.
@@ -41,6 +43,7 @@ mod reference;
 pub(crate) mod spec;
 
 pub use backend::LANES;
+pub use spec::SoftmaxPath;
 /// The eight-lane vector type [`exp`] takes, re-exported from `wide` so
 /// that callers need not depend on a matching `wide` themselves.
 pub use wide::f32x8;
@@ -197,15 +200,21 @@ impl Backend {
     /// ```
     pub fn exp_sum(self, x: &[f32], max: f32, out: &mut [f32]) -> Result<f32, Error> {
         check_len(BufferName::Out, x.len(), out.len())?;
-        Ok(match self.kernels() {
-            Kernels::Reference => reference::exp_sum(x, max, out),
+        Ok(self.exp_sum_on(x, max, out, SoftmaxPath::Inline))
+    }
+
+    /// [`exp_sum`] with the `exp` and the row-sum order of `path`; lengths
+    /// equal.
+    fn exp_sum_on(self, x: &[f32], max: f32, out: &mut [f32], path: SoftmaxPath) -> f32 {
+        match self.kernels() {
+            Kernels::Reference => reference::exp_sum(x, max, out, path),
             #[cfg(wtas_simd)]
-            Kernels::Array => loops::exp_sum::<Array>(x, max, out),
+            Kernels::Array => loops::exp_sum::<Array>(x, max, out, path),
             #[cfg(wtas_simd)]
-            Kernels::Portable => loops::exp_sum::<f32x8>(x, max, out),
+            Kernels::Portable => loops::exp_sum::<f32x8>(x, max, out, path),
             #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
-            Kernels::Avx2(cpu) => cpu.exp_sum(x, max, out),
-        })
+            Kernels::Avx2(cpu) => cpu.exp_sum(x, max, out, path),
+        }
     }
 
     /// [`spike_mask`] on this backend.
@@ -220,14 +229,15 @@ impl Backend {
     /// ```
     pub fn spike_mask(self, e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> Result<f32, Error> {
         check_len(BufferName::Thr, e_then_s.len(), thr.len())?;
+        let inv = spec::reciprocal(sum);
         Ok(match self.kernels() {
-            Kernels::Reference => reference::spike_mask(e_then_s, sum, thr),
+            Kernels::Reference => reference::spike_mask(e_then_s, inv, thr),
             #[cfg(wtas_simd)]
-            Kernels::Array => loops::spike_mask::<Array>(e_then_s, sum, thr),
+            Kernels::Array => loops::spike_mask::<Array>(e_then_s, inv, thr),
             #[cfg(wtas_simd)]
-            Kernels::Portable => loops::spike_mask::<f32x8>(e_then_s, sum, thr),
+            Kernels::Portable => loops::spike_mask::<f32x8>(e_then_s, inv, thr),
             #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
-            Kernels::Avx2(cpu) => cpu.spike_mask(e_then_s, sum, thr),
+            Kernels::Avx2(cpu) => cpu.spike_mask(e_then_s, inv, thr),
         })
     }
 
@@ -239,18 +249,28 @@ impl Backend {
     /// ```
     /// use wtas::kernels::Backend;
     ///
-    /// assert!(Backend::detect().softmax(&[1.0, 2.0], &mut [0.0; 3]).is_err());
+    /// assert!(Backend::detect().softmax(1, 2, &[1.0, 2.0], &mut [0.0; 3]).is_err());
     /// ```
-    pub fn softmax(self, x: &[f32], out: &mut [f32]) -> Result<(), Error> {
-        let sum = self.exp_sum(x, self.row_max(x), out)?;
-        match self.kernels() {
-            Kernels::Reference => reference::divide_in_place(out, sum),
-            #[cfg(wtas_simd)]
-            Kernels::Array => loops::divide_in_place::<Array>(out, sum),
-            #[cfg(wtas_simd)]
-            Kernels::Portable => loops::divide_in_place::<f32x8>(out, sum),
-            #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
-            Kernels::Avx2(cpu) => cpu.divide_in_place(out, sum),
+    pub fn softmax(self, batch: usize, n: usize, x: &[f32], out: &mut [f32]) -> Result<(), Error> {
+        let len = batch.checked_mul(n).ok_or(Error::Size)?;
+        check_len(BufferName::In, len, x.len())?;
+        check_len(BufferName::Out, len, out.len())?;
+        if n == 0 {
+            return Ok(());
+        }
+        let path = SoftmaxPath::for_shape(batch, n);
+        for (x, out) in x.chunks_exact(n).zip(out.chunks_exact_mut(n)) {
+            let sum = self.exp_sum_on(x, self.row_max(x), out, path);
+            let inv = spec::reciprocal(sum);
+            match self.kernels() {
+                Kernels::Reference => reference::scale_in_place(out, inv),
+                #[cfg(wtas_simd)]
+                Kernels::Array => loops::scale_in_place::<Array>(out, inv),
+                #[cfg(wtas_simd)]
+                Kernels::Portable => loops::scale_in_place::<f32x8>(out, inv),
+                #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
+                Kernels::Avx2(cpu) => cpu.scale_in_place(out, inv),
+            }
         }
         Ok(())
     }
@@ -279,21 +299,23 @@ pub fn row_max(x: &[f32]) -> f32 {
     Backend::detect().row_max(x)
 }
 
-/// This crate's `exp`, on eight lanes.
+/// The reference's `exp`, on eight lanes: the polynomial that XLA's CPU
+/// compiler emits inside the reference's softmax (Cephes' `expf`, its
+/// multiply-adds fused), so that near a tie the last bits are the
+/// reference's.
 ///
-/// - At most 1 ulp from the correctly rounded `exp` wherever that is a
-///   normal float (inputs in about [−87.336, 88.722]).
-/// - Never subnormal: every result below `f32::MIN_POSITIVE` is `+0.0`.
-/// - `exp(-inf) = +0.0`, `exp(+inf) = +inf`, overflow gives `+inf`,
-///   `exp(±0) = 1.0`.
-/// - NaN gives `f32::NAN` (the canonical quiet NaN).
+/// - About 2 ulp from the correctly rounded `exp` on the softmax's range
+///   [−87.3, 0]; results below `f32::MIN_POSITIVE` are `+0.0` (the
+///   reference flushes), and inputs below −87.8 give `+0.0`.
+/// - `exp(±0) = 1.0`, `exp(-inf) = +0.0`, `exp(+inf) = +inf`.
+/// - NaN gives a NaN.
 ///
 /// Bit-identical to [`exp_f32`] lane by lane, on every target.
 pub fn exp(x: f32x8) -> f32x8 {
     spec::exp::exp(x)
 }
 
-/// This crate's `exp` on one value: the scalar twin of [`exp`], with the
+/// The reference's `exp` on one value: the scalar twin of [`exp`], with the
 /// same contract and the same bits.
 pub fn exp_f32(x: f32) -> f32 {
     spec::exp::exp_f32(x)
@@ -305,7 +327,8 @@ pub fn exp_f32(x: f32) -> f32 {
 /// `[0, 1]` and the sum lie in `[1, x.len()]`. For a non-empty `x`, a NaN
 /// or infinite `max` makes every `out[i]` and the sum NaN, as in the
 /// reference's softmax; an empty `x` sums to `0.0`. The sum is taken in
-/// eight lane accumulators combined in a fixed order.
+/// the reference's order for rows of fewer than 4,096 elements: left to
+/// right up to 32 values, in windows of 32 beyond (see [`softmax`]).
 ///
 /// # Errors
 /// [`Error::Length`] for [`BufferName::Out`] if the lengths differ, without
@@ -326,11 +349,12 @@ pub fn exp_sum(x: &[f32], max: f32, out: &mut [f32]) -> Result<f32, Error> {
     Backend::detect().exp_sum(x, max, out)
 }
 
-/// In place: `s[i] = (e[i] / sum > thr[i]) ? 1.0 : 0.0`; returns the number
-/// of spikes as `f32`.
+/// In place: `s[i] = (e[i] * (1 / sum) > thr[i]) ? 1.0 : 0.0`; returns the
+/// number of spikes as `f32`.
 ///
 /// This is the reference's spike rule on the output of [`exp_sum`]: the
-/// probability `e / sum` is computed with one correctly rounded division and
+/// probability is `e` times the row's one reciprocal `1 / sum`, each
+/// correctly rounded, as the reference's compiled graph computes it, and is
 /// compared with an ordered `>`, so a NaN probability or a NaN threshold
 /// never spikes. The masks are lane selects, with no per-element branch.
 ///
@@ -354,26 +378,43 @@ pub fn spike_mask(e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> Result<f32, Er
     Backend::detect().spike_mask(e_then_s, sum, thr)
 }
 
-/// `out = softmax(x)`: `exp(x - max(x)) / sum`, as the reference computes it.
+/// `out = softmax(x)` row by row, as the reference computes it: `x` and
+/// `out` are row-major `batch × n`, and each row's probabilities are
+/// `flush(exp(x - max) * (1 / sum))`, bit for bit the reference's
+/// (`jax.jit(ngclearn.utils.model_utils.softmax)`, jax/jaxlib 0.10.2 on
+/// x86-64) for shapes of fewer than 4,096 elements:
 ///
-/// A row holding a NaN, a `+inf`, or only `-inf` gives all-NaN output.
+/// - `max` is the row's NaN-propagating maximum;
+/// - `exp` is the reference's ([`exp`]);
+/// - `sum` adds the row left to right when it has at most 32 elements;
+///   a longer row is padded with zeros to a multiple of 32 (the padding
+///   split between both ends, the smaller half in front), summed in windows
+///   of 32 (each left to right), and the window sums are summed the same
+///   way (in windows again while there are more than 32);
+/// - one reciprocal per row, one product per element, and a subnormal
+///   probability flushed to `+0.0`, as the reference's flush-to-zero does.
+///
+/// A row holding a NaN, a `+inf`, or only `-inf` gives all-NaN output (the
+/// canonical `f32::NAN`).
 ///
 /// # Errors
-/// [`Error::Length`] for [`BufferName::Out`] if the lengths differ, without
-/// writing.
+/// [`Error::Size`] if `batch × n` overflows; [`Error::Length`] for
+/// [`BufferName::In`] or [`BufferName::Out`] if `x` or `out` is not
+/// `batch × n` long. Nothing is written then.
 ///
 /// ```
 /// use wtas::{BufferName, Error, kernels};
 ///
-/// let mut p = [0.0; 2];
-/// kernels::softmax(&[0.0, 0.0], &mut p)?;
-/// assert_eq!(p, [0.5, 0.5]);
+/// let mut p = [0.0; 4];
+/// kernels::softmax(2, 2, &[0.0, 0.0, 1.0, f32::NAN], &mut p)?;
+/// assert_eq!(p[..2], [0.5, 0.5]);
+/// assert!(p[2].is_nan() && p[3].is_nan());
 /// assert_eq!(
-///     kernels::softmax(&[0.0, 0.0, 0.0], &mut p),
-///     Err(Error::Length { buffer: BufferName::Out, expected: 3, found: 2 })
+///     kernels::softmax(2, 3, &[0.0; 4], &mut p),
+///     Err(Error::Length { buffer: BufferName::In, expected: 6, found: 4 })
 /// );
 /// # Ok::<(), wtas::Error>(())
 /// ```
-pub fn softmax(x: &[f32], out: &mut [f32]) -> Result<(), Error> {
-    Backend::detect().softmax(x, out)
+pub fn softmax(batch: usize, n: usize, x: &[f32], out: &mut [f32]) -> Result<(), Error> {
+    Backend::detect().softmax(batch, n, x, out)
 }

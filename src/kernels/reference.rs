@@ -4,27 +4,22 @@
 //! what targets without SIMD registers (Cortex-M, RISC-V) run for every
 //! backend.
 //!
-//! The eight-lane kernels ([`loops`](super::loops)) give element `i` to lane
-//! `i % 8`, pad a short last chunk with values that leave every lane as it
-//! was, and combine the eight lane accumulators in one fixed tree. Here
-//! element `i` goes straight to accumulator `i % 8`, in the same order,
-//! and the accumulators meet in the same tree (the same functions): every
-//! lane sees the same operations on the same values, so the bits are the
-//! reference's. There is no chunk loop and no padded tail copy, so each
-//! pass is one short loop.
-//!
-//! The one padding value that is not an identity is `exp(-inf - max)` in
-//! [`exp_sum`] with `max = -inf` (NaN); it is added to the padded lanes
-//! explicitly.
+//! Every element goes through the same operations as in the eight-lane
+//! kernels ([`loops`](super::loops)); the row sum is the same function
+//! ([`windowed_sum`]); the max and the spike count, whose order cannot
+//! change a bit, are a running max and an integer count. There is no
+//! chunk loop and no padded tail copy, so each pass is one short loop.
 
 #![forbid(unsafe_code)]
 
-use super::backend::{LANES, add, sub};
-use super::spec::exp::{exp_f32, exp_nonpositive_branchy};
+use super::backend::array::Array;
+use super::backend::{LANES, Ops, add, mul, sub};
+use super::spec::exp::{exp_f32, exp_nonpositive};
 use super::spec::{
-    Row, StepConsts, StepLanes, THR_FLOOR, fire, fire_plain, nan_max, reduce_add_lanes,
-    reduce_max_lanes, spike_rules, voltage_any_nan,
+    Row, StepConsts, StepLanes, THR_FLOOR, fire, fire_plain, nan_max, reciprocal, reduce_add_lanes,
+    reduce_max_lanes, spike_rules, voltage_any_nan, windowed_sum,
 };
+use super::spec::{SoftmaxPath, ynn};
 
 /// One accumulator per lane of the eight-lane kernels.
 type Acc = [f32; LANES];
@@ -52,39 +47,41 @@ pub(crate) fn exp_array(x: [f32; LANES]) -> [f32; LANES] {
     x.map(exp_f32)
 }
 
-/// `out = exp(x - max)`, returning the sum of `out`. Lengths must match.
+/// `out = exp(x - max)`, returning the sum of `out` in the reference's
+/// order. Lengths must match.
 #[inline(never)]
-pub(crate) fn exp_sum(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
-    exp_pass::<false>(x, max, out);
-    let mut acc = lane_sums(out);
-    // The eight-lane kernel pads a short last chunk with -inf; its
-    // exponential is +0.0 (no change) unless `max` is -inf or NaN.
-    let tail = x.len() % LANES;
-    if tail != 0 {
-        let pad = exp_f32(f32::NEG_INFINITY - max);
-        for a in acc.iter_mut().skip(tail) {
-            *a += pad;
-        }
-    }
-    reduce_add_lanes(acc)
+pub(crate) fn exp_sum(x: &[f32], max: f32, out: &mut [f32], path: SoftmaxPath) -> f32 {
+    exp_pass::<false>(x, max, out, path);
+    row_sum(out, path)
 }
 
-/// `e_then_s = (e / sum > thr) ? 1 : 0` in place; returns the spike count.
+/// The row sum in the reference's order for `path`.
 #[inline(never)]
-pub(crate) fn spike_mask(e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> f32 {
+fn row_sum(e: &[f32], path: SoftmaxPath) -> f32 {
+    match path {
+        SoftmaxPath::Inline => windowed_sum(e),
+        // Sixteen lanes as two arrays of eight: one add per lane.
+        SoftmaxPath::Ynnpack => ynn::row_sum::<Array>(e),
+    }
+}
+
+/// `e_then_s = (e * inv > thr) ? 1 : 0` in place; returns the spike count.
+#[inline(never)]
+pub(crate) fn spike_mask(e_then_s: &mut [f32], inv: f32, thr: &[f32]) -> f32 {
     let mut acc = [0.0; LANES];
     let s = e_then_s.iter_mut().zip(thr).map(|(e, &thr)| {
-        *e = fire(*e, sum, thr).1;
+        *e = fire(*e, inv, thr).1;
         *e
     });
     fold_lanes(&mut acc, s, |a, s| a + s);
     reduce_add_lanes(acc)
 }
 
-/// `x = x / sum`, in place.
-pub(crate) fn divide_in_place(x: &mut [f32], sum: f32) {
+/// `x = flush(x * inv)` in place, NaN made canonical.
+pub(crate) fn scale_in_place(x: &mut [f32], inv: f32) {
     for x in x {
-        *x /= sum;
+        let p = mul(*x, inv).flush_below(f32::MIN_POSITIVE);
+        *x = if p.is_nan() { f32::NAN } else { p };
     }
 }
 
@@ -97,7 +94,7 @@ pub(crate) fn divide_in_place(x: &mut [f32], sum: f32) {
 /// spills most of them, keeps a small stack.
 ///
 /// Two reductions are computed in a cheaper order than the eight-lane
-/// tree, with the same result for the step:
+/// kernels', with the same result for the step:
 /// - the row max is one running maximum. Maxima of the same values differ
 ///   at most in the sign of a zero, and `v - (+0)` and `v - (-0)` differ
 ///   only for `v = -0`, as `-0` and `+0`, whose `exp` is `1` either way; a
@@ -119,18 +116,17 @@ pub(crate) fn step_row(mut row: Row<'_>, k: &StepConsts) {
     };
     // The exponentials are parked in `s`, which the spike pass turns into
     // spikes. With a finite max every `v - max` is in [−inf, 0], where
-    // `exp_nonpositive` has `exp`'s bits; and the padded lanes of the
-    // eight-lane kernel add `exp(-inf - max) = +0.0`, which changes no sum.
-    let sum = if max.is_finite() {
-        exp_pass::<true>(row.v, max, row.s);
-        sum_in_lane_order(row.s)
+    // `exp_nonpositive` has `exp`'s bits.
+    if max.is_finite() {
+        exp_pass::<true>(row.v, max, row.s, k.path);
     } else {
-        exp_sum(row.v, max, row.s)
-    };
+        exp_pass::<false>(row.v, max, row.s, k.path);
+    }
+    let inv = reciprocal(row_sum(row.s, k.path));
     let count = if k.plain && row.s.len() <= MAX_EXACT_COUNT {
-        spike_pass_plain(row, sum, k)
+        spike_pass_plain(row, inv, k)
     } else {
-        spike_pass(row, sum, k)
+        spike_pass(row, inv, k)
     };
     threshold_pass(row.thr, count, k);
 }
@@ -194,13 +190,12 @@ fn voltage_pass<const SCALE: u8>(row: &mut Row<'_>, k: &StepConsts) -> f32 {
 /// [−inf, 0] (a finite `max` of `x`), where [`exp_nonpositive`] has the
 /// bits of [`exp`](super::spec::exp::exp).
 #[inline(never)]
-fn exp_pass<const NONPOSITIVE: bool>(x: &[f32], max: f32, out: &mut [f32]) {
-    let e = |x: f32| {
-        if NONPOSITIVE {
-            exp_nonpositive_branchy(sub(x, max))
-        } else {
-            exp_f32(x - max)
-        }
+fn exp_pass<const NONPOSITIVE: bool>(x: &[f32], max: f32, out: &mut [f32], path: SoftmaxPath) {
+    let e = |x: f32| match (path, NONPOSITIVE) {
+        (SoftmaxPath::Inline, true) => exp_nonpositive(sub(x, max)),
+        (SoftmaxPath::Inline, false) => exp_f32(sub(x, max)),
+        (SoftmaxPath::Ynnpack, true) => ynn::exp_nonpositive(sub(x, max)),
+        (SoftmaxPath::Ynnpack, false) => ynn::exp(sub(x, max)),
     };
     // Two at a time: half the loop overhead, and two independent chains.
     let (x2, x1) = x.as_chunks::<2>();
@@ -214,47 +209,6 @@ fn exp_pass<const NONPOSITIVE: bool>(x: &[f32], max: f32, out: &mut [f32]) {
     }
 }
 
-/// The sum of `x` as the eight-lane kernels add it: [`lane_sums`], then
-/// the fixed tree.
-#[inline(never)]
-fn sum_in_lane_order(x: &[f32]) -> f32 {
-    reduce_add_lanes(lane_sums(x))
-}
-
-/// The eight lane sums of the eight-lane kernels: element `i` added to
-/// accumulator `i % 8`, in order.
-#[inline(always)]
-fn lane_sums(x: &[f32]) -> Acc {
-    let (chunks, tail) = x.as_chunks::<LANES>();
-    // Eight named accumulators, written out: the optimizer keeps them in
-    // registers, where an array indexed in a loop lives on the stack.
-    let [
-        mut a0,
-        mut a1,
-        mut a2,
-        mut a3,
-        mut a4,
-        mut a5,
-        mut a6,
-        mut a7,
-    ] = [0.0_f32; LANES];
-    for &[x0, x1, x2, x3, x4, x5, x6, x7] in chunks {
-        a0 = add(a0, x0);
-        a1 = add(a1, x1);
-        a2 = add(a2, x2);
-        a3 = add(a3, x3);
-        a4 = add(a4, x4);
-        a5 = add(a5, x5);
-        a6 = add(a6, x6);
-        a7 = add(a7, x7);
-    }
-    let mut acc = [a0, a1, a2, a3, a4, a5, a6, a7];
-    for (a, x) in acc.iter_mut().zip(tail) {
-        *a += x;
-    }
-    acc
-}
-
 /// Spikes from the exponentials in `s`, refractory timers, times of last
 /// spike, for a plain step (see [`StepConsts::plain`]) of a row of at
 /// most [`MAX_EXACT_COUNT`] units; returns the spike count.
@@ -266,13 +220,13 @@ fn lane_sums(x: &[f32]) -> Acc {
 /// `rfr + dt` (never `-0.0`, as `dt > 0`, and a NaN only from a canonical
 /// one); `1 * tols + 0 * t` is `tols` (see `plain_state`).
 #[inline(never)]
-fn spike_pass_plain(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
+fn spike_pass_plain(row: &mut Row<'_>, inv: f32, k: &StepConsts) -> f32 {
     let (s, thr, rfr, tols) = (&mut *row.s, &*row.thr, &mut *row.rfr, &mut *row.tols);
     let (t, dt) = (k.t, k.dt);
     let mut count: u32 = 0;
     let mut one = |s: &mut f32, thr: f32, rfr: &mut f32, tols: &mut f32| {
         let r = add(*rfr, dt);
-        if fire_plain(*s, sum, thr).0 {
+        if fire_plain(*s, inv, thr).0 {
             *rfr = if r.is_finite() { dt } else { f32::NAN };
             *tols = 0.0 * *tols + t;
             *s = 1.0;
@@ -302,7 +256,7 @@ fn spike_pass_plain(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
 /// spike, by the general rules; returns the spike count, summed in the
 /// eight-lane order.
 #[inline(never)]
-fn spike_pass(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
+fn spike_pass(row: &mut Row<'_>, inv: f32, k: &StepConsts) -> f32 {
     let (s, thr, rfr, tols) = (&mut *row.s, &*row.thr, &mut *row.rfr, &mut *row.tols);
     let mut acc = [0.0; LANES];
     let k = StepLanes::new(k);
@@ -315,7 +269,7 @@ fn spike_pass(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
             acc.get_mut(i % LANES),
         ) {
             let spike;
-            (spike, *rfr, *tols) = spike_rules::<f32, false>(*s, sum, thr, *rfr, *tols, &k);
+            (spike, *rfr, *tols) = spike_rules::<f32, false>(*s, inv, thr, *rfr, *tols, &k);
             *s = spike;
             *a += spike;
         }

@@ -110,7 +110,7 @@ int replay_golden(const replay_case *c, int per_call, float *work, size_t work_f
                 expect_count += sr[i];
             }
             CHECK(bits(count) == bits(expect_count), "spike_mask count (step, row)", k, b);
-            CHECK(wtas_softmax(vr, n, e, n) == WTAS_OK, "softmax", k, b);
+            CHECK(wtas_softmax(1, n, vr, e) == WTAS_OK, "softmax", k, b);
             for (size_t i = 0; i < n; i++) {
                 float spike = e[i] > tr[i] ? 1.0f : 0.0f;
                 CHECK(bits(spike) == bits(sr[i]), "softmax > thr spike (step, unit)", k, i);
@@ -410,12 +410,12 @@ int check_error_codes(void) {
         EXPECT(wtas_spike_mask(y, 3, sum, thr, 3, &count), WTAS_OK);
         CHECK(count == 1.0f && y[2] == 1.0f && y[0] == 0.0f, "spike_mask value", 0, 0);
     }
-    EXPECT(wtas_softmax(x, 3, y, 4), WTAS_ERR_LENGTH);
-    EXPECT(wtas_softmax(NULL, 3, y, 3), WTAS_ERR_NULL);
-    EXPECT(wtas_softmax(x, 3, NULL, 3), WTAS_ERR_NULL);
-    EXPECT(wtas_softmax(mem[0], 3, mem[0], 3), WTAS_ERR_ALIAS);
-    EXPECT(wtas_softmax(x, 3, (float *)((char *)y + 2), 2), WTAS_ERR_ALIGN);
-    EXPECT(wtas_softmax(x, 3, y, 3), WTAS_OK);
+    EXPECT(wtas_softmax(SIZE_MAX, 2, x, y), WTAS_ERR_SIZE);
+    EXPECT(wtas_softmax(1, 3, NULL, y), WTAS_ERR_NULL);
+    EXPECT(wtas_softmax(1, 3, x, NULL), WTAS_ERR_NULL);
+    EXPECT(wtas_softmax(1, 3, mem[0], mem[0]), WTAS_ERR_ALIAS);
+    EXPECT(wtas_softmax(1, 2, x, (float *)((char *)y + 2)), WTAS_ERR_ALIGN);
+    EXPECT(wtas_softmax(1, 3, x, y), WTAS_OK);
     CHECK(y[2] > y[1] && y[1] > y[0] && y[0] > 0.0f, "softmax value", 0, 0);
 
     /* Every reachable code was produced (BACKEND and PANIC cannot be

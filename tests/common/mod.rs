@@ -119,7 +119,7 @@ impl Trajectory {
 /// `tests/golden/edges/`), plus every `.npz` in `$WTAS_GOLDEN_DIR`.
 pub fn golden_files() -> Vec<PathBuf> {
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    let mut dirs = vec![golden.join(""), golden.join("edges")];
+    let mut dirs = vec![golden.join(""), golden.join("edges"), golden.join("ties")];
     if let Some(extra) = std::env::var_os("WTAS_GOLDEN_DIR") {
         dirs.push(PathBuf::from(extra));
     }

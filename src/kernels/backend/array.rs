@@ -1,7 +1,7 @@
 //! Eight `f32` lanes as a plain array: each operation is the one-lane
 //! operation of `f32` in a loop over the lanes, Rust's own scalar
 //! arithmetic, which is IEEE-754 single precision on every target and
-//! never fused. The compiler may still vectorize the loops with the
+//! never fused (the one fused multiply-add is `fma`, explicitly). The compiler may still vectorize the loops with the
 //! target's baseline SIMD; the bits cannot change.
 #![forbid(unsafe_code)]
 
@@ -72,8 +72,12 @@ impl Ops for Array {
         Array(zip(self.0, rhs.0, Ops::mul))
     }
     #[inline(always)]
-    fn div(self, rhs: Self) -> Self {
-        Array(zip(self.0, rhs.0, Ops::div))
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        let mut out = c.0;
+        for (o, (&x, &y)) in out.iter_mut().zip(self.0.iter().zip(b.0.iter())) {
+            *o = <f32 as Ops>::mul_add(x, y, *o);
+        }
+        Array(out)
     }
     #[inline(always)]
     fn gt(self, rhs: Self) -> Self::Mask {

@@ -17,6 +17,8 @@
 //! - `avx2`: 256-bit AVX2 intrinsics, usable only through a value that
 //!   proves the CPU has AVX2.
 
+#[cfg(wtas_vfma)]
+mod arm_vfma;
 pub(crate) mod array;
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub(crate) mod avx2;
@@ -42,8 +44,8 @@ pub(crate) trait Ops: Copy {
     fn sub(self, rhs: Self) -> Self;
     /// Lanewise `self * rhs`, correctly rounded.
     fn mul(self, rhs: Self) -> Self;
-    /// Lanewise `self / rhs`, correctly rounded.
-    fn div(self, rhs: Self) -> Self;
+    /// Lanewise `self * b + c`, rounded once (a fused multiply-add).
+    fn mul_add(self, b: Self, c: Self) -> Self;
 
     /// Lanewise ordered `self > rhs` (false when either is NaN).
     fn gt(self, rhs: Self) -> Self::Mask;
@@ -102,6 +104,19 @@ pub(crate) trait Lanes: Ops {
         self.store(&mut out);
         out
     }
+
+    /// The 8 × 8 transpose: lane `j` of output `i` is lane `i` of input
+    /// `j`. Moves bits only.
+    fn transpose8(rows: [Self; LANES]) -> [Self; LANES] {
+        let rows = rows.map(Self::to_array);
+        core::array::from_fn(|i| {
+            let mut col = [0.0; LANES];
+            for (c, row) in col.iter_mut().zip(&rows) {
+                *c = row.get(i).copied().unwrap_or(0.0);
+            }
+            Self::load(&col)
+        })
+    }
 }
 
 /// The sign bit of an `f32`.
@@ -132,6 +147,33 @@ pub(crate) fn mul(a: f32, b: f32) -> f32 {
     a * b
 }
 
+/// `a * b + c` rounded once, on one `f32`: the fused multiply-add of the
+/// reference's compiled `exp`.
+///
+/// Cortex-M4F and M33 (`thumbv7em`, `thumbv8m.main` with an FPU) run their
+/// `VFMA` instruction; aarch64, and x86 built with the `fma` feature, run
+/// theirs inside `libm::fmaf`; everywhere else `libm::fmaf` computes it in
+/// software, correctly rounded (it corrects the double rounding of an
+/// `f64` evaluation), so every target gets the same bits.
+#[cfg(wtas_vfma)]
+pub(crate) use arm_vfma::fma;
+
+/// `a * b + c` rounded once (see the `wtas_vfma` variant). With `std`,
+/// the standard library's, which the host's C library runs on the CPU's
+/// FMA where it has one; without, `libm`'s.
+#[cfg(not(wtas_vfma))]
+#[inline(always)]
+pub(crate) fn fma(a: f32, b: f32, c: f32) -> f32 {
+    #[cfg(feature = "std")]
+    {
+        a.mul_add(b, c)
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        libm::fmaf(a, b, c)
+    }
+}
+
 /// One lane as a plain `f32`: the definition of every operation, which
 /// [`Array`](array::Array) applies lane by lane and the
 /// [reference kernels](super::reference) run on directly.
@@ -156,8 +198,8 @@ impl Ops for f32 {
         mul(self, rhs)
     }
     #[inline(always)]
-    fn div(self, rhs: Self) -> Self {
-        self / rhs
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        fma(self, b, c)
     }
     #[inline(always)]
     fn gt(self, rhs: Self) -> bool {

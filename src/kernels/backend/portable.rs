@@ -19,6 +19,10 @@ impl Lanes for f32x8 {
     fn store(self, dst: &mut [f32; LANES]) {
         *dst = f32x8::to_array(self);
     }
+    #[inline(always)]
+    fn transpose8(rows: [Self; LANES]) -> [Self; LANES] {
+        f32x8::transpose(rows)
+    }
 }
 
 impl Ops for f32x8 {
@@ -42,8 +46,34 @@ impl Ops for f32x8 {
         self * rhs
     }
     #[inline(always)]
-    fn div(self, rhs: Self) -> Self {
-        self / rhs
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        // `wide` fuses only where the build has FMA (x86 with `fma`,
+        // aarch64); elsewhere it would round twice, so each lane takes the
+        // one-lane `fma`.
+        #[cfg(any(
+            all(
+                any(target_arch = "x86", target_arch = "x86_64"),
+                target_feature = "fma"
+            ),
+            all(target_arch = "aarch64", target_feature = "neon")
+        ))]
+        {
+            f32x8::mul_add(self, b, c)
+        }
+        #[cfg(not(any(
+            all(
+                any(target_arch = "x86", target_arch = "x86_64"),
+                target_feature = "fma"
+            ),
+            all(target_arch = "aarch64", target_feature = "neon")
+        )))]
+        {
+            let (a, b, mut c) = (self.to_array(), b.to_array(), c.to_array());
+            for (c, (&a, &b)) in c.iter_mut().zip(a.iter().zip(b.iter())) {
+                *c = <f32 as Ops>::mul_add(a, b, *c);
+            }
+            f32x8::new(c)
+        }
     }
     #[inline(always)]
     fn gt(self, rhs: Self) -> Self::Mask {

@@ -48,8 +48,14 @@ impl<L: Ops> Ops for Interleaved<L> {
         Interleaved(each2(self.0, rhs.0, L::mul))
     }
     #[inline(always)]
-    fn div(self, rhs: Self) -> Self {
-        Interleaved(each2(self.0, rhs.0, L::div))
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        let ([a0, a1, a2, a3], [b0, b1, b2, b3], [c0, c1, c2, c3]) = (self.0, b.0, c.0);
+        Interleaved([
+            a0.mul_add(b0, c0),
+            a1.mul_add(b1, c1),
+            a2.mul_add(b2, c2),
+            a3.mul_add(b3, c3),
+        ])
     }
     #[inline(always)]
     fn gt(self, rhs: Self) -> Self::Mask {

@@ -8,19 +8,23 @@
 //! the real lanes are written back, so a row of length 1 or 13 goes
 //! through exactly the same per-lane operations as a row of length 16.
 //!
-//! Reductions keep one accumulator per lane and combine the eight lanes at
-//! the end in the specification's fixed tree.
+//! The max and the spike count keep one accumulator per lane and combine
+//! the eight lanes at the end in the specification's fixed tree (their
+//! order cannot change a bit); the row sum is the reference's windowed
+//! sum over the stored exponentials.
 #![forbid(unsafe_code)]
 
 mod interleave;
 mod plain;
 
 use super::backend::{LANES, Lanes, Ops};
-use super::spec::exp::{exp, exp_finish, exp_nonpositive, exp_reduce, exp_special};
+use super::spec::exp::{exp, exp_nonpositive, exp_nonpositive_no_flush};
+use super::spec::rules::canonical_nan;
 use super::spec::{
-    Row, StepConsts, StepLanes, THR_FLOOR, fire, floored, nan_max, reduce_add_lanes,
-    reduce_max_lanes, spike_rules, voltage,
+    EightWindows, Row, StepConsts, StepLanes, THR_FLOOR, WINDOW, fire, floored, nan_max,
+    reciprocal, reduce_add_lanes, reduce_max_lanes, spike_rules, voltage, windowed_sum_by,
 };
+use super::spec::{SoftmaxPath, ynn};
 use interleave::Interleaved;
 
 /// Chunks per group of the `exp` loop: several independent `exp` chains
@@ -76,127 +80,198 @@ pub(crate) fn row_max<L: Lanes>(x: &[f32]) -> f32 {
     reduce_max(acc)
 }
 
-/// `out = exp(x - m)` on whole groups of `UNROLL` chunks, added to `acc` in
-/// chunk order. Each group is four interleaved vectors, and the loop is
-/// software-pipelined: the range reduction of one group is issued together
-/// with the polynomial of the previous one, which gives the out-of-order
-/// core enough independent work to hide `exp`'s latency. With
-/// `NONPOSITIVE`, the caller guarantees every `x - m` is in [−inf, 0] (no
-/// NaN), where [`exp_nonpositive`] gives the same bits as `exp` without its
-/// overflow and NaN selects.
+/// Which `exp` a pass runs: the one for every input, or a variant with
+/// the same bits on a range the caller guarantees.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExpRange {
+    /// Any input: [`exp`].
+    Any,
+    /// Every input in [−inf, 0]: [`exp_nonpositive`].
+    NonPositive,
+    /// Every input in [`NO_FLUSH_FROM`](crate::kernels::spec::exp::NO_FLUSH_FROM),
+    /// 0]: [`exp_nonpositive_no_flush`].
+    NoFlush,
+}
+
+/// [`ExpRange`] and [`SoftmaxPath`] as a const parameter: the range, plus
+/// `R_YNNPACK` for YNNPACK's `exp`.
+const R_ANY: u8 = 0;
+const R_NONPOSITIVE: u8 = 1;
+const R_NO_FLUSH: u8 = 2;
+const R_YNNPACK: u8 = 3;
+const R_YNNPACK_ANY: u8 = R_YNNPACK + R_ANY;
+const R_YNNPACK_NONPOSITIVE: u8 = R_YNNPACK + R_NONPOSITIVE;
+const R_YNNPACK_NO_FLUSH: u8 = R_YNNPACK + R_NO_FLUSH;
+
+/// `exp` on one chunk, as `R` says.
 #[inline(always)]
-fn exp_groups<L: Lanes, const NONPOSITIVE: bool>(
-    xg: &[[[f32; LANES]; UNROLL]],
-    og: &mut [[[f32; LANES]; UNROLL]],
-    m: L,
-    mut acc: L,
-) -> L {
-    let mut groups = xg.iter().zip(og);
-    if let Some((x, out)) = groups.next() {
-        let (mut cur, mut cur_out) = (reduce_group(x, m), out);
-        for (x, out) in groups {
-            let next = reduce_group(x, m);
-            acc = finish_group::<L, NONPOSITIVE>(cur, cur_out, acc);
-            (cur, cur_out) = (next, out);
+fn exp_in<L: Ops, const R: u8>(x: L) -> L {
+    match R {
+        R_ANY => exp(x),
+        R_NONPOSITIVE => exp_nonpositive(x),
+        R_NO_FLUSH => exp_nonpositive_no_flush(x),
+        R_YNNPACK_ANY => ynn::exp(x),
+        R_YNNPACK_NONPOSITIVE => ynn::exp_nonpositive(x),
+        _ => ynn::exp_nonpositive_no_flush(x),
+    }
+}
+
+/// `out = exp(x - max)`, lengths equal, with the `exp` of `path` that
+/// `range` allows. Groups of four chunks run as four interleaved chains,
+/// which keeps a superscalar core busy through `exp`'s long dependency
+/// chain.
+#[inline(always)]
+pub(crate) fn exp_pass<L: Lanes>(
+    x: &[f32],
+    max: f32,
+    out: &mut [f32],
+    range: ExpRange,
+    path: SoftmaxPath,
+) {
+    match (path, range) {
+        (SoftmaxPath::Inline, ExpRange::Any) => exp_pass_in::<L, R_ANY>(x, max, out),
+        (SoftmaxPath::Inline, ExpRange::NonPositive) => {
+            exp_pass_in::<L, R_NONPOSITIVE>(x, max, out)
         }
-        acc = finish_group::<L, NONPOSITIVE>(cur, cur_out, acc);
-    }
-    acc
-}
-
-/// Finishes the `exp`s of a reduced group, stores them and adds them to
-/// `acc` in order. (A function, not a closure: a closure may be compiled
-/// out of line, without the caller's target features.)
-#[inline(always)]
-fn finish_group<L: Lanes, const NONPOSITIVE: bool>(
-    (x, kf, r): Reduced<L>,
-    out: &mut [[f32; LANES]; UNROLL],
-    mut acc: L,
-) -> L {
-    let e = exp_finish(x, kf, r);
-    let e = if NONPOSITIVE { e } else { exp_special(x, e) };
-    for (e, o8) in e.0.into_iter().zip(out) {
-        e.store(o8);
-        acc = acc.add(e);
-    }
-    acc
-}
-/// A group after [`exp_reduce`]: `x`, `kf` and `r`.
-type Reduced<L> = (Interleaved<L>, Interleaved<L>, Interleaved<L>);
-
-/// Loads a group of chunks, subtracts `m` and runs [`exp_reduce`].
-#[inline(always)]
-fn reduce_group<L: Lanes>(xg: &[[f32; LANES]; UNROLL], m: L) -> Reduced<L> {
-    let [x0, x1, x2, x3] = xg;
-    let v = Interleaved([L::load(x0), L::load(x1), L::load(x2), L::load(x3)]);
-    let x = v.sub(Interleaved([m; UNROLL]));
-    let (kf, r) = exp_reduce(x);
-    (x, kf, r)
-}
-
-/// `exp` on one chunk; see [`exp_groups`] for `NONPOSITIVE`.
-#[inline(always)]
-fn exp_chunk<L: Lanes, const NONPOSITIVE: bool>(x: L) -> L {
-    if NONPOSITIVE {
-        exp_nonpositive(x)
-    } else {
-        exp(x)
+        (SoftmaxPath::Inline, ExpRange::NoFlush) => exp_pass_in::<L, R_NO_FLUSH>(x, max, out),
+        (SoftmaxPath::Ynnpack, ExpRange::Any) => exp_pass_in::<L, R_YNNPACK_ANY>(x, max, out),
+        (SoftmaxPath::Ynnpack, ExpRange::NonPositive) => {
+            exp_pass_in::<L, R_YNNPACK_NONPOSITIVE>(x, max, out)
+        }
+        (SoftmaxPath::Ynnpack, ExpRange::NoFlush) => {
+            exp_pass_in::<L, R_YNNPACK_NO_FLUSH>(x, max, out)
+        }
     }
 }
 
-/// `out = exp(x - max)`, returning the sum of `out`. Lengths must match.
-#[inline(always)]
-pub(crate) fn exp_sum<L: Lanes>(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
-    exp_sum_with::<L, false>(x, max, out)
-}
-
-/// [`exp_sum`]. With `NONPOSITIVE`, which the caller may set only when
-/// every `x - max` lies in [−inf, 0] (`max` the finite row max), the
-/// overflow and NaN selects of `exp` are skipped: same bits, fewer
-/// operations.
-#[inline(always)]
-fn exp_sum_with<L: Lanes, const NONPOSITIVE: bool>(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
+// Out of line in debug builds, where every temporary of an inlined
+// function keeps its own stack slot (see `plain::step_row`).
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn exp_pass_in<L: Lanes, const R: u8>(x: &[f32], max: f32, out: &mut [f32]) {
     let m = L::splat(max);
     let (xc, xt) = x.as_chunks::<LANES>();
     let (oc, ot) = out.as_chunks_mut::<LANES>();
-    // The sum takes the chunks in order, so its bits are those of the
-    // plain loop.
     let (xcg, xc1) = xc.as_chunks::<UNROLL>();
     let (ocg, oc1) = oc.as_chunks_mut::<UNROLL>();
-    let mut acc = exp_groups::<L, NONPOSITIVE>(xcg, ocg, m, L::splat(0.0));
+    let m4 = Interleaved([m; UNROLL]);
+    for (xg, og) in xcg.iter().zip(ocg) {
+        let [x0, x1, x2, x3] = xg;
+        let v = Interleaved([L::load(x0), L::load(x1), L::load(x2), L::load(x3)]);
+        let e = exp_in::<Interleaved<L>, R>(v.sub(m4));
+        for (e, o8) in e.0.into_iter().zip(og) {
+            e.store(o8);
+        }
+    }
     for (x8, o8) in xc1.iter().zip(oc1) {
-        let e = exp_chunk::<L, NONPOSITIVE>(L::load(x8).sub(m));
-        e.store(o8);
-        acc = acc.add(e);
+        exp_in::<L, R>(L::load(x8).sub(m)).store(o8);
     }
     if !xt.is_empty() {
-        // exp(-inf - max) is +0.0 whenever max is finite; otherwise the sum
-        // is NaN through the real lanes already.
-        let e = exp_chunk::<L, NONPOSITIVE>(L::load(&pad(xt, f32::NEG_INFINITY)).sub(m));
+        // Padded with `max`: `max - max` is 0 or NaN, in range for every `R`.
+        let e = exp_in::<L, R>(L::load(&pad(xt, max)).sub(m));
         unpad(ot, e.to_array());
-        acc = acc.add(e);
     }
-    reduce_add(acc)
 }
 
-/// `x = x / sum`, in place.
+/// `out = exp(x - max)`, returning the sum of `out` in the reference's
+/// order. Lengths must match.
 #[inline(always)]
-pub(crate) fn divide_in_place<L: Lanes>(x: &mut [f32], sum: f32) {
-    let d = L::splat(sum);
+pub(crate) fn exp_sum<L: Lanes>(x: &[f32], max: f32, out: &mut [f32], path: SoftmaxPath) -> f32 {
+    exp_pass::<L>(x, max, out, ExpRange::Any, path);
+    row_sum::<L>(out, path)
+}
+
+/// The row sum in the reference's order for `path`. For the inline path
+/// ([`windowed_sum`](crate::kernels::spec::windowed_sum)), eight full
+/// windows at a time in lanes: four 8 × 8 transposes turn the eight
+/// windows' chunks into columns, added in element order, so that lane `w`
+/// adds window `w` left to right.
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
+pub(crate) fn row_sum<L: Lanes>(e: &[f32], path: SoftmaxPath) -> f32 {
+    match path {
+        SoftmaxPath::Inline => windowed_sum_by::<Transposed<L>>(e),
+        SoftmaxPath::Ynnpack => ynn::row_sum::<L>(e),
+    }
+}
+
+/// Eight windows summed in the lanes of `L`.
+struct Transposed<L>(core::marker::PhantomData<L>);
+
+impl<L: Lanes> EightWindows for Transposed<L> {
+    #[inline(always)]
+    fn eight_windows(group: &[[f32; WINDOW]; LANES]) -> [f32; LANES] {
+        eight_windows::<L>(group)
+    }
+}
+
+/// (No closures: a closure may be compiled out of line, without the
+/// caller's target features.)
+#[inline(always)]
+fn eight_windows<L: Lanes>(group: &[[f32; WINDOW]; LANES]) -> [f32; LANES] {
+    let [w0, w1, w2, w3, w4, w5, w6, w7] = group;
+    let mut acc = L::splat(0.0);
+    for c in 0..WINDOW / LANES {
+        let rows = [
+            load_chunk::<L>(w0, c),
+            load_chunk::<L>(w1, c),
+            load_chunk::<L>(w2, c),
+            load_chunk::<L>(w3, c),
+            load_chunk::<L>(w4, c),
+            load_chunk::<L>(w5, c),
+            load_chunk::<L>(w6, c),
+            load_chunk::<L>(w7, c),
+        ];
+        let [c0, c1, c2, c3, c4, c5, c6, c7] = L::transpose8(rows);
+        acc = acc
+            .add(c0)
+            .add(c1)
+            .add(c2)
+            .add(c3)
+            .add(c4)
+            .add(c5)
+            .add(c6)
+            .add(c7);
+    }
+    acc.to_array()
+}
+
+/// Chunk `c` of a window.
+#[inline(always)]
+fn load_chunk<L: Lanes>(w: &[f32; WINDOW], c: usize) -> L {
+    match w.as_chunks::<LANES>().0.get(c) {
+        Some(chunk) => L::load(chunk),
+        None => L::splat(0.0),
+    }
+}
+
+/// `x = flush(x * inv)` in place, NaN made canonical: probabilities from
+/// the exponentials and the row's reciprocal.
+#[inline(always)]
+pub(crate) fn scale_in_place<L: Lanes>(x: &mut [f32], inv: f32) {
+    let d = L::splat(inv);
     let (xc, xt) = x.as_chunks_mut::<LANES>();
     for x8 in xc {
-        L::load(x8).div(d).store(x8);
+        probability(L::load(x8), d).store(x8);
     }
     if !xt.is_empty() {
-        let q = L::load(&pad(xt, 0.0)).div(d).to_array();
+        let q = probability(L::load(&pad(xt, 0.0)), d).to_array();
         unpad(xt, q);
     }
 }
 
-/// `e_then_s = (e / sum > thr) ? 1 : 0` in place; returns the spike count.
+/// `flush(e * inv)`, NaN made canonical. (A function, not a closure: a
+/// closure may be compiled out of line, without the caller's target
+/// features.)
 #[inline(always)]
-pub(crate) fn spike_mask<L: Lanes>(e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> f32 {
-    let sum = L::splat(sum);
+fn probability<L: Ops>(e: L, inv: L) -> L {
+    canonical_nan(e.mul(inv).flush_below(L::splat(f32::MIN_POSITIVE)))
+}
+
+/// `e_then_s = (e * inv > thr) ? 1 : 0` in place; returns the spike count.
+#[inline(always)]
+pub(crate) fn spike_mask<L: Lanes>(e_then_s: &mut [f32], inv: f32, thr: &[f32]) -> f32 {
+    let sum = L::splat(inv);
     let (ec, et) = e_then_s.as_chunks_mut::<LANES>();
     let (tc, tt) = thr.as_chunks::<LANES>();
     let mut count = L::splat(0.0);
@@ -261,7 +336,7 @@ fn voltage_pass<L: Lanes, const FLUSH: bool>(
 /// the caller's target features.)
 #[inline(always)]
 fn spike_chunk<L: Ops, const PLAIN: bool>(
-    sum: L,
+    inv: L,
     k: &StepLanes<L>,
     e: L,
     thr: L,
@@ -269,16 +344,17 @@ fn spike_chunk<L: Ops, const PLAIN: bool>(
     tols: L,
     count: &mut L,
 ) -> (L, L, L) {
-    let (s, rfr, tols) = spike_rules::<L, PLAIN>(e, sum, thr, rfr, tols, k);
+    let (s, rfr, tols) = spike_rules::<L, PLAIN>(e, inv, thr, rfr, tols, k);
     *count = count.add(s);
     (s, rfr, tols)
 }
 
-/// Pass 3: spikes from the exponentials stored in `s`, with the refractory
-/// timers and times of last spike; returns the spike count.
+/// Pass 3: spikes from the exponentials stored in `s` and the row's
+/// reciprocal, with the refractory timers and times of last spike; returns
+/// the spike count.
 #[inline(always)]
-fn spike_pass<L: Lanes, const PLAIN: bool>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
-    let (sum, k) = (L::splat(sum), StepLanes::new(k));
+fn spike_pass<L: Lanes, const PLAIN: bool>(row: &mut Row<'_>, inv: f32, k: &StepConsts) -> f32 {
+    let (sum, k) = (L::splat(inv), StepLanes::new(k));
     let (sc, st) = row.s.as_chunks_mut::<LANES>();
     let (tc, tt) = row.thr.as_chunks::<LANES>();
     let (rc, rt) = row.rfr.as_chunks_mut::<LANES>();
@@ -357,15 +433,17 @@ pub(crate) fn step_row<L: Lanes>(mut row: Row<'_>, k: &StepConsts) {
     // The exponentials are parked in `s`, which pass 3 turns into spikes.
     // With a finite max every `v - max` is in [−inf, 0]: NaN or `+inf` in
     // `v` would have made the max NaN or `+inf`.
-    let sum = if max.is_finite() {
-        exp_sum_with::<L, true>(row.v, max, row.s)
+    let range = if max.is_finite() {
+        ExpRange::NonPositive
     } else {
-        exp_sum_with::<L, false>(row.v, max, row.s)
+        ExpRange::Any
     };
+    exp_pass::<L>(row.v, max, row.s, range, k.path);
+    let inv = reciprocal(row_sum::<L>(row.s, k.path));
     let count = if k.plain {
-        spike_pass::<L, true>(&mut row, sum, k)
+        spike_pass::<L, true>(&mut row, inv, k)
     } else {
-        spike_pass::<L, false>(&mut row, sum, k)
+        spike_pass::<L, false>(&mut row, inv, k)
     };
     threshold_pass::<L>(row.thr, count, k.thr_gain);
 }

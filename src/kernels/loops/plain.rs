@@ -20,13 +20,10 @@
 //!   with one (its probe NaN), or with an infinite max, is handed back and
 //!   stepped by the general loops from the start (the voltage pass reads
 //!   only `j` and `rfr`, so nothing is lost).
-//! - **`exp` without its flush.** The pass also finds the row's min. When
-//!   `min - max >= NO_FLUSH_FROM` every `v - max` is at least that (the
-//!   subtraction is monotone), and `exp`'s select to `+0.0` keeps every
-//!   lane: it is given a constant `0.0` as its input, so its compare is
-//!   loop-invariant and nothing else of the input is kept alive (on AVX2
-//!   the `and` that applies it stays: the compare intrinsic is not folded).
-//! - **The division only where a unit can fire**: see [`spike_pass`].
+//! - **`exp` without its clamp and flush.** The pass also finds the row's
+//!   min. When `min - max >= NO_FLUSH_FROM` every `v - max` is at least
+//!   that (the subtraction is monotone), where neither can act.
+//! - **Silent chunks skip the timers' arithmetic**: see [`spike_pass`].
 //! - **The threshold floor as one `max`.** `floored(x)` is
 //!   `canonical_nan(0.025 > x ? 0.025 : x)`: where `x` is not NaN both
 //!   forms give the larger of the two (equal values have equal bits, the
@@ -35,16 +32,12 @@
 #![forbid(unsafe_code)]
 
 use super::interleave::Interleaved;
-use super::{LANES, Lanes, Ops, UNROLL, pad, reduce_add, reduce_max, unpad};
-use crate::kernels::spec::exp::{exp_finish, exp_nonpositive, exp_reduce};
+use super::{ExpRange, LANES, Lanes, Ops, UNROLL, pad, reduce_add, reduce_max, unpad};
+use crate::kernels::spec::exp::NO_FLUSH_FROM;
 use crate::kernels::spec::rules::canonical_nan;
-use crate::kernels::spec::{Row, StepConsts, StepLanes, THR_FLOOR, fire_plain, nan_max};
-
-/// A lower bound on `v - max` above which `exp` never flushes to zero.
-/// `exp(-87) ≈ 1.65e-38` is above `f32::MIN_POSITIVE ≈ 1.18e-38`, so the
-/// smallest input whose `exp` is normal (where the flush starts) is below
-/// `-87`.
-const NO_FLUSH_FROM: f32 = -87.0;
+use crate::kernels::spec::{
+    Row, StepConsts, StepLanes, THR_FLOOR, fire_plain, nan_max, reciprocal,
+};
 
 /// Whether any lane of `probe` is NaN.
 #[inline(always)]
@@ -166,53 +159,12 @@ fn store4<L: Lanes>(x: Interleaved<L>, g: &mut [[f32; LANES]; UNROLL]) {
     }
 }
 
-/// Loads a group of chunks and subtracts `m`.
-#[inline(always)]
-fn load_group<L: Lanes>(xg: &[[f32; LANES]; UNROLL], m: L) -> Interleaved<L> {
-    let [x0, x1, x2, x3] = xg;
-    Interleaved([L::load(x0), L::load(x1), L::load(x2), L::load(x3)]).sub(Interleaved([m; UNROLL]))
-}
-
-/// Pass 2: `out = exp(x - max)`, returning the sum, for a finite `max`
-/// with every `x - max >= NO_FLUSH_FROM`: each group of four chunks runs
-/// `exp` without its flush select (see the module documentation); the
-/// sum takes the chunks in order, as the general loop does.
-#[cfg_attr(debug_assertions, inline(never))]
-#[cfg_attr(not(debug_assertions), inline(always))]
-fn exp_sum_no_flush<L: Lanes>(x: &[f32], max: f32, out: &mut [f32]) -> f32 {
-    let m = L::splat(max);
-    let (xc, xt) = x.as_chunks::<LANES>();
-    let (oc, ot) = out.as_chunks_mut::<LANES>();
-    let (xcg, xc1) = xc.as_chunks::<UNROLL>();
-    let (ocg, oc1) = oc.as_chunks_mut::<UNROLL>();
-    let mut acc = L::splat(0.0);
-    for (xg, og) in xcg.iter().zip(ocg) {
-        let (kf, r) = exp_reduce(load_group(xg, m));
-        let e = exp_finish(Interleaved::splat(0.0), kf, r);
-        for (e, o8) in e.0.into_iter().zip(og) {
-            e.store(o8);
-            acc = acc.add(e);
-        }
-    }
-    for (x8, o8) in xc1.iter().zip(oc1) {
-        let e = exp_nonpositive(L::load(x8).sub(m));
-        e.store(o8);
-        acc = acc.add(e);
-    }
-    if !xt.is_empty() {
-        let e = exp_nonpositive(L::load(&pad(xt, f32::NEG_INFINITY)).sub(m));
-        unpad(ot, e.to_array());
-        acc = acc.add(e);
-    }
-    reduce_add(acc)
-}
-
 /// Rules 4, 6 and 7 of a plain step
 /// ([`spike_rules`](crate::kernels::spec::spike_rules) with `PLAIN`) without
 /// the final NaN select on `rfr`: the spikes, `rfr` and `tols`.
 #[inline(always)]
-fn spike_unchecked<L: Ops>(e: L, sum: L, thr: L, rfr: L, tols: L, k: &StepLanes<L>) -> (L, L, L) {
-    let (fires, _) = fire_plain(e, sum, thr);
+fn spike_unchecked<L: Ops>(e: L, inv: L, thr: L, rfr: L, tols: L, k: &StepLanes<L>) -> (L, L, L) {
+    let (fires, _) = fire_plain(e, inv, thr);
     // `select(fires, 1, 0)` as `fires ? 1 : +0.0`: one and on x86.
     let s = L::select_or_zero(fires, L::splat(1.0));
     let not_s = L::splat(1.0).sub(s);
@@ -224,32 +176,17 @@ fn spike_unchecked<L: Ops>(e: L, sum: L, thr: L, rfr: L, tols: L, k: &StepLanes<
 /// Pass 3 of a plain step; returns the spike count. `rfr`'s NaNs are made
 /// canonical afterwards, if its probe says there may be any.
 ///
-/// The division is needed only where the probability may beat the
-/// threshold. With `inv = fl(1 / sum) * (1 + 2^-20)`, rounded, `inv` is at
-/// least `(1 / sum) * (1 + 2^-22)` (two roundings lose less than `2^-23`),
-/// so `e * inv >= (e / sum) * (1 + 2^-22)`, which is more than
-/// `fl(e / sum)` wherever that is positive and normal (rounding adds at
-/// most `2^-24` relatively). So where `fl(e / sum) > thr` for a positive
-/// normal `thr`, also `fl(e * inv) >= fl(e / sum) > thr` (rounding is
-/// monotone); where `thr` is negative, `e * inv >= 0 > thr` too. (The sum
-/// is at least 1, holding `exp(max - max) = 1`, so `inv` is at most about
-/// 1 and `e * inv` does not overflow.) A chunk with no lane where
-/// `e * inv > thr` (most of them: a row has few winners) needs no
-/// division: its spikes are 0, its `rfr` is
+/// A chunk with no lane where `e * inv > thr` (most of them: a row has few
+/// winners) is silent: its spikes are 0, its `rfr` is
 /// `(rfr + dt) * 1 + 0 * dt`, which is `rfr + dt` (never `-0.0` with
-/// `dt > 0`, and NaN made canonical by the probe's select), and its `tols`
-/// is `1 * tols + 0 * t`, which is `tols + 0 * t` (a plain `tols` is finite
-/// or the canonical NaN), as the reference kernels compute them.
+/// `dt > 0`, and a NaN only from a canonical one), and its `tols` is
+/// `1 * tols + 0 * t`, which is `tols` itself in a plain state (no
+/// `-0.0`, no NaN but the canonical one; see `plain_state`), as the
+/// reference kernels compute them: a silent chunk writes `s` and `rfr`
+/// only.
 #[cfg_attr(debug_assertions, inline(never))]
 #[cfg_attr(not(debug_assertions), inline(always))]
-fn spike_pass<L: Lanes>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
-    // With a finite max, `exp(max - max) = 1` is a term of the sum.
-    debug_assert!(sum >= 1.0);
-    // A silent unit's `tols` gains `0 * t`, which in a plain state (no
-    // `-0.0`, no NaN but the canonical one; see `plain_state`) leaves it
-    // as it is: a silent chunk does not touch `tols`. Its `rfr + dt` is
-    // NaN only from a canonical NaN, which it keeps, so it needs no probe.
-    let inv = (1.0 / sum) * (1.0 + 8.0 * f32::EPSILON);
+fn spike_pass<L: Lanes>(row: &mut Row<'_>, inv: f32, k: &StepConsts) -> f32 {
     let (sc, st) = row.s.as_chunks_mut::<LANES>();
     let (tc, tt) = row.thr.as_chunks::<LANES>();
     let (rc, rt) = row.rfr.as_chunks_mut::<LANES>();
@@ -263,7 +200,7 @@ fn spike_pass<L: Lanes>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
     let (lg, lc) = lc.as_chunks_mut::<UNROLL>();
     let (count, probe) = {
         type G<L> = Interleaved<L>;
-        let (inv, sum) = (G::<L>::splat(inv), G::<L>::splat(sum));
+        let inv = G::<L>::splat(inv);
         let k = StepLanes::<G<L>>::new(k);
         let mut count = G::<L>::splat(0.0);
         let mut probe = G::<L>::splat(0.0);
@@ -274,7 +211,7 @@ fn spike_pass<L: Lanes>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
                 store4(load4(r4).add(k.dt), r4);
                 continue;
             }
-            let (s, rfr, tols) = spike_unchecked(e, sum, thr, load4(r4), load4(l4), &k);
+            let (s, rfr, tols) = spike_unchecked(e, inv, thr, load4(r4), load4(l4), &k);
             store4(s, s4);
             store4(rfr, r4);
             store4(tols, l4);
@@ -284,8 +221,7 @@ fn spike_pass<L: Lanes>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
         let ([c0, c1, c2, c3], [p0, p1, p2, p3]) = (count.0, probe.0);
         (c0.add(c1).add(c2.add(c3)), p0.add(p1).add(p2.add(p3)))
     };
-    let inv = L::splat(inv);
-    let (sum, k) = (L::splat(sum), StepLanes::new(k));
+    let (inv, k) = (L::splat(inv), StepLanes::new(k));
     let (mut count, mut probe) = (count, probe);
     for (((s8, t8), r8), l8) in sc.iter_mut().zip(tc).zip(rc).zip(lc) {
         let (e, thr) = (L::load(s8), L::load(t8));
@@ -296,7 +232,7 @@ fn spike_pass<L: Lanes>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
             L::load(r8).add(k.dt).store(r8);
             continue;
         }
-        let (s, rfr, tols) = spike_unchecked(e, sum, thr, L::load(r8), L::load(l8), &k);
+        let (s, rfr, tols) = spike_unchecked(e, inv, thr, L::load(r8), L::load(l8), &k);
         s.store(s8);
         rfr.store(r8);
         tols.store(l8);
@@ -306,7 +242,7 @@ fn spike_pass<L: Lanes>(row: &mut Row<'_>, sum: f32, k: &StepConsts) -> f32 {
     if !st.is_empty() {
         let (s, rfr, tols) = spike_unchecked(
             L::load(&pad(st, 0.0)),
-            sum,
+            inv,
             L::load(&pad(tt, f32::INFINITY)),
             L::load(&pad(rt, 0.0)),
             L::load(&pad(lt, 0.0)),
@@ -377,12 +313,14 @@ pub(super) fn step_row<L: Lanes>(row: &mut Row<'_>, k: &StepConsts) -> bool {
     let Some((max, min)) = pass1.filter(|(max, _)| max.is_finite()) else {
         return false;
     };
-    let sum = if min - max >= NO_FLUSH_FROM {
-        exp_sum_no_flush::<L>(row.v, max, row.s)
+    let range = if min - max >= NO_FLUSH_FROM {
+        ExpRange::NoFlush
     } else {
-        super::exp_sum_with::<L, true>(row.v, max, row.s)
+        ExpRange::NonPositive
     };
-    let count = spike_pass::<L>(row, sum, k);
+    super::exp_pass::<L>(row.v, max, row.s, range, k.path);
+    let inv = reciprocal(super::row_sum::<L>(row.s, k.path));
+    let count = spike_pass::<L>(row, inv, k);
     threshold_pass::<L>(row.thr, count, k.thr_gain);
     true
 }

@@ -35,6 +35,37 @@ pub(crate) struct StepConsts {
     /// least `2^-102` and the state passes [`plain_state`]. The plain path
     /// gives the same bits with fewer operations.
     pub plain: bool,
+    /// Which of the reference's softmax codes the cell's shape runs.
+    pub path: SoftmaxPath,
+}
+
+/// Which of its two softmax codes the reference runs for a shape
+/// (jax/jaxlib 0.10.2 on x86-64): XLA's own code below 4,096 elements
+/// (`batch × n`), YNNPACK's kernels from there on. Their `exp` and row-sum
+/// order differ, and near a tie so do the spikes; a cell picks its path
+/// once, from its shape ([`Params::softmax_path`](crate::Params::softmax_path)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum SoftmaxPath {
+    /// Fewer than 4,096 elements: Cephes' `exp` as XLA emits it, the row
+    /// summed left to right up to 32 values and in windows of 32 beyond.
+    Inline,
+    /// 4,096 elements or more: YNNPACK's `exp` and its 16-lane,
+    /// Kahan-compensated row sum.
+    Ynnpack,
+}
+
+impl SoftmaxPath {
+    /// The smallest `batch × n` the reference hands to YNNPACK.
+    pub const YNNPACK_FROM: usize = 4096;
+
+    /// The path of a `batch × n` softmax.
+    pub const fn for_shape(batch: usize, n: usize) -> SoftmaxPath {
+        match batch.checked_mul(n) {
+            Some(len) if len < Self::YNNPACK_FROM => SoftmaxPath::Inline,
+            _ => SoftmaxPath::Ynnpack,
+        }
+    }
 }
 
 impl StepConsts {
@@ -59,6 +90,7 @@ impl StepConsts {
     ///   `rfr >= -MAX_SUBNORMAL`.
     ///
     /// `plain_state` says whether the state passes [`plain_state`].
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         resist_m: f32,
         refract_time: f32,
@@ -66,6 +98,7 @@ impl StepConsts {
         t: f32,
         dt: f32,
         plain_state: bool,
+        path: SoftmaxPath,
     ) -> Self {
         let r = flush(resist_m);
         let volt_lim = if resist_m == 1.0 || resist_m == -1.0 {
@@ -89,6 +122,7 @@ impl StepConsts {
             t: flush(t),
             dt: flush(dt),
             plain: plain_state && flush(dt) >= PLAIN_DT_MIN,
+            path,
         }
     }
 }

@@ -1,63 +1,128 @@
-//! `exp` on eight lanes: Cody–Waite range reduction and a degree-6 polynomial.
+//! `exp` as the reference computes it: the polynomial XLA's CPU compiler
+//! emits inline in the softmax's fused kernel (Cephes' `expf`), with the
+//! multiply-adds fused as the machine code fuses them.
 //!
-//! `exp(x) = 2^n · exp(r)` with `n = round(x / ln 2)` and
-//! `r = x − n·ln 2 ∈ [−ln 2 / 2, ln 2 / 2]`:
-//! - `n` is rounded to nearest-even by adding and subtracting `1.5 · 2^23`,
-//!   which every target does identically (no float-to-int conversion, whose
-//!   NaN and overflow behaviour differs between instruction sets);
-//! - `n · ln 2` is subtracted in two parts (`LN2_HI` has few enough
-//!   significant bits that `n · LN2_HI` is exact);
-//! - `exp(r) ≈ 1 + r + r² · P(r)` with `P` of degree 4, fitted for
-//!   relative error (about 4e-9 before rounding), evaluated as
-//!   `(Q0 + Q1·r) + r²·((Q2 + Q3·r) + r²·Q4)` without fused multiply-add,
-//!   so that the two linear terms and `r²` run in parallel;
-//! - `2^n` is applied by adding `n` to the exponent field of `exp(r)`, an
-//!   exact scaling wherever the result is a normal float. Elsewhere the bits
-//!   are garbage, and selects on the *input* replace them: below the
-//!   smallest input with a normal result → `+0.0`, above `ln(f32::MAX)` →
-//!   `+inf`, NaN → `f32::NAN`. Deciding from the input keeps the selects off
-//!   the dependency chain and makes any clamp of the input unnecessary.
-//! - On [−inf, 0] the last two selects cannot fire: `exp_nonpositive` skips
-//!   them, with the same bits, for callers that know their range.
+//! For `x` (every step rounded once; `fma(a, b, c)` is `a * b + c` rounded
+//! once):
 //!
-//! Contract (checked by the test suite, exhaustively over [−104, 0] in
-//! release mode):
-//! - less than 1 ulp from the exact `exp` (so at most 1 ulp from the
-//!   correctly rounded one) wherever that is a normal float (about
-//!   [−87.336, 88.722]; the largest error measured is 0.92 ulp);
-//! - every result below `f32::MIN_POSITIVE` is returned as `+0.0`: this
-//!   `exp` never returns a subnormal;
-//! - `exp(-inf) = +0.0`, `exp(+inf) = +inf`, results above `f32::MAX` are
-//!   `+inf`, `exp(±0) = 1`;
-//! - a NaN input gives the canonical quiet NaN `f32::NAN` (bits
-//!   `0x7fc0_0000`), whatever its payload.
+//! ```text
+//! x = min(HI, max(LO, x))                    LO = -87.8, HI = 88.8; NaN stays
+//! n = floor(fma(x, log2(e), 0.5))            clamped to [-127, 127]
+//! r = fma(n, -C1, x)                         C1 = 0.693359375
+//! r = fma(n, -C2, r)                         C2 = -2.12194440e-4
+//! p = fma(fma(fma(fma(fma(P0, r, P1), r, P2), r, P3), r, P4), r, 0.5)
+//! y = fma(p, r * r, r) + 1
+//! e = flush(y * 2^n)                         2^-127 is the bit pattern 0
+//! ```
+//!
+//! `flush` is the reference's flush-to-zero: a subnormal result is `+0.0`.
+//! `fma(n, -C1, x)` is `fma(-n, C1, x)` bit for bit (`n` is never `-0.0`,
+//! so the products' zeros have the same sign).
+//!
+//! Every target computes these operations to the same definition, so the
+//! bits are the same everywhere; `DESIGN.md` has how they were read off the
+//! reference's compiled code (jax/jaxlib 0.10.2, x86-64 with FMA).
 
 use crate::kernels::backend::Ops;
 
-const LOG2E: f32 = core::f32::consts::LOG2_E;
-/// `1.5 · 2^23`: adding it rounds to an integer, ties to even.
+/// `-87.8` as f32: the lower clamp.
+const LO: f32 = f32::from_bits(0xc2af_999a);
+/// `88.8` as f32: the upper clamp.
+const HI: f32 = f32::from_bits(0x42b1_999a);
+/// `log2(e)`.
+const LOG2E: f32 = f32::from_bits(0x3fb8_aa3b);
+/// `-C1 = -0.693359375`, the high part of `ln 2` (exact products with `n`).
+const NEG_C1: f32 = f32::from_bits(0xbf31_8000);
+/// `-C2 = 2.12194440e-4`, `C1 - ln 2`.
+const NEG_C2: f32 = f32::from_bits(0x395e_8083);
+/// Cephes' polynomial for `(exp(r) - 1 - r) / r²`, highest degree first;
+/// its last coefficient is `0.5`.
+const P0: f32 = f32::from_bits(0x3950_6967);
+const P1: f32 = f32::from_bits(0x3ab7_43ce);
+const P2: f32 = f32::from_bits(0x3c08_8908);
+const P3: f32 = f32::from_bits(0x3d2a_a9c1);
+const P4: f32 = f32::from_bits(0x3e2a_aaaa);
+/// `1.5 · 2^23`: `(y + M) - M` rounds `y` to an integer, ties to even, for
+/// `|y| < 2^22`; and the bits of `n + M` hold `n` in their low bits.
 const ROUND_MAGIC: f32 = 12_582_912.0;
-/// The high part of ln 2, with 15 significant bits.
-const LN2_HI: f32 = f32::from_bits(0x3f31_7200); // 0.693145751953125
-/// `ln 2 − LN2_HI`.
-const LN2_LO: f32 = f32::from_bits(0x35bf_be8e); // 1.4286068203094172e-6
-// `P(r) ≈ (exp(r) − 1 − r) / r²` on [−ln 2 / 2, ln 2 / 2], fitted for the
-// smallest relative error of `1 + r + r²·P(r)` (about 4e-9, a few hundredths
-// of an ulp) and rounded to f32.
-const Q0: f32 = f32::from_bits(0x3eff_fffe); // 4.9999994040e-1
-const Q1: f32 = f32::from_bits(0x3e2a_aa49); // 1.6666521132e-1
-const Q2: f32 = f32::from_bits(0x3d2a_ac79); // 4.1668388993e-2
-const Q3: f32 = f32::from_bits(0x3c09_1cf1); // 8.3687165752e-3
-const Q4: f32 = f32::from_bits(0x3ab5_121a); // 1.3814598788e-3
-/// The smallest f32 whose correctly rounded `exp` is normal. Every input
-/// below it (including `-inf`) gives `+0.0`; at and above it the
-/// reconstructed result is normal (checked exhaustively), so the flush is
-/// decided from the input, off the polynomial's dependency chain, and
-/// inputs need no clamp: the garbage that far-out inputs (down to `-inf`)
-/// produce in the exponent field is discarded by the same select.
-const FLUSH_BELOW: f32 = f32::from_bits(0xc2ae_ac4f); // -87.33654
-/// The largest f32 whose `exp` is finite: above it the result is `+inf`.
-const LN_MAX: f32 = f32::from_bits(0x42b1_7217); // 88.72283
+/// `127 << 23`: the exponent bias in place.
+const BIAS_BITS: u32 = 127 << 23;
+/// Above this every `exp` input's result is normal or `+0.0` (`n >= -125`
+/// there, and `y >= 0.7`): callers that know `x >= NO_FLUSH_FROM` may skip
+/// the final flush (see [`exp_nonpositive_no_flush`]).
+pub(crate) const NO_FLUSH_FROM: f32 = -86.0;
+
+/// `floor(y)` for `|y| < 2^22` or NaN (NaN stays NaN): round to nearest,
+/// then one down where that went up. Every step is exact.
+#[inline(always)]
+fn floor_small<L: Ops>(y: L) -> L {
+    let magic = L::splat(ROUND_MAGIC);
+    let t = y.add(magic).sub(magic);
+    L::select(t.gt(y), t.sub(L::splat(1.0)), t)
+}
+
+/// `2^n` for an integer `n` in `[-127, 127]` (`+0.0` for `-127`), from the
+/// bits of `n + ROUND_MAGIC`: its low 9 bits are `n mod 512`, and shifting
+/// them into the exponent field and adding the bias gives `(n + 127) << 23`.
+#[inline(always)]
+fn pow2<L: Ops>(n: L) -> L {
+    let k = n.add(L::splat(ROUND_MAGIC)).to_bits();
+    L::from_bits(L::bits_add(
+        L::bits_shl::<23>(k),
+        L::splat(f32::from_bits(BIAS_BITS)).to_bits(),
+    ))
+}
+
+/// The polynomial and the scaling, from the clamped `x` and `n`.
+#[inline(always)]
+fn exp_core<L: Ops, const FLUSH: bool>(x: L, n: L) -> L {
+    let r = n.mul_add(L::splat(NEG_C1), x);
+    let r = n.mul_add(L::splat(NEG_C2), r);
+    let p = L::splat(P0).mul_add(r, L::splat(P1));
+    let p = p.mul_add(r, L::splat(P2));
+    let p = p.mul_add(r, L::splat(P3));
+    let p = p.mul_add(r, L::splat(P4));
+    let p = p.mul_add(r, L::splat(0.5));
+    let y = p.mul_add(r.mul(r), r).add(L::splat(1.0));
+    let e = y.mul(pow2(n));
+    if FLUSH {
+        e.flush_below(L::splat(f32::MIN_POSITIVE))
+    } else {
+        e
+    }
+}
+
+/// The reference's `exp` on every lane, for any input (the module
+/// documentation has the steps).
+#[inline(always)]
+pub(crate) fn exp<L: Ops>(x: L) -> L {
+    // `LO > x ? LO : x`: a NaN `x` is kept, as by the reference's clamp.
+    let x = L::splat(LO).max_gt(x);
+    let x = L::splat(HI).min_lt(x);
+    let n = floor_small(x.mul_add(L::splat(LOG2E), L::splat(0.5)));
+    let n = L::splat(-127.0).max_gt(n);
+    let n = L::splat(127.0).min_lt(n);
+    exp_core::<L, true>(x, n)
+}
+
+/// [`exp`] for `x` in [−inf, 0] (no NaN): the same bits, without the upper
+/// clamps, which cannot act there (`x <= 0` gives `n <= 0`, and
+/// `x >= LO` gives `n >= -127`).
+#[inline(always)]
+pub(crate) fn exp_nonpositive<L: Ops>(x: L) -> L {
+    let x = L::splat(LO).max_gt(x);
+    let n = floor_small(x.mul_add(L::splat(LOG2E), L::splat(0.5)));
+    exp_core::<L, true>(x, n)
+}
+
+/// [`exp_nonpositive`] for `x` in [`NO_FLUSH_FROM`, 0]: the same bits
+/// without the lower clamp and the final flush, which cannot act there
+/// (`n >= -125`, so `y * 2^n` is normal).
+#[inline(always)]
+pub(crate) fn exp_nonpositive_no_flush<L: Ops>(x: L) -> L {
+    let n = floor_small(x.mul_add(L::splat(LOG2E), L::splat(0.5)));
+    exp_core::<L, false>(x, n)
+}
 
 /// `exp` of one value: [`exp`] on one lane. Kept out of line where code
 /// size matters (targets without SIMD, whose reference kernels call it for
@@ -68,87 +133,15 @@ pub(crate) fn exp_f32(x: f32) -> f32 {
     exp(x)
 }
 
-/// `exp` on every lane. See the module documentation for the contract.
-#[inline(always)]
-pub(crate) fn exp<L: Ops>(x: L) -> L {
-    exp_special(x, exp_nonpositive(x))
-}
-
-/// The two selects that turn `y = exp_nonpositive(x)` into `exp(x)`:
-/// `+inf` above `LN_MAX`, `f32::NAN` for NaN.
-#[inline(always)]
-pub(crate) fn exp_special<L: Ops>(x: L, y: L) -> L {
-    let y = L::select(x.gt(L::splat(LN_MAX)), L::splat(f32::INFINITY), y);
-    L::select(x.is_nan(), L::splat(f32::NAN), y)
-}
-
-/// [`exp`] without the overflow and NaN selects: the same bits wherever `x`
-/// is not NaN and at most `LN_MAX`, in particular on all of [−inf, 0]
-/// (where both selects keep their input).
-#[inline(always)]
-pub(crate) fn exp_nonpositive<L: Ops>(x: L) -> L {
-    let (kf, r) = exp_reduce(x);
-    exp_finish(x, kf, r)
-}
-
-/// The first half of [`exp_nonpositive`]: `x·log2(e) + ROUND_MAGIC` (whose
-/// low bits hold `n`) and the reduced argument `r`. Split out so that a
-/// loop can reduce one group of vectors while finishing the previous one.
-#[inline(always)]
-pub(crate) fn exp_reduce<L: Ops>(x: L) -> (L, L) {
-    let kf = x.mul(L::splat(LOG2E)).add(L::splat(ROUND_MAGIC));
-    let n = kf.sub(L::splat(ROUND_MAGIC));
-    let r = x.sub(n.mul(L::splat(LN2_HI))).sub(n.mul(L::splat(LN2_LO)));
-    (kf, r)
-}
-
-/// The second half of [`exp_nonpositive`], from [`exp_reduce`]'s results.
-#[inline(always)]
-pub(crate) fn exp_finish<L: Ops>(x: L, kf: L, r: L) -> L {
-    L::select_or_zero(x.ge(L::splat(FLUSH_BELOW)), exp_scaled(kf, r))
-}
-
-/// One value of [`exp_nonpositive`] with the flush below `FLUSH_BELOW`
-/// as a branch rather than a select: for a core without SIMD, where the
-/// branch is the cheaper of the two and skips the work it discards.
-#[inline(always)]
-pub(crate) fn exp_nonpositive_branchy(x: f32) -> f32 {
-    if x >= FLUSH_BELOW {
-        let (kf, r) = exp_reduce(x);
-        exp_scaled(kf, r)
-    } else {
-        0.0
-    }
-}
-
-/// [`exp_finish`] before its flush: the polynomial and the scaling by
-/// `2^n`, whose bits are garbage where the result is not normal.
-#[inline(always)]
-fn exp_scaled<L: Ops>(kf: L, r: L) -> L {
-    // P(r) = (Q0 + Q1·r) + r²·((Q2 + Q3·r) + r²·Q4): the two linear terms
-    // and r² are independent, so the chain is three links shorter than
-    // Horner's rule.
-    let z = r.mul(r);
-    let lo = L::splat(Q1).mul(r).add(L::splat(Q0));
-    let hi = L::splat(Q3).mul(r).add(L::splat(Q2));
-    let p = lo.add(z.mul(hi.add(z.mul(L::splat(Q4)))));
-    let y = p.mul(z).add(r).add(L::splat(1.0));
-
-    // y · 2^n: add n to the exponent field. The low 9 bits of `kf`'s
-    // mantissa are `n` mod 512 (`ROUND_MAGIC`'s are zero), so shifting them
-    // into the exponent field gives `n << 23` without subtracting first.
-    L::from_bits(L::bits_add(y.to_bits(), L::bits_shl::<23>(kf.to_bits())))
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{exp, exp_nonpositive, exp_nonpositive_branchy};
+    use super::{NO_FLUSH_FROM, exp, exp_nonpositive, exp_nonpositive_no_flush};
     use crate::kernels::backend::array::Array;
     use crate::kernels::backend::{LANES, Lanes};
 
-    /// Checks that `exp_nonpositive` and its one-value branchy form equal
-    /// `exp` bit for bit on every `step`-th f32 from `-0.0` down to `-inf`
-    /// (both included), on the array lanes and the `wide` lanes.
+    /// Checks that the variants equal `exp` bit for bit on every `step`-th
+    /// f32 from `-0.0` down to `-inf` (both included), on the array lanes
+    /// and the `wide` lanes; `exp_nonpositive_no_flush` on its range.
     fn same_bits_nonpositive(step: usize) -> u64 {
         let (lo, hi) = ((-0.0_f32).to_bits(), f32::NEG_INFINITY.to_bits());
         let mut xs = [0.0_f32; LANES];
@@ -163,11 +156,20 @@ mod tests {
             let want = exp(s).to_array();
             for got in [
                 exp_nonpositive(s).to_array(),
-                xs.map(exp_nonpositive_branchy),
+                xs.map(exp_nonpositive::<f32>),
                 exp(w).to_array(),
                 exp_nonpositive(w).to_array(),
             ] {
                 assert_eq!(want.map(f32::to_bits), got.map(f32::to_bits), "at {xs:?}");
+            }
+            for (x, want) in xs.iter().zip(want) {
+                if *x >= NO_FLUSH_FROM {
+                    assert_eq!(
+                        exp_nonpositive_no_flush(*x).to_bits(),
+                        want.to_bits(),
+                        "at {x}"
+                    );
+                }
             }
             checked += LANES as u64;
         }
@@ -175,7 +177,7 @@ mod tests {
     }
 
     #[test]
-    fn nonpositive_variant_has_the_same_bits_sampled() {
+    fn nonpositive_variants_have_the_same_bits_sampled() {
         assert!(same_bits_nonpositive(9973) > 200_000);
     }
 
@@ -183,7 +185,7 @@ mod tests {
     /// `cargo test --release --lib -- --ignored`.
     #[test]
     #[ignore = "exhaustive: about 2^31 inputs, run in release mode"]
-    fn nonpositive_variant_has_the_same_bits_everywhere() {
+    fn nonpositive_variants_have_the_same_bits_everywhere() {
         let all = u64::from(f32::NEG_INFINITY.to_bits() - (-0.0_f32).to_bits()) + 1;
         assert!(same_bits_nonpositive(1) >= all);
     }

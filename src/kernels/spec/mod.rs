@@ -8,9 +8,10 @@
 //! - [`rules`]: each rule on one element (or lane), generic over the lane
 //!   operations: the voltage, the spike rule, the refractory timer and time
 //!   of last spike, the NaN-propagating threshold floor, and the flushing;
-//! - [`reduce`]: the one fixed tree that combines eight lane accumulators,
-//!   so that a row's max and sum have the same bits on every backend;
-//! - [`exp`]: this crate's `exp`, one algorithm for every backend;
+//! - [`reduce`]: the row sum in the reference's order (windows of 32), and
+//!   the one fixed tree that combines eight lane accumulators where the
+//!   order cannot matter (maxima, spike counts);
+//! - [`exp`]: the reference's `exp`, fused multiply-adds included;
 //! - [`contract`]: what the cell hands the kernels: one row of state and
 //!   the step's constants, derived once per step.
 //!
@@ -23,9 +24,14 @@ pub(crate) mod contract;
 pub(crate) mod exp;
 pub(crate) mod reduce;
 pub(crate) mod rules;
+pub(crate) mod ynn;
 
+pub use contract::SoftmaxPath;
 pub(crate) use contract::{Row, StepConsts, StepLanes, plain_state};
-pub(crate) use reduce::{reduce_add_lanes, reduce_max_lanes};
+pub(crate) use reduce::{
+    EightWindows, WINDOW, reduce_add_lanes, reduce_max_lanes, windowed_sum, windowed_sum_by,
+};
 pub(crate) use rules::{
-    THR_FLOOR, fire, fire_plain, floored, nan_max, spike_rules, voltage, voltage_any_nan,
+    THR_FLOOR, fire, fire_plain, floored, nan_max, reciprocal, spike_rules, voltage,
+    voltage_any_nan,
 };

@@ -61,25 +61,33 @@ pub(crate) fn voltage_any_nan<L: Ops, const FLUSH: bool>(j: L, rfr: L, k: &StepL
     L::select_or_zero(rfr.ge(k.awake_from), v)
 }
 
+/// The row's one reciprocal: the reference computes `p = e * (1 / sum)`,
+/// one division per row and a product per element. (With `sum >= 1`, as in
+/// every row with a finite max, `1 / sum` is normal: nothing to flush.)
+#[inline(always)]
+pub(crate) fn reciprocal(sum: f32) -> f32 {
+    1.0 / sum
+}
+
 /// One chunk of the spike rule, rule 4 with the reference's flushing:
-/// fires where `flush(e / sum) > flush(thr)`. Returns the mask and the
-/// spikes as `1.0` / `0.0`.
+/// fires where `flush(e * inv) > flush(thr)`, `inv` being the row's one
+/// reciprocal `1 / sum`. Returns the mask and the spikes as `1.0` / `0.0`.
 ///
 /// For a normal `thr`, flushing a subnormal probability cannot change the
 /// comparison; for a zero or subnormal `thr` the rule is "the probability
 /// is at least `f32::MIN_POSITIVE`", that is `p > MAX_SUBNORMAL`. So one
 /// select on `thr` stands for both flushes.
 #[inline(always)]
-pub(crate) fn fire<L: Ops>(e: L, sum: L, thr: L) -> (L::Mask, L) {
+pub(crate) fn fire<L: Ops>(e: L, inv: L, thr: L) -> (L::Mask, L) {
     let tiny = L::splat(f32::MIN_POSITIVE).gt(thr.abs());
-    fire_plain(e, sum, L::select(tiny, L::splat(MAX_SUBNORMAL), thr))
+    fire_plain(e, inv, L::select(tiny, L::splat(MAX_SUBNORMAL), thr))
 }
 
 /// [`fire`] where no threshold is below `f32::MIN_POSITIVE` in magnitude:
 /// then neither flush can change the comparison.
 #[inline(always)]
-pub(crate) fn fire_plain<L: Ops>(e: L, sum: L, thr: L) -> (L::Mask, L) {
-    let fires = e.div(sum).gt(thr);
+pub(crate) fn fire_plain<L: Ops>(e: L, inv: L, thr: L) -> (L::Mask, L) {
+    let fires = e.mul(inv).gt(thr);
     (fires, L::select(fires, L::splat(1.0), L::splat(0.0)))
 }
 
@@ -120,23 +128,23 @@ fn timers_plain<L: Ops>(s: L, rfr: L, tols: L, k: &StepLanes<L>) -> (L, L) {
 /// Rules 4, 6 and 7 on one chunk: the spikes, the refractory timers and the
 /// times of last spike. With `PLAIN` (allowed only for a plain step, see
 /// [`StepConsts::plain`]), thresholds are known not to be tiny, so the
-/// spike rule is the plain `e / sum > thr`, and the timers skip their
+/// spike rule is the plain `e * inv > thr`, and the timers skip their
 /// flushes; the bits are the same.
 #[inline(always)]
 pub(crate) fn spike_rules<L: Ops, const PLAIN: bool>(
     e: L,
-    sum: L,
+    inv: L,
     thr: L,
     rfr: L,
     tols: L,
     k: &StepLanes<L>,
 ) -> (L, L, L) {
     if PLAIN {
-        let (_, s) = fire_plain(e, sum, thr);
+        let (_, s) = fire_plain(e, inv, thr);
         let (rfr, tols) = timers_plain(s, rfr, tols, k);
         (s, rfr, tols)
     } else {
-        let (_, s) = fire(e, sum, thr);
+        let (_, s) = fire(e, inv, thr);
         let (rfr, tols) = timers(s, rfr, tols, k);
         (s, rfr, tols)
     }

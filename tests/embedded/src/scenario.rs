@@ -6,9 +6,22 @@
 //! threshold gain 0.01. The input is drawn on the device from xorshift32:
 //! uniform noise, two winners that drift across the population, and rare
 //! NaN, `+inf`, `-inf` and large values. The cell is reset every 300 steps,
-//! alternately keeping and zeroing `j`. After every step (and every reset)
-//! the bit patterns of `j`, `v`, `s`, `thr`, `rfr` and `tols` are folded
-//! into a 64-bit FNV-1a digest, one 32-bit word at a time.
+//! alternately keeping and zeroing `j`.
+//!
+//! Then, after one more reset, 400 steps at near ties: a block of 40 units
+//! (moving along the row) within 7 ulp of 1.0, the others near -17.
+//! Whenever the thresholds sit at their floor, 0.025, each block unit's
+//! probability is within a few ulp of it (`1 / 40 = 0.025`), so which of
+//! them spike is decided by the last bits of the row sum (its order: the
+//! block straddles the sum's two windows of 32) and of the reciprocal.
+//! (Changing either changes the digest.) Last, the bits of `exp` on a
+//! sweep of 16,384 inputs over [-88, 0] and of the softmax of 16 near-tie
+//! rows, where the fused multiply-adds of `exp` decide the last bits.
+//! So the digest proves the same bits at ties on every target.
+//!
+//! After every step (and every reset) the bit patterns of `j`, `v`, `s`,
+//! `thr`, `rfr` and `tols` are folded into a 64-bit FNV-1a digest, one
+//! 32-bit word at a time.
 //!
 //! Only IEEE-754 basic operations on exactly representable values are used
 //! here, so the input is the same on every target.
@@ -29,6 +42,11 @@ pub const INPUT_SEED: u32 = 0x9e37_79b9;
 pub const RESET_EVERY: u32 = 300;
 /// Time step.
 pub const DT: f32 = 1.0;
+/// Steps of the near-tie phase that follows the main run.
+pub const TIE_STEPS: u32 = 400;
+/// Units of the near-tie block: each holds a probability near `1 / 40`,
+/// the threshold floor.
+pub const TIE_BLOCK: usize = 40;
 
 /// The scenario's owned state.
 pub type ScenarioStorage = Storage<N, B>;
@@ -90,6 +108,24 @@ impl Input {
     }
 }
 
+impl Input {
+    /// Writes the input of near-tie step `step` into `j`: [`TIE_BLOCK`]
+    /// units from `(7 * step) % N` on (wrapping) at `1 + k * 2^-23` with
+    /// `k` in `0..8`, the others at `-17 + u / 65536` with `u` in
+    /// `0..65536`. All exactly representable.
+    pub fn fill_tie(&mut self, step: u32, j: &mut [f32]) {
+        let start = (7 * step) as usize % N;
+        for (i, x) in j.iter_mut().enumerate() {
+            let r = self.next();
+            *x = if (i % N + N - start) % N < TIE_BLOCK {
+                1.0 + (r & 7) as f32 * f32::EPSILON
+            } else {
+                -17.0 + (r & 0xFFFF) as f32 * (1.0 / 65_536.0)
+            };
+        }
+    }
+}
+
 impl Default for Input {
     fn default() -> Self {
         Self::new()
@@ -137,6 +173,34 @@ pub trait Layer {
     fn reset(&mut self, input: InputReset);
     /// Folds `j`, `v`, `s`, `thr`, `rfr`, `tols` into `d`.
     fn fold(&self, d: &mut Digest);
+    /// Called once before the near-tie phase (the firmware's timing stops
+    /// there, so that its per-step figures stay those of the main run).
+    fn tie_phase(&mut self) {}
+    /// Folds the kernel building blocks' bits on fixed inputs into `d`
+    /// (see [`fold_kernels`]); a stand-in without wtas folds nothing.
+    fn fold_kernels(&self, _d: &mut Digest) {}
+}
+
+/// Folds `exp` on 16,384 inputs over [-88, 0] and the softmax of 16
+/// near-tie rows (from [`Input::fill_tie`] with its own generator) into `d`.
+pub fn fold_kernels(d: &mut Digest) {
+    for i in 0..16_384_u32 {
+        // Basic IEEE operations only: the same inputs on every target.
+        let x = i as f32 * (-11.0 / 2048.0) - (i % 13) as f32 * 1.0e-4;
+        d.word(wtas::kernels::exp_f32(x).to_bits());
+    }
+    let mut input = Input {
+        state: INPUT_SEED ^ 0x5555_5555,
+    };
+    let (mut x, mut p) = ([0.0_f32; N], [0.0_f32; N]);
+    for row in 0..16 {
+        input.fill_tie(row, &mut x);
+        // Lengths are right by construction; an error folds a marker.
+        match wtas::kernels::softmax(1, N, &x, &mut p) {
+            Ok(()) => d.floats(&p),
+            Err(_) => d.word(u32::MAX),
+        }
+    }
 }
 
 impl Layer for Cell<'_> {
@@ -156,6 +220,9 @@ impl Layer for Cell<'_> {
         d.floats(self.thr());
         d.floats(self.rfr());
         d.floats(self.tols());
+    }
+    fn fold_kernels(&self, d: &mut Digest) {
+        fold_kernels(d)
     }
 }
 
@@ -178,5 +245,15 @@ pub fn run<L: Layer>(layer: &mut L) -> u64 {
         d.word(ok as u32);
         layer.fold(&mut d);
     }
+    layer.tie_phase();
+    layer.reset(InputReset::Zero);
+    layer.fold(&mut d);
+    for step in 0..TIE_STEPS {
+        input.fill_tie(step, layer.j_mut());
+        let ok = layer.advance((STEPS + step) as f32 * DT);
+        d.word(ok as u32);
+        layer.fold(&mut d);
+    }
+    layer.fold_kernels(&mut d);
     d.value()
 }
