@@ -116,41 +116,51 @@ fn check(what: &'static str, expected: usize, got: usize) -> Result<(), Error> {
 /// `EventSTDPSynapse.evolve`).
 pub const W_MIN: f32 = 0.01;
 
-/// Every hyperparameter of the model.
+/// Every hyperparameter of the model, as a user passes it to ngclearn's
+/// components: `f64`, Python's floats.
+///
+/// The model forms each constant from these as the reference's compiled
+/// graph does (jax 0.10.2, jaxlib 0.10.2 on CPU): a value that meets an
+/// `f32` array is rounded once to `f32` (`dt`, `tau_w`, `eta`,
+/// `presyn_win_len`, `w_bound` and the cell's); `1 + lmbda` is summed in
+/// `f64` (Python) and rounded once; the kernel's window `int(nu / dt) + 1`
+/// and the test `presyn_win_len > 0` are Python arithmetic on the `f64`
+/// values; and XLA turns the kernel's division by the constant `tau_w` into
+/// a multiplication by `1 / f32(tau_w)`, rounded in `f32`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Hyper {
     /// Integration step (ms).
-    pub dt: f32,
+    pub dt: f64,
     /// Steps per pattern (`T`).
     pub steps: usize,
     /// Exponential kernel time constant.
-    pub tau_w: f32,
+    pub tau_w: f64,
     /// Exponential kernel window (ms); the kernel keeps `nu / dt` spike times.
-    pub nu: f32,
+    pub nu: f64,
     /// Learning rate.
-    pub eta: f32,
+    pub eta: f64,
     /// Degree of synaptic disconnect ("lambda").
-    pub lmbda: f32,
+    pub lmbda: f64,
     /// Strength of potentiation.
-    pub a_plus: f32,
+    pub a_plus: f64,
     /// Strength of depression.
-    pub a_minus: f32,
+    pub a_minus: f64,
     /// How far back (ms) a pre-synaptic spike counts as causal.
-    pub presyn_win_len: f32,
+    pub presyn_win_len: f64,
     /// Upper bound of every weight.
-    pub w_bound: f32,
+    pub w_bound: f64,
     /// Cell membrane time constant (no effect on the cell's dynamics).
-    pub tau_m: f32,
+    pub tau_m: f64,
     /// Cell membrane resistance.
-    pub resist_m: f32,
+    pub resist_m: f64,
     /// Base of the adaptive thresholds.
-    pub thr_base: f32,
+    pub thr_base: f64,
     /// Threshold change per extra spike in a step.
-    pub thr_gain: f32,
+    pub thr_gain: f64,
     /// Refractory period (ms).
-    pub refract_time: f32,
+    pub refract_time: f64,
     /// Half-width of the initial thresholds' uniform jitter.
-    pub thr_jitter: f32,
+    pub thr_jitter: f64,
 }
 
 impl Hyper {
@@ -180,19 +190,31 @@ impl Hyper {
     /// Rows of the kernel's spike-time window: `int(nu / dt) + 1`, as
     /// ngclearn's `ExpKernel` computes it (in `f64`); 2 for the exhibit.
     pub fn win_len(&self) -> usize {
-        (f64::from(self.nu) / f64::from(self.dt)) as usize + 1
+        (self.nu / self.dt) as usize + 1
     }
 
-    /// The wtas cell's configuration for `n_hid` units, batch 1.
+    /// The step's `dt` as the compiled step receives it (`f32`).
+    pub fn dt_f32(&self) -> f32 {
+        self.dt as f32
+    }
+
+    /// Time of step `i` of a pattern: `dt * i` in `f64` (a Python float),
+    /// rounded once to `f32` where the compiled step receives it.
+    pub fn time(&self, i: usize) -> f32 {
+        (self.dt * i as f64) as f32
+    }
+
+    /// The wtas cell's configuration for `n_hid` units, batch 1 (each
+    /// value rounded once to `f32`).
     pub fn cell_config(&self, n_hid: usize) -> wtas::Config {
         wtas::Config {
             batch_size: 1,
-            resist_m: self.resist_m,
-            thr_base: self.thr_base,
-            thr_gain: self.thr_gain,
-            refract_time: self.refract_time,
-            thr_jitter: self.thr_jitter,
-            tau_m: self.tau_m,
+            resist_m: self.resist_m as f32,
+            thr_base: self.thr_base as f32,
+            thr_gain: self.thr_gain as f32,
+            refract_time: self.refract_time as f32,
+            thr_jitter: self.thr_jitter as f32,
+            tau_m: self.tau_m as f32,
             ..wtas::Config::new(n_hid)
         }
     }
@@ -200,7 +222,9 @@ impl Hyper {
     /// The kernel of these hyperparameters.
     pub fn kernel(&self) -> ExpKernel {
         ExpKernel {
-            tau_w: self.tau_w,
+            // XLA's algebraic simplifier rewrites `x / c` for a constant `c`
+            // as `x * (1 / c)`, the reciprocal folded in f32.
+            inv_tau_w: 1.0 / self.tau_w as f32,
             win_len: self.win_len(),
         }
     }
@@ -208,14 +232,16 @@ impl Hyper {
     /// The synapse's learning rule of these hyperparameters.
     pub fn synapse(&self) -> EventStdp {
         EventStdp {
-            eta: self.eta,
+            eta: self.eta as f32,
             // ngclearn computes `1. + lmbda` in Python floats (f64) and
             // rounds once when it meets the f32 weights.
-            one_plus_lmbda: (1.0 + f64::from(self.lmbda)) as f32,
-            a_plus: self.a_plus,
-            a_minus: self.a_minus,
-            presyn_win_len: self.presyn_win_len,
-            w_bound: self.w_bound,
+            one_plus_lmbda: (1.0 + self.lmbda) as f32,
+            a_plus: self.a_plus as f32,
+            a_minus: self.a_minus as f32,
+            presyn_win_len: self.presyn_win_len as f32,
+            // `if self.presyn_win_len > 0.` is Python's test, on the f64.
+            windowed: self.presyn_win_len > 0.0,
+            w_bound: self.w_bound as f32,
         }
     }
 }
@@ -299,8 +325,10 @@ pub fn bernoulli<D: Draws + ?Sized>(
 /// rows `0 .. win_len - 1`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ExpKernel {
-    /// Time constant.
-    pub tau_w: f32,
+    /// `1 / tau_w`, rounded in `f32` from the `f32` time constant: XLA
+    /// compiles the division by the constant `tau_w` into a multiplication
+    /// by this reciprocal.
+    pub inv_tau_w: f32,
     /// Rows in the window (`int(nu/dt) + 1`).
     pub win_len: usize,
 }
@@ -309,10 +337,11 @@ impl ExpKernel {
     /// One step at time `t` with input spikes `s` (`n` values): row
     /// `win_len - 1` of `tf` becomes `s * t`, the rows rotate up by one (as
     /// `jnp.roll(tf, -1, axis=0)`), and `epsp` is summed over the first
-    /// `win_len - 1` rows, in row order, from `+0.0`. The exponential is
-    /// wtas's [`exp_f32`](wtas::kernels::exp_f32); a term whose mask is 1
-    /// is `exp(x) · 1 = exp(x)`, and one whose mask is 0 is `+0.0` unless
-    /// `exp(x)` is infinite or NaN, so only those cases are computed.
+    /// `win_len - 1` rows, in row order, of
+    /// [`exp_xla`]`((t - tf) · -inv_tau_w)` where `tf > 0` and `+0.0`
+    /// elsewhere: XLA compiles the product with the mask into a select, so
+    /// a masked term is `+0.0` whatever the exponential is, and it is not
+    /// computed.
     ///
     /// # Errors
     /// [`Error::Length`] if `tf` is not `win_len × n` or `epsp` not `n`.
@@ -335,20 +364,105 @@ impl ExpKernel {
         }
         tf.rotate_left(n);
         epsp.fill(0.0);
-        for row in tf[..last].chunks_exact(n) {
-            for (e, tf) in epsp.iter_mut().zip(row) {
-                let x = -(t - *tf) / self.tau_w;
-                // Where the mask is 0 and exp(x) is finite the term is +0.0,
-                // which leaves the sum (from +0.0) as it is: skip the exp.
-                if *tf > 0.0 {
-                    *e += wtas::kernels::exp_f32(x);
-                } else if x.is_nan() || x > 88.0 {
-                    *e += wtas::kernels::exp_f32(x) * 0.0;
-                }
+        let rows = &tf[..last];
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        if hw::available() {
+            // SAFETY: the CPU has AVX2 and FMA (checked at run time).
+            unsafe { hw::kernel_sum(rows, t, -self.inv_tau_w, epsp) };
+            return Ok(());
+        }
+        #[cfg(target_arch = "aarch64")]
+        {
+            kernel_sum::<hw::Fused>(rows, t, -self.inv_tau_w, epsp);
+            return Ok(());
+        }
+        #[allow(unreachable_code)]
+        {
+            kernel_sum::<Soft>(rows, t, -self.inv_tau_w, epsp);
+            Ok(())
+        }
+    }
+}
+
+/// `epsp[i] = Σ_rows (tf > 0 ? exp((t - tf) · neg_inv) : +0.0)`, in row
+/// order, as XLA's fused reduction adds them (the first term from `+0.0`,
+/// which the sum of non-negative terms does not change).
+#[inline(always)]
+fn kernel_sum<F: Fma>(rows: &[f32], t: f32, neg_inv: f32, epsp: &mut [f32]) {
+    for row in rows.chunks_exact(epsp.len()) {
+        for (e, tf) in epsp.iter_mut().zip(row) {
+            if *tf > 0.0 {
+                *e += exp_with::<F>((t - *tf) * neg_inv);
             }
         }
-        Ok(())
     }
+}
+
+/// `exp` as XLA's CPU backend (jaxlib 0.10.2) compiles `jnp.exp` inside the
+/// kernel's fusion, bit for bit on x86-64 with FMA, where its LLVM IR is
+/// contracted into fused multiply-adds (read from the object code of the
+/// recorded process): Cephes' `expf`,
+///
+/// - `x` clamped to `[-87.8, 88.8]`;
+/// - `n = floor(fma(x, log2(e), 0.5))`, clamped to `[-127, 127]`;
+/// - `r = fma(-n, C2, fma(-n, C1, x))` with `C1 = 0.693359375`,
+///   `C2 = -2.12194440e-4`;
+/// - `p = fma(fma(fma(fma(fma(P0, r, P1), r, P2), r, P3), r, P4), r, 0.5)`
+///   (Cephes' coefficients);
+/// - `exp = (fma(p, r·r, r) + 1) · 2^n`, `2^n` built in the exponent field
+///   from `n + 127` (so `n = -127` gives `+0.0`).
+///
+/// It differs from wtas's [`exp_f32`](wtas::kernels::exp_f32) in the last
+/// bit for some inputs (for example `exp(-3 · (1 / 0.7))`: this one gives
+/// `0x3c618183`, as XLA does, wtas's `0x3c618184`). `exp(±0) = 1` exactly,
+/// which is taken directly. NaN propagates.
+pub fn exp_xla(x: f32) -> f32 {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    if hw::available() {
+        // SAFETY: the CPU has AVX2 and FMA (checked at run time).
+        return unsafe { hw::exp(x) };
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        return exp_with::<hw::Fused>(x);
+    }
+    #[allow(unreachable_code)]
+    exp_with::<Soft>(x)
+}
+
+#[inline(always)]
+fn exp_with<F: Fma>(x: f32) -> f32 {
+    if x == 0.0 {
+        return 1.0;
+    }
+    const LOG2E: f32 = f32::from_bits(0x3fb8_aa3b);
+    const C1: f32 = f32::from_bits(0x3f31_8000);
+    const C2: f32 = f32::from_bits(0xb95e_8083);
+    const P: [f32; 5] = [
+        f32::from_bits(0x3950_6967),
+        f32::from_bits(0x3ab7_43ce),
+        f32::from_bits(0x3c08_8908),
+        f32::from_bits(0x3d2a_a9c1),
+        f32::from_bits(0x3e2a_aaaa),
+    ];
+    // `select(x >= lo, x, lo)` then `select(x <= hi, x, hi)`, unordered
+    // comparisons: a NaN passes through.
+    let x = if x < -87.8 { -87.8 } else { x };
+    let x = if x > 88.8 { 88.8 } else { x };
+    let n = libm::floorf(F::fma(x, LOG2E, 0.5));
+    let n = if n < -127.0 { -127.0 } else { n };
+    let n = if n > 127.0 { 127.0 } else { n };
+    let r = F::fma(-n, C2, F::fma(-n, C1, x));
+    let mut p = F::fma(P[0], r, P[1]);
+    for c in &P[2..] {
+        p = F::fma(p, r, *c);
+    }
+    let p = F::fma(p, r, 0.5);
+    let y = F::fma(p, r * r, r) + 1.0;
+    // cvttps2dq, then the exponent field (a NaN's n converts to i32::MIN,
+    // as the instruction does; its product stays NaN).
+    let k = if n.is_nan() { i32::MIN } else { n as i32 };
+    y * f32::from_bits((k.wrapping_add(127) as u32).wrapping_shl(23))
 }
 
 /// ngclearn's `EventSTDPSynapse`: the dense forward pass and the
@@ -358,7 +472,7 @@ impl ExpKernel {
 pub struct EventStdp {
     /// Learning rate.
     pub eta: f32,
-    /// `1 + lmbda`, rounded once to `f32`.
+    /// `1 + lmbda`, summed in `f64` and rounded once to `f32`.
     pub one_plus_lmbda: f32,
     /// Potentiation strength.
     pub a_plus: f32,
@@ -366,19 +480,34 @@ pub struct EventStdp {
     pub a_minus: f32,
     /// Causal window (ms).
     pub presyn_win_len: f32,
+    /// Whether the causal window is open (`presyn_win_len > 0`, tested on
+    /// the `f64` value as ngclearn does); if not, only a pre-synaptic spike
+    /// at `t` itself counts.
+    pub windowed: bool,
     /// Upper bound of the weights.
     pub w_bound: f32,
 }
 
 impl EventStdp {
-    /// `j[k] = Σ_i epsp[i] · w[i][k]`, summed over `i` in increasing order
-    /// from `+0.0`: the order XLA's CPU dot product used for ngclearn's
-    /// `jnp.matmul(inputs, weights)` at this shape (checked bit for bit on
-    /// the recorded trajectory).
+    /// `j[k] = Σ_i epsp[i] · w[i][k]` as XLA's CPU backend compiles
+    /// ngclearn's `jnp.matmul(inputs, weights)` (a `1 × n_in` by
+    /// `n_in × n_hid` dot): its column-major matrix-vector kernel
+    /// (`col_major_gemv_F32_8_8_<n_hid>_<n_in>`, tiles of 8 units by 8
+    /// inputs) keeps each `j[k]` in a register and adds the inputs' terms
+    /// in increasing `i` from `+0.0`, each as a fused multiply-add
+    /// (`vfmadd231ps`): `j[k] = fma(epsp[i], w[i][k], j[k])`, rounded once
+    /// per term. Read from the optimized HLO and LLVM IR of the recorded
+    /// process for 16, 36, 100 and 400 units (jax 0.10.2, jaxlib 0.10.2)
+    /// and checked bit for bit on the recorded trajectories.
     ///
-    /// Inputs with `epsp[i] == 0` are skipped: their terms are `±0.0`,
-    /// which leave a sum that starts at `+0.0` unchanged, so skipping them
-    /// changes no bit (given finite weights).
+    /// Only the active inputs are visited: a term with `epsp[i] == 0` is
+    /// `+0.0`, which leaves a sum that starts at `+0.0` (with weights in
+    /// `[W_MIN, w_bound]`, never negative) unchanged. A term with
+    /// `epsp[i] == 1` is `fma(1, w, j) = j + w`, one rounding, which is a
+    /// plain add (the only case at the exhibit's settings). The others use
+    /// the CPU's FMA instruction where there is one (x86-64 with AVX2 and
+    /// FMA, detected at run time with the `std` feature; aarch64) and the
+    /// correctly rounded [`fma`] elsewhere: the same bits on every target.
     ///
     /// # Errors
     /// [`Error::Length`] if `w` is not `epsp.len() × j.len()`.
@@ -389,28 +518,37 @@ impl EventStdp {
         if n_hid == 0 {
             return Ok(());
         }
-        for (e, row) in epsp.iter().zip(w.chunks_exact(n_hid)) {
-            if *e == 0.0 {
-                continue;
-            }
-            for (j, w) in j.iter_mut().zip(row) {
-                *j += *e * *w;
-            }
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        if hw::available() {
+            // SAFETY: the CPU has AVX2 and FMA (checked at run time).
+            unsafe { hw::forward(epsp, w, j) };
+            return Ok(());
         }
-        Ok(())
+        #[cfg(target_arch = "aarch64")]
+        {
+            forward_with::<hw::Fused>(epsp, w, j);
+            return Ok(());
+        }
+        #[allow(unreachable_code)]
+        {
+            forward_with::<Soft>(epsp, w, j);
+            Ok(())
+        }
     }
 
     /// The update at time `t` after a step, as ngclearn's `evolve`:
     ///
     /// - `pre[i] = (t - presyn_win_len < pre_tols[i]) && pre_tols[i] > 0`
-    ///   (with `presyn_win_len == 0`: `pre_tols[i] == t && pre_tols[i] > 0`);
+    ///   (if not [`windowed`](EventStdp::windowed):
+    ///   `pre_tols[i] == t && pre_tols[i] > 0`);
     /// - `dW = pre ? (w_bound - w·(1+λ))·A+ : (-w·(1+λ))·A-`, times
     ///   `post[k]`;
     /// - `w = clip(w + dW·eta, W_MIN, w_bound)`.
     ///
     /// XLA's CPU compiler contracts two of these into fused multiply-adds,
     /// each rounded once: `w_bound - w·(1+λ)` and `w + dW·eta`. Both are
-    /// computed here as fused multiply-adds ([`fma`]), which is what makes the weights
+    /// computed here as fused multiply-adds (hardware or [`fma`], as in
+    /// [`forward`](EventStdp::forward)), which is what makes the weights
     /// match ngclearn's bit for bit (with separate roundings they drift by a
     /// few ulp from the first update on; see `tests/fidelity.rs`).
     ///
@@ -433,6 +571,29 @@ impl EventStdp {
         if n_hid == 0 || post.iter().all(|p| *p == 0.0) {
             return Ok(());
         }
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        if hw::available() {
+            // SAFETY: the CPU has AVX2 and FMA (checked at run time).
+            unsafe { hw::evolve(self, pre_tols, post, t, w) };
+            return Ok(());
+        }
+        #[cfg(target_arch = "aarch64")]
+        {
+            self.evolve_with::<hw::Fused>(pre_tols, post, t, w);
+            return Ok(());
+        }
+        #[allow(unreachable_code)]
+        {
+            self.evolve_with::<Soft>(pre_tols, post, t, w);
+            Ok(())
+        }
+    }
+
+    #[inline(always)]
+    fn evolve_with<F: Fma>(&self, pre_tols: &[f32], post: &[f32], t: f32, w: &mut [f32]) {
+        let n_hid = post.len();
+        // XLA computes `t - presyn_win_len` as `t + (-presyn_win_len)`:
+        // the same value.
         let lo = t - self.presyn_win_len;
         for (k, post) in post.iter().enumerate() {
             if *post == 0.0 {
@@ -442,23 +603,128 @@ impl EventStdp {
             for (tols, w) in pre_tols.iter().zip(w.iter_mut().skip(k).step_by(n_hid)) {
                 let m = *tols > 0.0;
                 let pre = m
-                    && if self.presyn_win_len > 0.0 {
+                    && if self.windowed {
                         lo < *tols
                     } else {
                         *tols == t
                     };
                 let dw = if pre {
-                    fma(-*w, self.one_plus_lmbda, self.w_bound) * self.a_plus
+                    F::fma(-*w, self.one_plus_lmbda, self.w_bound) * self.a_plus
                 } else {
                     (-*w * self.one_plus_lmbda) * self.a_minus
                 };
                 let dw = dw * *post;
-                let nw = fma(dw, self.eta, *w);
+                let nw = F::fma(dw, self.eta, *w);
                 // jnp.clip: max with the lower bound, then min with the upper.
                 *w = nw.max(W_MIN).min(self.w_bound);
             }
         }
-        Ok(())
+    }
+}
+
+/// A fused multiply-add, `a · b + c` rounded once.
+trait Fma {
+    fn fma(a: f32, b: f32, c: f32) -> f32;
+}
+
+/// The correctly rounded [`fma`] of this crate, on any target.
+struct Soft;
+
+impl Fma for Soft {
+    #[inline(always)]
+    fn fma(a: f32, b: f32, c: f32) -> f32 {
+        fma(a, b, c)
+    }
+}
+
+/// The forward pass's loop over the active inputs, generic over how the
+/// fused multiply-add is computed (every way gives the same bits).
+#[inline(always)]
+fn forward_with<F: Fma>(epsp: &[f32], w: &[f32], j: &mut [f32]) {
+    let n_hid = j.len();
+    for (e, row) in epsp.iter().zip(w.chunks_exact(n_hid)) {
+        if *e == 0.0 {
+            continue;
+        }
+        if *e == 1.0 {
+            for (j, w) in j.iter_mut().zip(row) {
+                *j += *w;
+            }
+        } else {
+            for (j, w) in j.iter_mut().zip(row) {
+                *j = F::fma(*e, *w, *j);
+            }
+        }
+    }
+}
+
+/// The CPU's own fused multiply-add, where the target has one: compiled
+/// with AVX2 and FMA on x86-64 (chosen at run time), always on aarch64.
+#[cfg(any(all(feature = "std", target_arch = "x86_64"), target_arch = "aarch64"))]
+#[allow(unsafe_code)]
+mod hw {
+    use super::{EventStdp, Fma, forward_with};
+
+    /// `f32::mul_add`, one instruction where the code is compiled for it.
+    pub(super) struct Fused;
+
+    impl Fma for Fused {
+        #[inline(always)]
+        fn fma(a: f32, b: f32, c: f32) -> f32 {
+            #[cfg(feature = "std")]
+            {
+                a.mul_add(b, c)
+            }
+            #[cfg(not(feature = "std"))]
+            {
+                // aarch64 without std: libm uses the FMA instruction there.
+                libm::fmaf(a, b, c)
+            }
+        }
+    }
+
+    /// Whether this CPU has AVX2 and FMA (cached by std).
+    #[cfg(target_arch = "x86_64")]
+    pub(super) fn available() -> bool {
+        std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+    }
+
+    /// # Safety
+    /// The CPU must have AVX2 and FMA.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn forward(epsp: &[f32], w: &[f32], j: &mut [f32]) {
+        forward_with::<Fused>(epsp, w, j);
+    }
+
+    /// # Safety
+    /// The CPU must have AVX2 and FMA.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn kernel_sum(rows: &[f32], t: f32, neg_inv: f32, epsp: &mut [f32]) {
+        super::kernel_sum::<Fused>(rows, t, neg_inv, epsp);
+    }
+
+    /// # Safety
+    /// The CPU must have AVX2 and FMA.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn exp(x: f32) -> f32 {
+        super::exp_with::<Fused>(x)
+    }
+
+    /// # Safety
+    /// The CPU must have AVX2 and FMA.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn evolve(
+        syn: &EventStdp,
+        pre_tols: &[f32],
+        post: &[f32],
+        t: f32,
+        w: &mut [f32],
+    ) {
+        syn.evolve_with::<Fused>(pre_tols, post, t, w);
     }
 }
 
@@ -583,10 +849,19 @@ pub struct Model<'a> {
 
 impl<'a> Model<'a> {
     fn checked(hyper: &Hyper, b: &Buffers<'_>, n_hid: usize) -> Result<(), Error> {
-        if !(hyper.dt.is_finite() && hyper.dt > 0.0) {
+        let dt = hyper.dt_f32();
+        if !(dt.is_finite() && dt > 0.0) {
             return Err(Error::Hyper("dt"));
         }
-        if hyper.w_bound.is_nan() || hyper.w_bound < W_MIN {
+        if !(hyper.nu.is_finite() && hyper.nu >= 0.0) {
+            return Err(Error::Hyper("nu"));
+        }
+        // ngclearn asserts `presyn_win_len >= 0.`
+        if hyper.presyn_win_len.is_nan() || hyper.presyn_win_len < 0.0 {
+            return Err(Error::Hyper("presyn_win_len"));
+        }
+        let w_bound = hyper.w_bound as f32;
+        if w_bound.is_nan() || w_bound < W_MIN {
             return Err(Error::Hyper("w_bound"));
         }
         let n_in = b.x_s.len();
@@ -594,7 +869,7 @@ impl<'a> Model<'a> {
         check("epsp", n_in, b.epsp.len())?;
         check("tf", hyper.win_len() * n_in, b.tf.len())?;
         check("w", n_in * n_hid, b.w.len())?;
-        if b.w.iter().any(|w| !(*w >= W_MIN && *w <= hyper.w_bound)) {
+        if b.w.iter().any(|w| !(*w >= W_MIN && *w <= w_bound)) {
             return Err(Error::WeightRange);
         }
         Ok(())
@@ -678,7 +953,7 @@ impl<'a> Model<'a> {
         self.synapse.forward(self.epsp, self.w, self.cell.j_mut())?;
         bernoulli(x, t, draws, self.x_s, self.x_tols);
         self.kernel.advance(self.x_s, t, self.tf, self.epsp)?;
-        self.cell.advance(t, self.hyper.dt)?;
+        self.cell.advance(t, self.hyper.dt_f32())?;
         if learn {
             self.synapse.evolve(self.x_tols, self.cell.s(), t, self.w)?;
         }
@@ -686,7 +961,8 @@ impl<'a> Model<'a> {
     }
 
     /// Presents one pattern: [`reset`](Model::reset), then
-    /// [`Hyper::steps`] steps at `t = i · dt`. Adds each unit's spikes to
+    /// [`Hyper::steps`] steps at [`Hyper::time`]`(i)` (`dt · i` in `f64`, then
+    /// `f32`). Adds each unit's spikes to
     /// `counts` (`n_hid`) and returns the pattern's total.
     ///
     /// # Errors
@@ -702,7 +978,7 @@ impl<'a> Model<'a> {
         self.reset();
         let mut total = 0;
         for i in 0..self.hyper.steps {
-            self.step(x, i as f32 * self.hyper.dt, draws, learn)?;
+            self.step(x, self.hyper.time(i), draws, learn)?;
             for (c, s) in counts.iter_mut().zip(self.cell.s()) {
                 let k = u32::from(*s != 0.0);
                 *c += k;
@@ -752,19 +1028,143 @@ impl<'a> Model<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::fma;
+    extern crate std;
+    use std::{vec, vec::Vec};
+
+    use super::{EventStdp, Fma, Hyper, Soft, exp_with, fma, forward_with, kernel_sum};
+
+    /// std's `mul_add`: correctly rounded on every target (an instruction
+    /// or a software routine), the yardstick for [`Soft`] and the hardware
+    /// paths.
+    struct Std;
+
+    impl Fma for Std {
+        fn fma(a: f32, b: f32, c: f32) -> f32 {
+            a.mul_add(b, c)
+        }
+    }
+
+    fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
+        move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        }
+    }
+
+    /// `exp_xla` (whatever path this CPU takes) and its software path agree
+    /// with std's fused multiply-add on a dense sweep of [-90, 90] and at
+    /// the edges; the known value where it differs from wtas's `exp`.
+    #[test]
+    fn exp_xla_paths_agree() {
+        for k in 0..=300_000 {
+            let x = -90.0 + 180.0 * (k as f32 / 300_000.0);
+            let want = exp_with::<Std>(x).to_bits();
+            assert_eq!(exp_with::<Soft>(x).to_bits(), want, "{x}");
+            assert_eq!(super::exp_xla(x).to_bits(), want, "{x}");
+        }
+        for x in [
+            0.0,
+            -0.0,
+            -87.8,
+            -88.0,
+            -1e30,
+            f32::NEG_INFINITY,
+            88.8,
+            100.0,
+        ] {
+            assert_eq!(exp_with::<Soft>(x).to_bits(), exp_with::<Std>(x).to_bits());
+        }
+        assert_eq!(super::exp_xla(0.0), 1.0);
+        assert_eq!(super::exp_xla(f32::NEG_INFINITY), 0.0);
+        assert!(super::exp_xla(f32::NAN).is_nan());
+        // The kernel at tau_w 0.7, three steps after a spike.
+        let x = -3.0 * (1.0 / 0.7_f32);
+        assert_eq!(super::exp_xla(x).to_bits(), 0x3c61_8183);
+        assert_eq!(wtas::kernels::exp_f32(x).to_bits(), 0x3c61_8184);
+    }
+
+    /// The forward pass, the kernel and the update give the same bits with
+    /// the crate's software fma as with std's.
+    #[test]
+    fn software_and_std_fma_agree() {
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
+        let mut u = || (next() >> 40) as f32 / 16_777_216.0;
+        let (n_in, n_hid) = (37, 29);
+        let syn: EventStdp = Hyper {
+            lmbda: 0.0097,
+            eta: 0.02,
+            ..Hyper::EXHIBIT
+        }
+        .synapse();
+        for round in 0..200 {
+            let epsp: Vec<f32> = (0..n_in)
+                .map(|i| match (i + round) % 4 {
+                    0 => 0.0,
+                    1 => 1.0,
+                    _ => 2.0 * u(),
+                })
+                .collect();
+            let w: Vec<f32> = (0..n_in * n_hid).map(|_| 0.01 + 0.99 * u()).collect();
+            let (mut a, mut b) = (vec![0.0; n_hid], vec![0.0; n_hid]);
+            forward_with::<Soft>(&epsp, &w, &mut a);
+            forward_with::<Std>(&epsp, &w, &mut b);
+            assert_eq!(
+                a.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                b.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+            );
+            let mut j = vec![0.0; n_hid];
+            syn.forward(&epsp, &w, &mut j).unwrap();
+            assert_eq!(j, b);
+
+            let tf: Vec<f32> = (0..3 * n_in)
+                .map(|i| if i % 3 == 0 { 0.0 } else { 30.0 * u() })
+                .collect();
+            let (mut a, mut b) = (vec![0.0; n_in], vec![0.0; n_in]);
+            kernel_sum::<Soft>(&tf, 31.0, -1.0 / 0.7, &mut a);
+            kernel_sum::<Std>(&tf, 31.0, -1.0 / 0.7, &mut b);
+            assert_eq!(
+                a.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                b.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+            );
+
+            let tols: Vec<f32> = (0..n_in)
+                .map(|i| if i % 5 == 0 { 0.0 } else { 9.0 * u() })
+                .collect();
+            let post: Vec<f32> = (0..n_hid)
+                .map(|k| f32::from(u8::from(k % 7 == round % 7)))
+                .collect();
+            let (mut a, mut b, mut c) = (w.clone(), w.clone(), w.clone());
+            syn.evolve_with::<Soft>(&tols, &post, 9.0, &mut a);
+            syn.evolve_with::<Std>(&tols, &post, 9.0, &mut b);
+            syn.evolve(&tols, &post, 9.0, &mut c).unwrap();
+            assert_eq!(
+                a.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                b.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+            );
+            assert_eq!(b, c);
+        }
+    }
+
+    /// `1 + lmbda` is summed in f64 and rounded once: at 0.0097 that is
+    /// one ulp below the f32 sum.
+    #[test]
+    fn one_plus_lmbda_rounds_once() {
+        let syn = Hyper {
+            lmbda: 0.0097,
+            ..Hyper::EXHIBIT
+        }
+        .synapse();
+        assert_eq!(syn.one_plus_lmbda.to_bits(), 0x3f81_3dd9);
+        assert_eq!((1.0 + 0.0097_f32).to_bits(), 0x3f81_3dda);
+    }
 
     /// The fast path equals `libm::fmaf` on random triples and on exact
     /// halfway cases.
     #[test]
     fn fma_matches_libm() {
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         for i in 0..200_000 {
             let r = next();
             let (a, b, c) = if i % 2 == 0 {
