@@ -110,20 +110,24 @@ fn epoch(
 }
 
 /// Patterns per second of `runs` timed epochs, each after one warm-up
-/// epoch (a fresh model each time, from the same seed).
-fn epochs(learn: bool, n_in: usize, n_hid: usize, runs: usize) -> Vec<f64> {
+/// epoch (a fresh model each time, from the same seed), and the post
+/// spikes per pattern of the last.
+fn epochs(learn: bool, n_in: usize, n_hid: usize, runs: usize) -> (Vec<f64>, f64) {
     let hyper = Hyper::EXHIBIT;
     let images: Vec<Vec<f32>> = (0..TRAIN).map(|i| image(i, n_in)).collect();
-    (0..runs)
+    let mut spikes = 0;
+    let pps = (0..runs)
         .map(|_| {
             let mut draws = SeededDraws::new(2018);
             let mut owned = Owned::new(&hyper, n_in, n_hid, &mut draws);
             let mut model = owned.model(hyper);
             epoch(&mut model, &images, &mut draws, true);
-            let (s, _) = epoch(&mut model, &images, &mut draws, learn);
+            let (s, n) = epoch(&mut model, &images, &mut draws, learn);
+            spikes = n;
             TRAIN as f64 / s
         })
-        .collect()
+        .collect();
+    (pps, f64::from(spikes) / TRAIN as f64)
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -216,7 +220,7 @@ fn main() {
         let get = |k: usize| args.get(at + k).expect("--epoch MODE IN HID");
         let learn = get(1) == "learn";
         let (n_in, n_hid) = (get(2).parse().expect("IN"), get(3).parse().expect("HID"));
-        let pps = epochs(learn, n_in, n_hid, 1)[0];
+        let pps = epochs(learn, n_in, n_hid, 1).0[0];
         println!("patterns_per_second {pps:.1}");
         return;
     }
@@ -228,13 +232,13 @@ fn main() {
             continue;
         }
         for learn in [true, false] {
-            let mut v = epochs(learn, n_in, n_hid, 5);
+            let (mut v, spikes) = epochs(learn, n_in, n_hid, 5);
             let (lo, hi) = (
                 v.iter().copied().fold(f64::MAX, f64::min),
                 v.iter().copied().fold(0.0, f64::max),
             );
             println!(
-                "pattern/{}/{name}: median {:.0} patterns/s (range {lo:.0} to {hi:.0}, 5 epochs of {TRAIN})",
+                "pattern/{}/{name}: median {:.0} patterns/s (range {lo:.0} to {hi:.0}, 5 epochs of {TRAIN}; {spikes:.1} post spikes per pattern)",
                 if learn { "learn" } else { "frozen" },
                 median(&mut v)
             );

@@ -608,10 +608,18 @@ impl EventStdp {
                     } else {
                         *tols == t
                     };
-                let dw = if pre {
-                    F::fma(-*w, self.one_plus_lmbda, self.w_bound) * self.a_plus
+                let pos = || F::fma(-*w, self.one_plus_lmbda, self.w_bound) * self.a_plus;
+                let neg = (-*w * self.one_plus_lmbda) * self.a_minus;
+                let dw = if F::ONE_INSTRUCTION {
+                    // Both sides, then a select of their bits (as XLA's
+                    // `jnp.where`): no branch on `pre`, which follows the
+                    // input spikes and would often be mispredicted.
+                    let m = 0u32.wrapping_sub(u32::from(pre));
+                    f32::from_bits((pos().to_bits() & m) | (neg.to_bits() & !m))
+                } else if pre {
+                    pos()
                 } else {
-                    (-*w * self.one_plus_lmbda) * self.a_minus
+                    neg
                 };
                 let dw = dw * *post;
                 let nw = F::fma(dw, self.eta, *w);
@@ -624,6 +632,9 @@ impl EventStdp {
 
 /// A fused multiply-add, `a · b + c` rounded once.
 trait Fma {
+    /// Whether `fma` is one instruction (then computing both sides of a
+    /// select beats a branch).
+    const ONE_INSTRUCTION: bool;
     fn fma(a: f32, b: f32, c: f32) -> f32;
 }
 
@@ -631,6 +642,7 @@ trait Fma {
 struct Soft;
 
 impl Fma for Soft {
+    const ONE_INSTRUCTION: bool = false;
     #[inline(always)]
     fn fma(a: f32, b: f32, c: f32) -> f32 {
         fma(a, b, c)
@@ -669,6 +681,7 @@ mod hw {
     pub(super) struct Fused;
 
     impl Fma for Fused {
+        const ONE_INSTRUCTION: bool = true;
         #[inline(always)]
         fn fma(a: f32, b: f32, c: f32) -> f32 {
             #[cfg(feature = "std")]
@@ -1039,6 +1052,7 @@ mod tests {
     struct Std;
 
     impl Fma for Std {
+        const ONE_INSTRUCTION: bool = true;
         fn fma(a: f32, b: f32, c: f32) -> f32 {
             a.mul_add(b, c)
         }
