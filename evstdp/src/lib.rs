@@ -10,7 +10,7 @@
 //!   `p` per step (`u < p` for a uniform draw `u` from any [`Draws`]), and
 //!   each input's time of last spike is tracked;
 //! - [`ExpKernel`]: spikes become EPSPs, `Σ exp(-(t - tf)/tau_w)` over a
-//!   window of recent spike times;
+//!   window of recent spike times, with XLA's own `exp` ([`exp_xla`]);
 //! - [`EventStdp`]: the synapse drives the cell with `j = epsp · W` and, on
 //!   each post-synaptic spike, potentiates the weights from inputs that
 //!   spiked within `presyn_win_len` and depresses the others;
@@ -19,8 +19,18 @@
 //! [`Model`] wires them in the exhibit's order (synapse, encoder, kernel,
 //! cell, then the synapse's evolve) and presents one pattern for
 //! [`Hyper::steps`] steps. Every operation is the reference's own `f32`
-//! arithmetic in the reference's order, so a replay of ngclearn's recorded
-//! draws gives its bits (`tests/fidelity.rs`).
+//! arithmetic in the reference's order, as XLA compiles ngclearn's graph
+//! for any hyperparameters a user can pass: the hyperparameters formed as
+//! Python and XLA form them (see [`Hyper`]), the fused multiply-adds where
+//! XLA contracts a multiply and an add (the dot product `epsp · W`, the
+//! STDP update, the `exp`), the dot product's order, and the divisions XLA
+//! turns into multiplications. A replay of ngclearn's recorded draws gives
+//! its bits (`tests/fidelity.rs`, which replays any trajectory that
+//! `scripts/record_ngclearn.py` records). This holds for ngclearn 3.2.3
+//! with jax 0.10.2 and jaxlib 0.10.2 on x86-64 CPUs with FMA, whose
+//! compiled HLO, LLVM IR and object code it was read from; another XLA
+//! version, or a CPU without FMA (where XLA cannot fuse), may compile the
+//! graph differently.
 //!
 //! ```
 //! use wtas_evstdp::{Buffers, Hyper, Model, SeededDraws, init_weights};
@@ -47,6 +57,9 @@
 //! ```
 #![no_std]
 #![deny(missing_docs)]
+// Only the CPU-specific fused multiply-adds (module `hw`) and their calls
+// opt in.
+#![deny(unsafe_code)]
 
 #[cfg(feature = "std")]
 extern crate std;
@@ -368,10 +381,13 @@ impl ExpKernel {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
         if hw::available() {
             // SAFETY: the CPU has AVX2 and FMA (checked at run time).
-            unsafe { hw::kernel_sum(rows, t, -self.inv_tau_w, epsp) };
+            #[allow(unsafe_code)] // the AVX2 and FMA paths, checked above
+            unsafe {
+                hw::kernel_sum(rows, t, -self.inv_tau_w, epsp)
+            };
             return Ok(());
         }
-        #[cfg(target_arch = "aarch64")]
+        #[cfg(any(target_arch = "aarch64", evstdp_vfma))]
         {
             kernel_sum::<hw::Fused>(rows, t, -self.inv_tau_w, epsp);
             return Ok(());
@@ -420,9 +436,10 @@ pub fn exp_xla(x: f32) -> f32 {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     if hw::available() {
         // SAFETY: the CPU has AVX2 and FMA (checked at run time).
+        #[allow(unsafe_code)] // the AVX2 and FMA paths, checked above
         return unsafe { hw::exp(x) };
     }
-    #[cfg(target_arch = "aarch64")]
+    #[cfg(any(target_arch = "aarch64", evstdp_vfma))]
     {
         return exp_with::<hw::Fused>(x);
     }
@@ -506,8 +523,9 @@ impl EventStdp {
     /// `epsp[i] == 1` is `fma(1, w, j) = j + w`, one rounding, which is a
     /// plain add (the only case at the exhibit's settings). The others use
     /// the CPU's FMA instruction where there is one (x86-64 with AVX2 and
-    /// FMA, detected at run time with the `std` feature; aarch64) and the
-    /// correctly rounded [`fma`] elsewhere: the same bits on every target.
+    /// FMA, detected at run time with the `std` feature; aarch64; Cortex-M
+    /// with `vfma.f32`) and the correctly rounded [`fma`] elsewhere: the
+    /// same bits on every target.
     ///
     /// # Errors
     /// [`Error::Length`] if `w` is not `epsp.len() × j.len()`.
@@ -521,10 +539,13 @@ impl EventStdp {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
         if hw::available() {
             // SAFETY: the CPU has AVX2 and FMA (checked at run time).
-            unsafe { hw::forward(epsp, w, j) };
+            #[allow(unsafe_code)] // the AVX2 and FMA paths, checked above
+            unsafe {
+                hw::forward(epsp, w, j)
+            };
             return Ok(());
         }
-        #[cfg(target_arch = "aarch64")]
+        #[cfg(any(target_arch = "aarch64", evstdp_vfma))]
         {
             forward_with::<hw::Fused>(epsp, w, j);
             return Ok(());
@@ -574,10 +595,13 @@ impl EventStdp {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
         if hw::available() {
             // SAFETY: the CPU has AVX2 and FMA (checked at run time).
-            unsafe { hw::evolve(self, pre_tols, post, t, w) };
+            #[allow(unsafe_code)] // the AVX2 and FMA paths, checked above
+            unsafe {
+                hw::evolve(self, pre_tols, post, t, w)
+            };
             return Ok(());
         }
-        #[cfg(target_arch = "aarch64")]
+        #[cfg(any(target_arch = "aarch64", evstdp_vfma))]
         {
             self.evolve_with::<hw::Fused>(pre_tols, post, t, w);
             return Ok(());
@@ -671,11 +695,19 @@ fn forward_with<F: Fma>(epsp: &[f32], w: &[f32], j: &mut [f32]) {
 }
 
 /// The CPU's own fused multiply-add, where the target has one: compiled
-/// with AVX2 and FMA on x86-64 (chosen at run time), always on aarch64.
-#[cfg(any(all(feature = "std", target_arch = "x86_64"), target_arch = "aarch64"))]
+/// with AVX2 and FMA on x86-64 (chosen at run time), always on aarch64 and
+/// on Cortex-M cores with `vfma.f32` (`cfg(evstdp_vfma)`, set by
+/// `build.rs`).
+#[cfg(any(
+    all(feature = "std", target_arch = "x86_64"),
+    target_arch = "aarch64",
+    evstdp_vfma
+))]
 #[allow(unsafe_code)]
 mod hw {
-    use super::{EventStdp, Fma, forward_with};
+    use super::Fma;
+    #[cfg(target_arch = "x86_64")]
+    use super::{EventStdp, forward_with};
 
     /// `f32::mul_add`, one instruction where the code is compiled for it.
     pub(super) struct Fused;
@@ -684,11 +716,38 @@ mod hw {
         const ONE_INSTRUCTION: bool = true;
         #[inline(always)]
         fn fma(a: f32, b: f32, c: f32) -> f32 {
-            #[cfg(feature = "std")]
+            #[cfg(evstdp_vfma)]
+            {
+                let out: u32;
+                // SAFETY: `vfma.f32 Sd, Sn, Sm` computes Sd + Sn·Sm rounded
+                // once (IEEE fused multiply-add, round to nearest as the
+                // FPSCR has it after reset). Rust offers FPU register
+                // operands only with the `vfp2` feature, which these
+                // single-precision FPUs lack, so the operands travel in
+                // core registers and s0-s2 are saved and restored on the
+                // stack around the instruction.
+                unsafe {
+                    core::arch::asm!(
+                        "vpush {{s0-s2}}",
+                        "vmov s0, {c}",
+                        "vmov s1, {a}",
+                        "vmov s2, {b}",
+                        "vfma.f32 s0, s1, s2",
+                        "vmov {c}, s0",
+                        "vpop {{s0-s2}}",
+                        c = inout(reg) c.to_bits() => out,
+                        a = in(reg) a.to_bits(),
+                        b = in(reg) b.to_bits(),
+                        options(pure, nomem, preserves_flags),
+                    );
+                }
+                f32::from_bits(out)
+            }
+            #[cfg(all(not(evstdp_vfma), feature = "std"))]
             {
                 a.mul_add(b, c)
             }
-            #[cfg(not(feature = "std"))]
+            #[cfg(all(not(evstdp_vfma), not(feature = "std")))]
             {
                 // aarch64 without std: libm uses the FMA instruction there.
                 libm::fmaf(a, b, c)
