@@ -16,7 +16,8 @@
 //!
 //! `--epoch MODE IN HID`: one warm-up epoch, then one timed epoch; prints
 //! `patterns_per_second <value>` (what `evstdp/scripts/speed_compare.py`
-//! runs, alternating with ngclearn).
+//! runs, alternating with ngclearn). `--components IN HID`: only the
+//! per-component timings.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -222,6 +223,11 @@ fn main() {
         let (n_in, n_hid) = (get(2).parse().expect("IN"), get(3).parse().expect("HID"));
         let pps = epochs(learn, n_in, n_hid, 1).0[0];
         println!("patterns_per_second {pps:.1}");
+        return;
+    }
+    if let Some(at) = args.iter().position(|a| a == "--components") {
+        let get = |k: usize| args.get(at + k).expect("--components IN HID");
+        components(get(1).parse().expect("IN"), get(2).parse().expect("HID"));
         return;
     }
     // `cargo bench` passes `--bench`; any other argument is a size filter.
