@@ -407,7 +407,12 @@ impl ExpKernel {
 fn kernel_sum<F: Fma>(rows: &[f32], t: f32, neg_inv: f32, epsp: &mut [f32]) {
     for row in rows.chunks_exact(epsp.len()) {
         for (e, tf) in epsp.iter_mut().zip(row) {
-            if *tf > 0.0 {
+            if F::BRANCHLESS {
+                // Every exp, then a select (a vector loop without branches
+                // on the input spikes): adding +0.0 leaves the sum as it is.
+                let v = exp_with::<F>((t - *tf) * neg_inv);
+                *e += if *tf > 0.0 { v } else { 0.0 };
+            } else if *tf > 0.0 {
                 *e += exp_with::<F>((t - *tf) * neg_inv);
             }
         }
@@ -449,7 +454,9 @@ pub fn exp_xla(x: f32) -> f32 {
 
 #[inline(always)]
 fn exp_with<F: Fma>(x: f32) -> f32 {
-    if x == 0.0 {
+    // The result at ±0 is exactly 1 either way; software fmas make the
+    // shortcut worth a branch.
+    if !F::BRANCHLESS && x == 0.0 {
         return 1.0;
     }
     const LOG2E: f32 = f32::from_bits(0x3fb8_aa3b);
@@ -466,7 +473,7 @@ fn exp_with<F: Fma>(x: f32) -> f32 {
     // comparisons: a NaN passes through.
     let x = if x < -87.8 { -87.8 } else { x };
     let x = if x > 88.8 { 88.8 } else { x };
-    let n = libm::floorf(F::fma(x, LOG2E, 0.5));
+    let n = F::floor(F::fma(x, LOG2E, 0.5));
     let n = if n < -127.0 { -127.0 } else { n };
     let n = if n > 127.0 { 127.0 } else { n };
     let r = F::fma(-n, C2, F::fma(-n, C1, x));
@@ -476,10 +483,13 @@ fn exp_with<F: Fma>(x: f32) -> f32 {
     }
     let p = F::fma(p, r, 0.5);
     let y = F::fma(p, r * r, r) + 1.0;
-    // cvttps2dq, then the exponent field (a NaN's n converts to i32::MIN,
-    // as the instruction does; its product stays NaN).
-    let k = if n.is_nan() { i32::MIN } else { n as i32 };
-    y * f32::from_bits((k.wrapping_add(127) as u32).wrapping_shl(23))
+    // 2^n in the exponent field, as XLA's `(int(n) + 127) << 23`: for the
+    // integer n in [-127, 127], `n + 127 + 2^23` holds n + 127 in its low
+    // mantissa bits (n = -127 gives +0.0, as there). Float arithmetic
+    // rather than a conversion, so that the loop vectorizes; a NaN `n`
+    // gives some finite factor, and the product stays NaN, as there.
+    let k = (n + (127.0 + 8_388_608.0)).to_bits() & 0x007f_ffff;
+    y * f32::from_bits(k << 23)
 }
 
 /// ngclearn's `EventSTDPSynapse`: the dense forward pass and the
@@ -619,36 +629,47 @@ impl EventStdp {
         // XLA computes `t - presyn_win_len` as `t + (-presyn_win_len)`:
         // the same value.
         let lo = t - self.presyn_win_len;
+        // One weight: `pre` from the input's time of last spike, both sides
+        // of the `jnp.where`, the gate, the fused update and the clip (max
+        // with the lower bound, then min with the upper).
+        let update = |tols: f32, w: f32, post: f32| {
+            let pre = tols > 0.0 && if self.windowed { lo < tols } else { tols == t };
+            let neg = (-w * self.one_plus_lmbda) * self.a_minus;
+            let dw = if F::BRANCHLESS || pre {
+                let pos = F::fma(-w, self.one_plus_lmbda, self.w_bound) * self.a_plus;
+                if pre { pos } else { neg }
+            } else {
+                neg
+            };
+            F::fma(dw * post, self.eta, w).max(W_MIN).min(self.w_bound)
+        };
         for (k, post) in post.iter().enumerate() {
             if *post == 0.0 {
                 continue;
             }
             // Column k: every input's weight onto the unit that spiked.
-            for (tols, w) in pre_tols.iter().zip(w.iter_mut().skip(k).step_by(n_hid)) {
-                let m = *tols > 0.0;
-                let pre = m
-                    && if self.windowed {
-                        lo < *tols
-                    } else {
-                        *tols == t
-                    };
-                let pos = || F::fma(-*w, self.one_plus_lmbda, self.w_bound) * self.a_plus;
-                let neg = (-*w * self.one_plus_lmbda) * self.a_minus;
-                let dw = if F::ONE_INSTRUCTION {
-                    // Both sides, then a select of their bits (as XLA's
-                    // `jnp.where`): no branch on `pre`, which follows the
-                    // input spikes and would often be mispredicted.
-                    let m = 0u32.wrapping_sub(u32::from(pre));
-                    f32::from_bits((pos().to_bits() & m) | (neg.to_bits() & !m))
-                } else if pre {
-                    pos()
-                } else {
-                    neg
-                };
-                let dw = dw * *post;
-                let nw = F::fma(dw, self.eta, *w);
-                // jnp.clip: max with the lower bound, then min with the upper.
-                *w = nw.max(W_MIN).min(self.w_bound);
+            if F::BRANCHLESS {
+                // Eight inputs at a time, gathered into lanes, so that the
+                // select on `pre` is a vector blend rather than a branch
+                // that follows the input spikes.
+                for (c, tols) in pre_tols.chunks(8).enumerate() {
+                    let (mut wv, mut tv) = ([W_MIN; 8], [0.0f32; 8]);
+                    for (l, tols) in tols.iter().enumerate() {
+                        wv[l] = w[(c * 8 + l) * n_hid + k];
+                        tv[l] = *tols;
+                    }
+                    let mut out = [0.0f32; 8];
+                    for ((o, tols), w) in out.iter_mut().zip(tv).zip(wv) {
+                        *o = update(tols, w, *post);
+                    }
+                    for (l, o) in out.iter().take(tols.len()).enumerate() {
+                        w[(c * 8 + l) * n_hid + k] = *o;
+                    }
+                }
+            } else {
+                for (tols, w) in pre_tols.iter().zip(w.iter_mut().skip(k).step_by(n_hid)) {
+                    *w = update(*tols, *w, *post);
+                }
             }
         }
     }
@@ -656,17 +677,25 @@ impl EventStdp {
 
 /// A fused multiply-add, `a · b + c` rounded once.
 trait Fma {
-    /// Whether `fma` is one instruction (then computing both sides of a
-    /// select beats a branch).
-    const ONE_INSTRUCTION: bool;
+    /// Whether to compute without branches on the data: where `fma` is one
+    /// instruction on a core with wide vectors and branch prediction,
+    /// computing both sides of a select (in vector loops) beats a branch
+    /// that follows the input spikes; on a small core (or with software
+    /// fmas) skipping work is cheaper.
+    const BRANCHLESS: bool;
     fn fma(a: f32, b: f32, c: f32) -> f32;
+    /// `floor`, as `libm::floorf` (an instruction where there is one).
+    #[inline(always)]
+    fn floor(x: f32) -> f32 {
+        libm::floorf(x)
+    }
 }
 
 /// The correctly rounded [`fma`] of this crate, on any target.
 struct Soft;
 
 impl Fma for Soft {
-    const ONE_INSTRUCTION: bool = false;
+    const BRANCHLESS: bool = false;
     #[inline(always)]
     fn fma(a: f32, b: f32, c: f32) -> f32 {
         fma(a, b, c)
@@ -678,6 +707,27 @@ impl Fma for Soft {
 #[inline(always)]
 fn forward_with<F: Fma>(epsp: &[f32], w: &[f32], j: &mut [f32]) {
     let n_hid = j.len();
+    if F::BRANCHLESS {
+        // The active inputs' indices first, without a branch on the input
+        // spikes (which a predictor cannot learn), then one fused row each
+        // (`fma(1, w, j)` is `j + w`, so no case for EPSP 1 either).
+        for (c, e) in epsp.chunks(64).enumerate() {
+            let mut active = [0u16; 64];
+            let mut n = 0;
+            for (i, e) in e.iter().enumerate() {
+                active[n] = i as u16;
+                n += usize::from(*e != 0.0);
+            }
+            for &i in &active[..n] {
+                let i = c * 64 + usize::from(i);
+                let e = epsp[i];
+                for (j, w) in j.iter_mut().zip(&w[i * n_hid..(i + 1) * n_hid]) {
+                    *j = F::fma(e, *w, *j);
+                }
+            }
+        }
+        return;
+    }
     for (e, row) in epsp.iter().zip(w.chunks_exact(n_hid)) {
         if *e == 0.0 {
             continue;
@@ -713,7 +763,13 @@ mod hw {
     pub(super) struct Fused;
 
     impl Fma for Fused {
-        const ONE_INSTRUCTION: bool = true;
+        // Cortex-M: no vectors, a short pipeline.
+        const BRANCHLESS: bool = cfg!(not(evstdp_vfma));
+        #[cfg(feature = "std")]
+        #[inline(always)]
+        fn floor(x: f32) -> f32 {
+            x.floor()
+        }
         #[inline(always)]
         fn fma(a: f32, b: f32, c: f32) -> f32 {
             #[cfg(evstdp_vfma)]
@@ -1111,7 +1167,7 @@ mod tests {
     struct Std;
 
     impl Fma for Std {
-        const ONE_INSTRUCTION: bool = true;
+        const BRANCHLESS: bool = true;
         fn fma(a: f32, b: f32, c: f32) -> f32 {
             a.mul_add(b, c)
         }
