@@ -103,11 +103,15 @@ COMMITTED = {
     # A layer of 400 units (on the 8x8 digits), with dt 1 so that the dot
     # product has inexact products at this shape too.
     "units400.npz": "--units 400 --dt 1 --patterns 2 --seed 15 --digests",
+    # presyn_win_len 0: only a pre-synaptic spike at t itself potentiates.
+    "presyn0.npz": "--presyn-win-len 0 --dt 1 --patterns 3 --units 12 --seed 17",
     # Everything off the exhibit at once, random patterns; dt 0.1 is not an
     # f32: t = dt * i rounds differently from f32(dt) * i at some steps, and
-    # int(nu / dt) + 1 is 26 with the f64 dt, 25 with the f32 one.
+    # int(nu / dt) + 1 is 26 with the f64 dt, 25 with the f32 one; w_bound
+    # 0.7 lies inside the initial weights' range, which the first update
+    # clips.
     "mixed.npz": ("--dt 0.1 --tau-w 1.3 --nu 2.5 --eta 0.02 --lmbda 0.37 --presyn-win-len 1.5 "
-                  "--w-bound 0.9 --thr-base 0.15 --thr-gain 0.01 --refract 3 --thr-jitter 0.03 "
+                  "--w-bound 0.7 --thr-base 0.15 --thr-gain 0.01 --refract 3 --thr-jitter 0.03 "
                   "--resist-m 1.7 --inputs 36 --units 36 --steps 40 --patterns 8 --images random --seed 16"),
 }
 

@@ -81,7 +81,7 @@ pub enum Error {
         /// The length given.
         got: usize,
     },
-    /// A weight lies outside `[W_MIN, w_bound]` or is NaN.
+    /// A weight is negative, infinite or NaN.
     WeightRange,
     /// A hyperparameter is out of its domain.
     Hyper(&'static str),
@@ -104,7 +104,7 @@ impl core::fmt::Display for Error {
             } => {
                 write!(f, "buffer {what}: expected {expected} values, got {got}")
             }
-            Error::WeightRange => f.write_str("a weight is outside [0.01, w_bound] or NaN"),
+            Error::WeightRange => f.write_str("a weight is negative, infinite or NaN"),
             Error::Hyper(what) => write!(f, "hyperparameter out of range: {what}"),
         }
     }
@@ -528,8 +528,8 @@ impl EventStdp {
     /// and checked bit for bit on the recorded trajectories.
     ///
     /// Only the active inputs are visited: a term with `epsp[i] == 0` is
-    /// `+0.0`, which leaves a sum that starts at `+0.0` (with weights in
-    /// `[W_MIN, w_bound]`, never negative) unchanged. A term with
+    /// `+0.0`, which leaves a sum that starts at `+0.0` (with finite,
+    /// non-negative weights, which [`Model`] checks) unchanged. A term with
     /// `epsp[i] == 1` is `fma(1, w, j) = j + w`, one rounding, which is a
     /// plain add (the only case at the exhibit's settings). The others use
     /// the CPU's FMA instruction where there is one (x86-64 with AVX2 and
@@ -583,10 +583,11 @@ impl EventStdp {
     /// match ngclearn's bit for bit (with separate roundings they drift by a
     /// few ulp from the first update on; see `tests/fidelity.rs`).
     ///
-    /// Columns with `post[k] == 0` are skipped: there `dW·eta` is `±0.0`
-    /// and `w` is already in `[W_MIN, w_bound]` (which [`Model`] checks
-    /// when built and every update keeps), so the reference leaves them
-    /// bit for bit as they are.
+    /// Columns with `post[k] == 0` are skipped: there `dW·eta` is `±0.0`,
+    /// so where `w` is already in `[W_MIN, w_bound]` the reference leaves
+    /// it bit for bit as it is ([`Model`] clips every weight once, at its
+    /// first update, if they were not all in range; every update keeps
+    /// them there).
     ///
     /// # Errors
     /// [`Error::Length`] if `w` is not `pre_tols.len() × post.len()`.
@@ -972,6 +973,9 @@ pub struct Model<'a> {
     tf: &'a mut [f32],
     epsp: &'a mut [f32],
     w: &'a mut [f32],
+    /// Whether every weight is in `[W_MIN, w_bound]`, which every update
+    /// keeps (then the update skips the columns of silent units).
+    clipped: bool,
     cell: wtas::Cell<'a>,
 }
 
@@ -997,7 +1001,7 @@ impl<'a> Model<'a> {
         check("epsp", n_in, b.epsp.len())?;
         check("tf", hyper.win_len() * n_in, b.tf.len())?;
         check("w", n_in * n_hid, b.w.len())?;
-        if b.w.iter().any(|w| !(*w >= W_MIN && *w <= w_bound)) {
+        if b.w.iter().any(|w| !(w.is_finite() && *w >= 0.0)) {
             return Err(Error::WeightRange);
         }
         Ok(())
@@ -1010,6 +1014,7 @@ impl<'a> Model<'a> {
     ) -> Result<Self, Error> {
         let n_hid = b.cell.j.len();
         Self::checked(&hyper, &b, n_hid)?;
+        let w_bound = hyper.w_bound as f32;
         let mut model = Model {
             hyper,
             kernel: hyper.kernel(),
@@ -1018,6 +1023,7 @@ impl<'a> Model<'a> {
             x_tols: b.x_tols,
             tf: b.tf,
             epsp: b.epsp,
+            clipped: b.w.iter().all(|w| *w >= W_MIN && *w <= w_bound),
             w: b.w,
             cell: cell(b.cell)?,
         };
@@ -1026,8 +1032,11 @@ impl<'a> Model<'a> {
     }
 
     /// Builds the model over `buffers`, whose weights must already be set
-    /// (in `[W_MIN, w_bound]`), with the cell's initial thresholds
-    /// `threshold0` (one per unit).
+    /// (finite and non-negative; ngclearn's own initializer draws them from
+    /// `[0.025, 0.8)`), with the cell's initial thresholds `threshold0` (one
+    /// per unit). Weights outside `[W_MIN, w_bound]` are used as they are
+    /// until the first update, which clips every weight, as the reference's
+    /// does.
     ///
     /// # Errors
     /// [`Error::Length`], [`Error::WeightRange`], [`Error::Hyper`], or the
@@ -1084,6 +1093,15 @@ impl<'a> Model<'a> {
         self.cell.advance(t, self.hyper.dt_f32())?;
         if learn {
             self.synapse.evolve(self.x_tols, self.cell.s(), t, self.w)?;
+            if !self.clipped {
+                // The reference clips every weight at every update; for a
+                // silent unit's column that is `clip(w + ±0.0)`, `clip(w)`.
+                let hi = self.synapse.w_bound;
+                for w in self.w.iter_mut() {
+                    *w = w.max(W_MIN).min(hi);
+                }
+                self.clipped = true;
+            }
         }
         Ok(())
     }

@@ -38,7 +38,12 @@
 //!   `1 / f32(tau_w)`; with the division, `mixed` (tau_w 1.3) fails;
 //! - `t = dt · i` and `int(nu / dt)` in `f64`: with dt 0.1, `t` in `f32`
 //!   arithmetic differs from step 9, and the window has 25 rows instead of
-//!   26 (`mixed`).
+//!   26 (`mixed`);
+//! - `presyn_win_len > 0` tested on the `f64`: at 0 only a pre-synaptic
+//!   spike at `t` itself potentiates (`presyn0`);
+//! - initial weights above `w_bound` (`mixed`, w_bound 0.7) used as they
+//!   are by the first forward pass and clipped, all of them, by the first
+//!   update.
 //!
 //! On a mismatch the test names the file, step and field and the largest
 //! difference in ulp per field, so a change of order (another XLA version
@@ -344,6 +349,10 @@ fn replays_match_ngclearn_bit_for_bit() {
                     }
         });
         has("400 units", &|r| r.n_hid == 400);
+        has("presyn_win_len 0", &|r| r.hyper.presyn_win_len == 0.0);
+        has("w_bound inside the initial weights' range", &|r| {
+            r.hyper.w_bound < 0.8
+        });
         for r in &done {
             assert!(r.post_spikes > 0, "a trajectory without learning");
         }
