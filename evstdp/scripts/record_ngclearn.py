@@ -29,8 +29,8 @@ before each pattern the reset process runs (z0, k0, z1, W1) and the pattern
 is clamped on ``z0.inputs``. The exhibit's defaults: dt 3, 50 steps per
 pattern, tau_w 0.5, nu 4, eta 0.0055, lmbda 0.01, presyn_win_len 3,
 w_bound 1, tau_m 100, resist_m 1, thr_base 0.2, thr_gain 0.002,
-refract_time 5, thr_jitter 0.055 (A+ = A- = 1 and g_conduct_factor 1, as
-the exhibit has them).
+refract_time 5, thr_jitter 0.055, A+ = A- = 1 (and g_conduct_factor 1, as
+the exhibit has it).
 
 Patterns (``--images``): ``digits`` takes the images of
 ``evstdp/data/digits.bin`` from ``--first`` on (pixels / 16); with a square
@@ -56,8 +56,9 @@ Recorded (``.npz``):
 - ``steps_per_pattern`` (int64), ``dt`` (float64, the value passed);
 - ``hp_tau_w``, ``hp_nu``, ``hp_eta``, ``hp_lmbda``,
   ``hp_presyn_win_len``, ``hp_w_bound``, ``hp_tau_m``, ``hp_resist_m``,
-  ``hp_thr_base``, ``hp_thr_gain``, ``hp_refract``, ``hp_thr_jitter``:
-  float64 scalars, the Python floats given to the components;
+  ``hp_thr_base``, ``hp_thr_gain``, ``hp_refract``, ``hp_thr_jitter``,
+  ``hp_a_plus``, ``hp_a_minus``: float64 scalars, the Python floats given
+  to the components;
 - ``jax``, ``jaxlib``, ``ngclearn``: the versions that recorded it.
 
 Draws that cannot change a spike are stored as 0.5 to keep the file small:
@@ -79,10 +80,11 @@ OUT = DATA / "ngclearn_trajectory.npz"
 
 # The exhibit's hyperparameters (evstdp_patches), by option name.
 EXHIBIT = dict(dt=3.0, tau_w=0.5, nu=4.0, eta=0.0055, lmbda=0.01, presyn_win_len=3.0, w_bound=1.0,
-               tau_m=100.0, resist_m=1.0, thr_base=0.2, thr_gain=0.002, refract=5.0, thr_jitter=0.055)
+               tau_m=100.0, resist_m=1.0, thr_base=0.2, thr_gain=0.002, refract=5.0, thr_jitter=0.055,
+               a_plus=1.0, a_minus=1.0)
 # The file's name of each hyperparameter (dt is stored as ``dt``).
 HP = ("tau_w", "nu", "eta", "lmbda", "presyn_win_len", "w_bound", "tau_m", "resist_m", "thr_base",
-      "thr_gain", "refract", "thr_jitter")
+      "thr_gain", "refract", "thr_jitter", "a_plus", "a_minus")
 FIELDS = ("z0_s", "z0_tols", "epsp", "j", "v", "s", "thr", "rfr", "tols")
 
 # The committed trajectories (``--all``): file name -> options. Each is
@@ -109,10 +111,10 @@ COMMITTED = {
     # f32: t = dt * i rounds differently from f32(dt) * i at some steps, and
     # int(nu / dt) + 1 is 26 with the f64 dt, 25 with the f32 one; w_bound
     # 0.7 lies inside the initial weights' range, which the first update
-    # clips.
+    # clips; A- != 1, whose constant XLA folds with 1 + lmbda.
     "mixed.npz": ("--dt 0.1 --tau-w 1.3 --nu 2.5 --eta 0.02 --lmbda 0.37 --presyn-win-len 1.5 "
                   "--w-bound 0.7 --thr-base 0.15 --thr-gain 0.01 --refract 3 --thr-jitter 0.03 "
-                  "--resist-m 1.7 --inputs 36 --units 36 --steps 40 --patterns 8 --images random --seed 16"),
+                  "--resist-m 1.7 --a-plus 1.9 --a-minus 0.35 --inputs 36 --units 36 --steps 40 --patterns 8 --images random --seed 16"),
 }
 
 
@@ -132,6 +134,7 @@ def build(in_dim, hid_dim, seed, name="evstdp", hp=None):
         z0 = BernoulliCell("z0", n_units=in_dim, key=subkeys[0])
         k0 = ExpKernel("k0", n_units=in_dim, tau_w=h["tau_w"], nu=h["nu"], dt=h["dt"], key=subkeys[1])
         W1 = EventSTDPSynapse("W1", shape=(in_dim, hid_dim), eta=h["eta"], lmbda=h["lmbda"],
+                              A_plus=h["a_plus"], A_minus=h["a_minus"],
                               w_bound=h["w_bound"], presyn_win_len=h["presyn_win_len"],
                               weight_init=DistributionGenerator.uniform(0.025, 0.8),
                               g_conduct_factor=1., key=subkeys[2])

@@ -572,8 +572,9 @@ impl EventStdp {
     /// - `pre[i] = (t - presyn_win_len < pre_tols[i]) && pre_tols[i] > 0`
     ///   (if not [`windowed`](EventStdp::windowed):
     ///   `pre_tols[i] == t && pre_tols[i] > 0`);
-    /// - `dW = pre ? (w_bound - w·(1+λ))·A+ : (-w·(1+λ))·A-`, times
-    ///   `post[k]`;
+    /// - `dW = pre ? (w_bound - w·(1+λ))·A+ : -w·((1+λ)·A-)`, times
+    ///   `post[k]` (XLA's algebraic simplifier folds the depression's two
+    ///   constants into their `f32` product);
     /// - `w = clip(w + dW·eta, W_MIN, w_bound)`.
     ///
     /// XLA's CPU compiler contracts two of these into fused multiply-adds,
@@ -635,7 +636,9 @@ impl EventStdp {
         // with the lower bound, then min with the upper).
         let update = |tols: f32, w: f32, post: f32| {
             let pre = tols > 0.0 && if self.windowed { lo < tols } else { tols == t };
-            let neg = (-w * self.one_plus_lmbda) * self.a_minus;
+            // XLA folds the two constants of `(-w · (1+λ)) · A-` into one,
+            // their f32 product.
+            let neg = -w * (self.one_plus_lmbda * self.a_minus);
             let dw = if F::BRANCHLESS || pre {
                 let pos = F::fma(-w, self.one_plus_lmbda, self.w_bound) * self.a_plus;
                 if pre { pos } else { neg }

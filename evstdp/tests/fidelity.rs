@@ -43,7 +43,9 @@
 //!   spike at `t` itself potentiates (`presyn0`);
 //! - initial weights above `w_bound` (`mixed`, w_bound 0.7) used as they
 //!   are by the first forward pass and clipped, all of them, by the first
-//!   update.
+//!   update;
+//! - the depression's `(-w · (1+λ)) · A-` with its two constants folded
+//!   into their `f32` product, as XLA's simplifier does (`mixed`, A- 0.35).
 //!
 //! On a mismatch the test names the file, step and field and the largest
 //! difference in ulp per field, so a change of order (another XLA version
@@ -126,7 +128,8 @@ fn hyper_of(a: &HashMap<String, npz::Array>) -> Result<Hyper, String> {
         thr_gain: scalar("hp_thr_gain", e.thr_gain)?,
         refract_time: scalar("hp_refract", e.refract_time)?,
         thr_jitter: scalar("hp_thr_jitter", e.thr_jitter)?,
-        ..e
+        a_plus: scalar("hp_a_plus", e.a_plus)?,
+        a_minus: scalar("hp_a_minus", e.a_minus)?,
     })
 }
 
@@ -350,6 +353,9 @@ fn replays_match_ngclearn_bit_for_bit() {
         });
         has("400 units", &|r| r.n_hid == 400);
         has("presyn_win_len 0", &|r| r.hyper.presyn_win_len == 0.0);
+        has("A+ and A- other than 1", &|r| {
+            r.hyper.a_plus != 1.0 && r.hyper.a_minus != 1.0
+        });
         has("w_bound inside the initial weights' range", &|r| {
             r.hyper.w_bound < 0.8
         });
