@@ -105,6 +105,10 @@ COMMITTED = {
     # A layer of 400 units (on the 8x8 digits), with dt 1 so that the dot
     # product has inexact products at this shape too.
     "units400.npz": "--units 400 --dt 1 --patterns 2 --seed 15 --digests",
+    # 33 units (n_hid % 8 == 1): XLA's dot kernel adds the last unit's first
+    # 8 terms unfused (a multiply, an add, a select), dt 1 so they are
+    # inexact.
+    "units33.npz": "--inputs 100 --units 33 --dt 1 --patterns 2 --seed 18 --images random",
     # presyn_win_len 0: only a pre-synaptic spike at t itself potentiates.
     "presyn0.npz": "--presyn-win-len 0 --dt 1 --patterns 3 --units 12 --seed 17",
     # Everything off the exhibit at once, random patterns; dt 0.1 is not an

@@ -29,6 +29,9 @@
 //!   `mixed`; at the exhibit's settings every EPSP is 0 or 1 and every
 //!   product is exact, so `ngclearn_trajectory` and `exhibit_100x100`
 //!   cannot see it);
+//! - with `n_hid % 8 == 1`, the last unit's first 8 terms of the dot
+//!   product unfused, as the compiled kernel's epilogue has them
+//!   (`units33`; one ulp of `j` at a few steps);
 //! - `1 + lmbda` summed in `f64` and rounded once; in `f32` the weights
 //!   differ from the first update on (`lmbda`, at lmbda 0.0097);
 //! - the STDP update's two fused multiply-adds (every file);
@@ -352,6 +355,7 @@ fn replays_match_ngclearn_bit_for_bit() {
                     }
         });
         has("400 units", &|r| r.n_hid == 400);
+        has("units % 8 == 1", &|r| r.n_hid % 8 == 1);
         has("presyn_win_len 0", &|r| r.hyper.presyn_win_len == 0.0);
         has("A+ and A- other than 1", &|r| {
             r.hyper.a_plus != 1.0 && r.hyper.a_minus != 1.0
