@@ -30,6 +30,7 @@ import datetime as _dt
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -71,6 +72,31 @@ def rust_epoch(exe, mode, n_in, n_hid) -> float:
     out = subprocess.run([exe, "--epoch", mode, str(n_in), str(n_hid)], check=True,
                          capture_output=True, text=True).stdout
     return float(out.split()[-1])
+
+
+def profile(exe, n_in, n_hid):
+    """Shares of a learning run's time by function (``perf``, if present):
+    the parts where they run together, as they do in a pattern."""
+    if not shutil.which("perf"):
+        return None
+    data = ROOT / "target" / "evstdp-perf.data"
+    r = subprocess.run(["perf", "record", "-q", "-o", str(data), "--", exe, "--epoch", "learn", str(n_in),
+                        str(n_hid)], capture_output=True, text=True)
+    if r.returncode != 0:
+        return None
+    out = subprocess.run(["perf", "report", "-i", str(data), "--no-children", "--stdio", "--sort", "symbol"],
+                         capture_output=True, text=True).stdout
+    names = {"hw::evolve": "STDP update", "hw::forward": "forward (epsp . W)", "hw::kernel_sum": "kernel (exp)",
+             "Model::step": "step (Bernoulli draws inlined)", "step_row": "wtas cell"}
+    shares = {}
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) >= 3 and f[0].endswith("%") and "[.]" in f:
+            sym = " ".join(f[f.index("[.]") + 1:])
+            for k, v in names.items():
+                if k in sym:
+                    shares[v] = shares.get(v, 0.0) + float(f[0][:-1])
+    return ", ".join(f"{k} {v:.0f}%" for k, v in sorted(shares.items(), key=lambda kv: -kv[1]))
 
 
 def fmt(v) -> str:
@@ -119,6 +145,9 @@ def main() -> int:
         out = subprocess.run([exe, "--components", str(n_in), str(n_hid)], check=True,
                              capture_output=True, text=True).stdout.strip()
         comps.append("- " + out)
+        prof = profile(exe, n_in, n_hid)
+        if prof:
+            comps.append(f"- profile of a learning run {n_in}x{n_hid} (perf, share of samples): {prof}")
     load1 = os.getloadavg()[0]
     text = "\n".join([
         f"Patterns per second on one core: {cpu_model()}, affinity {cpus}, "
@@ -136,8 +165,9 @@ def main() -> int:
         "",
         *runs,
         "",
-        "Where the Rust side's time goes (one call of each part of a step, median ns; "
-        "`cargo bench -p wtas-evstdp --bench patterns -- --components IN HID`):",
+        "Where the Rust side's time goes: one call of each part of a step, ns, fastest of 15 batches "
+        "(`cargo bench -p wtas-evstdp --bench patterns -- --components IN HID`), and a profile of "
+        "two learning epochs (`perf record` of `--epoch learn IN HID`):",
         "",
         *comps,
         "",
