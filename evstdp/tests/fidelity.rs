@@ -25,10 +25,10 @@
 //!
 //! - the dot product `epsp · W` in XLA's order, increasing input index,
 //!   each term a fused multiply-add; with separate roundings `j` and `v`
-//!   are up to 3 ulp off from step 3 on (`dt1`, `tau_w_nu`, `units400`,
-//!   `mixed`; at the exhibit's settings every EPSP is 0 or 1 and every
-//!   product is exact, so `ngclearn_trajectory` and `exhibit_100x100`
-//!   cannot see it);
+//!   are up to 4 ulp off from step 3 on (`dt1`, `tau_w_nu`, `units400`,
+//!   `units33`, `presyn0`, `mixed`; at the exhibit's settings every EPSP is
+//!   0 or 1 and every product is exact, so `ngclearn_trajectory` and
+//!   `exhibit_100x100` cannot see it);
 //! - with `n_hid % 8 == 1`, the last unit's first 8 terms of the dot
 //!   product unfused, as the compiled kernel's epilogue has them
 //!   (`units33`; one ulp of `j` at a few steps);
