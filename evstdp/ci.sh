@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The evstdp crate's checks: lint, docs, the ngclearn replay (bit for bit),
+# The evstdp crate's checks: lint (with and without the plot feature), docs,
+# the ngclearn replays (bit for bit, every committed trajectory),
 # the short digits training with its accuracy floor, and the Cortex-M4F
 # learner under QEMU (its weight digest must equal the host's).
 # Needs rustup's stable toolchain; the firmware part installs its own
@@ -8,6 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 START=$(date +%s)
 cargo clippy -p wtas-evstdp --all-targets -- -D warnings
+# The digits example's figures (plotters) behind the `plot` feature.
+cargo clippy -p wtas-evstdp --all-targets --features plot -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p wtas-evstdp
 cargo test -p wtas-evstdp -- --nocapture
 if [ -x evstdp/firmware/run-qemu.sh ]; then

@@ -10,7 +10,7 @@
 //!   `p` per step (`u < p` for a uniform draw `u` from any [`Draws`]), and
 //!   each input's time of last spike is tracked;
 //! - [`ExpKernel`]: spikes become EPSPs, `Σ exp(-(t - tf)/tau_w)` over a
-//!   window of recent spike times;
+//!   window of recent spike times, with XLA's own `exp` ([`exp_xla`]);
 //! - [`EventStdp`]: the synapse drives the cell with `j = epsp · W` and, on
 //!   each post-synaptic spike, potentiates the weights from inputs that
 //!   spiked within `presyn_win_len` and depresses the others;
@@ -19,8 +19,18 @@
 //! [`Model`] wires them in the exhibit's order (synapse, encoder, kernel,
 //! cell, then the synapse's evolve) and presents one pattern for
 //! [`Hyper::steps`] steps. Every operation is the reference's own `f32`
-//! arithmetic in the reference's order, so a replay of ngclearn's recorded
-//! draws gives its bits (`tests/fidelity.rs`).
+//! arithmetic in the reference's order, as XLA compiles ngclearn's graph
+//! for any hyperparameters a user can pass: the hyperparameters formed as
+//! Python and XLA form them (see [`Hyper`]), the fused multiply-adds where
+//! XLA contracts a multiply and an add (the dot product `epsp · W`, the
+//! STDP update, the `exp`), the dot product's order, and the divisions XLA
+//! turns into multiplications. A replay of ngclearn's recorded draws gives
+//! its bits (`tests/fidelity.rs`, which replays any trajectory that
+//! `scripts/record_ngclearn.py` records). This holds for ngclearn 3.2.3
+//! with jax 0.10.2 and jaxlib 0.10.2 on x86-64 CPUs with FMA, whose
+//! compiled HLO, LLVM IR and object code it was read from; another XLA
+//! version, or a CPU without FMA (where XLA cannot fuse), may compile the
+//! graph differently.
 //!
 //! ```
 //! use wtas_evstdp::{Buffers, Hyper, Model, SeededDraws, init_weights};
@@ -47,6 +57,9 @@
 //! ```
 #![no_std]
 #![deny(missing_docs)]
+// Only the CPU-specific fused multiply-adds (module `hw`) and their calls
+// opt in.
+#![deny(unsafe_code)]
 
 #[cfg(feature = "std")]
 extern crate std;
@@ -68,7 +81,7 @@ pub enum Error {
         /// The length given.
         got: usize,
     },
-    /// A weight lies outside `[W_MIN, w_bound]` or is NaN.
+    /// A weight is negative, infinite or NaN.
     WeightRange,
     /// A hyperparameter is out of its domain.
     Hyper(&'static str),
@@ -91,7 +104,7 @@ impl core::fmt::Display for Error {
             } => {
                 write!(f, "buffer {what}: expected {expected} values, got {got}")
             }
-            Error::WeightRange => f.write_str("a weight is outside [0.01, w_bound] or NaN"),
+            Error::WeightRange => f.write_str("a weight is negative, infinite or NaN"),
             Error::Hyper(what) => write!(f, "hyperparameter out of range: {what}"),
         }
     }
@@ -116,41 +129,51 @@ fn check(what: &'static str, expected: usize, got: usize) -> Result<(), Error> {
 /// `EventSTDPSynapse.evolve`).
 pub const W_MIN: f32 = 0.01;
 
-/// Every hyperparameter of the model.
+/// Every hyperparameter of the model, as a user passes it to ngclearn's
+/// components: `f64`, Python's floats.
+///
+/// The model forms each constant from these as the reference's compiled
+/// graph does (jax 0.10.2, jaxlib 0.10.2 on CPU): a value that meets an
+/// `f32` array is rounded once to `f32` (`dt`, `tau_w`, `eta`,
+/// `presyn_win_len`, `w_bound` and the cell's); `1 + lmbda` is summed in
+/// `f64` (Python) and rounded once; the kernel's window `int(nu / dt) + 1`
+/// and the test `presyn_win_len > 0` are Python arithmetic on the `f64`
+/// values; and XLA turns the kernel's division by the constant `tau_w` into
+/// a multiplication by `1 / f32(tau_w)`, rounded in `f32`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Hyper {
     /// Integration step (ms).
-    pub dt: f32,
+    pub dt: f64,
     /// Steps per pattern (`T`).
     pub steps: usize,
     /// Exponential kernel time constant.
-    pub tau_w: f32,
+    pub tau_w: f64,
     /// Exponential kernel window (ms); the kernel keeps `nu / dt` spike times.
-    pub nu: f32,
+    pub nu: f64,
     /// Learning rate.
-    pub eta: f32,
+    pub eta: f64,
     /// Degree of synaptic disconnect ("lambda").
-    pub lmbda: f32,
+    pub lmbda: f64,
     /// Strength of potentiation.
-    pub a_plus: f32,
+    pub a_plus: f64,
     /// Strength of depression.
-    pub a_minus: f32,
+    pub a_minus: f64,
     /// How far back (ms) a pre-synaptic spike counts as causal.
-    pub presyn_win_len: f32,
+    pub presyn_win_len: f64,
     /// Upper bound of every weight.
-    pub w_bound: f32,
+    pub w_bound: f64,
     /// Cell membrane time constant (no effect on the cell's dynamics).
-    pub tau_m: f32,
+    pub tau_m: f64,
     /// Cell membrane resistance.
-    pub resist_m: f32,
+    pub resist_m: f64,
     /// Base of the adaptive thresholds.
-    pub thr_base: f32,
+    pub thr_base: f64,
     /// Threshold change per extra spike in a step.
-    pub thr_gain: f32,
+    pub thr_gain: f64,
     /// Refractory period (ms).
-    pub refract_time: f32,
+    pub refract_time: f64,
     /// Half-width of the initial thresholds' uniform jitter.
-    pub thr_jitter: f32,
+    pub thr_jitter: f64,
 }
 
 impl Hyper {
@@ -180,19 +203,31 @@ impl Hyper {
     /// Rows of the kernel's spike-time window: `int(nu / dt) + 1`, as
     /// ngclearn's `ExpKernel` computes it (in `f64`); 2 for the exhibit.
     pub fn win_len(&self) -> usize {
-        (f64::from(self.nu) / f64::from(self.dt)) as usize + 1
+        (self.nu / self.dt) as usize + 1
     }
 
-    /// The wtas cell's configuration for `n_hid` units, batch 1.
+    /// The step's `dt` as the compiled step receives it (`f32`).
+    pub fn dt_f32(&self) -> f32 {
+        self.dt as f32
+    }
+
+    /// Time of step `i` of a pattern: `dt * i` in `f64` (a Python float),
+    /// rounded once to `f32` where the compiled step receives it.
+    pub fn time(&self, i: usize) -> f32 {
+        (self.dt * i as f64) as f32
+    }
+
+    /// The wtas cell's configuration for `n_hid` units, batch 1 (each
+    /// value rounded once to `f32`).
     pub fn cell_config(&self, n_hid: usize) -> wtas::Config {
         wtas::Config {
             batch_size: 1,
-            resist_m: self.resist_m,
-            thr_base: self.thr_base,
-            thr_gain: self.thr_gain,
-            refract_time: self.refract_time,
-            thr_jitter: self.thr_jitter,
-            tau_m: self.tau_m,
+            resist_m: self.resist_m as f32,
+            thr_base: self.thr_base as f32,
+            thr_gain: self.thr_gain as f32,
+            refract_time: self.refract_time as f32,
+            thr_jitter: self.thr_jitter as f32,
+            tau_m: self.tau_m as f32,
             ..wtas::Config::new(n_hid)
         }
     }
@@ -200,7 +235,9 @@ impl Hyper {
     /// The kernel of these hyperparameters.
     pub fn kernel(&self) -> ExpKernel {
         ExpKernel {
-            tau_w: self.tau_w,
+            // XLA's algebraic simplifier rewrites `x / c` for a constant `c`
+            // as `x * (1 / c)`, the reciprocal folded in f32.
+            inv_tau_w: 1.0 / self.tau_w as f32,
             win_len: self.win_len(),
         }
     }
@@ -208,14 +245,16 @@ impl Hyper {
     /// The synapse's learning rule of these hyperparameters.
     pub fn synapse(&self) -> EventStdp {
         EventStdp {
-            eta: self.eta,
+            eta: self.eta as f32,
             // ngclearn computes `1. + lmbda` in Python floats (f64) and
             // rounds once when it meets the f32 weights.
-            one_plus_lmbda: (1.0 + f64::from(self.lmbda)) as f32,
-            a_plus: self.a_plus,
-            a_minus: self.a_minus,
-            presyn_win_len: self.presyn_win_len,
-            w_bound: self.w_bound,
+            one_plus_lmbda: (1.0 + self.lmbda) as f32,
+            a_plus: self.a_plus as f32,
+            a_minus: self.a_minus as f32,
+            presyn_win_len: self.presyn_win_len as f32,
+            // `if self.presyn_win_len > 0.` is Python's test, on the f64.
+            windowed: self.presyn_win_len > 0.0,
+            w_bound: self.w_bound as f32,
         }
     }
 }
@@ -299,8 +338,10 @@ pub fn bernoulli<D: Draws + ?Sized>(
 /// rows `0 .. win_len - 1`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ExpKernel {
-    /// Time constant.
-    pub tau_w: f32,
+    /// `1 / tau_w`, rounded in `f32` from the `f32` time constant: XLA
+    /// compiles the division by the constant `tau_w` into a multiplication
+    /// by this reciprocal.
+    pub inv_tau_w: f32,
     /// Rows in the window (`int(nu/dt) + 1`).
     pub win_len: usize,
 }
@@ -309,10 +350,11 @@ impl ExpKernel {
     /// One step at time `t` with input spikes `s` (`n` values): row
     /// `win_len - 1` of `tf` becomes `s * t`, the rows rotate up by one (as
     /// `jnp.roll(tf, -1, axis=0)`), and `epsp` is summed over the first
-    /// `win_len - 1` rows, in row order, from `+0.0`. The exponential is
-    /// wtas's [`exp_f32`](wtas::kernels::exp_f32); a term whose mask is 1
-    /// is `exp(x) · 1 = exp(x)`, and one whose mask is 0 is `+0.0` unless
-    /// `exp(x)` is infinite or NaN, so only those cases are computed.
+    /// `win_len - 1` rows, in row order, of
+    /// [`exp_xla`]`((t - tf) · -inv_tau_w)` where `tf > 0` and `+0.0`
+    /// elsewhere: XLA compiles the product with the mask into a select, so
+    /// a masked term is `+0.0` whatever the exponential is, and it is not
+    /// computed.
     ///
     /// # Errors
     /// [`Error::Length`] if `tf` is not `win_len × n` or `epsp` not `n`.
@@ -335,20 +377,119 @@ impl ExpKernel {
         }
         tf.rotate_left(n);
         epsp.fill(0.0);
-        for row in tf[..last].chunks_exact(n) {
-            for (e, tf) in epsp.iter_mut().zip(row) {
-                let x = -(t - *tf) / self.tau_w;
-                // Where the mask is 0 and exp(x) is finite the term is +0.0,
-                // which leaves the sum (from +0.0) as it is: skip the exp.
-                if *tf > 0.0 {
-                    *e += wtas::kernels::exp_f32(x);
-                } else if x.is_nan() || x > 88.0 {
-                    *e += wtas::kernels::exp_f32(x) * 0.0;
-                }
+        let rows = &tf[..last];
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        if hw::available() {
+            // SAFETY: the CPU has AVX2 and FMA (checked at run time).
+            #[allow(unsafe_code)] // the AVX2 and FMA paths, checked above
+            unsafe {
+                hw::kernel_sum(rows, t, -self.inv_tau_w, epsp)
+            };
+            return Ok(());
+        }
+        #[cfg(any(target_arch = "aarch64", evstdp_vfma))]
+        {
+            kernel_sum::<hw::Fused>(rows, t, -self.inv_tau_w, epsp);
+            return Ok(());
+        }
+        #[allow(unreachable_code)]
+        {
+            kernel_sum::<Soft>(rows, t, -self.inv_tau_w, epsp);
+            Ok(())
+        }
+    }
+}
+
+/// `epsp[i] = Σ_rows (tf > 0 ? exp((t - tf) · neg_inv) : +0.0)`, in row
+/// order, as XLA's fused reduction adds them (the first term from `+0.0`,
+/// which the sum of non-negative terms does not change).
+#[inline(always)]
+fn kernel_sum<F: Fma>(rows: &[f32], t: f32, neg_inv: f32, epsp: &mut [f32]) {
+    for row in rows.chunks_exact(epsp.len()) {
+        for (e, tf) in epsp.iter_mut().zip(row) {
+            if F::BRANCHLESS {
+                // Every exp, then a select (a vector loop without branches
+                // on the input spikes): adding +0.0 leaves the sum as it is.
+                let v = exp_with::<F>((t - *tf) * neg_inv);
+                *e += if *tf > 0.0 { v } else { 0.0 };
+            } else if *tf > 0.0 {
+                *e += exp_with::<F>((t - *tf) * neg_inv);
             }
         }
-        Ok(())
     }
+}
+
+/// `exp` as XLA's CPU backend (jaxlib 0.10.2) compiles `jnp.exp` inside the
+/// kernel's fusion, bit for bit on x86-64 with FMA, where its LLVM IR is
+/// contracted into fused multiply-adds (read from the object code of the
+/// recorded process): Cephes' `expf`,
+///
+/// - `x` clamped to `[-87.8, 88.8]`;
+/// - `n = floor(fma(x, log2(e), 0.5))`, clamped to `[-127, 127]`;
+/// - `r = fma(-n, C2, fma(-n, C1, x))` with `C1 = 0.693359375`,
+///   `C2 = -2.12194440e-4`;
+/// - `p = fma(fma(fma(fma(fma(P0, r, P1), r, P2), r, P3), r, P4), r, 0.5)`
+///   (Cephes' coefficients);
+/// - `exp = (fma(p, r·r, r) + 1) · 2^n`, `2^n` built in the exponent field
+///   from `n + 127` (so `n = -127` gives `+0.0`).
+///
+/// It differs from wtas's [`exp_f32`](wtas::kernels::exp_f32) in the last
+/// bit for some inputs (for example `exp(-3 · (1 / 0.7))`: this one gives
+/// `0x3c618183`, as XLA does, wtas's `0x3c618184`). `exp(±0) = 1` exactly,
+/// which is taken directly. NaN propagates.
+pub fn exp_xla(x: f32) -> f32 {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    if hw::available() {
+        // SAFETY: the CPU has AVX2 and FMA (checked at run time).
+        #[allow(unsafe_code)] // the AVX2 and FMA paths, checked above
+        return unsafe { hw::exp(x) };
+    }
+    #[cfg(any(target_arch = "aarch64", evstdp_vfma))]
+    {
+        return exp_with::<hw::Fused>(x);
+    }
+    #[allow(unreachable_code)]
+    exp_with::<Soft>(x)
+}
+
+#[inline(always)]
+fn exp_with<F: Fma>(x: f32) -> f32 {
+    // The result at ±0 is exactly 1 either way; software fmas make the
+    // shortcut worth a branch.
+    if !F::BRANCHLESS && x == 0.0 {
+        return 1.0;
+    }
+    const LOG2E: f32 = f32::from_bits(0x3fb8_aa3b);
+    const C1: f32 = f32::from_bits(0x3f31_8000);
+    const C2: f32 = f32::from_bits(0xb95e_8083);
+    const P: [f32; 5] = [
+        f32::from_bits(0x3950_6967),
+        f32::from_bits(0x3ab7_43ce),
+        f32::from_bits(0x3c08_8908),
+        f32::from_bits(0x3d2a_a9c1),
+        f32::from_bits(0x3e2a_aaaa),
+    ];
+    // `select(x >= lo, x, lo)` then `select(x <= hi, x, hi)`, unordered
+    // comparisons: a NaN passes through.
+    let x = if x < -87.8 { -87.8 } else { x };
+    let x = if x > 88.8 { 88.8 } else { x };
+    let n = F::floor(F::fma(x, LOG2E, 0.5));
+    let n = if n < -127.0 { -127.0 } else { n };
+    let n = if n > 127.0 { 127.0 } else { n };
+    let r = F::fma(-n, C2, F::fma(-n, C1, x));
+    let mut p = F::fma(P[0], r, P[1]);
+    for c in &P[2..] {
+        p = F::fma(p, r, *c);
+    }
+    let p = F::fma(p, r, 0.5);
+    let y = F::fma(p, r * r, r) + 1.0;
+    // 2^n in the exponent field, as XLA's `(int(n) + 127) << 23`: for the
+    // integer n in [-127, 127], `n + 127 + 2^23` holds n + 127 in its low
+    // mantissa bits (n = -127 gives +0.0, as there). Float arithmetic
+    // rather than a conversion, so that the loop vectorizes; a NaN `n`
+    // gives some finite factor, and the product stays NaN, as there.
+    let k = (n + (127.0 + 8_388_608.0)).to_bits() & 0x007f_ffff;
+    y * f32::from_bits(k << 23)
 }
 
 /// ngclearn's `EventSTDPSynapse`: the dense forward pass and the
@@ -358,7 +499,7 @@ impl ExpKernel {
 pub struct EventStdp {
     /// Learning rate.
     pub eta: f32,
-    /// `1 + lmbda`, rounded once to `f32`.
+    /// `1 + lmbda`, summed in `f64` and rounded once to `f32`.
     pub one_plus_lmbda: f32,
     /// Potentiation strength.
     pub a_plus: f32,
@@ -366,19 +507,40 @@ pub struct EventStdp {
     pub a_minus: f32,
     /// Causal window (ms).
     pub presyn_win_len: f32,
+    /// Whether the causal window is open (`presyn_win_len > 0`, tested on
+    /// the `f64` value as ngclearn does); if not, only a pre-synaptic spike
+    /// at `t` itself counts.
+    pub windowed: bool,
     /// Upper bound of the weights.
     pub w_bound: f32,
 }
 
 impl EventStdp {
-    /// `j[k] = Σ_i epsp[i] · w[i][k]`, summed over `i` in increasing order
-    /// from `+0.0`: the order XLA's CPU dot product used for ngclearn's
-    /// `jnp.matmul(inputs, weights)` at this shape (checked bit for bit on
-    /// the recorded trajectory).
+    /// `j[k] = Σ_i epsp[i] · w[i][k]` as XLA's CPU backend compiles
+    /// ngclearn's `jnp.matmul(inputs, weights)` (a `1 × n_in` by
+    /// `n_in × n_hid` dot): its column-major matrix-vector kernel
+    /// (`col_major_gemv_F32_8_8_<n_hid>_<n_in>`, tiles of 8 units by 8
+    /// inputs) keeps each `j[k]` in a register and adds the inputs' terms
+    /// in increasing `i` from `+0.0`, each as a fused multiply-add
+    /// (`vfmadd231ps`): `j[k] = fma(epsp[i], w[i][k], j[k])`, rounded once
+    /// per term. Read from the optimized HLO, LLVM IR and object code of
+    /// the recorded process (jax 0.10.2, jaxlib 0.10.2) and checked bit for
+    /// bit on the recorded trajectories (12 to 400 units) and, on its own,
+    /// on `jnp.matmul` up to 4096 × 4096. One exception, from the object
+    /// code: when `n_hid % 8 == 1` (and `n_hid > 8`), the last unit's
+    /// first 8 terms are a multiply and an add, rounded twice (see
+    /// `forward_with`). Layers of 1 or 2 units compile to other kernels,
+    /// which this does not follow.
     ///
-    /// Inputs with `epsp[i] == 0` are skipped: their terms are `±0.0`,
-    /// which leave a sum that starts at `+0.0` unchanged, so skipping them
-    /// changes no bit (given finite weights).
+    /// Only the active inputs are visited: a term with `epsp[i] == 0` is
+    /// `+0.0`, which leaves a sum that starts at `+0.0` (with finite,
+    /// non-negative weights, which [`Model`] checks) unchanged. A term with
+    /// `epsp[i] == 1` is `fma(1, w, j) = j + w`, one rounding, which is a
+    /// plain add (the only case at the exhibit's settings). The others use
+    /// the CPU's FMA instruction where there is one (x86-64 with AVX2 and
+    /// FMA, detected at run time with the `std` feature; aarch64; Cortex-M
+    /// with `vfma.f32`) and the correctly rounded [`fma`] elsewhere: the
+    /// same bits on every target.
     ///
     /// # Errors
     /// [`Error::Length`] if `w` is not `epsp.len() × j.len()`.
@@ -389,35 +551,49 @@ impl EventStdp {
         if n_hid == 0 {
             return Ok(());
         }
-        for (e, row) in epsp.iter().zip(w.chunks_exact(n_hid)) {
-            if *e == 0.0 {
-                continue;
-            }
-            for (j, w) in j.iter_mut().zip(row) {
-                *j += *e * *w;
-            }
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        if hw::available() {
+            // SAFETY: the CPU has AVX2 and FMA (checked at run time).
+            #[allow(unsafe_code)] // the AVX2 and FMA paths, checked above
+            unsafe {
+                hw::forward(epsp, w, j)
+            };
+            return Ok(());
         }
-        Ok(())
+        #[cfg(any(target_arch = "aarch64", evstdp_vfma))]
+        {
+            forward_with::<hw::Fused>(epsp, w, j);
+            return Ok(());
+        }
+        #[allow(unreachable_code)]
+        {
+            forward_with::<Soft>(epsp, w, j);
+            Ok(())
+        }
     }
 
     /// The update at time `t` after a step, as ngclearn's `evolve`:
     ///
     /// - `pre[i] = (t - presyn_win_len < pre_tols[i]) && pre_tols[i] > 0`
-    ///   (with `presyn_win_len == 0`: `pre_tols[i] == t && pre_tols[i] > 0`);
-    /// - `dW = pre ? (w_bound - w·(1+λ))·A+ : (-w·(1+λ))·A-`, times
-    ///   `post[k]`;
+    ///   (if not [`windowed`](EventStdp::windowed):
+    ///   `pre_tols[i] == t && pre_tols[i] > 0`);
+    /// - `dW = pre ? (w_bound - w·(1+λ))·A+ : -w·((1+λ)·A-)`, times
+    ///   `post[k]` (XLA's algebraic simplifier folds the depression's two
+    ///   constants into their `f32` product);
     /// - `w = clip(w + dW·eta, W_MIN, w_bound)`.
     ///
     /// XLA's CPU compiler contracts two of these into fused multiply-adds,
     /// each rounded once: `w_bound - w·(1+λ)` and `w + dW·eta`. Both are
-    /// computed here as fused multiply-adds ([`fma`]), which is what makes the weights
+    /// computed here as fused multiply-adds (hardware or [`fma`], as in
+    /// [`forward`](EventStdp::forward)), which is what makes the weights
     /// match ngclearn's bit for bit (with separate roundings they drift by a
     /// few ulp from the first update on; see `tests/fidelity.rs`).
     ///
-    /// Columns with `post[k] == 0` are skipped: there `dW·eta` is `±0.0`
-    /// and `w` is already in `[W_MIN, w_bound]` (which [`Model`] checks
-    /// when built and every update keeps), so the reference leaves them
-    /// bit for bit as they are.
+    /// Columns with `post[k] == 0` are skipped: there `dW·eta` is `±0.0`,
+    /// so where `w` is already in `[W_MIN, w_bound]` the reference leaves
+    /// it bit for bit as it is ([`Model`] clips every weight once, at its
+    /// first update, if they were not all in range; every update keeps
+    /// them there).
     ///
     /// # Errors
     /// [`Error::Length`] if `w` is not `pre_tols.len() × post.len()`.
@@ -433,32 +609,287 @@ impl EventStdp {
         if n_hid == 0 || post.iter().all(|p| *p == 0.0) {
             return Ok(());
         }
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        if hw::available() {
+            // SAFETY: the CPU has AVX2 and FMA (checked at run time).
+            #[allow(unsafe_code)] // the AVX2 and FMA paths, checked above
+            unsafe {
+                hw::evolve(self, pre_tols, post, t, w)
+            };
+            return Ok(());
+        }
+        #[cfg(any(target_arch = "aarch64", evstdp_vfma))]
+        {
+            self.evolve_with::<hw::Fused>(pre_tols, post, t, w);
+            return Ok(());
+        }
+        #[allow(unreachable_code)]
+        {
+            self.evolve_with::<Soft>(pre_tols, post, t, w);
+            Ok(())
+        }
+    }
+
+    #[inline(always)]
+    fn evolve_with<F: Fma>(&self, pre_tols: &[f32], post: &[f32], t: f32, w: &mut [f32]) {
+        let n_hid = post.len();
+        // XLA computes `t - presyn_win_len` as `t + (-presyn_win_len)`:
+        // the same value.
         let lo = t - self.presyn_win_len;
+        // One weight: `pre` from the input's time of last spike, both sides
+        // of the `jnp.where`, the gate, the fused update and the clip (max
+        // with the lower bound, then min with the upper).
+        let update = |tols: f32, w: f32, post: f32| {
+            let pre = tols > 0.0 && if self.windowed { lo < tols } else { tols == t };
+            // XLA folds the two constants of `(-w · (1+λ)) · A-` into one,
+            // their f32 product.
+            let neg = -w * (self.one_plus_lmbda * self.a_minus);
+            let dw = if F::BRANCHLESS || pre {
+                let pos = F::fma(-w, self.one_plus_lmbda, self.w_bound) * self.a_plus;
+                if pre { pos } else { neg }
+            } else {
+                neg
+            };
+            F::fma(dw * post, self.eta, w).max(W_MIN).min(self.w_bound)
+        };
         for (k, post) in post.iter().enumerate() {
             if *post == 0.0 {
                 continue;
             }
             // Column k: every input's weight onto the unit that spiked.
-            for (tols, w) in pre_tols.iter().zip(w.iter_mut().skip(k).step_by(n_hid)) {
-                let m = *tols > 0.0;
-                let pre = m
-                    && if self.presyn_win_len > 0.0 {
-                        lo < *tols
-                    } else {
-                        *tols == t
-                    };
-                let dw = if pre {
-                    fma(-*w, self.one_plus_lmbda, self.w_bound) * self.a_plus
-                } else {
-                    (-*w * self.one_plus_lmbda) * self.a_minus
-                };
-                let dw = dw * *post;
-                let nw = fma(dw, self.eta, *w);
-                // jnp.clip: max with the lower bound, then min with the upper.
-                *w = nw.max(W_MIN).min(self.w_bound);
+            if F::BRANCHLESS {
+                // Eight inputs at a time, gathered into lanes, so that the
+                // select on `pre` is a vector blend rather than a branch
+                // that follows the input spikes.
+                for (c, tols) in pre_tols.chunks(8).enumerate() {
+                    let (mut wv, mut tv) = ([W_MIN; 8], [0.0f32; 8]);
+                    for (l, tols) in tols.iter().enumerate() {
+                        wv[l] = w[(c * 8 + l) * n_hid + k];
+                        tv[l] = *tols;
+                    }
+                    let mut out = [0.0f32; 8];
+                    for ((o, tols), w) in out.iter_mut().zip(tv).zip(wv) {
+                        *o = update(tols, w, *post);
+                    }
+                    for (l, o) in out.iter().take(tols.len()).enumerate() {
+                        w[(c * 8 + l) * n_hid + k] = *o;
+                    }
+                }
+            } else {
+                for (tols, w) in pre_tols.iter().zip(w.iter_mut().skip(k).step_by(n_hid)) {
+                    *w = update(*tols, *w, *post);
+                }
             }
         }
-        Ok(())
+    }
+}
+
+/// A fused multiply-add, `a · b + c` rounded once.
+trait Fma {
+    /// Whether to compute without branches on the data: where `fma` is one
+    /// instruction on a core with wide vectors and branch prediction,
+    /// computing both sides of a select (in vector loops) beats a branch
+    /// that follows the input spikes; on a small core (or with software
+    /// fmas) skipping work is cheaper.
+    const BRANCHLESS: bool;
+    fn fma(a: f32, b: f32, c: f32) -> f32;
+    /// `floor`, as `libm::floorf` (an instruction where there is one).
+    #[inline(always)]
+    fn floor(x: f32) -> f32 {
+        libm::floorf(x)
+    }
+}
+
+/// The correctly rounded [`fma`] of this crate, on any target.
+struct Soft;
+
+impl Fma for Soft {
+    const BRANCHLESS: bool = false;
+    #[inline(always)]
+    fn fma(a: f32, b: f32, c: f32) -> f32 {
+        fma(a, b, c)
+    }
+}
+
+/// The forward pass's loop over the active inputs, generic over how the
+/// fused multiply-add is computed (every way gives the same bits).
+#[inline(always)]
+fn forward_with<F: Fma>(epsp: &[f32], w: &[f32], j: &mut [f32]) {
+    forward_rows::<F>(epsp, w, j);
+    let n_hid = j.len();
+    if n_hid % 8 == 1 && n_hid > 8 {
+        // XLA's kernel handles the units past the last tile of 8 in a
+        // scalar epilogue. With exactly one such unit LLVM if-converts the
+        // first tile of 8 inputs (where the first input's product is
+        // stored, the others added) into a multiply, an add and a select:
+        // there those terms are rounded twice, not fused (all of them with
+        // fewer than 8 inputs).
+        let k = n_hid - 1;
+        let unfused = epsp.len().min(8);
+        let mut acc = 0.0f32;
+        for (i, e) in epsp.iter().enumerate() {
+            if *e != 0.0 {
+                let w = w[i * n_hid + k];
+                acc = if i < unfused {
+                    acc + *e * w
+                } else {
+                    F::fma(*e, w, acc)
+                };
+            }
+        }
+        j[k] = acc;
+    }
+}
+
+#[inline(always)]
+fn forward_rows<F: Fma>(epsp: &[f32], w: &[f32], j: &mut [f32]) {
+    let n_hid = j.len();
+    if F::BRANCHLESS {
+        // The active inputs' indices first, without a branch on the input
+        // spikes (which a predictor cannot learn), then one fused row each
+        // (`fma(1, w, j)` is `j + w`, so no case for EPSP 1 either).
+        for (c, e) in epsp.chunks(64).enumerate() {
+            let mut active = [0u16; 64];
+            let mut n = 0;
+            for (i, e) in e.iter().enumerate() {
+                active[n] = i as u16;
+                n += usize::from(*e != 0.0);
+            }
+            for &i in &active[..n] {
+                let i = c * 64 + usize::from(i);
+                let e = epsp[i];
+                for (j, w) in j.iter_mut().zip(&w[i * n_hid..(i + 1) * n_hid]) {
+                    *j = F::fma(e, *w, *j);
+                }
+            }
+        }
+        return;
+    }
+    for (e, row) in epsp.iter().zip(w.chunks_exact(n_hid)) {
+        if *e == 0.0 {
+            continue;
+        }
+        if *e == 1.0 {
+            for (j, w) in j.iter_mut().zip(row) {
+                *j += *w;
+            }
+        } else {
+            for (j, w) in j.iter_mut().zip(row) {
+                *j = F::fma(*e, *w, *j);
+            }
+        }
+    }
+}
+
+/// The CPU's own fused multiply-add, where the target has one: compiled
+/// with AVX2 and FMA on x86-64 (chosen at run time), always on aarch64 and
+/// on Cortex-M cores with `vfma.f32` (`cfg(evstdp_vfma)`, set by
+/// `build.rs`).
+#[cfg(any(
+    all(feature = "std", target_arch = "x86_64"),
+    target_arch = "aarch64",
+    evstdp_vfma
+))]
+#[allow(unsafe_code)]
+mod hw {
+    use super::Fma;
+    #[cfg(target_arch = "x86_64")]
+    use super::{EventStdp, forward_with};
+
+    /// `f32::mul_add`, one instruction where the code is compiled for it.
+    pub(super) struct Fused;
+
+    impl Fma for Fused {
+        // Cortex-M: no vectors, a short pipeline.
+        const BRANCHLESS: bool = cfg!(not(evstdp_vfma));
+        #[cfg(feature = "std")]
+        #[inline(always)]
+        fn floor(x: f32) -> f32 {
+            x.floor()
+        }
+        #[inline(always)]
+        fn fma(a: f32, b: f32, c: f32) -> f32 {
+            #[cfg(evstdp_vfma)]
+            {
+                let out: u32;
+                // SAFETY: `vfma.f32 Sd, Sn, Sm` computes Sd + Sn·Sm rounded
+                // once (IEEE fused multiply-add, round to nearest as the
+                // FPSCR has it after reset). Rust offers FPU register
+                // operands only with the `vfp2` feature, which these
+                // single-precision FPUs lack, so the operands travel in
+                // core registers and s0-s2 are saved and restored on the
+                // stack around the instruction.
+                unsafe {
+                    core::arch::asm!(
+                        "vpush {{s0-s2}}",
+                        "vmov s0, {c}",
+                        "vmov s1, {a}",
+                        "vmov s2, {b}",
+                        "vfma.f32 s0, s1, s2",
+                        "vmov {c}, s0",
+                        "vpop {{s0-s2}}",
+                        c = inout(reg) c.to_bits() => out,
+                        a = in(reg) a.to_bits(),
+                        b = in(reg) b.to_bits(),
+                        options(pure, nomem, preserves_flags),
+                    );
+                }
+                f32::from_bits(out)
+            }
+            #[cfg(all(not(evstdp_vfma), feature = "std"))]
+            {
+                a.mul_add(b, c)
+            }
+            #[cfg(all(not(evstdp_vfma), not(feature = "std")))]
+            {
+                // aarch64 without std: libm uses the FMA instruction there.
+                libm::fmaf(a, b, c)
+            }
+        }
+    }
+
+    /// Whether this CPU has AVX2 and FMA (cached by std).
+    #[cfg(target_arch = "x86_64")]
+    pub(super) fn available() -> bool {
+        std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+    }
+
+    /// # Safety
+    /// The CPU must have AVX2 and FMA.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn forward(epsp: &[f32], w: &[f32], j: &mut [f32]) {
+        forward_with::<Fused>(epsp, w, j);
+    }
+
+    /// # Safety
+    /// The CPU must have AVX2 and FMA.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn kernel_sum(rows: &[f32], t: f32, neg_inv: f32, epsp: &mut [f32]) {
+        super::kernel_sum::<Fused>(rows, t, neg_inv, epsp);
+    }
+
+    /// # Safety
+    /// The CPU must have AVX2 and FMA.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn exp(x: f32) -> f32 {
+        super::exp_with::<Fused>(x)
+    }
+
+    /// # Safety
+    /// The CPU must have AVX2 and FMA.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn evolve(
+        syn: &EventStdp,
+        pre_tols: &[f32],
+        post: &[f32],
+        t: f32,
+        w: &mut [f32],
+    ) {
+        syn.evolve_with::<Fused>(pre_tols, post, t, w);
     }
 }
 
@@ -578,15 +1009,27 @@ pub struct Model<'a> {
     tf: &'a mut [f32],
     epsp: &'a mut [f32],
     w: &'a mut [f32],
+    /// Whether every weight is in `[W_MIN, w_bound]`, which every update
+    /// keeps (then the update skips the columns of silent units).
+    clipped: bool,
     cell: wtas::Cell<'a>,
 }
 
 impl<'a> Model<'a> {
     fn checked(hyper: &Hyper, b: &Buffers<'_>, n_hid: usize) -> Result<(), Error> {
-        if !(hyper.dt.is_finite() && hyper.dt > 0.0) {
+        let dt = hyper.dt_f32();
+        if !(dt.is_finite() && dt > 0.0) {
             return Err(Error::Hyper("dt"));
         }
-        if hyper.w_bound.is_nan() || hyper.w_bound < W_MIN {
+        if !(hyper.nu.is_finite() && hyper.nu >= 0.0) {
+            return Err(Error::Hyper("nu"));
+        }
+        // ngclearn asserts `presyn_win_len >= 0.`
+        if hyper.presyn_win_len.is_nan() || hyper.presyn_win_len < 0.0 {
+            return Err(Error::Hyper("presyn_win_len"));
+        }
+        let w_bound = hyper.w_bound as f32;
+        if w_bound.is_nan() || w_bound < W_MIN {
             return Err(Error::Hyper("w_bound"));
         }
         let n_in = b.x_s.len();
@@ -594,7 +1037,7 @@ impl<'a> Model<'a> {
         check("epsp", n_in, b.epsp.len())?;
         check("tf", hyper.win_len() * n_in, b.tf.len())?;
         check("w", n_in * n_hid, b.w.len())?;
-        if b.w.iter().any(|w| !(*w >= W_MIN && *w <= hyper.w_bound)) {
+        if b.w.iter().any(|w| !(w.is_finite() && *w >= 0.0)) {
             return Err(Error::WeightRange);
         }
         Ok(())
@@ -607,6 +1050,7 @@ impl<'a> Model<'a> {
     ) -> Result<Self, Error> {
         let n_hid = b.cell.j.len();
         Self::checked(&hyper, &b, n_hid)?;
+        let w_bound = hyper.w_bound as f32;
         let mut model = Model {
             hyper,
             kernel: hyper.kernel(),
@@ -615,6 +1059,7 @@ impl<'a> Model<'a> {
             x_tols: b.x_tols,
             tf: b.tf,
             epsp: b.epsp,
+            clipped: b.w.iter().all(|w| *w >= W_MIN && *w <= w_bound),
             w: b.w,
             cell: cell(b.cell)?,
         };
@@ -623,8 +1068,11 @@ impl<'a> Model<'a> {
     }
 
     /// Builds the model over `buffers`, whose weights must already be set
-    /// (in `[W_MIN, w_bound]`), with the cell's initial thresholds
-    /// `threshold0` (one per unit).
+    /// (finite and non-negative; ngclearn's own initializer draws them from
+    /// `[0.025, 0.8)`), with the cell's initial thresholds `threshold0` (one
+    /// per unit). Weights outside `[W_MIN, w_bound]` are used as they are
+    /// until the first update, which clips every weight, as the reference's
+    /// does.
     ///
     /// # Errors
     /// [`Error::Length`], [`Error::WeightRange`], [`Error::Hyper`], or the
@@ -678,15 +1126,25 @@ impl<'a> Model<'a> {
         self.synapse.forward(self.epsp, self.w, self.cell.j_mut())?;
         bernoulli(x, t, draws, self.x_s, self.x_tols);
         self.kernel.advance(self.x_s, t, self.tf, self.epsp)?;
-        self.cell.advance(t, self.hyper.dt)?;
+        self.cell.advance(t, self.hyper.dt_f32())?;
         if learn {
             self.synapse.evolve(self.x_tols, self.cell.s(), t, self.w)?;
+            if !self.clipped {
+                // The reference clips every weight at every update; for a
+                // silent unit's column that is `clip(w + ±0.0)`, `clip(w)`.
+                let hi = self.synapse.w_bound;
+                for w in self.w.iter_mut() {
+                    *w = w.max(W_MIN).min(hi);
+                }
+                self.clipped = true;
+            }
         }
         Ok(())
     }
 
     /// Presents one pattern: [`reset`](Model::reset), then
-    /// [`Hyper::steps`] steps at `t = i · dt`. Adds each unit's spikes to
+    /// [`Hyper::steps`] steps at [`Hyper::time`]`(i)` (`dt · i` in `f64`, then
+    /// `f32`). Adds each unit's spikes to
     /// `counts` (`n_hid`) and returns the pattern's total.
     ///
     /// # Errors
@@ -702,7 +1160,7 @@ impl<'a> Model<'a> {
         self.reset();
         let mut total = 0;
         for i in 0..self.hyper.steps {
-            self.step(x, i as f32 * self.hyper.dt, draws, learn)?;
+            self.step(x, self.hyper.time(i), draws, learn)?;
             for (c, s) in counts.iter_mut().zip(self.cell.s()) {
                 let k = u32::from(*s != 0.0);
                 *c += k;
@@ -752,19 +1210,144 @@ impl<'a> Model<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::fma;
+    extern crate std;
+    use std::{vec, vec::Vec};
+
+    use super::{EventStdp, Fma, Hyper, Soft, exp_with, fma, forward_with, kernel_sum};
+
+    /// std's `mul_add`: correctly rounded on every target (an instruction
+    /// or a software routine), the yardstick for [`Soft`] and the hardware
+    /// paths.
+    struct Std;
+
+    impl Fma for Std {
+        const BRANCHLESS: bool = true;
+        fn fma(a: f32, b: f32, c: f32) -> f32 {
+            a.mul_add(b, c)
+        }
+    }
+
+    fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
+        move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        }
+    }
+
+    /// `exp_xla` (whatever path this CPU takes) and its software path agree
+    /// with std's fused multiply-add on a dense sweep of [-90, 90] and at
+    /// the edges; the known value where it differs from wtas's `exp`.
+    #[test]
+    fn exp_xla_paths_agree() {
+        for k in 0..=300_000 {
+            let x = -90.0 + 180.0 * (k as f32 / 300_000.0);
+            let want = exp_with::<Std>(x).to_bits();
+            assert_eq!(exp_with::<Soft>(x).to_bits(), want, "{x}");
+            assert_eq!(super::exp_xla(x).to_bits(), want, "{x}");
+        }
+        for x in [
+            0.0,
+            -0.0,
+            -87.8,
+            -88.0,
+            -1e30,
+            f32::NEG_INFINITY,
+            88.8,
+            100.0,
+        ] {
+            assert_eq!(exp_with::<Soft>(x).to_bits(), exp_with::<Std>(x).to_bits());
+        }
+        assert_eq!(super::exp_xla(0.0), 1.0);
+        assert_eq!(super::exp_xla(f32::NEG_INFINITY), 0.0);
+        assert!(super::exp_xla(f32::NAN).is_nan());
+        // The kernel at tau_w 0.7, three steps after a spike.
+        let x = -3.0 * (1.0 / 0.7_f32);
+        assert_eq!(super::exp_xla(x).to_bits(), 0x3c61_8183);
+        assert_eq!(wtas::kernels::exp_f32(x).to_bits(), 0x3c61_8184);
+    }
+
+    /// The forward pass, the kernel and the update give the same bits with
+    /// the crate's software fma as with std's.
+    #[test]
+    fn software_and_std_fma_agree() {
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
+        let mut u = || (next() >> 40) as f32 / 16_777_216.0;
+        let (n_in, n_hid) = (37, 33);
+        let syn: EventStdp = Hyper {
+            lmbda: 0.0097,
+            eta: 0.02,
+            ..Hyper::EXHIBIT
+        }
+        .synapse();
+        for round in 0..200 {
+            let epsp: Vec<f32> = (0..n_in)
+                .map(|i| match (i + round) % 4 {
+                    0 => 0.0,
+                    1 => 1.0,
+                    _ => 2.0 * u(),
+                })
+                .collect();
+            let w: Vec<f32> = (0..n_in * n_hid).map(|_| 0.01 + 0.99 * u()).collect();
+            let (mut a, mut b) = (vec![0.0; n_hid], vec![0.0; n_hid]);
+            forward_with::<Soft>(&epsp, &w, &mut a);
+            forward_with::<Std>(&epsp, &w, &mut b);
+            assert_eq!(
+                a.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                b.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+            );
+            let mut j = vec![0.0; n_hid];
+            syn.forward(&epsp, &w, &mut j).unwrap();
+            assert_eq!(j, b);
+
+            let tf: Vec<f32> = (0..3 * n_in)
+                .map(|i| if i % 3 == 0 { 0.0 } else { 30.0 * u() })
+                .collect();
+            let (mut a, mut b) = (vec![0.0; n_in], vec![0.0; n_in]);
+            kernel_sum::<Soft>(&tf, 31.0, -1.0 / 0.7, &mut a);
+            kernel_sum::<Std>(&tf, 31.0, -1.0 / 0.7, &mut b);
+            assert_eq!(
+                a.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                b.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+            );
+
+            let tols: Vec<f32> = (0..n_in)
+                .map(|i| if i % 5 == 0 { 0.0 } else { 9.0 * u() })
+                .collect();
+            let post: Vec<f32> = (0..n_hid)
+                .map(|k| f32::from(u8::from(k % 7 == round % 7)))
+                .collect();
+            let (mut a, mut b, mut c) = (w.clone(), w.clone(), w.clone());
+            syn.evolve_with::<Soft>(&tols, &post, 9.0, &mut a);
+            syn.evolve_with::<Std>(&tols, &post, 9.0, &mut b);
+            syn.evolve(&tols, &post, 9.0, &mut c).unwrap();
+            assert_eq!(
+                a.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                b.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+            );
+            assert_eq!(b, c);
+        }
+    }
+
+    /// `1 + lmbda` is summed in f64 and rounded once: at 0.0097 that is
+    /// one ulp below the f32 sum.
+    #[test]
+    fn one_plus_lmbda_rounds_once() {
+        let syn = Hyper {
+            lmbda: 0.0097,
+            ..Hyper::EXHIBIT
+        }
+        .synapse();
+        assert_eq!(syn.one_plus_lmbda.to_bits(), 0x3f81_3dd9);
+        assert_eq!((1.0 + 0.0097_f32).to_bits(), 0x3f81_3dda);
+    }
 
     /// The fast path equals `libm::fmaf` on random triples and on exact
     /// halfway cases.
     #[test]
     fn fma_matches_libm() {
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         for i in 0..200_000 {
             let r = next();
             let (a, b, c) = if i % 2 == 0 {
