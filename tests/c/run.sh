@@ -137,9 +137,9 @@ FWCRATE="$THUMB_TARGET_DIR/wtas-c"
 rm -rf "$FWCRATE" && mkdir -p "$FWCRATE"
 cp -r c/staticlib/src "$FWCRATE/"
 cp Cargo.lock "$FWCRATE/" # the versions the crate is tested with
-sed "s|^wtas = { version = \"[^\"]*\",|wtas = { path = \"$REPO\",|" c/staticlib/Cargo.toml.template \
+sed "s|^wtas = { path = \"[^\"]*\",|wtas = { path = \"$REPO\",|" c/staticlib/Cargo.toml.template \
     >"$FWCRATE/Cargo.toml"
-grep -q "^wtas = { path = " "$FWCRATE/Cargo.toml" || die "template's wtas dependency not rewritten"
+grep -qF "wtas = { path = \"$REPO\"," "$FWCRATE/Cargo.toml" || die "template's wtas dependency not rewritten"
 (
     cd "$FWCRATE"
     RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$THUMB_TARGET_DIR" \
