@@ -2,10 +2,14 @@
 //! generates from `src/ffi/` with `cbindgen.toml`, and its version macros
 //! must be the package version.
 //!
-//! Needs the `cbindgen` binary (the version named in the header's
-//! "Generated with cbindgen:X.Y.Z" line): on `PATH`, or named by the
-//! `CBINDGEN` environment variable. `tests/c/run.sh` installs it. The test
-//! fails, with instructions, when it is missing.
+//! The freshness check needs the `cbindgen` binary, the version named in
+//! the header's "Generated with cbindgen:X.Y.Z" line: on `PATH`, or named
+//! by the `CBINDGEN` environment variable. Without it (or with another
+//! version, whose output differs in more than the version line) the check
+//! is skipped with a message saying how to install it, so that
+//! `cargo test --all-features` passes on a machine without it;
+//! `WTAS_REQUIRE_CBINDGEN=1` turns the skip into a failure (`tests/c/run.sh`
+//! installs the pinned cbindgen and sets it).
 
 use std::path::Path;
 use std::process::Command;
@@ -27,6 +31,26 @@ fn committed_header_matches_cbindgen() {
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", committed_path.display()));
     let pinned = pinned_version(&committed).unwrap_or("(unknown)");
     let cbindgen = std::env::var_os("CBINDGEN").unwrap_or_else(|| "cbindgen".into());
+    let found = Command::new(&cbindgen)
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    if found.as_deref() != Some(&format!("cbindgen {pinned}")) {
+        let message = format!(
+            "header freshness check skipped: it needs cbindgen {pinned} (found: {}).\n\
+             Install it with\n    cargo install cbindgen --locked --version {pinned}\n\
+             (tests/c/run.sh does this), or point $CBINDGEN at the binary.",
+            found.as_deref().unwrap_or("none"),
+        );
+        assert!(
+            std::env::var_os("WTAS_REQUIRE_CBINDGEN").is_none_or(|v| v != "1"),
+            "{message}"
+        );
+        eprintln!("{message}");
+        return;
+    }
     let fresh_path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wtas.h");
     let status = Command::new(&cbindgen)
         .current_dir(root)
@@ -37,16 +61,8 @@ fn committed_header_matches_cbindgen() {
         .arg("--quiet")
         .arg(root)
         .status();
-    let status = match status {
-        Ok(s) => s,
-        Err(e) => panic!(
-            "cannot run `{}` ({e}).\n\
-             The header check needs cbindgen {pinned}: install it with\n    \
-             cargo install cbindgen --locked --version {pinned}\n\
-             (tests/c/run.sh does this), or point $CBINDGEN at the binary.",
-            cbindgen.to_string_lossy()
-        ),
-    };
+    let status =
+        status.unwrap_or_else(|e| panic!("cannot run `{}`: {e}", cbindgen.to_string_lossy()));
     assert!(status.success(), "cbindgen failed: {status}");
     let fresh = std::fs::read_to_string(&fresh_path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", fresh_path.display()));
