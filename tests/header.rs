@@ -1,6 +1,8 @@
 //! The committed C header `include/wtas.h` must be exactly what `cbindgen`
-//! generates from `src/ffi/` with `cbindgen.toml`, and its version macros
-//! must be the package version.
+//! generates from `src/ffi/` with `cbindgen.toml`, its comments turned from
+//! rustdoc into plain C prose by [`c_comments`], and its version macros
+//! must be the package version. Regenerate it with
+//! `WTAS_BLESS_HEADER=1 cargo test --features ffi --test header`.
 //!
 //! The freshness check needs the `cbindgen` binary, the version named in
 //! the header's "Generated with cbindgen:X.Y.Z" line: on `PATH`, or named
@@ -21,6 +23,37 @@ fn pinned_version(header: &str) -> Option<&str> {
         .find(|l| l.contains("Generated with cbindgen:"))?;
     let rest = line.split("cbindgen:").nth(1)?;
     Some(rest.trim_end_matches("*/").trim())
+}
+
+/// The doc comments as C prose: no markdown code spans (backticks), and
+/// the rustdoc heading `# Safety` as the line `Requires:`, since what it
+/// lists is what the caller must guarantee.
+fn c_comments(generated: &str) -> String {
+    generated
+        .lines()
+        .map(|line| {
+            let code = line.trim_start();
+            if !(code.starts_with("* ") || code == "*") {
+                return line.to_owned();
+            }
+            let indent = &line[..line.len() - code.len()];
+            match code {
+                "* # Safety" => format!("{indent}* Requires:"),
+                _ => format!("{indent}{}", code.replace('`', "")),
+            }
+        })
+        .map(|line| line + "\n")
+        .collect()
+}
+
+#[test]
+fn c_comments_leave_code_alone() {
+    let generated =
+        "/**\n * `*x` is\n * # Safety\n * `x` readable.\n */\nint f(int *x); /* `kept` */\n";
+    assert_eq!(
+        c_comments(generated),
+        "/**\n * *x is\n * Requires:\n * x readable.\n */\nint f(int *x); /* `kept` */\n"
+    );
 }
 
 #[test]
@@ -66,6 +99,13 @@ fn committed_header_matches_cbindgen() {
     assert!(status.success(), "cbindgen failed: {status}");
     let fresh = std::fs::read_to_string(&fresh_path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", fresh_path.display()));
+    let fresh = c_comments(&fresh);
+    if std::env::var_os("WTAS_BLESS_HEADER").is_some_and(|v| v == "1") {
+        std::fs::write(&committed_path, &fresh)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", committed_path.display()));
+        eprintln!("wrote {}", committed_path.display());
+        return;
+    }
     if fresh != committed {
         let first = fresh
             .lines()
@@ -74,8 +114,8 @@ fn committed_header_matches_cbindgen() {
             .unwrap_or_else(|| fresh.lines().count().min(committed.lines().count()));
         panic!(
             "include/wtas.h is stale (first difference at line {}).\n\
-             Regenerate it from the repository root with\n    \
-             cbindgen --config cbindgen.toml --output include/wtas.h\n\
+             Regenerate it with\n    \
+             WTAS_BLESS_HEADER=1 cargo test --features ffi --test header\n\
              using cbindgen {pinned} (found: {}).\n\
              fresh:     {:?}\ncommitted: {:?}",
             first + 1,
