@@ -3,7 +3,7 @@
  * bit-exact, allocation-free. C interface to the Rust crate wtas.
  *
  * Link with libwtas.a or libwtas.so, built from the crate with its ffi
- * feature (see "Using wtas from C" in the crate's README); the pkg-config
+ * feature (see "From C" in the crate's README); the pkg-config
  * name is wtas. The caller allocates every object; every function but
  * wtas_version and wtas_strerror returns a wtas_status, and leaves all
  * state untouched unless it returns WTAS_OK.
