@@ -1,10 +1,9 @@
 //! Sets `cfg(wtas_simd)` on targets whose SIMD registers `wide::f32x8` uses,
 //! `cfg(wtas_soft_float)` on targets without a floating-point unit (decided
 //! in `build/float_unit.rs` from what stable `rustc` exposes, overridden by
-//! `--cfg wtas_float="hard"` or `"soft"`),
-//! `cfg(wtas_firmware_scenario)` where the repository's firmware scenario is
-//! present (not in the published package), and `cfg(wtas_cstep)` where the
-//! step benchmark's C baseline is (not in the published package either).
+//! `--cfg wtas_float="hard"` or `"soft"`), `cfg(wtas_vfma)` on Arm cores
+//! whose FPU fuses multiply-adds, and `cfg(wtas_cstep)` where the step
+//! benchmark's C baseline is (not in the published package).
 //!
 //! Elsewhere (Cortex-M, RISC-V without the V extension, ...) `wide` would
 //! only emulate eight lanes with scalar code, so every backend runs the
@@ -16,7 +15,6 @@ mod float_unit;
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(wtas_simd)");
     println!("cargo::rustc-check-cfg=cfg(wtas_soft_float)");
-    println!("cargo::rustc-check-cfg=cfg(wtas_firmware_scenario)");
     println!("cargo::rustc-check-cfg=cfg(wtas_cstep)");
     println!("cargo::rustc-check-cfg=cfg(wtas_float, values(\"hard\", \"soft\"))");
     println!("cargo::rustc-check-cfg=cfg(wtas_vfma)");
@@ -24,11 +22,6 @@ fn main() {
     // development dependency that the published package does not have.
     if std::path::Path::new("benches/cstep/Cargo.toml").exists() {
         println!("cargo::rustc-cfg=wtas_cstep");
-    }
-    // `tests/firmware_digest.rs` replays the firmware's scenario, a file of
-    // the firmware test crate that the published package does not ship.
-    if std::path::Path::new("tests/embedded/src/scenario.rs").exists() {
-        println!("cargo::rustc-cfg=wtas_firmware_scenario");
     }
     let var = |k: &str| std::env::var(k).unwrap_or_default();
     let arch = var("CARGO_CFG_TARGET_ARCH");

@@ -55,7 +55,10 @@ What it does:
    ``touch`` and, if present, ``step_parallel``, and prints one markdown
    table in millions of neuron-steps per second, with the ratios, the
    machine and the date. Writes it to ``--table`` and a log-log plot to
-   ``--plot``.
+   ``--plot``. A table path ``FILE#NAME`` replaces the section ``NAME``
+   of ``FILE`` (between ``<!-- generated: NAME -->`` and
+   ``<!-- end generated: NAME -->``): the default is the ``ngclearn``
+   section of ``RESULTS.md``.
 
 All paths are relative to the repository root (found from this file).
 """
@@ -67,6 +70,7 @@ import datetime as _dt
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import statistics
@@ -617,7 +621,8 @@ def parse_args(argv):
     p.add_argument("--unpinned", action="store_true",
                    help="label this run as unpinned and run cargo bench without taskset")
     p.add_argument("--plot", default="benches/compare.svg", help="plot path (.svg or .png), relative to the repo root")
-    p.add_argument("--table", default="benches/compare.md", help="markdown table path, relative to the repo root")
+    p.add_argument("--table", default="RESULTS.md#ngclearn",
+                   help="markdown table path, relative to the repo root; FILE#NAME replaces section NAME of FILE")
     p.add_argument("--repeats", type=int, default=7, help="timed repeats per size and mode (median reported)")
     p.add_argument("--seconds", type=float, default=0.3, help="target length of one timed repeat")
     p.add_argument("--sizes", default=",".join(bid(b, u) for b, u in SIZES),
@@ -713,13 +718,31 @@ def main(argv) -> int:
 
     table, series = build_table(crit, ngc, meta)
     print(table)
-    tpath = ROOT / args.table
-    tpath.parent.mkdir(parents=True, exist_ok=True)
-    tpath.write_text(table)
+    tpath = write_table(args.table, table)
     ppath = ROOT / args.plot
     plot(series, meta, ppath)
     log(f"wrote {rel(tpath)} and {rel(ppath)}")
     return 0
+
+
+def write_table(target: str, table: str) -> Path:
+    """Writes ``table`` to ``target``, a path or ``FILE#NAME`` (a section
+    of FILE between its generated markers, headings one level down)."""
+    path, _, name = target.partition("#")
+    tpath = ROOT / path
+    if not name:
+        tpath.parent.mkdir(parents=True, exist_ok=True)
+        tpath.write_text(table)
+        return tpath
+    begin, end = f"<!-- generated: {name} -->", f"<!-- end generated: {name} -->"
+    text = tpath.read_text()
+    if text.count(begin) != 1 or text.count(end) != 1 or text.index(begin) > text.index(end):
+        raise SystemExit(f"{rel(tpath)} has no section {name!r} ({begin} ... {end})")
+    body = re.sub(r"^(#+) ", r"\1# ", table.strip(), flags=re.M)
+    head, rest = text.split(begin)
+    _, tail = rest.split(end)
+    tpath.write_text(f"{head}{begin}\n{body}\n{end}{tail}")
+    return tpath
 
 
 if __name__ == "__main__":

@@ -49,9 +49,9 @@ fn allocation(n: usize) -> Vec<f32> {
 }
 
 /// The `n` values of `mem` that start on a 64-byte boundary: a cache line,
-/// as the README recommends. `Vec<f32>` alone is only 16-byte aligned
-/// here, and AVX2 loads and stores that straddle cache lines slow the step
-/// by about a fifth.
+/// past the 32 bytes that `Buffers`' docs recommend. `Vec<f32>` alone is
+/// only 16-byte aligned here, and AVX2 loads and stores that straddle cache
+/// lines slow the step by about a fifth.
 fn aligned(mem: &mut [f32], n: usize) -> &mut [f32] {
     let start = mem.as_ptr().align_offset(64);
     &mut mem[start..start + n]

@@ -3,7 +3,7 @@
  * bit-exact, allocation-free. C interface to the Rust crate wtas.
  *
  * Link with libwtas.a or libwtas.so, built from the crate with its ffi
- * feature (see "Using wtas from C" in the crate's README); the pkg-config
+ * feature (see "From C" in the crate's README); the pkg-config
  * name is wtas. The caller allocates every object; every function but
  * wtas_version and wtas_strerror returns a wtas_status, and leaves all
  * state untouched unless it returns WTAS_OK.
@@ -29,9 +29,9 @@
 #define WTAS_VERSION_STRING "0.1.0"
 
 /**
- * A status code: `WTAS_OK` (0) or the reason a call did nothing.
+ * A status code: WTAS_OK (0) or the reason a call did nothing.
  *
- * `wtas_strerror` gives a static message for each.
+ * wtas_strerror gives a static message for each.
  */
 typedef enum wtas_status {
     /**
@@ -43,13 +43,13 @@ typedef enum wtas_status {
      */
     WTAS_ERR_NULL = 1,
     /**
-     * A pointer is not aligned for its type (4 bytes for `float`).
+     * A pointer is not aligned for its type (4 bytes for float).
      */
     WTAS_ERR_ALIGN = 2,
     /**
-     * A `wtas_params` or `wtas_cell` was not written by `wtas_params_init`
-     * / `wtas_cell_bind`, or one of its fields has been changed since.
-     * See `wtas_params` for exactly what is detected.
+     * A wtas_params or wtas_cell was not written by wtas_params_init
+     * / wtas_cell_bind, or one of its fields has been changed since.
+     * See wtas_params for exactly what is detected.
      */
     WTAS_ERR_HANDLE = 3,
     /**
@@ -62,40 +62,40 @@ typedef enum wtas_status {
      */
     WTAS_ERR_ALIAS = 5,
     /**
-     * `n_units` is 0.
+     * n_units is 0.
      */
     WTAS_ERR_N_UNITS = 6,
     /**
-     * `batch_size` is 0.
+     * batch_size is 0.
      */
     WTAS_ERR_BATCH_SIZE = 7,
     /**
-     * `n_units * batch_size * sizeof(float)` does not fit in the address
+     * n_units * batch_size * sizeof(float) does not fit in the address
      * space.
      */
     WTAS_ERR_SIZE = 8,
     /**
-     * `tau_m` is not finite and > 0.
+     * tau_m is not finite and > 0.
      */
     WTAS_ERR_TAU_M = 9,
     /**
-     * `resist_m` is not finite.
+     * resist_m is not finite.
      */
     WTAS_ERR_RESIST_M = 10,
     /**
-     * `thr_base` is not finite.
+     * thr_base is not finite.
      */
     WTAS_ERR_THR_BASE = 11,
     /**
-     * `thr_gain` is not finite.
+     * thr_gain is not finite.
      */
     WTAS_ERR_THR_GAIN = 12,
     /**
-     * `refract_time` is not finite and >= 0.
+     * refract_time is not finite and >= 0.
      */
     WTAS_ERR_REFRACT_TIME = 13,
     /**
-     * `thr_jitter` is not finite and >= 0.
+     * thr_jitter is not finite and >= 0.
      */
     WTAS_ERR_THR_JITTER = 14,
     /**
@@ -103,11 +103,11 @@ typedef enum wtas_status {
      */
     WTAS_ERR_THRESHOLD_NAN = 15,
     /**
-     * The time `t` is not finite.
+     * The time t is not finite.
      */
     WTAS_ERR_TIME = 16,
     /**
-     * The step `dt` is not finite and > 0.
+     * The step dt is not finite and > 0.
      */
     WTAS_ERR_DT = 17,
     /**
@@ -123,10 +123,10 @@ typedef enum wtas_status {
 /**
  * The hyperparameters as the caller writes them, before validation.
  *
- * Field names follow ngclearn's `WTASCell(name, n_units, tau_m, resist_m,
- * thr_base, thr_gain, refract_time, thr_jitter)`, plus the `batch_size`
- * of its compartments. Fill it with `wtas_config_default`, change fields
- * as needed, then validate it with `wtas_params_init`.
+ * Field names follow ngclearn's WTASCell(name, n_units, tau_m, resist_m,
+ * thr_base, thr_gain, refract_time, thr_jitter), plus the batch_size
+ * of its compartments. Fill it with wtas_config_default, change fields
+ * as needed, then validate it with wtas_params_init.
  */
 typedef struct wtas_config {
     /**
@@ -143,7 +143,7 @@ typedef struct wtas_config {
      */
     float tau_m;
     /**
-     * Membrane resistance: `v = j * resist_m`. Finite; any sign.
+     * Membrane resistance: v = j * resist_m. Finite; any sign.
      */
     float resist_m;
     /**
@@ -155,7 +155,7 @@ typedef struct wtas_config {
      */
     float thr_gain;
     /**
-     * Refractory period: a unit is masked while `rfr < refract_time`.
+     * Refractory period: a unit is masked while rfr < refract_time.
      * Finite and >= 0.
      */
     float refract_time;
@@ -167,25 +167,25 @@ typedef struct wtas_config {
 } wtas_config;
 
 /**
- * Validated hyperparameters, written by `wtas_params_init`.
+ * Validated hyperparameters, written by wtas_params_init.
  *
  * Allocate it anywhere (stack, static, heap); it holds no pointer and may
- * be copied with `memcpy` or plain assignment. Read `config` and `len`
+ * be copied with memcpy or plain assignment. Read config and len
  * freely but do not change them.
  *
- * Handle check: `wtas_params_init` stores a 64-bit checksum of `config`
- * and `len`, and every function that takes a `wtas_params` (directly or
- * inside a `wtas_cell`) recomputes it and re-validates `config`, returning
- * `WTAS_ERR_HANDLE` on any mismatch. What this detects, exactly:
+ * Handle check: wtas_params_init stores a 64-bit checksum of config
+ * and len, and every function that takes a wtas_params (directly or
+ * inside a wtas_cell) recomputes it and re-validates config, returning
+ * WTAS_ERR_HANDLE on any mismatch. What this detects, exactly:
  *
- * - a `wtas_params` that `wtas_params_init` never wrote: always if it is
+ * - a wtas_params that wtas_params_init never wrote: always if it is
  *   all zeros, otherwise unless its bytes happen to hold a matching
  *   checksum (a chance of about 2^-64 for arbitrary bytes);
- * - a change to any one field (any bit of one `config` field, of `len`,
+ * - a change to any one field (any bit of one config field, of len,
  *   or of the checksum), even into another valid configuration such as a
- *   new `thr_gain`, always;
- * - changes to several fields at once (such as `n_units` and
- *   `batch_size` swapped), except with probability about 2^-64 for
+ *   new thr_gain, always;
+ * - changes to several fields at once (such as n_units and
+ *   batch_size swapped), except with probability about 2^-64 for
  *   changes unrelated to the checksum's formula. The checksum is not a
  *   secret: code that recomputes it on purpose is not detected.
  *
@@ -198,7 +198,7 @@ typedef struct wtas_params {
      */
     struct wtas_config config;
     /**
-     * Elements in every state buffer: `batch_size * n_units`.
+     * Elements in every state buffer: batch_size * n_units.
      */
     size_t len;
     /**
@@ -208,19 +208,19 @@ typedef struct wtas_params {
 } wtas_params;
 
 /**
- * The six state buffers of a cell: pointers to caller-owned `float`
+ * The six state buffers of a cell: pointers to caller-owned float
  * arrays and their lengths in elements.
  *
- * Each must hold `batch_size * n_units` values, row-major (row `b` holds
- * elements `b * n_units` to `(b + 1) * n_units - 1`), be aligned for
- * `float`, and not overlap any of the other five.
+ * Each must hold batch_size * n_units values, row-major (row b holds
+ * elements b * n_units to (b + 1) * n_units - 1), be aligned for
+ * float, and not overlap any of the other five.
  *
- * - `j`: input current, written by the caller before each step;
- * - `v`: membrane voltage after the last step;
- * - `s`: spikes of the last step, exactly 0.0 or 1.0;
- * - `thr`: adaptive thresholds;
- * - `rfr`: refractory timers;
- * - `tols`: time of each unit's last spike.
+ * - j: input current, written by the caller before each step;
+ * - v: membrane voltage after the last step;
+ * - s: spikes of the last step, exactly 0.0 or 1.0;
+ * - thr: adaptive thresholds;
+ * - rfr: refractory timers;
+ * - tols: time of each unit's last spike.
  */
 typedef struct wtas_buffers {
     /**
@@ -228,7 +228,7 @@ typedef struct wtas_buffers {
      */
     float *j;
     /**
-     * Elements in `j`.
+     * Elements in j.
      */
     size_t j_len;
     /**
@@ -236,7 +236,7 @@ typedef struct wtas_buffers {
      */
     float *v;
     /**
-     * Elements in `v`.
+     * Elements in v.
      */
     size_t v_len;
     /**
@@ -244,7 +244,7 @@ typedef struct wtas_buffers {
      */
     float *s;
     /**
-     * Elements in `s`.
+     * Elements in s.
      */
     size_t s_len;
     /**
@@ -252,7 +252,7 @@ typedef struct wtas_buffers {
      */
     float *thr;
     /**
-     * Elements in `thr`.
+     * Elements in thr.
      */
     size_t thr_len;
     /**
@@ -260,7 +260,7 @@ typedef struct wtas_buffers {
      */
     float *rfr;
     /**
-     * Elements in `rfr`.
+     * Elements in rfr.
      */
     size_t rfr_len;
     /**
@@ -268,7 +268,7 @@ typedef struct wtas_buffers {
      */
     float *tols;
     /**
-     * Elements in `tols`.
+     * Elements in tols.
      */
     size_t tols_len;
 } wtas_buffers;
@@ -276,13 +276,13 @@ typedef struct wtas_buffers {
 /**
  * A cell: validated parameters bound to caller-owned buffers.
  *
- * Allocate it anywhere and initialise it with `wtas_cell_bind`. All
+ * Allocate it anywhere and initialise it with wtas_cell_bind. All
  * fields are private: read the buffers through the pointers you bound.
  * It stores the buffer pointers, so the buffers must outlive every use of
  * the cell; it owns nothing and needs no destruction. A copy refers to
  * the same buffers.
  *
- * Handle check: as for `wtas_params`, with a checksum over the stored
+ * Handle check: as for wtas_params, with a checksum over the stored
  * parameters (including their own checksum) and the twelve stored buffer
  * pointers and lengths. A change to any one stored field (for example a
  * buffer pointer moved to other valid memory) is always detected. The
@@ -311,58 +311,57 @@ extern "C" {
 
 /**
  * A static, NUL-terminated English message for a status code (a
- * `wtas_status` value as an `int`); unknown codes get
- * `"unknown wtas status code"`. Never NULL, never fails.
+ * wtas_status value as an int); unknown codes get
+ * "unknown wtas status code". Never NULL, never fails.
  */
 const char *wtas_strerror(int code);
 
 /**
- * Writes the reference's defaults for `n_units` units and `tau_m` into
- * `*config` (Rust's `Config { tau_m, ..Config::new(n_units) }`; C has
- * no struct-update syntax, so `tau_m`, the reference's one required
- * hyperparameter, stays an argument): `batch_size = 1`, `resist_m = 1`, `thr_base = 0.4`,
- * `thr_gain = 0.002`, `refract_time = 0`, `thr_jitter = 0.05`.
+ * Writes the reference's defaults for n_units units into *config:
+ * batch_size = 1, resist_m = 1, thr_base = 0.4, thr_gain = 0.002,
+ * refract_time = 0, thr_jitter = 0.05, and tau_m as given (the
+ * reference has no default for it).
  *
  * Nothing is validated here: change fields as needed, then call
- * `wtas_params_init`.
+ * wtas_params_init.
  *
- * Returns `WTAS_ERR_NULL` or `WTAS_ERR_ALIGN` for a bad `config` pointer.
+ * Returns WTAS_ERR_NULL or WTAS_ERR_ALIGN for a bad config pointer.
  *
- * # Safety
- * `config` is NULL or points to writable memory for one `wtas_config`.
+ * Requires:
+ * config is NULL or points to writable memory for one wtas_config.
  */
 enum wtas_status wtas_config_default(struct wtas_config *config, size_t n_units, float tau_m);
 
 /**
- * Validates `*config` and, on success, writes the result to `*params`.
+ * Validates *config and, on success, writes the result to *params.
  *
  * Fields are checked in declaration order and the first failure is
- * returned: `WTAS_ERR_N_UNITS`, `WTAS_ERR_BATCH_SIZE`, `WTAS_ERR_SIZE`,
- * `WTAS_ERR_TAU_M`, `WTAS_ERR_RESIST_M`, `WTAS_ERR_THR_BASE`,
- * `WTAS_ERR_THR_GAIN`, `WTAS_ERR_REFRACT_TIME`, `WTAS_ERR_THR_JITTER`.
- * `*params` is untouched on error.
+ * returned: WTAS_ERR_N_UNITS, WTAS_ERR_BATCH_SIZE, WTAS_ERR_SIZE,
+ * WTAS_ERR_TAU_M, WTAS_ERR_RESIST_M, WTAS_ERR_THR_BASE,
+ * WTAS_ERR_THR_GAIN, WTAS_ERR_REFRACT_TIME, WTAS_ERR_THR_JITTER.
+ * *params is untouched on error.
  *
- * # Safety
- * `params` is NULL or points to writable memory for one `wtas_params`;
- * `config` is NULL or points to a readable `wtas_config`.
+ * Requires:
+ * params is NULL or points to writable memory for one wtas_params;
+ * config is NULL or points to a readable wtas_config.
  */
 enum wtas_status wtas_params_init(struct wtas_params *params, const struct wtas_config *config);
 
 /**
- * Binds `*buffers` to `*cell` under `*params`, after checking pointers,
+ * Binds *buffers to *cell under *params, after checking pointers,
  * lengths and that no two buffers overlap.
  *
- * Only `*cell` is written: the buffers are neither read nor written, so
+ * Only *cell is written: the buffers are neither read nor written, so
  * they may be uninitialised. Then either start a fresh state with
- * `wtas_cell_seed` or `wtas_cell_set_threshold0`, or keep a state the
+ * wtas_cell_seed or wtas_cell_set_threshold0, or keep a state the
  * buffers already hold (for example one kept in retained RAM) and go on
- * with `wtas_cell_advance`. Binding again rebinds.
+ * with wtas_cell_advance. Binding again rebinds.
  *
- * # Safety
- * `cell` is NULL or points to writable memory for one `wtas_cell`;
- * `params` and `buffers` are NULL or point to readable objects. The
+ * Requires:
+ * cell is NULL or points to writable memory for one wtas_cell;
+ * params and buffers are NULL or point to readable objects. The
  * buffers must stay valid for reads and writes as long as the cell is
- * used, and nothing else may access them during a `wtas_cell_*` call.
+ * used, and nothing else may access them during a wtas_cell_* call.
  */
 enum wtas_status wtas_cell_bind(struct wtas_cell *cell,
                                 const struct wtas_params *params,
@@ -370,39 +369,39 @@ enum wtas_status wtas_cell_bind(struct wtas_cell *cell,
 
 /**
  * Starts a fresh state in a bound cell: draws the initial thresholds
- * `thr_base + thr_jitter * (2u - 1)`, `u` uniform, from `seed` (the same
+ * thr_base + thr_jitter * (2u - 1), u uniform, from seed (the same
  * seed gives the same bits on every target), copies them to every row of
- * `thr`, and resets `v = s = tols = 0`, `rfr = refract_time`. `j` is kept.
+ * thr, and resets v = s = tols = 0, rfr = refract_time. j is kept.
  *
- * # Safety
- * `cell` is NULL or points to a readable `wtas_cell`; if it was bound,
+ * Requires:
+ * cell is NULL or points to a readable wtas_cell; if it was bound,
  * its buffers are valid and not accessed by anyone else during the call.
  */
 enum wtas_status wtas_cell_seed(struct wtas_cell *cell, uint64_t seed);
 
 /**
  * Starts a fresh state in a bound cell from injected initial thresholds:
- * copies `threshold0` (`n_units` values) to every row of `thr`, and
- * resets `v = s = tols = 0`, `rfr = refract_time`. `j` is kept. This is
+ * copies threshold0 (n_units values) to every row of thr, and
+ * resets v = s = tols = 0, rfr = refract_time. j is kept. This is
  * how a saved model is restored or a recorded trajectory replayed.
  *
- * `WTAS_ERR_LENGTH` if `len != n_units`, `WTAS_ERR_ALIAS` if
- * `threshold0` overlaps a state buffer, `WTAS_ERR_THRESHOLD_NAN` if it
+ * WTAS_ERR_LENGTH if len != n_units, WTAS_ERR_ALIAS if
+ * threshold0 overlaps a state buffer, WTAS_ERR_THRESHOLD_NAN if it
  * holds a NaN.
  *
- * # Safety
- * As `wtas_cell_seed`; `threshold0` is NULL or readable for `len` floats.
+ * Requires:
+ * As wtas_cell_seed; threshold0 is NULL or readable for len floats.
  */
 enum wtas_status wtas_cell_set_threshold0(struct wtas_cell *cell,
                                           const float *threshold0,
                                           size_t len);
 
 /**
- * `wtas_cell_seed` without a cell: checks `*buffers` as `wtas_cell_bind`
+ * wtas_cell_seed without a cell: checks *buffers as wtas_cell_bind
  * does, then seeds them.
  *
- * # Safety
- * `params` and `buffers` are NULL or point to readable objects; the
+ * Requires:
+ * params and buffers are NULL or point to readable objects; the
  * buffers are valid for reads and writes of their lengths and not
  * accessed by anyone else during the call.
  */
@@ -411,10 +410,10 @@ enum wtas_status wtas_seed(const struct wtas_params *params,
                            uint64_t seed);
 
 /**
- * `wtas_cell_set_threshold0` without a cell.
+ * wtas_cell_set_threshold0 without a cell.
  *
- * # Safety
- * As `wtas_seed`; `threshold0` is NULL or readable for `len` floats.
+ * Requires:
+ * As wtas_seed; threshold0 is NULL or readable for len floats.
  */
 enum wtas_status wtas_set_threshold0(const struct wtas_params *params,
                                      const struct wtas_buffers *buffers,
@@ -422,47 +421,47 @@ enum wtas_status wtas_set_threshold0(const struct wtas_params *params,
                                      size_t len);
 
 /**
- * Advances every batch row of a bound cell by one step at time `t` with
- * step `dt`, reading `j` and updating `v`, `s`, `thr`, `rfr` and `tols`.
+ * Advances every batch row of a bound cell by one step at time t with
+ * step dt, reading j and updating v, s, thr, rfr and tols.
  *
- * The rules are the reference's, exactly: `v = j * resist_m` where
- * `rfr >= refract_time`, else `+0.0`; a row-wise softmax; a spike where
- * the probability exceeds `thr`; `thr = max(thr + (count - 1) * thr_gain,
- * 0.025)`, which stays NaN once NaN (`inf - inf`); `rfr = (rfr + dt) *
- * (1 - s) + s * dt`, which becomes NaN where `rfr + dt` overflows on a
- * spiking unit; `tols = (1 - s) * tols + s * t`. As in the reference,
+ * The rules are the reference's, exactly: v = j * resist_m where
+ * rfr >= refract_time, else +0.0; a row-wise softmax; a spike where
+ * the probability exceeds thr; thr = max(thr + (count - 1) * thr_gain,
+ * 0.025), which stays NaN once NaN (inf - inf); rfr = (rfr + dt) *
+ * (1 - s) + s * dt, which becomes NaN where rfr + dt overflows on a
+ * spiking unit; tols = (1 - s) * tols + s * t. As in the reference,
  * which runs with flush-to-zero and denormals-are-zero, every arithmetic
  * operation reads a subnormal operand as a zero of the same sign and
- * writes a subnormal result as one (a subnormal `j`, `resist_m`, `t`,
- * `dt` or `thr_gain` counts as zero), except that with `resist_m` exactly
- * 1 or -1 a subnormal `j` reaches `v` unflushed. Every NaN written is the
- * quiet NaN `0x7fc00000`. State with NaN thresholds or timers is valid
+ * writes a subnormal result as one (a subnormal j, resist_m, t,
+ * dt or thr_gain counts as zero), except that with resist_m exactly
+ * 1 or -1 a subnormal j reaches v unflushed. Every NaN written is the
+ * quiet NaN 0x7fc00000. State with NaN thresholds or timers is valid
  * input: a bound cell steps it as the reference would.
  *
- * `WTAS_ERR_TIME` if `t` is not finite, `WTAS_ERR_DT` if `dt` is not
+ * WTAS_ERR_TIME if t is not finite, WTAS_ERR_DT if dt is not
  * finite and > 0. Allocates nothing; a row's work depends only on its
  * length.
  *
- * # Safety
- * As `wtas_cell_seed`.
+ * Requires:
+ * As wtas_cell_seed.
  */
 enum wtas_status wtas_cell_advance(struct wtas_cell *cell, float t, float dt);
 
 /**
- * The reference's `reset()` on a bound cell: `v = s = tols = 0`,
- * `rfr = refract_time`, thresholds kept, and `j` zeroed only if `zero_j`
+ * The reference's reset() on a bound cell: v = s = tols = 0,
+ * rfr = refract_time, thresholds kept, and j zeroed only if zero_j
  * (ngclearn zeroes it unless another component drives it).
  *
- * # Safety
- * As `wtas_cell_seed`.
+ * Requires:
+ * As wtas_cell_seed.
  */
 enum wtas_status wtas_cell_reset(struct wtas_cell *cell, bool zero_j);
 
 /**
- * `wtas_cell_advance` without a cell.
+ * wtas_cell_advance without a cell.
  *
- * # Safety
- * As `wtas_seed`.
+ * Requires:
+ * As wtas_seed.
  */
 enum wtas_status wtas_advance(const struct wtas_params *params,
                               const struct wtas_buffers *buffers,
@@ -470,45 +469,45 @@ enum wtas_status wtas_advance(const struct wtas_params *params,
                               float dt);
 
 /**
- * `wtas_cell_reset` without a cell.
+ * wtas_cell_reset without a cell.
  *
- * # Safety
- * As `wtas_seed`.
+ * Requires:
+ * As wtas_seed.
  */
 enum wtas_status wtas_reset(const struct wtas_params *params,
                             const struct wtas_buffers *buffers,
                             bool zero_j);
 
 /**
- * Writes the NaN-propagating maximum of the `len` values at `x` to
- * `*max`: any NaN gives NaN, an empty row gives `-INFINITY`.
+ * Writes the NaN-propagating maximum of the len values at x to
+ * *max: any NaN gives NaN, an empty row gives -INFINITY.
  *
- * # Safety
- * `x` is NULL or readable for `len` floats; `max` is NULL or writable.
+ * Requires:
+ * x is NULL or readable for len floats; max is NULL or writable.
  */
 enum wtas_status wtas_row_max(const float *x, size_t len, float *max);
 
 /**
- * The reference's `exp` of one value (the polynomial its compiled softmax
- * runs), written to `*out`: results below `FLT_MIN` are `+0`,
- * `exp(-inf) = +0`.
+ * The reference's exp of one value (the polynomial its compiled softmax
+ * runs), written to *out: results below FLT_MIN are +0,
+ * exp(-inf) = +0.
  *
- * # Safety
- * `out` is NULL or writable for one float.
+ * Requires:
+ * out is NULL or writable for one float.
  */
 enum wtas_status wtas_exp(float x, float *out);
 
 /**
- * `out[i] = exp(x[i] - max)` for `i < len`, and the sum of `out` in
- * `*sum`. `max` is normally `wtas_row_max(x)`; a NaN or infinite `max`
- * makes every `out[i]` and the sum NaN.
+ * out[i] = exp(x[i] - max) for i < len, and the sum of out in
+ * *sum. max is normally wtas_row_max(x); a NaN or infinite max
+ * makes every out[i] and the sum NaN.
  *
- * `WTAS_ERR_LENGTH` if `out_len != x_len`; `WTAS_ERR_ALIAS` if `out`
- * overlaps `x` (no in-place form) or `sum` points into either.
+ * WTAS_ERR_LENGTH if out_len != x_len; WTAS_ERR_ALIAS if out
+ * overlaps x (no in-place form) or sum points into either.
  *
- * # Safety
- * `x` is NULL or readable for `x_len` floats, `out` NULL or writable for
- * `out_len` floats, `sum` NULL or writable for one float.
+ * Requires:
+ * x is NULL or readable for x_len floats, out NULL or writable for
+ * out_len floats, sum NULL or writable for one float.
  */
 enum wtas_status wtas_exp_sum(const float *x,
                               size_t x_len,
@@ -518,17 +517,17 @@ enum wtas_status wtas_exp_sum(const float *x,
                               float *sum);
 
 /**
- * In place: `e_then_s[i] = (e_then_s[i] * (1 / sum) > thr[i]) ? 1.0 : 0.0`
+ * In place: e_then_s[i] = (e_then_s[i] * (1 / sum) > thr[i]) ? 1.0 : 0.0
  * (one reciprocal, as the reference computes it), and the number of
- * spikes (as a float) in `*count`. This is the spike rule on the output of
- * `wtas_exp_sum`; a NaN probability or threshold never spikes.
+ * spikes (as a float) in *count. This is the spike rule on the output of
+ * wtas_exp_sum; a NaN probability or threshold never spikes.
  *
- * `WTAS_ERR_LENGTH` if `thr_len != len`; `WTAS_ERR_ALIAS` if `thr`
- * overlaps `e_then_s` or `count` points into either.
+ * WTAS_ERR_LENGTH if thr_len != len; WTAS_ERR_ALIAS if thr
+ * overlaps e_then_s or count points into either.
  *
- * # Safety
- * `e_then_s` is NULL or readable and writable for `len` floats, `thr`
- * NULL or readable for `thr_len` floats, `count` NULL or writable.
+ * Requires:
+ * e_then_s is NULL or readable and writable for len floats, thr
+ * NULL or readable for thr_len floats, count NULL or writable.
  */
 enum wtas_status wtas_spike_mask(float *e_then_s,
                                  size_t len,
@@ -538,24 +537,24 @@ enum wtas_status wtas_spike_mask(float *e_then_s,
                                  float *count);
 
 /**
- * `out = softmax(x)` for `batch` rows of `n` values (row-major, both
- * arrays `batch * n` floats long): the reference's probabilities bit for
- * bit, `flush(exp(x - max) * (1 / sum))` with the reference's `exp` and
- * its row-sum order (see the Rust `kernels::softmax`). A row holding a
- * NaN, a `+inf`, or only `-inf` gives all-NaN output.
+ * out = softmax(x) for batch rows of n values (row-major, both
+ * arrays batch * n floats long): the reference's probabilities bit for
+ * bit, flush(exp(x - max) * (1 / sum)) with the reference's exp and
+ * its row-sum order (see the Rust kernels::softmax). A row holding a
+ * NaN, a +inf, or only -inf gives all-NaN output.
  *
- * `WTAS_ERR_SIZE` if `batch * n` overflows; `WTAS_ERR_ALIAS` if `out`
- * overlaps `x` (no in-place form).
+ * WTAS_ERR_SIZE if batch * n overflows; WTAS_ERR_ALIAS if out
+ * overlaps x (no in-place form).
  *
- * # Safety
- * `x` is NULL or readable for `batch * n` floats, `out` NULL or writable
- * for `batch * n` floats.
+ * Requires:
+ * x is NULL or readable for batch * n floats, out NULL or writable
+ * for batch * n floats.
  */
 enum wtas_status wtas_softmax(size_t batch, size_t n, const float *x, float *out);
 
 /**
- * The library version, e.g. `"0.1.0"`: a static NUL-terminated string,
- * equal to `WTAS_VERSION_STRING` in the header the program was compiled
+ * The library version, e.g. "0.1.0": a static NUL-terminated string,
+ * equal to WTAS_VERSION_STRING in the header the program was compiled
  * with if both come from the same release. Cannot fail.
  */
 const char *wtas_version(void);

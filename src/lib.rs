@@ -6,57 +6,85 @@
 //! a softmax over the row turns voltages into spike probabilities, and a unit
 //! spikes where its probability exceeds its adaptive threshold. Thresholds
 //! move by `thr_gain * (spikes_in_row - 1)` each step, homeostasis toward
-//! exactly one winner per row, with a floor of 0.025.
+//! exactly one winner per row, with a floor of 0.025. [`Cell`] states the
+//! rules exactly.
+//!
+//! # Start here
+//!
+//! An [`OwnedCell`] keeps its state, so it can live in a struct; a
+//! [`Clock`] hands each step its time, for runs of any length.
+//!
+//! ```
+//! use wtas::{Clock, Config, HeapStorage, OwnedCell};
+//!
+//! // 16 units, 2 batch rows; the other hyperparameters are the reference's defaults.
+//! let params = Config { batch_size: 2, ..Config::new(16) }.validate()?;
+//! let mut cell = OwnedCell::new(params, HeapStorage::new(params.len()), 42)?;
+//! let mut clock = Clock::new(0.0, 1.0)?;
+//!
+//! for step in 0..100 {
+//!     let j = cell.j_mut(); // row-major: row 1 starts at index 16
+//!     j.fill(0.0);
+//!     j[step % 16] = 8.0; // row 0: a winner that moves
+//!     j[16 + 3] = 8.0; // row 1: always unit 3
+//!     let (t, dt) = clock.tick();
+//!     cell.advance(t, dt)?;
+//! }
+//! assert!(cell.winners(0).unwrap().eq([99 % 16]));
+//! assert!(cell.winners(1).unwrap().eq([3]));
+//! # Ok::<(), wtas::Error>(())
+//! ```
+//!
+//! [`HeapStorage`] (with `std`) holds state of any size; [`Storage`]
+//! holds it with compile-time sizes and no heap; six `Vec<f32>` work too.
+//!
+//! # Firmware: borrowed buffers
+//!
+//! Without `std` (`default-features = false`) the crate uses only `core`
+//! and allocates nothing. A [`Storage`] fits in a `static`; or a [`Cell`]
+//! borrows six buffers the caller owns (here carved out of one array by
+//! [`Buffers::from_slice`]), for as long as it lives:
 //!
 //! ```
 //! use wtas::{Buffers, Cell, Config};
 //!
-//! // 8 units, 2 batch rows, the reference's default hyperparameters.
-//! let params = Config { batch_size: 2, ..Config::new(8) }.validate()?;
-//!
-//! // The caller owns the state: six buffers of batch_size × n_units.
-//! let mut mem = [[0.0_f32; 16]; 6];
-//! let [j, v, s, thr, rfr, tols] = &mut mem;
-//! let mut cell = Cell::new(params, Buffers { j, v, s, thr, rfr, tols }, 42)?;
-//!
-//! for step in 0..10 {
-//!     // A strong input on unit 2 of row 0 and unit 5 of row 1.
-//!     let j = cell.j_mut();
-//!     j.fill(0.0);
-//!     j[2] = 6.0;
-//!     j[8 + 5] = 6.0;
-//!     cell.advance(step as f32, 1.0)?;
-//! }
+//! let params = Config::new(8).validate()?;
+//! let mut mem = [0.0_f32; 6 * 8]; // j, v, s, thr, rfr, tols
+//! let mut cell = Cell::new(params, Buffers::from_slice(&mut mem, params.len())?, 42)?;
+//! cell.j_mut()[2] = 6.0;
+//! cell.advance(0.0, 1.0)?;
 //! assert_eq!(cell.s()[2], 1.0);
-//! assert_eq!(cell.s()[8 + 5], 1.0);
-//! assert_eq!(cell.s().iter().sum::<f32>(), 2.0); // one winner per row
 //! # Ok::<(), wtas::Error>(())
 //! ```
 //!
 //! # Layout
 //!
 //! - [`Config`] / [`Params`]: hyperparameters, validated once.
-//! - [`Cell`]: the dynamics over caller-owned [`Buffers`]; [`Storage`] owns
-//!   them with compile-time sizes, for firmware.
+//! - [`OwnedCell`]: the cell with its state, in a [`StateStorage`]:
+//!   [`HeapStorage`] (any size), [`Storage`] (fixed sizes, no heap), six
+//!   `Vec<f32>`. [`Clock`]: the time of each step.
+//! - [`Cell`]: the dynamics over caller-owned [`Buffers`]; every other
+//!   type steps through it.
 //! - [`describe`]: what the cell is (compartments, hyperparameters,
 //!   dynamics), like the reference's `WTASCell.help()`.
-//! - [`kernels`]: the building blocks (row max, `exp`, exp-sum, spike mask)
-//!   and the [`Backend`](kernels::Backend)s: the element-by-element
+//! - [`kernels`]: the building blocks (row max, `exp`, exp-sum, spike mask,
+//!   softmax) and the [`Backend`](kernels::Backend)s: the element-by-element
 //!   reference (what microcontrollers run) and eight-lane implementations,
 //!   all bit-identical.
+//! - `ffi` (feature `ffi`): the C ABI behind `include/wtas.h`.
 //!
 //! # Features
 //!
 //! - `std` (default): changes no result; it only adds conveniences
-//!   (runtime CPU detection). Turn it off (`default-features = false`) for
-//!   firmware.
+//!   (runtime CPU detection, [`HeapStorage`], `std::error::Error`). Turn it
+//!   off (`default-features = false`) for firmware.
 //! - `ffi`: the C ABI in the `ffi` module, for a `staticlib` or `cdylib` build.
 //! - `parallel` (implies `std`): `Cell::advance_parallel` splits batch
 //!   rows across threads with rayon, with the serial step's exact bits.
-//! - `serde` (`no_std`): `Serialize` and `Deserialize` for [`Config`] and
+//! - `serde` (`no_std`): `Serialize` and `Deserialize` for [`Config`],
 //!   [`Params`] (which reads as a `Config` and is validated: an invalid one
-//!   is a deserialize error carrying [`Error::message`]), and state
-//!   snapshots that restore bit for bit, NaN payloads included: a
+//!   is a deserialize error carrying [`Error::message`]) and [`Clock`], and
+//!   state snapshots that restore bit for bit, NaN payloads included: a
 //!   `Snapshot` (from `Cell::snapshot` or `OwnedCell::snapshot`) writes
 //!   every `f32` as its `u32` bits, and `Cell::restore` /
 //!   `OwnedCell::restore` read one back into caller-owned buffers or a

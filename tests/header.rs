@@ -1,11 +1,17 @@
 //! The committed C header `include/wtas.h` must be exactly what `cbindgen`
-//! generates from `src/ffi/` with `cbindgen.toml`, and its version macros
-//! must be the package version.
+//! generates from `src/ffi/` with `cbindgen.toml`, its comments turned from
+//! rustdoc into plain C prose by [`c_comments`], and its version macros
+//! must be the package version. Regenerate it with
+//! `WTAS_BLESS_HEADER=1 cargo test --features ffi --test header`.
 //!
-//! Needs the `cbindgen` binary (the version named in the header's
-//! "Generated with cbindgen:X.Y.Z" line): on `PATH`, or named by the
-//! `CBINDGEN` environment variable. `tests/c/run.sh` installs it. The test
-//! fails, with instructions, when it is missing.
+//! The freshness check needs the `cbindgen` binary, the version named in
+//! the header's "Generated with cbindgen:X.Y.Z" line: on `PATH`, or named
+//! by the `CBINDGEN` environment variable. Without it (or with another
+//! version, whose output differs in more than the version line) the check
+//! is skipped with a message saying how to install it, so that
+//! `cargo test --all-features` passes on a machine without it;
+//! `WTAS_REQUIRE_CBINDGEN=1` turns the skip into a failure (`tests/c/run.sh`
+//! installs the pinned cbindgen and sets it).
 
 use std::path::Path;
 use std::process::Command;
@@ -19,6 +25,37 @@ fn pinned_version(header: &str) -> Option<&str> {
     Some(rest.trim_end_matches("*/").trim())
 }
 
+/// The doc comments as C prose: no markdown code spans (backticks), and
+/// the rustdoc heading `# Safety` as the line `Requires:`, since what it
+/// lists is what the caller must guarantee.
+fn c_comments(generated: &str) -> String {
+    generated
+        .lines()
+        .map(|line| {
+            let code = line.trim_start();
+            if !(code.starts_with("* ") || code == "*") {
+                return line.to_owned();
+            }
+            let indent = &line[..line.len() - code.len()];
+            match code {
+                "* # Safety" => format!("{indent}* Requires:"),
+                _ => format!("{indent}{}", code.replace('`', "")),
+            }
+        })
+        .map(|line| line + "\n")
+        .collect()
+}
+
+#[test]
+fn c_comments_leave_code_alone() {
+    let generated =
+        "/**\n * `*x` is\n * # Safety\n * `x` readable.\n */\nint f(int *x); /* `kept` */\n";
+    assert_eq!(
+        c_comments(generated),
+        "/**\n * *x is\n * Requires:\n * x readable.\n */\nint f(int *x); /* `kept` */\n"
+    );
+}
+
 #[test]
 fn committed_header_matches_cbindgen() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -27,6 +64,26 @@ fn committed_header_matches_cbindgen() {
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", committed_path.display()));
     let pinned = pinned_version(&committed).unwrap_or("(unknown)");
     let cbindgen = std::env::var_os("CBINDGEN").unwrap_or_else(|| "cbindgen".into());
+    let found = Command::new(&cbindgen)
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    if found.as_deref() != Some(&format!("cbindgen {pinned}")) {
+        let message = format!(
+            "header freshness check skipped: it needs cbindgen {pinned} (found: {}).\n\
+             Install it with\n    cargo install cbindgen --locked --version {pinned}\n\
+             (tests/c/run.sh does this), or point $CBINDGEN at the binary.",
+            found.as_deref().unwrap_or("none"),
+        );
+        assert!(
+            std::env::var_os("WTAS_REQUIRE_CBINDGEN").is_none_or(|v| v != "1"),
+            "{message}"
+        );
+        eprintln!("{message}");
+        return;
+    }
     let fresh_path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wtas.h");
     let status = Command::new(&cbindgen)
         .current_dir(root)
@@ -37,19 +94,18 @@ fn committed_header_matches_cbindgen() {
         .arg("--quiet")
         .arg(root)
         .status();
-    let status = match status {
-        Ok(s) => s,
-        Err(e) => panic!(
-            "cannot run `{}` ({e}).\n\
-             The header check needs cbindgen {pinned}: install it with\n    \
-             cargo install cbindgen --locked --version {pinned}\n\
-             (tests/c/run.sh does this), or point $CBINDGEN at the binary.",
-            cbindgen.to_string_lossy()
-        ),
-    };
+    let status =
+        status.unwrap_or_else(|e| panic!("cannot run `{}`: {e}", cbindgen.to_string_lossy()));
     assert!(status.success(), "cbindgen failed: {status}");
     let fresh = std::fs::read_to_string(&fresh_path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", fresh_path.display()));
+    let fresh = c_comments(&fresh);
+    if std::env::var_os("WTAS_BLESS_HEADER").is_some_and(|v| v == "1") {
+        std::fs::write(&committed_path, &fresh)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", committed_path.display()));
+        eprintln!("wrote {}", committed_path.display());
+        return;
+    }
     if fresh != committed {
         let first = fresh
             .lines()
@@ -58,8 +114,8 @@ fn committed_header_matches_cbindgen() {
             .unwrap_or_else(|| fresh.lines().count().min(committed.lines().count()));
         panic!(
             "include/wtas.h is stale (first difference at line {}).\n\
-             Regenerate it from the repository root with\n    \
-             cbindgen --config cbindgen.toml --output include/wtas.h\n\
+             Regenerate it with\n    \
+             WTAS_BLESS_HEADER=1 cargo test --features ffi --test header\n\
              using cbindgen {pinned} (found: {}).\n\
              fresh:     {:?}\ncommitted: {:?}",
             first + 1,

@@ -93,7 +93,7 @@ fn owned_cell_lives_in_a_struct_and_resumes() {
         input(k, layer.cell.j_mut());
         layer.cell.advance(k as f32, 1.0).unwrap();
         layer.spikes += (0..B)
-            .map(|row| layer.cell.winners(row).count())
+            .map(|row| layer.cell.winners(row).expect("a row of the cell").count())
             .sum::<usize>();
     }
     assert!(layer.spikes >= 10, "{} spikes", layer.spikes);
@@ -211,4 +211,100 @@ fn clock_keeps_time_past_two_to_the_24() {
         assert_eq!(cell.tols()[0], t);
     }
     assert!(cell.tols()[0] > 16_777_276.0);
+}
+
+#[test]
+fn winners_names_the_units_that_spiked_and_refuses_a_row_past_the_last() {
+    let mut cell =
+        OwnedCell::with_thresholds(params(), HeapStorage::new(N * B), &[0.3; N]).unwrap();
+    cell.j_mut()[N + 4] = 9.0; // row 1, unit 4
+    cell.advance(0.0, 1.0).unwrap();
+    assert!(cell.winners(1).unwrap().eq([4]));
+    assert!(cell.winners(B - 1).is_some());
+    assert!(cell.winners(B).is_none(), "row {B} of a {B}-row cell");
+    assert!(cell.winners(usize::MAX).is_none());
+}
+
+#[test]
+fn a_cloned_cell_steps_on_its_own_copy_of_the_state() {
+    for_each_clone(OwnedCell::new(params(), HeapStorage::new(N * B), 5).unwrap());
+    for_each_clone(OwnedCell::new(params(), Storage::<N, B>::new(), 5).unwrap());
+
+    fn for_each_clone<S: StateStorage + Clone>(mut cell: OwnedCell<S>) {
+        input(0, cell.j_mut());
+        cell.advance(0.0, 1.0).unwrap();
+        let mut copy = cell.clone();
+        assert_eq!(copy.thr(), cell.thr());
+        // The copy steps; the original keeps its state, then gives the
+        // same bits when it takes the same step.
+        input(1, copy.j_mut());
+        copy.advance(1.0, 1.0).unwrap();
+        assert_ne!(copy.tols(), cell.tols());
+        input(1, cell.j_mut());
+        cell.advance(1.0, 1.0).unwrap();
+        let bits = |c: &OwnedCell<S>| -> Vec<u32> {
+            c.state()
+                .view()
+                .concat()
+                .iter()
+                .map(|x| x.to_bits())
+                .collect()
+        };
+        assert_eq!(bits(&copy), bits(&cell));
+    }
+}
+
+#[test]
+fn a_cloned_heap_storage_is_aligned_and_equal() {
+    let mut heap = HeapStorage::new(N * B);
+    heap.buffers().thr.fill(0.5);
+    for _ in 0..8 {
+        let copy = heap.clone();
+        assert_eq!(copy.view(), heap.view());
+        for buf in copy.view() {
+            assert!((buf.as_ptr() as usize).is_multiple_of(32));
+        }
+    }
+}
+
+#[test]
+fn debug_prints_the_shape_not_the_state() {
+    let big = Config {
+        batch_size: 4,
+        ..Config::new(1024)
+    }
+    .validate()
+    .unwrap();
+    let mut cell = OwnedCell::new(big, HeapStorage::new(big.len()), 1).unwrap();
+    let owned = format!("{cell:?}");
+    assert!(
+        owned.contains("n_units: 1024") && owned.contains("backend"),
+        "{owned}"
+    );
+    let borrowed = format!("{:?}", cell.cell().unwrap());
+    let heap = format!("{:?}", HeapStorage::new(big.len()));
+    let storage = format!("{:?}", Storage::<64, 2>::new());
+    assert!(heap.contains("len: 4096"), "{heap}");
+    assert!(
+        storage.contains("n_units: 64") && storage.contains("batch_size: 2"),
+        "{storage}"
+    );
+    let mut mem = vec![0.0_f32; 6 * 8];
+    let buffers = format!("{:?}", Buffers::from_slice(&mut mem, 8).unwrap());
+    assert!(buffers.contains("tols_len: 8"), "{buffers}");
+    for text in [&owned, &borrowed, &heap, &storage, &buffers] {
+        assert!(text.len() < 400, "{} characters: {text}", text.len());
+    }
+}
+
+#[test]
+fn a_clock_rebuilt_from_its_getters_is_the_same_clock() {
+    let mut clock = Clock::new(-2.5, 0.25).unwrap();
+    for _ in 0..7 {
+        clock.tick();
+    }
+    assert_eq!((clock.t0(), clock.dt(), clock.steps()), (-2.5, 0.25, 7));
+    let mut resumed = Clock::starting_at_step(clock.t0(), clock.dt(), clock.steps()).unwrap();
+    assert_eq!(resumed, clock);
+    assert_eq!(resumed.tick(), clock.tick());
 }

@@ -450,3 +450,27 @@ fn a_snapshot_of_mismatched_buffers_is_refused() {
         },
     );
 }
+
+#[test]
+fn clock_round_trips_and_is_validated_when_read() {
+    let mut clock = wtas::Clock::new(3.5, 0.125).unwrap();
+    for _ in 0..1000 {
+        clock.tick();
+    }
+    let json = serde_json::to_string(&clock).unwrap();
+    assert_eq!(json, r#"{"t0":3.5,"dt":0.125,"steps":1000}"#);
+    let mut back: wtas::Clock = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, clock);
+    assert_eq!(back.tick(), clock.tick());
+    let mut buf = [0_u8; 32];
+    let bytes = postcard::to_slice(&clock, &mut buf).unwrap();
+    assert_eq!(postcard::from_bytes::<wtas::Clock>(bytes).unwrap(), clock);
+    // A step or start the constructor refuses is refused when read.
+    let err = serde_json::from_str::<wtas::Clock>(r#"{"t0":0.0,"dt":0.0,"steps":1}"#).unwrap_err();
+    assert!(
+        err.to_string().contains("dt must be finite and > 0"),
+        "{err}"
+    );
+    let err = serde_json::from_str::<wtas::Clock>(r#"{"t0":0.0,"dt":-1.0,"steps":1}"#).unwrap_err();
+    assert!(err.to_string().contains("got -1.0"), "{err}");
+}

@@ -1246,6 +1246,11 @@ mod tests {
             let want = exp_with::<Std>(x).to_bits();
             assert_eq!(exp_with::<Soft>(x).to_bits(), want, "{x}");
             assert_eq!(super::exp_xla(x).to_bits(), want, "{x}");
+            // wtas's exp is the same polynomial with the same fusing; it
+            // flushes a subnormal result, as the cell's softmax does.
+            if !f32::from_bits(want).is_subnormal() {
+                assert_eq!(wtas::kernels::exp_f32(x).to_bits(), want, "{x}");
+            }
         }
         for x in [
             0.0,
@@ -1265,7 +1270,7 @@ mod tests {
         // The kernel at tau_w 0.7, three steps after a spike.
         let x = -3.0 * (1.0 / 0.7_f32);
         assert_eq!(super::exp_xla(x).to_bits(), 0x3c61_8183);
-        assert_eq!(wtas::kernels::exp_f32(x).to_bits(), 0x3c61_8184);
+        assert_eq!(wtas::kernels::exp_f32(x).to_bits(), 0x3c61_8183);
     }
 
     /// The forward pass, the kernel and the update give the same bits with

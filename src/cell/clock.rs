@@ -38,7 +38,28 @@
 /// assert_eq!(Clock::new(0.0, 0.0).unwrap_err(), wtas::Error::Dt { value: 0.0 });
 /// # Ok::<(), wtas::Error>(())
 /// ```
+///
+/// To resume a run, keep the clock with the state: with the `serde`
+/// feature it is saved as its start `t0`, its step `dt` and the steps
+/// counted (validated again when read back), or rebuild it from
+/// [`t0`](Clock::t0), [`dt`](Clock::dt) and [`steps`](Clock::steps):
+///
+/// ```
+/// use wtas::Clock;
+///
+/// let mut clock = Clock::new(5.0, 0.5)?;
+/// clock.tick();
+/// let resumed = Clock::starting_at_step(clock.t0(), clock.dt(), clock.steps())?;
+/// assert_eq!(resumed, clock);
+/// assert_eq!(resumed.now(), 5.5);
+/// # Ok::<(), wtas::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "ClockFields", into = "ClockFields")
+)]
 pub struct Clock {
     t0: f64,
     dt: f32,
@@ -113,11 +134,50 @@ impl Clock {
         self.steps
     }
 
+    /// The time of the first step, as given to [`Clock::new`].
+    pub fn t0(&self) -> f32 {
+        // Exact: `t0` was an `f32` widened to `f64`.
+        self.t0 as f32
+    }
+
+    /// The step, as given to [`Clock::new`].
+    pub fn dt(&self) -> f32 {
+        self.dt
+    }
+
     /// The spacing of `f32` values at the current time: how finely `t` and
     /// `tols` can tell steps apart now.
     pub fn resolution(&self) -> f32 {
         let t = (self.now() as f32).abs();
         let up = f32::from_bits(t.to_bits().saturating_add(1));
         up - t
+    }
+}
+
+/// What a [`Clock`] is saved as: its constructor's arguments.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ClockFields {
+    t0: f32,
+    dt: f32,
+    steps: u64,
+}
+
+#[cfg(feature = "serde")]
+impl From<Clock> for ClockFields {
+    fn from(clock: Clock) -> Self {
+        ClockFields {
+            t0: clock.t0(),
+            dt: clock.dt,
+            steps: clock.steps,
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<ClockFields> for Clock {
+    type Error = crate::Error;
+    fn try_from(f: ClockFields) -> Result<Self, crate::Error> {
+        Clock::starting_at_step(f.t0, f.dt, f.steps)
     }
 }

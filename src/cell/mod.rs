@@ -36,7 +36,8 @@ use crate::params::Params;
 /// on one too: a vector load or store that straddles a cache line costs
 /// extra (`Vec<f32>` typically gets only 16-byte alignment from the system
 /// allocator). [`Storage`](crate::Storage) is aligned this way.
-#[derive(Debug)]
+///
+/// `Debug` prints each buffer's length, not its values.
 pub struct Buffers<'a> {
     /// Input current, written by the caller before each step.
     pub j: &'a mut [f32],
@@ -50,6 +51,19 @@ pub struct Buffers<'a> {
     pub rfr: &'a mut [f32],
     /// Time of each unit's last spike.
     pub tols: &'a mut [f32],
+}
+
+impl core::fmt::Debug for Buffers<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Buffers")
+            .field("j_len", &self.j.len())
+            .field("v_len", &self.v.len())
+            .field("s_len", &self.s.len())
+            .field("thr_len", &self.thr.len())
+            .field("rfr_len", &self.rfr.len())
+            .field("tols_len", &self.tols.len())
+            .finish()
+    }
 }
 
 impl<'a> Buffers<'a> {
@@ -100,13 +114,15 @@ impl<'a> Buffers<'a> {
     }
 }
 
-/// The units of row `row` whose spike in `s` is `1.0`.
-fn winners(s: &[f32], n_units: usize, row: usize) -> impl Iterator<Item = usize> + '_ {
-    s.chunks_exact(n_units.max(1))
-        .nth(row)
-        .into_iter()
-        .flat_map(|r| r.iter().enumerate())
-        .filter_map(|(i, &x)| (x == 1.0).then_some(i))
+/// The units of row `row` whose spike in `s` is `1.0`; `None` for a row
+/// past the last.
+fn winners(s: &[f32], n_units: usize, row: usize) -> Option<impl Iterator<Item = usize> + '_> {
+    let r = s.chunks_exact(n_units.max(1)).nth(row)?;
+    Some(
+        r.iter()
+            .enumerate()
+            .filter_map(|(i, &x)| (x == 1.0).then_some(i)),
+    )
 }
 
 /// What [`Cell::reset`] does with the input current `j`.
@@ -163,7 +179,10 @@ pub enum InputReset {
 /// assert_eq!(cell.tols(), &[0.0, 0.0, 0.0, 0.0]); // spiked at t = 0
 /// # Ok::<(), wtas::Error>(())
 /// ```
-#[derive(Debug)]
+///
+/// `Debug` prints the parameters and the backend, not the state (which
+/// may be millions of values): read it through [`s`](Cell::s),
+/// [`thr`](Cell::thr) and the other accessors.
 pub struct Cell<'a> {
     params: Params,
     backend: Backend,
@@ -173,6 +192,15 @@ pub struct Cell<'a> {
     /// payload; see `plain_state`): checked when state is handed in, kept
     /// by every step and reset.
     plain_state: bool,
+}
+
+impl core::fmt::Debug for Cell<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Cell")
+            .field("params", &self.params)
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> Cell<'a> {
@@ -578,7 +606,7 @@ impl<'a> Cell<'a> {
         self.bufs.tols
     }
     /// The units that spiked in batch row `row` at the last step, in
-    /// order; nothing for a row past the last.
+    /// order; `None` for a row past the last.
     ///
     /// ```
     /// use wtas::{Buffers, Cell, Config};
@@ -588,12 +616,12 @@ impl<'a> Cell<'a> {
     /// let mut cell = Cell::with_thresholds(params, Buffers::from_slice(&mut mem, 8)?, &[0.3; 4])?;
     /// cell.j_mut().copy_from_slice(&[0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 6.0]);
     /// cell.advance(0.0, 1.0)?;
-    /// assert!(cell.winners(0).eq([1]));
-    /// assert!(cell.winners(1).eq([3]));
-    /// assert_eq!(cell.winners(2).count(), 0);
+    /// assert!(cell.winners(0).unwrap().eq([1]));
+    /// assert!(cell.winners(1).unwrap().eq([3]));
+    /// assert!(cell.winners(2).is_none()); // two rows: 0 and 1
     /// # Ok::<(), wtas::Error>(())
     /// ```
-    pub fn winners(&self, row: usize) -> impl Iterator<Item = usize> + '_ {
+    pub fn winners(&self, row: usize) -> Option<impl Iterator<Item = usize> + '_> {
         winners(self.bufs.s, self.params.n_units(), row)
     }
     /// Gives the buffers back.

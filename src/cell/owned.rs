@@ -85,12 +85,26 @@ impl<S: StateStorage + ?Sized> StateStorage for std::boxed::Box<S> {
 /// ));
 /// # Ok::<(), wtas::Error>(())
 /// ```
-#[derive(Debug)]
+///
+/// A clone is an independent cell with a copy of the state (when `S` is
+/// `Clone`: [`Storage`](crate::Storage), [`HeapStorage`](crate::HeapStorage),
+/// six `Vec`s). `Debug` prints the parameters and the backend, not the
+/// state.
+#[derive(Clone)]
 pub struct OwnedCell<S> {
     params: Params,
     backend: Backend,
     plain_state: bool,
     state: S,
+}
+
+impl<S> core::fmt::Debug for OwnedCell<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("OwnedCell")
+            .field("params", &self.params)
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<S: StateStorage> OwnedCell<S> {
@@ -317,8 +331,9 @@ impl<S: StateStorage> OwnedCell<S> {
         let [_, _, _, _, _, x] = self.state.view();
         x
     }
-    /// The units that spiked in batch row `row`; see [`Cell::winners`].
-    pub fn winners(&self, row: usize) -> impl Iterator<Item = usize> + '_ {
+    /// The units that spiked in batch row `row` at the last step, in
+    /// order; `None` for a row past the last (see [`Cell::winners`]).
+    pub fn winners(&self, row: usize) -> Option<impl Iterator<Item = usize> + '_> {
         winners(self.s(), self.params.n_units(), row)
     }
     /// The state, to read.

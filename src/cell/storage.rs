@@ -23,7 +23,9 @@ use crate::params::Config;
 /// assert_eq!(cell.s()[3], 1.0);
 /// # Ok::<(), wtas::Error>(())
 /// ```
-#[derive(Clone, Debug)]
+///
+/// `Debug` prints the shape, not the values.
+#[derive(Clone)]
 pub struct Storage<const N: usize, const B: usize> {
     j: AlignedRows<N, B>,
     v: AlignedRows<N, B>,
@@ -35,12 +37,21 @@ pub struct Storage<const N: usize, const B: usize> {
 
 /// One buffer, on a 32-byte boundary: no 256-bit load or store of its
 /// first row straddles a cache line.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[repr(align(32))]
 struct AlignedRows<const N: usize, const B: usize>([[f32; N]; B]);
 
 impl<const N: usize, const B: usize> AlignedRows<N, B> {
     const ZERO: Self = AlignedRows([[0.0; N]; B]);
+}
+
+impl<const N: usize, const B: usize> core::fmt::Debug for Storage<N, B> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Storage")
+            .field("n_units", &N)
+            .field("batch_size", &B)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<const N: usize, const B: usize> Storage<N, B> {
@@ -98,14 +109,40 @@ impl<const N: usize, const B: usize> StateStorage for Storage<N, B> {
 /// assert_eq!(cell.s().len(), 64 * 4096);
 /// # Ok::<(), wtas::Error>(())
 /// ```
+///
+/// A clone copies the state into a new allocation, aligned as this one.
+/// `Debug` prints the buffers' length, not the values.
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-#[derive(Clone, Debug)]
 pub struct HeapStorage {
     mem: std::vec::Vec<f32>,
     start: usize,
     stride: usize,
     len: usize,
+}
+
+#[cfg(feature = "std")]
+impl core::fmt::Debug for HeapStorage {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("HeapStorage")
+            .field("len", &self.len)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Not derived: a new allocation may sit at another offset from a 32-byte
+/// boundary, so the copy finds its own `start`.
+#[cfg(feature = "std")]
+impl Clone for HeapStorage {
+    fn clone(&self) -> Self {
+        let mut copy = HeapStorage::new(self.len);
+        for (to, from) in copy.ranges().into_iter().zip(self.ranges()) {
+            if let (Some(to), Some(from)) = (copy.mem.get_mut(to), self.mem.get(from)) {
+                to.copy_from_slice(from);
+            }
+        }
+        copy
+    }
 }
 
 #[cfg(feature = "std")]

@@ -97,11 +97,10 @@ pub(super) fn validate(config: wtas_config) -> Result<Params, wtas_status> {
     }
 }
 
-/// Writes the reference's defaults for `n_units` units and `tau_m` into
-/// `*config` (Rust's `Config { tau_m, ..Config::new(n_units) }`; C has
-/// no struct-update syntax, so `tau_m`, the reference's one required
-/// hyperparameter, stays an argument): `batch_size = 1`, `resist_m = 1`, `thr_base = 0.4`,
-/// `thr_gain = 0.002`, `refract_time = 0`, `thr_jitter = 0.05`.
+/// Writes the reference's defaults for `n_units` units into `*config`:
+/// `batch_size = 1`, `resist_m = 1`, `thr_base = 0.4`, `thr_gain = 0.002`,
+/// `refract_time = 0`, `thr_jitter = 0.05`, and `tau_m` as given (the
+/// reference has no default for it).
 ///
 /// Nothing is validated here: change fields as needed, then call
 /// `wtas_params_init`.

@@ -42,17 +42,19 @@ impl Trajectory {
 
     pub fn load(path: &Path) -> Result<Self, String> {
         let err = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
-        let mut npz =
-            npyz::npz::NpzArchive::new(BufReader::new(File::open(path).map_err(|e| err(&e))?))
-                .map_err(|e| err(&e))?;
+        // An `.npz` is a zip archive of `.npy` files (stored, or deflated by
+        // `np.savez_compressed`).
+        let mut npz = zip::ZipArchive::new(BufReader::new(File::open(path).map_err(|e| err(&e))?))
+            .map_err(|e| err(&e))?;
         fn arr<T: npyz::Deserialize>(
-            npz: &mut npyz::npz::NpzArchive<BufReader<File>>,
+            npz: &mut zip::ZipArchive<BufReader<File>>,
             name: &str,
         ) -> Result<Vec<T>, String> {
-            npz.by_name(name)
-                .map_err(|e| format!("{name}: {e}"))?
-                .ok_or_else(|| format!("missing array `{name}`"))?
-                .into_vec()
+            let entry = npz
+                .by_name(&format!("{name}.npy"))
+                .map_err(|e| format!("array `{name}`: {e}"))?;
+            npyz::NpyFile::new(entry)
+                .and_then(|f| f.into_vec())
                 .map_err(|e| format!("{name}: {e}"))
         }
         let scalar_i =

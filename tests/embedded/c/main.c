@@ -1,4 +1,4 @@
-/* The C baselines' harness: the scenario of tests/embedded/src/scenario.rs
+/* The C baselines' harness: the scenario of tests/scenario/firmware.rs
  * ported line by line (xorshift32 input, resets every 300 steps, FNV-1a
  * digest of the six buffers), the thresholds seeded as wtas seeds them
  * (SplitMix64 into xoshiro128++), and the measurements of

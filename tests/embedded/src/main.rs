@@ -15,6 +15,7 @@
 #![cfg_attr(feature = "panic-app", allow(dead_code, unused_imports))]
 
 mod out;
+#[path = "../../scenario/firmware.rs"]
 mod scenario;
 mod sys;
 

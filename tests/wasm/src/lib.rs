@@ -10,7 +10,7 @@
 //! parameters, 3 the call itself failed.
 #![no_std]
 
-#[path = "../../embedded/src/scenario.rs"]
+#[path = "../../scenario/firmware.rs"]
 #[allow(dead_code)]
 mod scenario;
 

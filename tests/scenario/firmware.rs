@@ -1,6 +1,8 @@
 //! The firmware scenario, shared word for word by the firmware
-//! (`tests/embedded`) and the host test (`tests/firmware_digest.rs`), so the
-//! two cannot drift apart.
+//! (`tests/embedded`), the WebAssembly test (`tests/wasm`) and the host test
+//! (`tests/firmware_digest.rs`), so that they cannot drift apart. It lives
+//! outside the firmware crate so that the published package ships it
+//! (a package leaves out folders that hold their own `Cargo.toml`).
 //!
 //! 64 units, batch 1, 2,000 steps of `dt = 1`, refractory time 3 and
 //! threshold gain 0.01. The input is drawn on the device from xorshift32:
