@@ -47,7 +47,7 @@ fn current(g: &mut Rng, prev: f32) -> f32 {
 /// the others far below (their exponentials still move the sum's last
 /// bits).
 fn tie(g: &mut Rng, i: usize) -> f32 {
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         -12.0 + g.below(1 << 16) as f32 / 65_536.0
     } else {
         1.0 + g.below(8) as f32 * f32::EPSILON
