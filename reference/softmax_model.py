@@ -119,6 +119,13 @@ def fma(a, b, c) -> np.ndarray:
     return ftz(r)
 
 
+def mad(a, b, c, fused: bool = True) -> np.ndarray:
+    """``a*b + c`` as the compiled code computes it: one fused multiply-add
+    on a CPU with FMA (x86-64 FMA3, aarch64), a rounded multiply then a
+    rounded add without (``fused=False``)."""
+    return fma(a, b, c) if fused else add(mul(a, b), c)
+
+
 def fmax(a, b):
     """``maximum`` that propagates NaN (XLA's and the kernels' semantics for
     what reaches the output)."""
@@ -138,22 +145,22 @@ XLA_P = [bits(0x39506967), bits(0x3AB743CE), bits(0x3C088908),
          bits(0x3D2AA9C1), bits(0x3E2AAAAA), F32(0.5)]
 
 
-def exp_xla(x: np.ndarray) -> np.ndarray:
+def exp_xla(x: np.ndarray, fused: bool = True) -> np.ndarray:
     x = ftz(np.asarray(x, dtype=np.float32))
     with np.errstate(all="ignore"):
         nan = np.isnan(x)
         # max(lo, x) then min(hi, .): a NaN x stays NaN
         xc = np.where(nan, x, np.minimum(np.maximum(x, XLA_EXP_LO), XLA_EXP_HI)).astype(F32)
-        fx = np.floor(fma(xc, XLA_LOG2E, F32(0.5)))
+        fx = np.floor(mad(xc, XLA_LOG2E, F32(0.5), fused))
         fx = np.where(np.isnan(fx), fx, np.minimum(np.maximum(fx, F32(-127)), F32(127))).astype(F32)
         nfx = -fx
-        r = fma(nfx, XLA_LN2_HI, xc)
-        r = fma(nfx, XLA_LN2_LO, r)
-        y = fma(F32(XLA_P[0]), r, XLA_P[1])
+        r = mad(nfx, XLA_LN2_HI, xc, fused)
+        r = mad(nfx, XLA_LN2_LO, r, fused)
+        y = mad(F32(XLA_P[0]), r, XLA_P[1], fused)
         for c in XLA_P[2:]:
-            y = fma(y, r, c)
+            y = mad(y, r, c, fused)
         r2 = mul(r, r)
-        y = fma(y, r2, r)
+        y = mad(y, r2, r, fused)
         y = add(y, F32(1))
         k = np.where(np.isnan(fx), 0, fx).astype(np.int32)
         pow2 = ((k + 127).astype(np.uint32) << np.uint32(23)).view(F32)
@@ -176,7 +183,7 @@ YNN_P = [bits(0xB85127E0), bits(0x396ECCE9), bits(0x3AB93CAC),
 YNN_EXP2_BIAS = bits(0x4B00007F)  # 2^23 + 127
 
 
-def exp_ynn(x: np.ndarray) -> np.ndarray:
+def exp_ynn(x: np.ndarray, fused: bool = True) -> np.ndarray:
     x = ftz(np.asarray(x, dtype=np.float32))
     with np.errstate(all="ignore"):
         nan = np.isnan(x)
@@ -184,8 +191,8 @@ def exp_ynn(x: np.ndarray) -> np.ndarray:
         xc = np.where(nan, x, np.minimum(np.maximum(x, YNN_EXP_LO), YNN_EXP_HI)).astype(F32)
         # round_small: (magic + x*log2e) - magic, three separate roundings
         b = sub(add(mul(xc, YNN_LOG2E), YNN_MAGIC), YNN_MAGIC)
-        r = fma(b, YNN_NEG_LN2_HI, xc)
-        r = fma(b, YNN_NEG_LN2_LO, r)
+        r = mad(b, YNN_NEG_LN2_HI, xc, fused)
+        r = mad(b, YNN_NEG_LN2_LO, r, fused)
         # exp2_round(b): bits(float_bits(b + 2^23 + 127) << 23)
         t = add(b, YNN_EXP2_BIAS)
         s = (t.view(np.uint32) << np.uint32(23)).view(F32)
@@ -194,14 +201,14 @@ def exp_ynn(x: np.ndarray) -> np.ndarray:
         # eval_polynomial(p, r, r2): two Horner chains in r2, joined by r
         y0 = np.broadcast_to(YNN_P[0], r.shape).astype(F32)
         y1 = np.broadcast_to(YNN_P[1], r.shape).astype(F32)
-        y0 = fma(r2, y0, YNN_P[2])
-        y1 = fma(r2, y1, YNN_P[3])
-        y0 = fma(r2, y0, YNN_P[4])
-        y1 = fma(r2, y1, YNN_P[5])
-        y0 = fma(r2, y0, YNN_P[6])
-        poly = fma(r, y1, y0)
-        q = fma(r2, poly, r)           # expm1(r) = r + r^2 * P(r)
-        e = fma(s, q, s)               # 2^b * (1 + expm1(r))
+        y0 = mad(r2, y0, YNN_P[2], fused)
+        y1 = mad(r2, y1, YNN_P[3], fused)
+        y0 = mad(r2, y0, YNN_P[4], fused)
+        y1 = mad(r2, y1, YNN_P[5], fused)
+        y0 = mad(r2, y0, YNN_P[6], fused)
+        poly = mad(r, y1, y0, fused)
+        q = mad(r2, poly, r, fused)    # expm1(r) = r + r^2 * P(r)
+        e = mad(s, q, s, fused)        # 2^b * (1 + expm1(r))
         e = np.where(np.isinf(s), s, e).astype(F32)
         # output_multiplier is 1.0
     return e
@@ -319,8 +326,13 @@ def uses_ynn(batch: int, n: int) -> bool:
     return batch * n >= YNN_MIN_ELEMENTS
 
 
-def softmax(x: np.ndarray) -> np.ndarray:
-    """``jax.jit(ngclearn.utils.model_utils.softmax)(x)`` for float32 (B, N)."""
+def softmax(x: np.ndarray, fused: bool = True) -> np.ndarray:
+    """``jax.jit(ngclearn.utils.model_utils.softmax)(x)`` for float32 (B, N).
+
+    ``fused=False`` models an x86-64 CPU without FMA3: every multiply-add of
+    both exps is then a rounded multiply and a rounded add (checked by
+    capping XLA's ISA and YNNPACK's kernel choice on an FMA machine; see
+    ARITHMETIC.md)."""
     x = np.asarray(x, dtype=np.float32)
     if x.ndim != 2:
         raise ValueError("expected a (batch, n) array")
@@ -331,10 +343,10 @@ def softmax(x: np.ndarray) -> np.ndarray:
         m = np.max(x, axis=1, keepdims=True)  # NaN-propagating, exact
     d = sub(x, m)
     if uses_ynn(batch, n):
-        e = exp_ynn(d)
+        e = exp_ynn(d, fused)
         s = sum_ynn(e)
     else:
-        e = exp_xla(d)
+        e = exp_xla(d, fused)
         s = sum_xla(e)
     r = div(F32(1), s)
     return mul(e, r[:, None])
@@ -348,8 +360,12 @@ def _selfcheck() -> None:
     n = 20000
     a = (rng.standard_normal(n) * 2.0 ** rng.integers(-30, 30, n)).astype(F32)
     b = (rng.standard_normal(n) * 2.0 ** rng.integers(-30, 30, n)).astype(F32)
+    # half: c close to -a*b (cancellation), half: c of any nearby magnitude
     c = (-(a.astype(F64) * b.astype(F64))
          * (1 + rng.standard_normal(n) * 2.0 ** rng.integers(-40, 0, n))).astype(F32)
+    other = (a.astype(F64) * b.astype(F64) * rng.standard_normal(n)
+             * 2.0 ** rng.integers(-30, 30, n)).astype(F32)
+    c = np.where(np.arange(n) % 2 == 0, c, other).astype(F32)
     got = fma(a, b, c)
     bad = 0
     for i in range(n):

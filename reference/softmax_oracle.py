@@ -41,7 +41,7 @@ and the exit status is 1 if there was any mismatch.
 from __future__ import annotations
 
 import argparse
-import math
+import os
 import subprocess
 import sys
 import time
@@ -228,31 +228,45 @@ def main() -> int:
                     help="wtas: cargo run --release --example softmax_io per shape")
     ap.add_argument("--show", type=int, default=5, help="mismatching rows to print")
     ap.add_argument("--progress", action="store_true")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="fresh inputs per shape (default 1; raise it for many rows "
+                         "of the small shapes, e.g. with --path xla)")
+    ap.add_argument("--path", choices=["both", "xla", "ynn"], default="both",
+                    help="only shapes below 4096 elements (xla) or at/above (ynn)")
+    ap.add_argument("--no-fma", action="store_true",
+                    help="model: a CPU without FMA3 (multiply-adds rounded twice)")
     args = ap.parse_args()
 
     import jax
     from ngclearn.utils.model_utils import softmax as ref_softmax
 
     ref = jax.jit(ref_softmax)
-    target = softmax_model.softmax if args.target == "model" else WtasTarget(args.cargo)
+    if args.target == "model":
+        fused = not args.no_fma
+        target = lambda x: softmax_model.softmax(x, fused=fused)  # noqa: E731
+    else:
+        target = WtasTarget(args.cargo)
 
     rng = np.random.default_rng(args.seed)
     shapes = plan(args, rng)
+    if args.path != "both":
+        shapes = [(b, n) for b, n in shapes if (b * n >= LIMIT) == (args.path == "ynn")]
     print(f"reference: jax.jit(ngclearn softmax), {_refenv.versions()}; "
-          f"target: {args.target}; seed {args.seed}; {len(shapes)} shapes", flush=True)
+          f"target: {args.target}{' (no fma)' if args.no_fma else ''}; seed {args.seed}; "
+          f"{len(shapes)} shapes; XLA_FLAGS={os.environ.get('XLA_FLAGS', '')!r}", flush=True)
 
     rows = values = bad_rows = bad_values = 0
     per_path = {"xla": [0, 0, 0], "ynn": [0, 0, 0]}  # shapes, rows, bad rows
     shown = 0
     t0 = time.time()
-    for i, (b, n) in enumerate(shapes):
+    for i, (b, n) in enumerate(s for s in shapes for _ in range(args.repeat)):
         x = make_input(rng, b, n)
         want = np.asarray(ref(x))
         got = target(x)
         same = (want.view(np.uint32) == got.view(np.uint32)) | (np.isnan(want) & np.isnan(got))
         row_bad = ~same.all(axis=1)
         path = "ynn" if b * n >= LIMIT else "xla"
-        per_path[path][0] += 1
+        per_path[path][0] += 1 if i % args.repeat == 0 else 0
         per_path[path][1] += b
         per_path[path][2] += int(row_bad.sum())
         rows += b
@@ -270,8 +284,8 @@ def main() -> int:
                   f"(0x{int(np.asarray(got[r, j[0]], F32).view(np.uint32)):08X})")
             if n <= 8:
                 print(f"  row: {x[r].tolist()}")
-        if args.progress and (i % 100 == 0 or i == len(shapes) - 1):
-            print(f"  {i + 1}/{len(shapes)} shapes, {rows} rows, {bad_rows} bad, "
+        if args.progress and (i % 100 == 0 or i == len(shapes) * args.repeat - 1):
+            print(f"  {i + 1}/{len(shapes) * args.repeat} calls, {rows} rows, {bad_rows} bad, "
                   f"{time.time() - t0:.0f} s", flush=True)
     for path, (s, r, bd) in per_path.items():
         label = "batch*n < 4096 (XLA)" if path == "xla" else "batch*n >= 4096 (YNNPACK)"
