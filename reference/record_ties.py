@@ -65,6 +65,12 @@ def main() -> int:
                          "(default max(11, 10 + round(ln N)), as in the shared ties files)")
     ap.add_argument("--far-max", type=float, default=None,
                     help="... and at most this far below (default far-min + 15)")
+    ap.add_argument("--leader-gap", type=float, default=0.0,
+                    help="if > 0, one more unit per row sits this far above the cluster, "
+                         "so that the cluster's exps are taken at about -gap, where exp's "
+                         "last bits (fma or not) matter; at 0 (default, as in the shared "
+                         "ties files) the cluster holds the row's max and its exps are "
+                         "about 1 + d")
     ap.add_argument("--thr-base", type=float, default=None,
                     help="default: the cluster's typical probability")
     ap.add_argument("--thr-jitter", type=float, default=None,
@@ -108,8 +114,12 @@ def main() -> int:
     def draw() -> np.ndarray:
         far = -rng.uniform(args.far_min, args.far_max, (b, n))
         close = rng.uniform(-0.5, 0.5, (b, n)) * args.spread
-        member = np.argsort(rng.random((b, n)), axis=1) < c
-        return np.where(member, close, far).astype(f32)
+        order = np.argsort(rng.random((b, n)), axis=1)
+        member = order < c
+        x = np.where(member, close, far)
+        if args.leader_gap > 0 and n > c:
+            x = np.where(order == c, args.leader_gap, x)
+        return x.astype(f32)
 
     def drive(j: np.ndarray) -> np.ndarray:
         # the current that gives voltages j (v = j * resist_m)
@@ -120,8 +130,9 @@ def main() -> int:
     if thr_base is None:
         # the median cluster probability over all the steps' inputs
         sm = jax.jit(softmax)
-        top = [np.sort(np.asarray(sm((j * f32(args.resist_m)).astype(f32))), axis=1)[:, -c:]
-               for j in js]
+        lead = 1 if args.leader_gap > 0 and n > c else 0
+        top = [np.sort(np.asarray(sm((j * f32(args.resist_m)).astype(f32))), axis=1)
+               [:, n - c - lead:n - lead] for j in js]
         thr_base = float(np.median(np.concatenate(top)))
     thr_jitter = args.thr_jitter if args.thr_jitter is not None else args.jitter_rel * thr_base
 
@@ -174,6 +185,8 @@ def main() -> int:
         meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
     )
     spikes = rec["s"].sum(axis=2)  # (S, B)
+    if args.leader_gap > 0 and n > c:
+        spikes = spikes - 1  # the leader always spikes
     split = ((spikes > 0) & (spikes < c)).mean()
     print(f"wrote {out}: N={n} B={b} S={steps} cluster={c} thr_base={thr_base:.9g} "
           f"thr_jitter={thr_jitter:.3g} ({meta['path']} path); "
