@@ -224,6 +224,10 @@ def main() -> int:
     ap.add_argument("--long", action=argparse.BooleanOptionalAction, default=True,
                     help="also rows over 32768 elements (default on)")
     ap.add_argument("--quick", action="store_true", help="about 5%% of the shapes")
+    ap.add_argument("--every-n", type=int, default=0, metavar="N",
+                    help="instead of the plan: every n from 1 to N at batch 1 "
+                         "(and at --every-n-batch, if given)")
+    ap.add_argument("--every-n-batch", type=int, default=0)
     ap.add_argument("--cargo", action="store_true",
                     help="wtas: cargo run --release --example softmax_io per shape")
     ap.add_argument("--show", type=int, default=5, help="mismatching rows to print")
@@ -248,7 +252,12 @@ def main() -> int:
         target = WtasTarget(args.cargo)
 
     rng = np.random.default_rng(args.seed)
-    shapes = plan(args, rng)
+    if args.every_n:
+        shapes = [(1, n) for n in range(1, args.every_n + 1)]
+        if args.every_n_batch:
+            shapes += [(args.every_n_batch, n) for n in range(1, args.every_n + 1)]
+    else:
+        shapes = plan(args, rng)
     if args.path != "both":
         shapes = [(b, n) for b, n in shapes if (b * n >= LIMIT) == (args.path == "ynn")]
     print(f"reference: jax.jit(ngclearn softmax), {_refenv.versions()}; "
