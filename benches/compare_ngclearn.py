@@ -83,6 +83,8 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / "target" / "ngclearn-venv"
 SCRATCH = ROOT / "target" / "ngclearn-compare"
 
+# The same pins as reference/env.sh (the reference environment the oracle
+# scripts use); keep the two lists in step.
 NGC_PINS = ["ngclearn==3.2.3", "ngcsimlib==3.1.1"]
 # What ngclearn/ngcsimlib import at run time (found by importing), at the
 # newest versions that install on Python 3.11, plus matplotlib for the plot.
