@@ -1,12 +1,9 @@
 //! Softmax over stdin, for `reference/softmax_oracle.py --target wtas`.
 //!
 //! `softmax_io BATCH N` reads `BATCH * N` little-endian f32 (row-major) from
-//! stdin and writes the `BATCH * N` probabilities, row by row, to stdout as
-//! little-endian f32.
-//!
-//! Provisional: it calls the one-row `wtas::kernels::softmax` on each row,
-//! whatever the batch, so it does not follow the reference's shape-dependent
-//! arithmetic (`reference/ARITHMETIC.md`) and mismatches near ties.
+//! stdin and writes the `BATCH * N` probabilities of
+//! `wtas::kernels::softmax(BATCH, N, ..)`, the reference's for that shape,
+//! to stdout as little-endian f32.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -40,13 +37,9 @@ fn main() -> ExitCode {
         .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
         .collect();
     let mut p = vec![0.0f32; count];
-    if n > 0 {
-        for (row, out) in x.chunks_exact(n).zip(p.chunks_exact_mut(n)) {
-            if let Err(e) = wtas::kernels::softmax(row, out) {
-                eprintln!("softmax_io: {e}");
-                return ExitCode::from(1);
-            }
-        }
+    if let Err(e) = wtas::kernels::softmax(batch, n, &x, &mut p) {
+        eprintln!("softmax_io: {e}");
+        return ExitCode::from(1);
     }
     let mut bytes_out = Vec::with_capacity(bytes);
     for v in &p {
