@@ -18,7 +18,10 @@ fn main() -> ExitCode {
         eprintln!("usage: softmax_io BATCH N  (BATCH*N f32 LE on stdin, same on stdout)");
         return ExitCode::from(2);
     };
-    let Some(len) = batch.checked_mul(n).and_then(|l| l.checked_mul(4).map(|b| (l, b))) else {
+    let Some(len) = batch
+        .checked_mul(n)
+        .and_then(|l| l.checked_mul(4).map(|b| (l, b)))
+    else {
         eprintln!("softmax_io: BATCH*N too large");
         return ExitCode::from(2);
     };
@@ -29,7 +32,10 @@ fn main() -> ExitCode {
         return ExitCode::from(1);
     }
     if raw.len() != bytes {
-        eprintln!("softmax_io: expected {bytes} bytes on stdin, got {}", raw.len());
+        eprintln!(
+            "softmax_io: expected {bytes} bytes on stdin, got {}",
+            raw.len()
+        );
         return ExitCode::from(1);
     }
     let x: Vec<f32> = raw

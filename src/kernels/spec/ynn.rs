@@ -280,3 +280,173 @@ fn sum_k1_of<L: Lanes>(len: usize, get: &dyn Fn(usize) -> f32) -> f32 {
     }
     acc.total()
 }
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::needless_range_loop)]
+mod tests {
+    extern crate std;
+    use super::{exp, exp_nonpositive, exp_nonpositive_no_flush, row_sum};
+    use crate::kernels::backend::array::Array;
+    use crate::kernels::backend::{LANES, Lanes};
+    use std::vec::Vec;
+
+    /// YNNPACK's `exp_taylor2` written from its description with the
+    /// standard library's operations (none of this module's forms).
+    fn transcription(x: f32) -> f32 {
+        let c = f32::from_bits;
+        if x.is_nan() {
+            return x;
+        }
+        let xc = x.max(c(0xc2b0_0f34)).min(c(0x42b1_7218));
+        let b = (xc * c(0x3fb8_aa3b) + 12_582_912.0) - 12_582_912.0;
+        let r = b.mul_add(c(0xbf31_7200), xc);
+        let r = b.mul_add(c(0xb5bf_be8e), r);
+        let s = f32::from_bits((b + c(0x4b00_007f)).to_bits() << 23);
+        let r2 = r * r;
+        let y0 = r2.mul_add(
+            r2.mul_add(r2.mul_add(c(0xb851_27e0), c(0x3ab9_3cac)), c(0x3d2a_a994)),
+            c(0x3eff_fffe),
+        );
+        let y1 = r2.mul_add(r2.mul_add(c(0x396e_cce9), c(0x3c08_629e)), c(0x3e2a_aad2));
+        let q = r2.mul_add(r.mul_add(y1, y0), r);
+        let e = if s.is_infinite() { s } else { s.mul_add(q, s) };
+        if e.is_subnormal() { 0.0 } else { e }
+    }
+
+    /// Every lane form and every variant against the transcription, on
+    /// every `step`-th f32 from `from` down to `to`.
+    fn check(from: f32, to: f32, step: usize) {
+        let mut xs = [0.0_f32; LANES];
+        let mut bits = (from.to_bits()..=to.to_bits()).step_by(step).peekable();
+        while bits.peek().is_some() {
+            for (x, b) in xs.iter_mut().zip(&mut bits) {
+                *x = f32::from_bits(b);
+            }
+            let want = xs.map(transcription).map(f32::to_bits);
+            let s = Array::load(&xs);
+            let w = wide::f32x8::new(xs);
+            for got in [
+                exp(s).to_array(),
+                exp_nonpositive(s).to_array(),
+                exp(w).to_array(),
+                exp_nonpositive(w).to_array(),
+                xs.map(exp::<f32>),
+            ] {
+                assert_eq!(got.map(f32::to_bits), want, "at {xs:?}");
+            }
+            for (x, want) in xs.iter().zip(want) {
+                if *x >= super::super::exp::NO_FLUSH_FROM {
+                    assert_eq!(exp_nonpositive_no_flush(*x).to_bits(), want, "at {x}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn exp_is_the_kernels_on_every_lane_form() {
+        check(-0.0, f32::NEG_INFINITY, 9973);
+        check(-84.0, -90.0, 7);
+        for x in [0.0_f32, 1.0, 88.7, 88.8, 100.0, f32::INFINITY] {
+            assert_eq!(exp(x).to_bits(), transcription(x).to_bits(), "{x}");
+        }
+        assert!(exp(f32::NAN).is_nan());
+    }
+
+    /// The 16-lane sum on eight-lane arrays against the same sum written
+    /// on sixteen scalar accumulators, for lengths around every boundary
+    /// (blocks of 64, groups of 256, the Kahan step at 1,024, slices of
+    /// 32,768).
+    #[test]
+    fn row_sum_is_the_sixteen_lane_kernel() {
+        fn kahan(acc1: &mut [f32; 16], acc2: &mut [f32; 16], err: &mut [f32; 16]) {
+            for i in 0..16 {
+                let y = acc1[i] - err[i];
+                let t = acc2[i] + y;
+                let e = (t - acc2[i]) - y;
+                err[i] = if e.is_finite() { e } else { 0.0 };
+                acc2[i] = t;
+                acc1[i] = 0.0;
+            }
+        }
+        fn k1(a: &[f32]) -> f32 {
+            let block = |o: usize| {
+                let mut v = [0.0_f32; 16];
+                for j in 0..4 {
+                    for (i, v) in v.iter_mut().enumerate() {
+                        *v += a.get(o + 16 * j + i).copied().unwrap_or(0.0);
+                    }
+                }
+                v
+            };
+            let (mut acc1, mut acc2, mut err) = ([0.0_f32; 16], [0.0_f32; 16], [0.0_f32; 16]);
+            let (k, mut o, mut clock) = (a.len(), 0, 0);
+            while k - o >= 256 {
+                let mut g = block(o);
+                for c in 1..4 {
+                    let b = block(o + 64 * c);
+                    for i in 0..16 {
+                        g[i] += b[i];
+                    }
+                }
+                for i in 0..16 {
+                    acc1[i] += g[i];
+                }
+                (o, clock) = (o + 256, clock + 64);
+                if clock % 256 == 0 {
+                    kahan(&mut acc1, &mut acc2, &mut err);
+                }
+            }
+            while k - o >= 64 {
+                let b = block(o);
+                for i in 0..16 {
+                    acc1[i] += b[i];
+                }
+                (o, clock) = (o + 64, clock + 16);
+                if clock % 256 == 0 {
+                    kahan(&mut acc1, &mut acc2, &mut err);
+                }
+            }
+            if k > o {
+                let b = block(o);
+                for i in 0..16 {
+                    acc1[i] += b[i];
+                }
+            }
+            kahan(&mut acc1, &mut acc2, &mut err);
+            let v8: Vec<f32> = (0..8).map(|i| acc2[i] + acc2[i + 8]).collect();
+            let v4: Vec<f32> = (0..4).map(|i| v8[i] + v8[i + 4]).collect();
+            (v4[0] + v4[2]) + (v4[1] + v4[3])
+        }
+        fn sum(a: &[f32]) -> f32 {
+            if a.len() <= 32_768 {
+                return k1(a);
+            }
+            let parts: Vec<f32> = a.chunks(32_768).map(k1).collect();
+            sum(&parts)
+        }
+        let mut state = 0x9e37_79b9_u32;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            f32::from_bits(0x3e00_0000 | (state >> 8))
+        };
+        let lens = [
+            0, 1, 15, 16, 63, 64, 65, 255, 256, 257, 1023, 1024, 1025, 4096, 5000, 32_767, 32_768,
+            32_769, 70_000,
+        ];
+        for len in lens {
+            let x: Vec<f32> = (0..len).map(|_| next()).collect();
+            assert_eq!(
+                row_sum::<Array>(&x).to_bits(),
+                sum(&x).to_bits(),
+                "len {len}"
+            );
+            assert_eq!(
+                row_sum::<wide::f32x8>(&x).to_bits(),
+                sum(&x).to_bits(),
+                "len {len}"
+            );
+        }
+    }
+}
