@@ -193,6 +193,12 @@ impl Ops for Avx2 {
         Avx2(unsafe { _mm256_mul_ps(self.0, rhs.0) })
     }
     #[inline(always)]
+    fn floor_small(self) -> Self {
+        // SAFETY: see the impl comment. `roundps` toward -inf: the exact
+        // floor of every lane.
+        Avx2(unsafe { _mm256_floor_ps(self.0) })
+    }
+    #[inline(always)]
     fn mul_add(self, b: Self, c: Self) -> Self {
         // SAFETY: see the impl comment (FMA is enabled with AVX2).
         Avx2(unsafe { _mm256_fmadd_ps(self.0, b.0, c.0) })

@@ -46,6 +46,17 @@ pub(crate) trait Ops: Copy {
     fn mul(self, rhs: Self) -> Self;
     /// Lanewise `self * b + c`, rounded once (a fused multiply-add).
     fn mul_add(self, b: Self, c: Self) -> Self;
+    /// Lanewise `floor(self)` for `|self| < 2^22` (exact there), NaN kept
+    /// as a NaN; other lanes are unspecified. By default: round to nearest
+    /// by adding and subtracting `1.5 · 2^23`, then one down where that
+    /// went up (every step exact); a backend with a rounding instruction
+    /// uses it instead.
+    #[inline(always)]
+    fn floor_small(self) -> Self {
+        let magic = Self::splat(12_582_912.0);
+        let t = self.add(magic).sub(magic);
+        Self::select(t.gt(self), t.sub(Self::splat(1.0)), t)
+    }
 
     /// Lanewise ordered `self > rhs` (false when either is NaN).
     fn gt(self, rhs: Self) -> Self::Mask;

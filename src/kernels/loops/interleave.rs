@@ -48,6 +48,10 @@ impl<L: Ops> Ops for Interleaved<L> {
         Interleaved(each2(self.0, rhs.0, L::mul))
     }
     #[inline(always)]
+    fn floor_small(self) -> Self {
+        Interleaved(each1(self.0, L::floor_small))
+    }
+    #[inline(always)]
     fn mul_add(self, b: Self, c: Self) -> Self {
         let ([a0, a1, a2, a3], [b0, b1, b2, b3], [c0, c1, c2, c3]) = (self.0, b.0, c.0);
         Interleaved([

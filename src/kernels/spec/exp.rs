@@ -52,13 +52,11 @@ const BIAS_BITS: u32 = 127 << 23;
 /// the final flush (see [`exp_nonpositive_no_flush`]).
 pub(crate) const NO_FLUSH_FROM: f32 = -86.0;
 
-/// `floor(y)` for `|y| < 2^22` or NaN (NaN stays NaN): round to nearest,
-/// then one down where that went up. Every step is exact.
+/// `floor(y)`: `y` is `fma(x, log2(e), 0.5)` with `x` clamped to
+/// [−87.8, 88.8] (or NaN), well inside `|y| < 2^22`.
 #[inline(always)]
 fn floor_small<L: Ops>(y: L) -> L {
-    let magic = L::splat(ROUND_MAGIC);
-    let t = y.add(magic).sub(magic);
-    L::select(t.gt(y), t.sub(L::splat(1.0)), t)
+    y.floor_small()
 }
 
 /// `2^n` for an integer `n` in `[-127, 127]` (`+0.0` for `-127`), from the

@@ -112,6 +112,11 @@ const SLICE: usize = 32_768;
 /// Rows longer than 32,768 are summed in slices of 32,768, whose sums are
 /// then summed the same way, in order. (Where the kernel adds to a `+0.0`
 /// first, nothing is written here: every term is `+0.0` or more, or NaN.)
+///
+/// Inlined into its caller, so that vector lanes get the caller's target
+/// features (out of line in debug builds, whose inlined frames grow).
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn row_sum<L: Lanes>(x: &[f32]) -> f32 {
     if x.len() <= SLICE {
         return sum_k1::<L>(x);
