@@ -3,9 +3,12 @@
 # shift=0), checks that its final weight digest equals the host's
 # (tests/firmware_digest.rs), and prints instructions per pattern, flash and
 # RAM. Exits non-zero on any mismatch or failure. Works from any directory.
+# WTAS_TOOLCHAIN=stable builds with rustup's stable and rust-lld instead of
+# Debian's Rust and GNU ld (tests/toolchain.sh).
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
+. "$ROOT/tests/toolchain.sh"
 START=$(date +%s)
 die() { echo "evstdp firmware: $*" >&2; exit 1; }
 
@@ -42,10 +45,11 @@ echo "host: digest $HOST"
 
 # 3. The firmware.
 target=thumbv7em-none-eabihf
-( cd "$HERE" && RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build -q --release -Zbuild-std=core --target $target \
-    --target-dir "$HERE/target" ) \
+xtarget_add $target || die "rustup target add $target failed"
+TD="$HERE/target"; [ "$WTAS_TOOLCHAIN" = debian ] || TD="$HERE/target/$WTAS_TOOLCHAIN"
+( cd "$HERE" && xcargo $target build -q --release --target-dir "$TD" ) \
   >"$HERE/target/build.log" 2>&1 || { tail -30 "$HERE/target/build.log"; die "firmware build failed"; }
-ELF="$HERE/target/$target/release/wtas-evstdp-firmware"
+ELF="$TD/$target/release/wtas-evstdp-firmware"
 run_log="$HERE/target/run.log"
 timeout "${QEMU_TIMEOUT:-300}" qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic -monitor none \
   -semihosting-config enable=on,target=native -icount shift=0 -kernel "$ELF" >"$run_log" 2>&1 \
@@ -71,4 +75,4 @@ echo "  instructions per pattern (learning on): $ipp  (per step: $(awk -v i="$ip
 echo "  instructions per pattern (learning off, $frozen patterns): $ipf  (per step: $(awk -v i="$ipf" 'BEGIN{printf "%.0f", i/50}'))"
 echo "  flash: $((vt + text + rodata)) B = .text $text + .rodata $rodata (of which digits $((patterns * 65))) + vectors $vt"
 echo "  RAM: $((bss + data)) B static (.bss $bss + .data $data; model state $(field sizeof-storage) B), no heap"
-echo "evstdp firmware: $(( $(date +%s) - START )) s, OK"
+echo "evstdp firmware: $(xtoolchain_name), $(( $(date +%s) - START )) s, OK"
