@@ -21,7 +21,7 @@ use buffers::{GUARD, Guarded, STATE};
 use check::{THR_FLOOR, advance_checked, check_reset, check_step, snapshot};
 use libfuzzer_sys::fuzz_target;
 use wtas::kernels::Backend;
-use wtas::{BufferName, Cell, Config, Error, InputReset, Params};
+use wtas::{BufferName, Buffers, Cell, Config, Error, InputReset, Params};
 
 /// Largest state (elements per buffer) the target allocates; larger valid
 /// shapes are exercised through the wrong-length path only.
@@ -107,6 +107,13 @@ enum Op {
     },
     Reset(bool),
     Backend(u8),
+    /// Near ties: two units in three within 7 ulp of `base / 4`, the others
+    /// far below; then one step, checked, and compared bit for bit with the
+    /// same step of a twin cell on the reference kernels.
+    Ties {
+        base: i8,
+        seed: u32,
+    },
 }
 
 #[derive(Arbitrary, Debug)]
@@ -164,9 +171,13 @@ fn expected_params_error(c: &Config) -> Option<Error> {
     } else if !finite(c.thr_gain) {
         Some(Error::ThrGain { value: c.thr_gain })
     } else if !nonneg(c.refract_time) {
-        Some(Error::RefractTime { value: c.refract_time })
+        Some(Error::RefractTime {
+            value: c.refract_time,
+        })
     } else if !nonneg(c.thr_jitter) {
-        Some(Error::ThrJitter { value: c.thr_jitter })
+        Some(Error::ThrJitter {
+            value: c.thr_jitter,
+        })
     } else {
         None
     }
@@ -250,7 +261,9 @@ fuzz_target!(|input: Input| {
             expected: n,
             found: threshold0.len(),
         }),
-        Ctor::WithThresholds { .. } if threshold0.iter().any(|x| x.is_nan()) => Err(Error::ThresholdNan),
+        Ctor::WithThresholds { .. } if threshold0.iter().any(|x| x.is_nan()) => {
+            Err(Error::ThresholdNan)
+        }
         _ if first_bad.is_some() => Err(length_error(first_bad.unwrap())),
         _ => Ok(()),
     };
@@ -364,6 +377,38 @@ fuzz_target!(|input: Input| {
                     advance_checked(&mut cell, t, dt);
                     steps += 1;
                 }
+            }
+            Op::Ties { base, seed } => {
+                let b = *base as f32 * 0.25;
+                let mut r = *seed | 1;
+                for (i, x) in cell.j_mut().iter_mut().enumerate() {
+                    r ^= r << 13;
+                    r ^= r >> 17;
+                    r ^= r << 5;
+                    *x = if i % 3 == 0 {
+                        b - 12.0 - (r & 0xffff) as f32 / 65_536.0
+                    } else {
+                        f32::from_bits(b.to_bits().wrapping_add(r & 7))
+                    };
+                }
+                let old = snapshot(&cell);
+                let mut twin_mem: Vec<f32> =
+                    old.iter().flatten().map(|b| f32::from_bits(*b)).collect();
+                let twin = Buffers::from_slice(&mut twin_mem, len)
+                    .and_then(|bufs| Cell::resume(params, bufs));
+                let t = steps as f32;
+                advance_checked(&mut cell, t, 1.0);
+                if let Ok(mut twin) = twin {
+                    twin.set_backend(Backend::Reference).unwrap();
+                    twin.advance(t, 1.0).unwrap();
+                    assert_eq!(
+                        snapshot(&cell),
+                        snapshot(&twin),
+                        "near ties: {:?} vs the reference",
+                        cell.backend()
+                    );
+                }
+                steps += 1;
             }
             Op::Poke { at, bits: b } => {
                 let j = cell.j_mut();
