@@ -26,6 +26,7 @@ const FIRMWARE: &[&str] = &[
     "unit_test_2.npz",
     "case03_n16_b3_binary.npz",
     "case09_n31_b2_huge.npz",
+    "case02_n12_b2_tie_c12.npz",
 ];
 
 fn bin(traj: &Trajectory) -> Vec<u8> {

@@ -20,7 +20,7 @@ typedef struct replay_case {
 } replay_case;
 
 /* Floats of work memory replay_golden needs for a case. */
-#define REPLAY_WORK_FLOATS(len, n_units) (7u * (len) + 2u * (n_units))
+#define REPLAY_WORK_FLOATS(len, n_units) (8u * (len) + (n_units))
 
 /* Called for every failed check: a message and two numbers for context. */
 void wtas_check_report(const char *what, long a, long b);

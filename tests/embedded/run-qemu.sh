@@ -7,10 +7,11 @@
 # reachable panic path, and where a Cortex-M4F (eabihf) build lands on the
 # soft-float path. Works from any directory.
 #
-# Usage: run-qemu.sh [--toolchain debian|stable]
+# Usage: run-qemu.sh [--toolchain debian|stable] [--targets "T ..."]
 #   debian (default): Debian's Rust with -Zbuild-std=core and GNU ld;
 #   stable: rustup's stable with `rustup target add` and rust-lld, the way
-#   most users build (tests/toolchain.sh).
+#   most users build (tests/toolchain.sh);
+#   --targets: a subset of the three targets (default all).
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -18,7 +19,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --toolchain) WTAS_TOOLCHAIN=${2:-}; shift 2 ;;
     --toolchain=*) WTAS_TOOLCHAIN=${1#*=}; shift ;;
-    *) echo "usage: run-qemu.sh [--toolchain debian|stable]" >&2; exit 2 ;;
+    --targets) TARGETS=${2:-}; shift 2 ;;
+    *) echo "usage: run-qemu.sh [--toolchain debian|stable] [--targets \"T ...\"]" >&2; exit 2 ;;
   esac
 done
 export WTAS_TOOLCHAIN=${WTAS_TOOLCHAIN:-debian}
@@ -68,7 +70,8 @@ HOST=$(awk '/^wtas-host-digest /{print $2}' "$host_log")
 echo "host: digest $HOST (default backend and reference agree, pinned constant matches)"
 
 # 3. Firmware builds, each route in its own target directory.
-TARGETS="thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imac-unknown-none-elf"
+TARGETS=${TARGETS:-thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imac-unknown-none-elf}
+THUMB=$(for t in $TARGETS; do case $t in thumb*) echo "$t" ;; esac; done)
 xtarget_add $TARGETS || die "rustup target add $TARGETS failed"
 echo "toolchain: $(xtoolchain_name)"
 export CARGO_TARGET_DIR="$HERE/target"
@@ -141,7 +144,7 @@ echo
 echo "Footprint (64 units, batch 1; instructions from QEMU -icount shift=0):"
 printf '%-24s %-6s %10s %10s %12s %10s %12s %12s\n' target opt "wtas.text" "wtas(nm)" "RAM/neuron" "stack" "instr/n-step" "diff-method"
 steps_neurons=$((2000 * 64))
-for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
+for target in $THUMB; do
   for profile in release release-o3; do
     opt=s; [ "$profile" = release-o3 ] && opt=3
     full="$OUT/$target-$profile-full"; nostep="$OUT/$target-$profile-nostep"
@@ -164,7 +167,7 @@ echo "  RAM/neuron = size_of::<Storage<64,1>>() / 64 (five state buffers + j); s
 echo "  instr/n-step = ticks inside advance x (instructions per tick, calibrated) / (2000 x 64);"
 echo "  diff-method = (whole run - run with the wtas calls removed) / (2000 x 64), includes resets and construction."
 echo "  Goals (DESIGN.md, Firmware): M4F opt s <= 70 instr/n-step, stack <= 128 B, step code <= 1,200 B; M0 opt s <= 1,600; RAM/neuron = 24 (5x4 + j); no heap."
-for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
+for target in $THUMB; do
   p="$OUT/$target-release-profile.run"
   [ -f "$p" ] || continue
   cal=$(awk '$2=="cal"{print $4/$3; exit}' "$p")
@@ -185,7 +188,7 @@ echo
 echo "wtas against hand-written C (64 units, batch 1; QEMU -icount shift=0, ticks inside the step calls):"
 printf '%-10s %-4s %-12s %12s %6s %10s  %s\n' target opt step "instr/n-step" stack "step code" digest
 cfield() { awk -v k="$2" '$1=="c" && $2==k {print $3; exit}' "$1"; }
-for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
+for target in $THUMB; do
   t=m4f; name=M4F; [ "$target" = thumbv6m-none-eabi ] && { t=m0; name=M0; }
   for profile in release release-o3; do
     opt=s; copt=s; [ "$profile" = release-o3 ] && { opt=3; copt=2; }
@@ -220,7 +223,7 @@ echo "  $(tail -1 "$C_OUT/run.log")"
 
 # 6. Panic check.
 echo
-"$HERE/panic-check.sh" thumbv7em-none-eabihf thumbv6m-none-eabi || fail=1
+"$HERE/panic-check.sh" $THUMB || fail=1
 
 echo "run-qemu: toolchain $(xtoolchain_name)"
 
