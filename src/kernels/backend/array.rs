@@ -1,8 +1,9 @@
 //! Eight `f32` lanes as a plain array: each operation is the one-lane
 //! operation of `f32` in a loop over the lanes, Rust's own scalar
 //! arithmetic, which is IEEE-754 single precision on every target and
-//! never fused (the one fused multiply-add is `fma`, explicitly). The compiler may still vectorize the loops with the
-//! target's baseline SIMD; the bits cannot change.
+//! never fused (the one fused multiply-add is `mul_add`, explicitly). The
+//! compiler may still vectorize the loops with the target's baseline SIMD;
+//! the bits cannot change.
 #![forbid(unsafe_code)]
 
 use super::{LANES, Lanes, Ops};
