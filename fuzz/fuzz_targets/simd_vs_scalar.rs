@@ -166,7 +166,7 @@ fn on_backend(b: Backend) -> impl Fn(Op2) -> Ret {
         Op2::RowMax(x) => Ret::F(b.row_max(x)),
         Op2::ExpSum(x, m, o) => Ret::R(b.exp_sum(x, m, o)),
         Op2::SpikeMask(e, s, t) => Ret::R(b.spike_mask(e, s, t)),
-        Op2::Softmax(x, o) => Ret::U(b.softmax(x, o)),
+        Op2::Softmax(x, o) => Ret::U(b.softmax(1, x.len(), x, o)),
         Op2::Exp8(x) => Ret::A(b.exp8(x)),
     }
 }
@@ -176,7 +176,7 @@ fn free_functions(op: Op2) -> Ret {
         Op2::RowMax(x) => Ret::F(kernels::row_max(x)),
         Op2::ExpSum(x, m, o) => Ret::R(kernels::exp_sum(x, m, o)),
         Op2::SpikeMask(e, s, t) => Ret::R(kernels::spike_mask(e, s, t)),
-        Op2::Softmax(x, o) => Ret::U(kernels::softmax(x, o)),
+        Op2::Softmax(x, o) => Ret::U(kernels::softmax(1, x.len(), x, o)),
         Op2::Exp8(x) => Ret::A(kernels::exp(wide::f32x8::new(x)).to_array()),
     }
 }
