@@ -308,7 +308,7 @@ pub fn row_max(x: &[f32]) -> f32 {
 ///   [−87.3, 0]; results below `f32::MIN_POSITIVE` are `+0.0` (the
 ///   reference flushes), and inputs below −87.8 give `+0.0`.
 /// - `exp(±0) = 1.0`, `exp(-inf) = +0.0`, `exp(+inf) = +inf`.
-/// - NaN gives a NaN.
+/// - NaN gives `f32::NAN` (the canonical quiet NaN).
 ///
 /// Bit-identical to [`exp_f32`] lane by lane, on every target.
 pub fn exp(x: f32x8) -> f32x8 {

@@ -91,16 +91,17 @@ fn exp_core<L: Ops, const FLUSH: bool>(x: L, n: L) -> L {
 }
 
 /// The reference's `exp` on every lane, for any input (the module
-/// documentation has the steps).
+/// documentation has the steps). A NaN input gives `f32::NAN`: the
+/// reference gives a NaN, whose payload instruction sets disagree on.
 #[inline(always)]
 pub(crate) fn exp<L: Ops>(x: L) -> L {
     // `LO > x ? LO : x`: a NaN `x` is kept, as by the reference's clamp.
-    let x = L::splat(LO).max_gt(x);
-    let x = L::splat(HI).min_lt(x);
-    let n = floor_small(x.mul_add(L::splat(LOG2E), L::splat(0.5)));
+    let xc = L::splat(LO).max_gt(x);
+    let xc = L::splat(HI).min_lt(xc);
+    let n = floor_small(xc.mul_add(L::splat(LOG2E), L::splat(0.5)));
     let n = L::splat(-127.0).max_gt(n);
     let n = L::splat(127.0).min_lt(n);
-    exp_core::<L, true>(x, n)
+    L::select(x.is_nan(), L::splat(f32::NAN), exp_core::<L, true>(xc, n))
 }
 
 /// [`exp`] for `x` in [−inf, 0] (no NaN): the same bits, without the upper
