@@ -12,7 +12,6 @@
 
 #![forbid(unsafe_code)]
 
-use super::backend::array::Array;
 use super::backend::{LANES, Ops, add, mul, sub};
 use super::spec::exp::{exp_f32, exp_nonpositive};
 use super::spec::{
@@ -60,8 +59,7 @@ pub(crate) fn exp_sum(x: &[f32], max: f32, out: &mut [f32], path: SoftmaxPath) -
 fn row_sum(e: &[f32], path: SoftmaxPath) -> f32 {
     match path {
         SoftmaxPath::Inline => windowed_sum(e),
-        // Sixteen lanes as two arrays of eight: one add per lane.
-        SoftmaxPath::Ynnpack => ynn::row_sum::<Array>(e),
+        SoftmaxPath::Ynnpack => ynn::row_sum_scalar(e),
     }
 }
 

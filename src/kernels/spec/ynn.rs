@@ -23,7 +23,7 @@
 #![forbid(unsafe_code)]
 
 use super::reduce::reduce_add_lanes;
-use crate::kernels::backend::{LANES, Lanes, Ops};
+use crate::kernels::backend::{LANES, Lanes, Ops, add, sub};
 
 const LO: f32 = f32::from_bits(0xc2b0_0f34);
 const HI: f32 = f32::from_bits(0x42b1_7218);
@@ -128,6 +128,107 @@ pub(crate) fn row_sum<L: Lanes>(x: &[f32]) -> f32 {
             .map_or(0.0, sum_k1::<L>)
     };
     sum_k1_of::<L>(slices, &slice_sum)
+}
+
+/// [`row_sum`] one element at a time on sixteen scalar accumulators: the
+/// same operations in the same order, in little code, for the reference
+/// kernels (what cores without SIMD run).
+#[inline(never)]
+pub(crate) fn row_sum_scalar(x: &[f32]) -> f32 {
+    if x.len() <= SLICE {
+        return sum_k1_scalar(x.len(), &|i| x.get(i).copied().unwrap_or(0.0));
+    }
+    let slices = x.len().div_ceil(SLICE);
+    let slice_sum = |j: usize| {
+        let lo = j * SLICE;
+        x.get(lo..(lo + SLICE).min(x.len())).map_or(0.0, |s| {
+            sum_k1_scalar(s.len(), &|i| s.get(i).copied().unwrap_or(0.0))
+        })
+    };
+    sum_k1_scalar(slices, &slice_sum)
+}
+
+/// `sum_float_k1` of `len` values given by `get`, on sixteen scalars.
+fn sum_k1_scalar(len: usize, get: &dyn Fn(usize) -> f32) -> f32 {
+    let block = |o: usize, acc: &mut [f32; 16]| {
+        let mut b = [0.0_f32; 16];
+        for v in 0..4 {
+            for (l, x) in b.iter_mut().enumerate() {
+                let i = o + 16 * v + l;
+                if i < len {
+                    *x = add(*x, get(i));
+                }
+            }
+        }
+        for (a, x) in acc.iter_mut().zip(b) {
+            *a = add(*a, x);
+        }
+    };
+    let kahan = |acc1: &mut [f32; 16], acc2: &mut [f32; 16], err: &mut [f32; 16]| {
+        for ((a1, a2), e) in acc1.iter_mut().zip(acc2.iter_mut()).zip(err.iter_mut()) {
+            let y = sub(*a1, *e);
+            let t = add(*a2, y);
+            let d = sub(sub(t, *a2), y);
+            *e = if d.is_finite() { d } else { 0.0 };
+            *a2 = t;
+            *a1 = 0.0;
+        }
+    };
+    let (mut acc1, mut acc2, mut err) = ([0.0_f32; 16], [0.0_f32; 16], [0.0_f32; 16]);
+    let (mut o, mut clock) = (0, 0_usize);
+    while len - o >= 256 {
+        let mut g = [0.0_f32; 16];
+        for c in 0..4 {
+            block(o + 64 * c, &mut g);
+        }
+        for (a, x) in acc1.iter_mut().zip(g) {
+            *a = add(*a, x);
+        }
+        (o, clock) = (o + 256, clock + 64);
+        if clock.is_multiple_of(256) {
+            kahan(&mut acc1, &mut acc2, &mut err);
+        }
+    }
+    while len - o >= 64 {
+        block(o, &mut acc1);
+        (o, clock) = (o + 64, clock + 16);
+        if clock.is_multiple_of(256) {
+            kahan(&mut acc1, &mut acc2, &mut err);
+        }
+    }
+    if len > o {
+        block(o, &mut acc1);
+    }
+    kahan(&mut acc1, &mut acc2, &mut err);
+    let [
+        a0,
+        a1,
+        a2,
+        a3,
+        a4,
+        a5,
+        a6,
+        a7,
+        a8,
+        a9,
+        a10,
+        a11,
+        a12,
+        a13,
+        a14,
+        a15,
+    ] = acc2;
+    let v8 = [
+        add(a0, a8),
+        add(a1, a9),
+        add(a2, a10),
+        add(a3, a11),
+        add(a4, a12),
+        add(a5, a13),
+        add(a6, a14),
+        add(a7, a15),
+    ];
+    reduce_add_lanes(v8)
 }
 
 /// 16 lanes as two vectors of eight.
@@ -449,6 +550,11 @@ mod tests {
             );
             assert_eq!(
                 row_sum::<wide::f32x8>(&x).to_bits(),
+                sum(&x).to_bits(),
+                "len {len}"
+            );
+            assert_eq!(
+                super::row_sum_scalar(&x).to_bits(),
                 sum(&x).to_bits(),
                 "len {len}"
             );
