@@ -227,12 +227,41 @@ fn fma_general(a: f32, b: f32, c: f32) -> f32 {
     libm::fmaf(a, b, c)
 }
 
-/// `v >> k` for `k < 64`, with the bits shifted out kept as one sticky
-/// bit (bit 0 set if any was set).
+/// `(h · 2^32 + l) >> k` for `k < 64`, as two words, with the bits shifted
+/// out kept as one sticky bit (bit 0 set if any was set). In 32-bit words:
+/// a 64-bit shift by a variable amount is a routine call on a Cortex-M0.
+/// `(v << 1) << (31 - k)` is `v << (32 - k)` without the shift by 32 where
+/// `k = 0` (it is 0 then, as `v << 32` would be).
 #[inline(always)]
-fn shr_sticky(v: u64, k: u32) -> u64 {
-    let s = v >> k;
-    s | u64::from(s << k != v)
+fn shr_sticky(h: u32, l: u32, k: u32) -> u64 {
+    let (h, l, lost) = if k < 32 {
+        let l2 = (l >> k) | ((h << 1) << (31 - k));
+        (h >> k, l2, (l << 1) << (31 - k))
+    } else {
+        let k = k - 32;
+        (0, h >> k, l | ((h << 1) << (31 - k)))
+    };
+    (u64::from(h) << 32) | u64::from(l | u32::from(lost != 0))
+}
+
+/// `s << lz` for a nonzero `s` and its leading zeros `lz`: the leading
+/// bit moved to bit 63. Where that bit is at bit 60 to 62 (every result
+/// but a difference whose leading bits cancel) without a `leading_zeros`,
+/// which is a routine call on a Cortex-M0.
+#[inline(always)]
+fn normalize(s: u64) -> (u64, u32) {
+    let (h, l) = ((s >> 32) as u32, s as u32);
+    let (h, l, lz) = if h >= 1 << 28 {
+        let lz = 1 + u32::from(h < 1 << 30) + u32::from(h < 1 << 29);
+        ((h << lz) | (l >> (32 - lz)), l << lz, lz)
+    } else if h != 0 {
+        let lz = h.leading_zeros();
+        ((h << lz) | ((l >> 1) >> (31 - lz)), l << lz, lz)
+    } else {
+        let lz = l.leading_zeros();
+        (l << lz, 0, lz + 32)
+    };
+    ((u64::from(h) << 32) | u64::from(l), lz)
 }
 
 /// `x * y + z` (as bits) for normal `x`, `y`, `z` with a normal or zero
@@ -279,14 +308,18 @@ fn fma_normal(x: u32, y: u32, z: u32) -> Option<f32> {
     } else {
         (p << 1, ea as i32 + eb as i32 - 127)
     };
-    let (tp, tz) = (p << 14, u64::from((z & MANTISSA) | HIDDEN) << 38);
+    // `p << 14` and `mz << 38` as high and low words.
+    let (xh, xl) = (((p >> 18) as u32), (p as u32) << 14);
+    let zh = ((z & MANTISSA) | HIDDEN) << 6;
     let (sp, sz) = ((x ^ y) & SIGN, z & SIGN);
     // The larger exponent's term first, the other aligned to it.
     let d = ep - ec as i32;
+    let k = d.unsigned_abs().min(63);
     let (big, small, e, sign) = if d >= 0 {
-        (tp, shr_sticky(tz, d.unsigned_abs().min(63)), ep, sp)
+        let big = (u64::from(xh) << 32) | u64::from(xl);
+        (big, shr_sticky(zh, 0, k), ep, sp)
     } else {
-        (tz, shr_sticky(tp, d.unsigned_abs().min(63)), ec as i32, sz)
+        (u64::from(zh) << 32, shr_sticky(xh, xl, k), ec as i32, sz)
     };
     let (s, sign) = if sp == sz {
         (big + small, sign)
@@ -305,8 +338,7 @@ fn fma_normal(x: u32, y: u32, z: u32) -> Option<f32> {
     // `s · 2^(e - 188)`, `s` nonzero and below `2^63`. Normalized to bit
     // 63, its 24 leading bits are the significand `m`, with biased exponent
     // `e + 2 - lz` (`e` itself where the leading bit is bit 61).
-    let lz = s.leading_zeros();
-    let s = s << lz;
+    let (s, lz) = normalize(s);
     let (top, low) = ((s >> 32) as u32, s as u32);
     let (m, rest) = (top >> 8, top & 0xff);
     let up = rest > 0x80 || (rest == 0x80 && (low != 0 || m & 1 == 1));
