@@ -163,16 +163,23 @@ pub(crate) fn mul(a: f32, b: f32) -> f32 {
 ///
 /// Cortex-M4F and M33 (`thumbv7em`, `thumbv8m.main` with an FPU) run their
 /// `VFMA` instruction; aarch64, and x86 built with the `fma` feature, run
-/// theirs inside `libm::fmaf`; everywhere else `libm::fmaf` computes it in
+/// theirs inside `libm::fmaf`; cores without an FPU run `soft_float::fma`
+/// (integer arithmetic); everywhere else `libm::fmaf` computes it in
 /// software, correctly rounded (it corrects the double rounding of an
 /// `f64` evaluation), so every target gets the same bits.
 #[cfg(wtas_vfma)]
 pub(crate) use arm_vfma::fma;
 
+/// `a * b + c` rounded once, on a core without a floating-point unit: the
+/// `soft_float` routine, in integer arithmetic (`libm::fmaf`'s `f64`
+/// evaluation in software is several times slower), with the same bits.
+#[cfg(wtas_soft_float)]
+pub(crate) use soft_float::fma;
+
 /// `a * b + c` rounded once (see the `wtas_vfma` variant). With `std`,
 /// the standard library's, which the host's C library runs on the CPU's
 /// FMA where it has one; without, `libm`'s.
-#[cfg(not(wtas_vfma))]
+#[cfg(not(any(wtas_vfma, wtas_soft_float)))]
 #[inline(always)]
 pub(crate) fn fma(a: f32, b: f32, c: f32) -> f32 {
     #[cfg(feature = "std")]

@@ -1,7 +1,7 @@
-//! `f32` addition, subtraction and multiplication for cores without a
-//! floating-point unit (Cortex-M0, RISC-V without `F`): IEEE-754 binary32,
-//! round to nearest even, the same bits as the hardware's and the
-//! compiler's routines.
+//! `f32` addition, subtraction, multiplication and fused multiply-add for
+//! cores without a floating-point unit (Cortex-M0, RISC-V without `F`):
+//! IEEE-754 binary32, round to nearest even, the same bits as the
+//! hardware's and the compiler's (or `libm`'s) routines.
 //!
 //! The compiler's soft-float routines handle every operand in one general
 //! code path (and its multiply calls a 64-bit multiply, a routine of its
@@ -13,6 +13,12 @@
 //! that would be subnormal or overflow) to the compiler's routine. Either way the
 //! result is the correctly rounded one, so no bit depends on which path
 //! ran; the tests compare both with the host's hardware.
+//!
+//! The fused multiply-add is the same scheme: `libm::fmaf` evaluates in
+//! software `f64` (several hundred instructions on a Cortex-M0), while
+//! normal operands with a normal result take a 48-bit product of 12-bit
+//! halves, one alignment with a sticky bit, one addition or subtraction
+//! and one rounding; every other case goes to `libm::fmaf`.
 //!
 //! They are used where `cfg(wtas_soft_float)` is set (see `build.rs`);
 //! elsewhere the hardware's instructions are both faster and the same.
@@ -82,6 +88,24 @@ fn sub_general(a: f32, b: f32) -> f32 {
     a - b
 }
 
+/// The 48-bit product of the significands of the normal numbers `x` and
+/// `y` (as bits), in `[2^46, 2^48)`, as its bits from 24 up (`hi`, in
+/// `[2^22, 2^24)`) and the 24 below (`lo`).
+///
+/// Built from 12-bit halves: every partial product, and every sum below,
+/// fits in 32 bits (`mid < 2^25`, `lo < 2^25` before the carry is taken).
+#[inline(always)]
+fn product(x: u32, y: u32) -> (u32, u32) {
+    let ma = (x & MANTISSA) | HIDDEN;
+    let mb = (y & MANTISSA) | HIDDEN;
+    let (ah, al) = (ma >> 12, ma & 0xfff);
+    let (bh, bl) = (mb >> 12, mb & 0xfff);
+    let mid = ah * bl + al * bh;
+    let lo = ((mid & 0xfff) << 12) + al * bl;
+    let hi = ah * bh + (mid >> 12) + (lo >> 24);
+    (hi, lo & 0xff_ffff)
+}
+
 /// `a * b` for normal operands with a normal product, else `None`.
 #[inline(always)]
 fn mul_normal(x: u32, y: u32) -> Option<f32> {
@@ -89,16 +113,7 @@ fn mul_normal(x: u32, y: u32) -> Option<f32> {
     if !(normal(ea) && normal(eb)) {
         return None;
     }
-    let ma = (x & MANTISSA) | HIDDEN;
-    let mb = (y & MANTISSA) | HIDDEN;
-    // The 48-bit product from 12-bit halves: every partial product fits
-    // in 32 bits. `hi` and `lo` are its bits from 24 up, and below 24.
-    let (ah, al) = (ma >> 12, ma & 0xfff);
-    let (bh, bl) = (mb >> 12, mb & 0xfff);
-    let mid = ah * bl + al * bh;
-    let lo = ((mid & 0xfff) << 12) + al * bl;
-    let hi = ah * bh + (mid >> 12) + (lo >> 24);
-    let lo = lo & 0xff_ffff;
+    let (hi, lo) = product(x, y);
     // The product is in [2^46, 2^48): take its top 24 bits as the
     // significand `m` and the 24 below as `rest` (`2^23` is half an ulp).
     let (m, rest, e) = if hi >= HIDDEN {
@@ -194,9 +209,145 @@ fn add_normal(x: u32, y: u32) -> Option<f32> {
     pack(x & SIGN, e, m + u32::from(up))
 }
 
+/// `a * b + c`, rounded once: the fused multiply-add, the same bits as the
+/// hardware's.
+#[inline(never)]
+pub(crate) fn fma(a: f32, b: f32, c: f32) -> f32 {
+    match fma_normal(a.to_bits(), b.to_bits(), c.to_bits()) {
+        Some(r) => r,
+        None => fma_general(a, b, c),
+    }
+}
+
+/// `libm`'s, correctly rounded for every input (it evaluates in `f64` and
+/// corrects the double rounding).
+#[cold]
+#[inline(never)]
+fn fma_general(a: f32, b: f32, c: f32) -> f32 {
+    libm::fmaf(a, b, c)
+}
+
+/// `(h · 2^32 + l) >> k` for `k < 64`, as two words, with the bits shifted
+/// out kept as one sticky bit (bit 0 set if any was set). In 32-bit words:
+/// a 64-bit shift by a variable amount is a routine call on a Cortex-M0.
+/// `(v << 1) << (31 - k)` is `v << (32 - k)` without the shift by 32 where
+/// `k = 0` (it is 0 then, as `v << 32` would be).
+#[inline(always)]
+fn shr_sticky(h: u32, l: u32, k: u32) -> u64 {
+    let (h, l, lost) = if k < 32 {
+        let l2 = (l >> k) | ((h << 1) << (31 - k));
+        (h >> k, l2, (l << 1) << (31 - k))
+    } else {
+        let k = k - 32;
+        (0, h >> k, l | ((h << 1) << (31 - k)))
+    };
+    (u64::from(h) << 32) | u64::from(l | u32::from(lost != 0))
+}
+
+/// `s << lz` for a nonzero `s` and its leading zeros `lz`: the leading
+/// bit moved to bit 63. Where that bit is at bit 60 to 62 (every result
+/// but a difference whose leading bits cancel) without a `leading_zeros`,
+/// which is a routine call on a Cortex-M0.
+#[inline(always)]
+fn normalize(s: u64) -> (u64, u32) {
+    let (h, l) = ((s >> 32) as u32, s as u32);
+    let (h, l, lz) = if h >= 1 << 28 {
+        let lz = 1 + u32::from(h < 1 << 30) + u32::from(h < 1 << 29);
+        ((h << lz) | (l >> (32 - lz)), l << lz, lz)
+    } else if h != 0 {
+        let lz = h.leading_zeros();
+        ((h << lz) | ((l >> 1) >> (31 - lz)), l << lz, lz)
+    } else {
+        let lz = l.leading_zeros();
+        (l << lz, 0, lz + 32)
+    };
+    ((u64::from(h) << 32) | u64::from(l), lz)
+}
+
+/// `x * y + z` (as bits) for normal `x`, `y`, `z` with a normal or zero
+/// result, else `None`.
+///
+/// Why it is exact. Both terms are placed in 64 bits with their leading
+/// bit at bit 61: the product `p` (48 bits, normalized to `[2^47, 2^48)`)
+/// as `p << 14`, `z`'s significand as `mz << 38`. The one with the smaller
+/// exponent is shifted right by the difference `k` (at most 63), the bits
+/// shifted out kept as a sticky bit. Then:
+///
+/// - `k <= 14` loses no bit (the product's lowest bit is bit 14, `z`'s
+///   bit 38): sum and difference are exact, and a difference may cancel
+///   any number of leading bits (up to all 48: `p` and `mz` may differ
+///   only in the product's low bits). Only `k = 0` can make the
+///   difference negative (for `k >= 1` the smaller term is below `2^61`,
+///   the larger at least `2^61`): it is negated, and the sign flipped.
+/// - `k >= 2`: the smaller term is below `2^60`, so a difference is above
+///   `2^60` (at most one leading bit cancels) and a sum below `2^63`.
+///
+/// So wherever a bit was lost the result's leading bit is at bit 60 to
+/// 62, and its rounding bit (23 + 1 below the leading one) at bit 36 or
+/// above. The true smaller term lies strictly between two consecutive
+/// multiples of 2 (in units of bit 0) that also enclose the sticky one
+/// (`s | 1` for a truncation `s` of a larger value), so the true and the
+/// computed results lie in the same open interval between multiples of
+/// 2, which holds no rounding boundary (those are multiples of `2^36`):
+/// they round alike. The result is then normalized to bit 63 and rounded
+/// to nearest even once, from its 24 leading bits, the rounding bit and
+/// everything below it.
+#[inline(always)]
+fn fma_normal(x: u32, y: u32, z: u32) -> Option<f32> {
+    let (ea, eb, ec) = (exponent(x), exponent(y), exponent(z));
+    if !(normal(ea) && normal(eb) && normal(ec)) {
+        return None;
+    }
+    let (hi, lo) = product(x, y);
+    // The product is `p · 2^(ep - 174)` with `p` in `[2^47, 2^48)`, as `z`
+    // is `(mz << 24) · 2^(ec - 174)`: `ep` is the product's biased
+    // exponent (as in `mul_normal`), possibly outside the normal range.
+    let p = (u64::from(hi) << 24) | u64::from(lo);
+    let (p, ep) = if hi >= HIDDEN {
+        (p, ea as i32 + eb as i32 - 126)
+    } else {
+        (p << 1, ea as i32 + eb as i32 - 127)
+    };
+    // `p << 14` and `mz << 38` as high and low words.
+    let (xh, xl) = (((p >> 18) as u32), (p as u32) << 14);
+    let zh = ((z & MANTISSA) | HIDDEN) << 6;
+    let (sp, sz) = ((x ^ y) & SIGN, z & SIGN);
+    // The larger exponent's term first, the other aligned to it.
+    let d = ep - ec as i32;
+    let k = d.unsigned_abs().min(63);
+    let (big, small, e, sign) = if d >= 0 {
+        let big = (u64::from(xh) << 32) | u64::from(xl);
+        (big, shr_sticky(zh, 0, k), ep, sp)
+    } else {
+        (u64::from(zh) << 32, shr_sticky(xh, xl, k), ec as i32, sz)
+    };
+    let (s, sign) = if sp == sz {
+        (big + small, sign)
+    } else {
+        let s = big.wrapping_sub(small);
+        if s == 0 {
+            // Exact cancellation: `+0.0` when rounding to nearest.
+            return Some(0.0);
+        }
+        if s >> 63 != 0 {
+            (s.wrapping_neg(), sign ^ SIGN)
+        } else {
+            (s, sign)
+        }
+    };
+    // `s · 2^(e - 188)`, `s` nonzero and below `2^63`. Normalized to bit
+    // 63, its 24 leading bits are the significand `m`, with biased exponent
+    // `e + 2 - lz` (`e` itself where the leading bit is bit 61).
+    let (s, lz) = normalize(s);
+    let (top, low) = ((s >> 32) as u32, s as u32);
+    let (m, rest) = (top >> 8, top & 0xff);
+    let up = rest > 0x80 || (rest == 0x80 && (low != 0 || m & 1 == 1));
+    pack(sign, e + 2 - lz as i32, m + u32::from(up))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{add, mul, sub};
+    use super::{SIGN as SIGN_BIT, add, fma, fma_normal, mul, sub};
 
     /// xorshift64*, for reproducible operands.
     struct Bits(u64);
@@ -309,5 +460,149 @@ mod tests {
     #[ignore = "a billion pairs: run in release mode"]
     fn same_bits_as_the_hardware_many() {
         pairs(1_000_000_000, check);
+    }
+    /// Checks `fma` against the hardware's fused multiply-add (the host's
+    /// `f32::mul_add`, correctly rounded) on `(a, b, c)`.
+    fn check_fma(a: f32, b: f32, c: f32) {
+        let (got, want) = (fma(a, b, c), a.mul_add(b, c));
+        assert!(
+            got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+            "fma({a:e}, {b:e}, {c:e}) = {got:e} ({:#010x}), not {want:e} ({:#010x})",
+            got.to_bits(),
+            want.to_bits()
+        );
+    }
+
+    /// `x` with its biased exponent field set to `e` (clamped to the
+    /// normal range).
+    fn with_exponent(x: u32, e: i32) -> u32 {
+        (x & 0x807f_ffff) | ((e.clamp(1, 254) as u32) << 23)
+    }
+
+    /// Operand triples that reach every branch of `fma`: random bits;
+    /// addends from 60 binades below the product to 60 above it (sums and
+    /// differences, every alignment, sticky bits); addends that cancel the
+    /// product's leading bits (up to all 48); significands with few bits
+    /// set (exact ties, carries that round up to the next binade); products
+    /// and results at the edges of the normal range (subnormal results,
+    /// overflow); zeros, subnormals, infinities and NaN.
+    fn triples(n: usize, mut f: impl FnMut(f32, f32, f32)) {
+        let mut r = Bits(0x2545_f491_4f6c_dd1d);
+        let specials = [
+            0.0,
+            -0.0,
+            f32::MIN_POSITIVE,
+            -f32::MIN_POSITIVE,
+            f32::from_bits(1),
+            -f32::from_bits(0x0040_0001),
+            f32::MAX,
+            -f32::MAX,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            1.0,
+            -1.0,
+            1.5,
+            -3.25,
+            1e-20,
+            -1e20,
+            12_582_913.0,
+        ];
+        for &a in &specials {
+            for &b in &specials {
+                for &c in &specials {
+                    f(a, b, c);
+                }
+            }
+        }
+        for i in 0..n {
+            let (x, y, z) = (r.next(), r.next(), r.next());
+            // The product's biased exponent, roughly.
+            let ep = |x: u32, y: u32| ((x >> 23) & 0xff) as i32 + ((y >> 23) & 0xff) as i32 - 127;
+            let (a, b, c) = match i % 8 {
+                0 => (x, y, z),
+                1 | 2 => {
+                    // Factors whose product is normal; the addend from 60
+                    // binades below to 60 above the product.
+                    let x = with_exponent(x, 64 + (x >> 23 & 0x7f) as i32);
+                    let y = with_exponent(y, 127 - 32 + (y >> 23 & 0x3f) as i32);
+                    let d = (r.next() % 121) as i32 - 60;
+                    (x, y, with_exponent(z, ep(x, y) + d))
+                }
+                3 => {
+                    // Cancellation: `c` is `-(a * b)` rounded, moved by a
+                    // few ulps, or with its low bits replaced.
+                    let x = with_exponent(x, 96 + (x >> 23 & 0x3f) as i32);
+                    let y = with_exponent(y, 96 + (y >> 23 & 0x3f) as i32);
+                    let p = (f32::from_bits(x) * f32::from_bits(y)).to_bits() ^ SIGN_BIT;
+                    let c = match z % 4 {
+                        0 => p,
+                        1 => p.wrapping_add((z >> 8) % 9).wrapping_sub(4),
+                        2 => p ^ (z >> 8 & ((1 << (z >> 2 & 15)) - 1)),
+                        _ => p ^ (z & SIGN_BIT),
+                    };
+                    (x, y, c)
+                }
+                4 | 5 => {
+                    // Few significand bits: exact products, exact ties,
+                    // sums that carry into the next binade.
+                    let keep = |v: u32, k: u32| v & (!((1u32 << (k % 24)) - 1) | 0xff80_0000);
+                    let (k1, k2, k3) = (r.next(), r.next(), r.next());
+                    let x = keep(with_exponent(x, 100 + (x >> 23 & 0x3f) as i32), k1);
+                    let y = keep(with_exponent(y, 100 + (y >> 23 & 0x3f) as i32), k2);
+                    let d = (k3 >> 8 & 63) as i32 - 31;
+                    (x, y, keep(with_exponent(z, ep(x, y) + d), k3))
+                }
+                6 => {
+                    // Products and addends near the ends of the normal range.
+                    const EDGES: [i32; 8] = [1, 2, 3, 24, 25, 26, 253, 254];
+                    let edge = |v: u32| EDGES.get((v % 8) as usize).copied().unwrap_or(1);
+                    let x = with_exponent(x, 127 + (x >> 23 & 0x1f) as i32 - 15);
+                    let target = edge(z) + (r.next() % 5) as i32 - 2;
+                    let y = with_exponent(y, target - ((x >> 23) & 0xff) as i32 + 127);
+                    let c = with_exponent(z, edge(r.next()) + (r.next() % 3) as i32 - 1);
+                    (x, y, c)
+                }
+                _ => {
+                    // One operand special (zero, subnormal, infinite, NaN).
+                    let s = specials.get((z % 18) as usize).copied().unwrap_or(0.0);
+                    let s = if z & 0x100 != 0 {
+                        f32::from_bits(z >> 9 & 0x7f_ffff)
+                    } else {
+                        s
+                    };
+                    match z >> 30 {
+                        0 => (s.to_bits(), y, x),
+                        1 => (x, s.to_bits(), y),
+                        _ => (x, y, s.to_bits()),
+                    }
+                }
+            };
+            f(f32::from_bits(a), f32::from_bits(b), f32::from_bits(c));
+        }
+    }
+
+    #[test]
+    fn fma_same_bits_as_the_hardware() {
+        triples(4_000_000, check_fma);
+    }
+
+    /// `cargo test --release --lib -- --ignored soft_float`.
+    #[test]
+    #[ignore = "a billion triples: run in release mode"]
+    fn fma_same_bits_as_the_hardware_many() {
+        triples(1_000_000_000, check_fma);
+    }
+    /// Most of the triples take the fast path (which the comparison above
+    /// then checks), the others the fallback.
+    #[test]
+    fn fma_triples_reach_both_paths() {
+        let (mut fast, mut all) = (0u32, 0u32);
+        triples(100_000, |a, b, c| {
+            all += 1;
+            fast += u32::from(fma_normal(a.to_bits(), b.to_bits(), c.to_bits()).is_some());
+        });
+        std::eprintln!("fast path {fast} of {all}");
+        assert!(fast > all / 2 && all - fast > all / 10, "{fast} of {all}");
     }
 }
