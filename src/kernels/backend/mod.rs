@@ -46,6 +46,14 @@ pub(crate) trait Ops: Copy {
     fn mul(self, rhs: Self) -> Self;
     /// Lanewise `self * b + c`, rounded once (a fused multiply-add).
     fn mul_add(self, b: Self, c: Self) -> Self;
+    /// The reference `exp`'s reduction and polynomial
+    /// ([`cephes_expm1`](crate::kernels::spec::exp::cephes_expm1)): these
+    /// operations, whatever the backend; a core whose fused multiply-add
+    /// sits behind register moves runs them as one block.
+    #[inline(always)]
+    fn cephes_expm1(x: Self, n: Self) -> Self {
+        crate::kernels::spec::exp::cephes_expm1(x, n)
+    }
     /// Lanewise `floor(self)` for `|self| < 2^22` (exact there), NaN kept
     /// as a NaN; other lanes are unspecified. By default: round to nearest
     /// by adding and subtracting `1.5 · 2^23`, then one down where that
@@ -218,6 +226,11 @@ impl Ops for f32 {
     #[inline(always)]
     fn mul_add(self, b: Self, c: Self) -> Self {
         fma(self, b, c)
+    }
+    #[cfg(wtas_vfma)]
+    #[inline(always)]
+    fn cephes_expm1(x: Self, n: Self) -> Self {
+        arm_vfma::cephes_expm1(x, n)
     }
     #[inline(always)]
     fn gt(self, rhs: Self) -> bool {

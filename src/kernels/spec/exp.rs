@@ -52,6 +52,34 @@ const BIAS_BITS: u32 = 127 << 23;
 /// the final flush (see [`exp_nonpositive_no_flush`]).
 pub(crate) const NO_FLUSH_FROM: f32 = -86.0;
 
+/// The constants of [`cephes_expm1`], in the order it uses them.
+pub(crate) const CEPHES: [f32; 8] = [NEG_C1, NEG_C2, P0, P1, P2, P3, P4, 0.5];
+
+/// `exp(r) - 1` of the reduced argument, from the clamped `x` and `n`:
+/// the reduction and the polynomial, nine multiply-adds in a row (every
+/// `fma` rounded once).
+///
+/// ```text
+/// r = fma(n, -C1, x);  r = fma(n, -C2, r)
+/// p = fma(fma(fma(fma(fma(P0, r, P1), r, P2), r, P3), r, P4), r, 0.5)
+/// fma(p, r * r, r)
+/// ```
+///
+/// [`Ops::cephes_expm1`] runs this, or on Cortex-M4F the same operations
+/// in one block of assembly.
+#[inline(always)]
+pub(crate) fn cephes_expm1<L: Ops>(x: L, n: L) -> L {
+    let [neg_c1, neg_c2, p0, p1, p2, p3, p4, half] = CEPHES.map(L::splat);
+    let r = n.mul_add(neg_c1, x);
+    let r = n.mul_add(neg_c2, r);
+    let p = p0.mul_add(r, p1);
+    let p = p.mul_add(r, p2);
+    let p = p.mul_add(r, p3);
+    let p = p.mul_add(r, p4);
+    let p = p.mul_add(r, half);
+    p.mul_add(r.mul(r), r)
+}
+
 /// `floor(y)`: `y` is `fma(x, log2(e), 0.5)` with `x` clamped to
 /// [−87.8, 88.8] (or NaN), well inside `|y| < 2^22`.
 #[inline(always)]
@@ -74,14 +102,7 @@ fn pow2<L: Ops>(n: L) -> L {
 /// The polynomial and the scaling, from the clamped `x` and `n`.
 #[inline(always)]
 fn exp_core<L: Ops, const FLUSH: bool>(x: L, n: L) -> L {
-    let r = n.mul_add(L::splat(NEG_C1), x);
-    let r = n.mul_add(L::splat(NEG_C2), r);
-    let p = L::splat(P0).mul_add(r, L::splat(P1));
-    let p = p.mul_add(r, L::splat(P2));
-    let p = p.mul_add(r, L::splat(P3));
-    let p = p.mul_add(r, L::splat(P4));
-    let p = p.mul_add(r, L::splat(0.5));
-    let y = p.mul_add(r.mul(r), r).add(L::splat(1.0));
+    let y = L::cephes_expm1(x, n).add(L::splat(1.0));
     let e = y.mul(pow2(n));
     if FLUSH {
         e.flush_below(L::splat(f32::MIN_POSITIVE))
