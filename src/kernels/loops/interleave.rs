@@ -3,9 +3,8 @@
 //! `exp` is a chain of about fifteen dependent operations. Computed one
 //! vector after another, a core waits on each link; as [`Interleaved`], each
 //! operation is issued for all four vectors before the next, so four
-//! independent chains fill the pipelines (the exp-sum loop also overlaps
-//! consecutive groups). Every lane still goes through the same operations in the same
-//! order: the bits are unchanged.
+//! independent chains fill the pipelines. Every lane still goes through
+//! the same operations in the same order: the bits are unchanged.
 
 use crate::kernels::backend::Ops;
 
