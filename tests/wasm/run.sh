@@ -9,7 +9,7 @@
 #    `default-features = false`) for wasm32-unknown-unknown with
 #    `-C target-feature=+simd128`.
 # 4. Checks that the step kernel (`Backend::step_row`) is simd128 code:
-#    f32x4 add, sub, mul, div and compares, v128 selects, i32x4 shift and
+#    f32x4 add, sub, mul and compares (no div: one reciprocal per row; simd128 has no fused multiply-add, so exp's are computed lane by lane in software), v128 selects, i32x4 shift and
 #    add.
 # 5. `run.mjs` under Node: the scenario's digest on every backend equals
 #    the host's, and every golden trajectory replays bit-exactly on every
@@ -62,7 +62,7 @@ awk '/^[0-9a-f]+ func\[[0-9]+\] <.*>:$/ {keep = ($0 ~ /7Backend8step_row/)} keep
   "$OUT/wtas_wasm.dis" >"$OUT/step_row.dis"
 [ -s "$OUT/step_row.dis" ] || die "no Backend::step_row function in the module"
 fail=0
-for op in f32x4.add f32x4.sub f32x4.mul f32x4.div 'f32x4.(gt|ge)' v128.bitselect i32x4.shl i32x4.add; do
+for op in f32x4.add f32x4.sub f32x4.mul 'f32x4.(gt|ge)' v128.bitselect i32x4.shl i32x4.add; do
   n=$(grep -cE "$op\$" "$OUT/step_row.dis" || true)
   printf 'wasm: step kernel %-16s %5d\n' "$op" "$n"
   [ "$n" -gt 0 ] || fail=1
@@ -70,7 +70,8 @@ done
 [ "$fail" -eq 0 ] || die "the step kernel lacks simd128 instructions (see $OUT/step_row.dis)"
 
 # 5. Digest and golden replay under Node.
-node "$HERE/run.mjs" "$WASM" "$HOST" "$ROOT"/tests/golden/*.npz "$ROOT"/tests/golden/edges/*.npz || die "Node harness failed"
+node "$HERE/run.mjs" "$WASM" "$HOST" "$ROOT"/tests/golden/*.npz "$ROOT"/tests/golden/edges/*.npz \
+  "$ROOT"/tests/golden/ties/*.npz || die "Node harness failed"
 
 echo "wasm: $(( $(date +%s) - START )) s"
 echo "wasm: all OK"
