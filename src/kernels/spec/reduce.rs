@@ -251,7 +251,7 @@ mod tests {
             state ^= state << 5;
             f32::from_bits(0x3f00_0000 | (state >> 9)) - 0.5 + (state & 7) as f32 * 1e-3
         };
-        let lens = (0..3000).chain([32_767, 32_768, 32_769, 33_000, 66_000, 70_001]);
+        let lens = (0..3000).chain([32_767, 32_768, 32_769, 33_000, 65_536, 66_000, 70_001]);
         for len in lens {
             let x: Vec<f32> = (0..len).map(|_| next()).collect();
             assert_eq!(
