@@ -90,7 +90,6 @@ impl StepConsts {
     ///   `rfr >= -MAX_SUBNORMAL`.
     ///
     /// `plain_state` says whether the state passes [`plain_state`].
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         resist_m: f32,
         refract_time: f32,

@@ -121,13 +121,14 @@ pub(crate) fn row_sum<L: Lanes>(x: &[f32]) -> f32 {
     if x.len() <= SLICE {
         return sum_k1::<L>(x);
     }
+    // The slices' sums, few, are summed on scalars: the same operations.
     let slices = x.len().div_ceil(SLICE);
     let slice_sum = |j: usize| {
         let lo = j * SLICE;
         x.get(lo..(lo + SLICE).min(x.len()))
             .map_or(0.0, sum_k1::<L>)
     };
-    sum_k1_of::<L>(slices, &slice_sum)
+    sum_k1_scalar(slices, &slice_sum)
 }
 
 /// [`row_sum`] one element at a time on sixteen scalar accumulators: the
@@ -345,44 +346,6 @@ fn sum_k1<L: Lanes>(x: &[f32]) -> f32 {
             }
         }
         acc.acc1 = acc.acc1.add(block::<L>(&padded));
-    }
-    acc.total()
-}
-
-/// `sum_float_k1` of `len` values given one at a time by `get`, for the
-/// sums of slices (few, and each computed once).
-fn sum_k1_of<L: Lanes>(len: usize, get: &dyn Fn(usize) -> f32) -> f32 {
-    let load_block = |o: usize| {
-        let mut b = [[0.0_f32; LANES]; 8];
-        for (k, v) in b.iter_mut().flatten().enumerate() {
-            if o + k < len {
-                *v = get(o + k);
-            }
-        }
-        block::<L>(&b)
-    };
-    let mut acc = Acc::<L>::new();
-    let (mut o, mut clock) = (0, 0_usize);
-    while len - o >= 256 {
-        let g = load_block(o)
-            .add(load_block(o + 64))
-            .add(load_block(o + 128))
-            .add(load_block(o + 192));
-        acc.acc1 = acc.acc1.add(g);
-        (o, clock) = (o + 256, clock + 64);
-        if clock.is_multiple_of(256) {
-            acc.kahan();
-        }
-    }
-    while len - o >= 64 {
-        acc.acc1 = acc.acc1.add(load_block(o));
-        (o, clock) = (o + 64, clock + 16);
-        if clock.is_multiple_of(256) {
-            acc.kahan();
-        }
-    }
-    if len > o {
-        acc.acc1 = acc.acc1.add(load_block(o));
     }
     acc.total()
 }
