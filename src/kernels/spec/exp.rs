@@ -69,7 +69,18 @@ pub(crate) const CEPHES: [f32; 8] = [NEG_C1, NEG_C2, P0, P1, P2, P3, P4, 0.5];
 /// in one block of assembly.
 #[inline(always)]
 pub(crate) fn cephes_expm1<L: Ops>(x: L, n: L) -> L {
-    let [neg_c1, neg_c2, p0, p1, p2, p3, p4, half] = CEPHES.map(L::splat);
+    // One splat at a time: `CEPHES.map(L::splat)` goes through
+    // `array::map`, compiled out of line without the caller's target
+    // features, which costs AVX2 a call per constant and exp (3x slower).
+    let [neg_c1, neg_c2, p0, p1, p2, p3, p4, half] = CEPHES;
+    let (neg_c1, neg_c2, half) = (L::splat(neg_c1), L::splat(neg_c2), L::splat(half));
+    let (p0, p1, p2, p3, p4) = (
+        L::splat(p0),
+        L::splat(p1),
+        L::splat(p2),
+        L::splat(p3),
+        L::splat(p4),
+    );
     // `n * C1` is exact (`n` is a whole number of at most 7 bits, `C1`
     // has 9 significant bits), so the separate product and sum round once,
     // as the fused form does: on a core without an FPU, the cheaper form.
