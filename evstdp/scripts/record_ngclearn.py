@@ -109,6 +109,12 @@ COMMITTED = {
     # 8 terms unfused (a multiply, an add, a select), dt 1 so they are
     # inexact.
     "units33.npz": "--inputs 100 --units 33 --dt 1 --patterns 2 --seed 18 --images random",
+    # Layers of 1 and 2 units, where XLA compiles the dot otherwise: 1 unit
+    # is a multiply and a sum, over 100 inputs in windows of 32 (padded 14
+    # before, 14 after); with 2 units the gemv kernel adds unit 0's first 8
+    # terms unfused. dt 1, so that the products are inexact.
+    "units1.npz": "--inputs 100 --units 1 --dt 1 --patterns 2 --seed 21 --images random",
+    "units2.npz": "--inputs 100 --units 2 --dt 1 --patterns 2 --seed 22 --images random",
     # presyn_win_len 0: only a pre-synaptic spike at t itself potentiates.
     "presyn0.npz": "--presyn-win-len 0 --dt 1 --patterns 3 --units 12 --seed 17",
     # Everything off the exhibit at once, random patterns; dt 0.1 is not an

@@ -85,6 +85,8 @@ pub enum Error {
     WeightRange,
     /// A hyperparameter is out of its domain.
     Hyper(&'static str),
+    /// A layer shape whose compiled arithmetic the model does not follow.
+    Shape(&'static str),
 }
 
 impl From<wtas::Error> for Error {
@@ -106,12 +108,28 @@ impl core::fmt::Display for Error {
             }
             Error::WeightRange => f.write_str("a weight is negative, infinite or NaN"),
             Error::Hyper(what) => write!(f, "hyperparameter out of range: {what}"),
+            Error::Shape(what) => write!(f, "layer shape not supported: {what}"),
         }
     }
 }
 
 #[cfg(feature = "std")]
 impl std::error::Error for Error {}
+
+/// One unit with this many inputs or more: XLA hands the sum to YNNPACK.
+const YNN_INPUTS: usize = 4096;
+
+/// Refuses the one shape whose arithmetic is not followed: a layer of 1 unit
+/// with 4,096 inputs or more, whose dot product XLA compiles into a YNNPACK
+/// fusion (a multiply and YNNPACK's 16-lane sum), not into its own loops.
+fn check_shape(n_in: usize, n_hid: usize) -> Result<(), Error> {
+    if n_hid == 1 && n_in >= YNN_INPUTS {
+        return Err(Error::Shape(
+            "1 unit with 4096 inputs or more (XLA sums that dot product in a YNNPACK fusion)",
+        ));
+    }
+    Ok(())
+}
 
 fn check(what: &'static str, expected: usize, got: usize) -> Result<(), Error> {
     if expected == got {
@@ -529,8 +547,13 @@ impl EventStdp {
     /// on `jnp.matmul` up to 4096 × 4096. One exception, from the object
     /// code: when `n_hid % 8 == 1` (and `n_hid > 8`), the last unit's
     /// first 8 terms are a multiply and an add, rounded twice (see
-    /// `forward_with`). Layers of 1 or 2 units compile to other kernels,
-    /// which this does not follow.
+    /// `forward_with`), and so are unit 0's with 2 units (both with 3
+    /// inputs or more). A layer of 1 unit is no dot at all: XLA makes it
+    /// a multiply and a sum, which with more than 32 inputs adds the
+    /// rounded products in windows of 32 (`windowed_sum`); up to 32 it is
+    /// the fused sequential order. From 4,096 inputs on, XLA hands that
+    /// one-unit sum to YNNPACK, which this does not follow: such a shape is
+    /// refused ([`Error::Shape`]).
     ///
     /// Only the active inputs are visited: a term with `epsp[i] == 0` is
     /// `+0.0`, which leaves a sum that starts at `+0.0` (with finite,
@@ -543,10 +566,12 @@ impl EventStdp {
     /// same bits on every target.
     ///
     /// # Errors
-    /// [`Error::Length`] if `w` is not `epsp.len() × j.len()`.
+    /// [`Error::Length`] if `w` is not `epsp.len() × j.len()`;
+    /// [`Error::Shape`] for 1 unit with 4,096 inputs or more.
     pub fn forward(&self, epsp: &[f32], w: &[f32], j: &mut [f32]) -> Result<(), Error> {
         let n_hid = j.len();
         check("w", epsp.len() * n_hid, w.len())?;
+        check_shape(epsp.len(), n_hid)?;
         j.fill(0.0);
         if n_hid == 0 {
             return Ok(());
@@ -712,20 +737,36 @@ impl Fma for Soft {
 }
 
 /// The forward pass's loop over the active inputs, generic over how the
-/// fused multiply-add is computed (every way gives the same bits).
+/// fused multiply-add is computed (every way gives the same bits), with the
+/// shapes where XLA's compiled dot differs from the fused sequential order.
 #[inline(always)]
 fn forward_with<F: Fma>(epsp: &[f32], w: &[f32], j: &mut [f32]) {
+    let (n_in, n_hid) = (epsp.len(), j.len());
+    if n_hid == 1 && n_in > WINDOW {
+        // One unit: XLA rewrites the dot as a multiply and a reduce; past
+        // 32 inputs the reduce is split into windows (see `windowed_sum`),
+        // and the products, in their own fusion, are rounded on their own.
+        j[0] = windowed_sum(n_in, &|i| epsp[i] * w[i]);
+        return;
+    }
     forward_rows::<F>(epsp, w, j);
-    let n_hid = j.len();
-    if n_hid % 8 == 1 && n_hid > 8 {
-        // XLA's kernel handles the units past the last tile of 8 in a
-        // scalar epilogue. With exactly one such unit LLVM if-converts the
-        // first tile of 8 inputs (where the first input's product is
-        // stored, the others added) into a multiply, an add and a select:
-        // there those terms are rounded twice, not fused (all of them with
-        // fewer than 8 inputs).
-        let k = n_hid - 1;
-        let unfused = epsp.len().min(8);
+    // XLA's gemv kernel handles the units past the last tile of 8 in a
+    // scalar loop whose first tile of 8 inputs stores the first input's
+    // product and adds the others. Where LLVM leaves that multiply in
+    // another basic block than its add (read from the object code), the
+    // terms are a multiply and an add, rounded twice, not fused: with
+    // exactly one unit past the tiles (`n_hid % 8 == 1`, more than 8 units)
+    // for that last unit, and with 2 units for unit 0. Fewer than 8
+    // inputs: all of them; with 1 or 2 inputs every term is fused (probed
+    // on `jnp.matmul` at 9, 33 and 2 units).
+    let unfused_unit = match n_hid {
+        _ if n_in < 3 => None,
+        2 => Some(0),
+        n if n % 8 == 1 && n > 8 => Some(n - 1),
+        _ => None,
+    };
+    if let Some(k) = unfused_unit {
+        let unfused = n_in.min(8);
         let mut acc = 0.0f32;
         for (i, e) in epsp.iter().enumerate() {
             if *e != 0.0 {
@@ -739,6 +780,31 @@ fn forward_with<F: Fma>(epsp: &[f32], w: &[f32], j: &mut [f32]) {
         }
         j[k] = acc;
     }
+}
+
+/// The width of XLA's reduce windows.
+const WINDOW: usize = 32;
+
+/// `Σ x(i)` for `i < n` as XLA's CPU backend sums a reduce of `n` values:
+/// with `n <= 32`, left to right from `+0.0`; otherwise a `reduce-window`
+/// of width and stride 32 over the values padded with `P = (-n) mod 32`
+/// zeros, `P / 2` (rounded down) before and the rest after, each window
+/// summed left to right from `+0.0`, and the same again over the window
+/// sums until at most 32 remain (as `reference/ARITHMETIC.md` has it for
+/// the cell's softmax sum; read here from the optimized HLO and object
+/// code of a one-unit layer).
+fn windowed_sum(n: usize, x: &dyn Fn(usize) -> f32) -> f32 {
+    if n <= WINDOW {
+        return (0..n).fold(0.0, |acc, i| acc + x(i));
+    }
+    let pad = (WINDOW - n % WINDOW) % WINDOW;
+    let before = pad / 2;
+    let window = |k: usize| {
+        (k * WINDOW..(k + 1) * WINDOW)
+            .filter_map(|p| p.checked_sub(before).filter(|i| *i < n))
+            .fold(0.0, |acc, i| acc + x(i))
+    };
+    windowed_sum((n + pad) / WINDOW, &window)
 }
 
 #[inline(always)]
@@ -1037,6 +1103,7 @@ impl<'a> Model<'a> {
         check("epsp", n_in, b.epsp.len())?;
         check("tf", hyper.win_len() * n_in, b.tf.len())?;
         check("w", n_in * n_hid, b.w.len())?;
+        check_shape(n_in, n_hid)?;
         if b.w.iter().any(|w| !(w.is_finite() && *w >= 0.0)) {
             return Err(Error::WeightRange);
         }
@@ -1075,8 +1142,9 @@ impl<'a> Model<'a> {
     /// does.
     ///
     /// # Errors
-    /// [`Error::Length`], [`Error::WeightRange`], [`Error::Hyper`], or the
-    /// cell's own errors.
+    /// [`Error::Length`], [`Error::WeightRange`], [`Error::Hyper`],
+    /// [`Error::Shape`] (1 unit with 4,096 inputs or more, see
+    /// [`EventStdp::forward`]), or the cell's own errors.
     pub fn with_thresholds(
         hyper: Hyper,
         buffers: Buffers<'a>,
@@ -1333,6 +1401,50 @@ mod tests {
             );
             assert_eq!(b, c);
         }
+    }
+
+    /// `windowed_sum` against the padded windows written out, level by
+    /// level, at sizes around each boundary (32, 1,024), on values whose
+    /// sum depends on the order.
+    #[test]
+    fn windowed_sum_pads_and_nests() {
+        fn spelled_out(mut v: Vec<f32>) -> f32 {
+            while v.len() > 32 {
+                let pad = (32 - v.len() % 32) % 32;
+                let mut p = vec![0.0; pad / 2];
+                p.extend(&v);
+                p.resize(v.len() + pad, 0.0);
+                v = p
+                    .chunks(32)
+                    .map(|c| c.iter().fold(0.0, |a, x| a + x))
+                    .collect();
+            }
+            v.iter().fold(0.0, |a, x| a + x)
+        }
+        let mut next = xorshift(0x1234_5678_9abc_def1);
+        for n in [
+            0, 1, 31, 32, 33, 63, 100, 1000, 1023, 1024, 1025, 2047, 3000, 4095,
+        ] {
+            let v: Vec<f32> = (0..n)
+                .map(|_| f32::from_bits(0x3000_0000 + (next() as u32 & 0x0fff_ffff)))
+                .collect();
+            let got = super::windowed_sum(n, &|i| v[i]);
+            assert_eq!(got.to_bits(), spelled_out(v.clone()).to_bits(), "{n}");
+        }
+    }
+
+    /// One unit with 4,096 inputs or more is refused; 4,095 is followed.
+    #[test]
+    fn one_unit_ynnpack_shape_is_refused() {
+        let syn = Hyper::EXHIBIT.synapse();
+        let mut j = [0.0];
+        let (e, w) = (vec![1.0; 4096], vec![0.5; 4096]);
+        assert!(matches!(
+            syn.forward(&e, &w, &mut j),
+            Err(super::Error::Shape(_))
+        ));
+        syn.forward(&e[1..], &w[1..], &mut j).unwrap();
+        assert_eq!(j[0], 2047.5);
     }
 
     /// `1 + lmbda` is summed in f64 and rounded once: at 0.0097 that is

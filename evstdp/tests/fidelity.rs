@@ -32,6 +32,10 @@
 //! - with `n_hid % 8 == 1`, the last unit's first 8 terms of the dot
 //!   product unfused, as the compiled kernel's epilogue has them
 //!   (`units33`; one ulp of `j` at a few steps);
+//! - with 2 units, unit 0's first 8 terms unfused, as the same kernel has
+//!   them at that size (`units2`; one ulp of `j` at 4 of 100 steps);
+//! - with 1 unit, the products rounded and summed in XLA's windows of 32
+//!   (`units1`; `j` up to 5 ulp off from step 2 on);
 //! - `1 + lmbda` summed in `f64` and rounded once; in `f32` the weights
 //!   differ from the first update on (`lmbda`, at lmbda 0.0097);
 //! - the STDP update's two fused multiply-adds (every file);
@@ -355,7 +359,11 @@ fn replays_match_ngclearn_bit_for_bit() {
                     }
         });
         has("400 units", &|r| r.n_hid == 400);
-        has("units % 8 == 1", &|r| r.n_hid % 8 == 1);
+        has("units % 8 == 1", &|r| r.n_hid % 8 == 1 && r.n_hid > 8);
+        has("1 unit, more than 32 inputs", &|r| {
+            r.n_hid == 1 && r.n_in > 32
+        });
+        has("2 units", &|r| r.n_hid == 2 && r.n_in >= 3);
         has("presyn_win_len 0", &|r| r.hyper.presyn_win_len == 0.0);
         has("A+ and A- other than 1", &|r| {
             r.hyper.a_plus != 1.0 && r.hyper.a_minus != 1.0
