@@ -10,7 +10,8 @@
 //!   `p` per step (`u < p` for a uniform draw `u` from any [`Draws`]), and
 //!   each input's time of last spike is tracked;
 //! - [`ExpKernel`]: spikes become EPSPs, `Σ exp(-(t - tf)/tau_w)` over a
-//!   window of recent spike times, with XLA's own `exp` ([`exp_xla`]);
+//!   window of recent spike times, with XLA's own `exp` (that of
+//!   [`wtas::kernels::exp_f32`]);
 //! - [`EventStdp`]: the synapse drives the cell with `j = epsp · W` and, on
 //!   each post-synaptic spike, potentiates the weights from inputs that
 //!   spiked within `presyn_win_len` and depresses the others;
@@ -23,8 +24,9 @@
 //! for any hyperparameters a user can pass: the hyperparameters formed as
 //! Python and XLA form them (see [`Hyper`]), the fused multiply-adds where
 //! XLA contracts a multiply and an add (the dot product `epsp · W`, the
-//! STDP update, the `exp`), the dot product's order, and the divisions XLA
-//! turns into multiplications. A replay of ngclearn's recorded draws gives
+//! STDP update, the `exp`), the dot product's order, the divisions XLA
+//! turns into multiplications, and the flush to zero its CPU runtime runs
+//! with (a subnormal result is 0). A replay of ngclearn's recorded draws gives
 //! its bits (`tests/fidelity.rs`, which replays any trajectory that
 //! `scripts/record_ngclearn.py` records). This holds for ngclearn 3.2.3
 //! with jax 0.10.2 and jaxlib 0.10.2 on x86-64 CPUs with FMA, whose
@@ -369,7 +371,7 @@ impl ExpKernel {
     /// `win_len - 1` of `tf` becomes `s * t`, the rows rotate up by one (as
     /// `jnp.roll(tf, -1, axis=0)`), and `epsp` is summed over the first
     /// `win_len - 1` rows, in row order, of
-    /// [`exp_xla`]`((t - tf) · -inv_tau_w)` where `tf > 0` and `+0.0`
+    /// [`wtas::kernels::exp_f32`]`((t - tf) · -inv_tau_w)` where `tf > 0` and `+0.0`
     /// elsewhere: XLA compiles the product with the mask into a select, so
     /// a masked term is `+0.0` whatever the exponential is, and it is not
     /// computed.
@@ -449,27 +451,15 @@ fn kernel_sum<F: Fma>(rows: &[f32], t: f32, neg_inv: f32, epsp: &mut [f32]) {
 /// - `p = fma(fma(fma(fma(fma(P0, r, P1), r, P2), r, P3), r, P4), r, 0.5)`
 ///   (Cephes' coefficients);
 /// - `exp = (fma(p, r·r, r) + 1) · 2^n`, `2^n` built in the exponent field
-///   from `n + 127` (so `n = -127` gives `+0.0`).
+///   from `n + 127` (so `n = -127` gives `+0.0`);
+/// - a subnormal result is `+0.0`: XLA's CPU runtime runs with
+///   flush-to-zero.
 ///
-/// It differs from wtas's [`exp_f32`](wtas::kernels::exp_f32) in the last
-/// bit for some inputs (for example `exp(-3 · (1 / 0.7))`: this one gives
-/// `0x3c618183`, as XLA does, wtas's `0x3c618184`). `exp(±0) = 1` exactly,
-/// which is taken directly. NaN propagates.
-pub fn exp_xla(x: f32) -> f32 {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    if hw::available() {
-        // SAFETY: the CPU has AVX2 and FMA (checked at run time).
-        #[allow(unsafe_code)] // the AVX2 and FMA paths, checked above
-        return unsafe { hw::exp(x) };
-    }
-    #[cfg(any(target_arch = "aarch64", evstdp_vfma))]
-    {
-        return exp_with::<hw::Fused>(x);
-    }
-    #[allow(unreachable_code)]
-    exp_with::<Soft>(x)
-}
-
+/// This is [`wtas::kernels::exp_f32`], the same operations (the tests check
+/// every input of the range where it is not 0, 1 or infinite), generic here
+/// over how the fused multiply-add is computed so that it inlines into the
+/// kernel's vector loop with the CPU's FMA instruction. `exp(±0) = 1`
+/// exactly, which is taken directly. NaN propagates.
 #[inline(always)]
 fn exp_with<F: Fma>(x: f32) -> f32 {
     // The result at ±0 is exactly 1 either way; software fmas make the
@@ -507,7 +497,9 @@ fn exp_with<F: Fma>(x: f32) -> f32 {
     // rather than a conversion, so that the loop vectorizes; a NaN `n`
     // gives some finite factor, and the product stays NaN, as there.
     let k = (n + (127.0 + 8_388_608.0)).to_bits() & 0x007f_ffff;
-    y * f32::from_bits(k << 23)
+    let e = y * f32::from_bits(k << 23);
+    // Flush to zero (a NaN stays).
+    if e < f32::MIN_POSITIVE { 0.0 } else { e }
 }
 
 /// ngclearn's `EventSTDPSynapse`: the dense forward pass and the
@@ -555,6 +547,10 @@ impl EventStdp {
     /// one-unit sum to YNNPACK, which this does not follow: such a shape is
     /// refused ([`Error::Shape`]).
     ///
+    /// XLA's CPU runtime flushes subnormal inputs and results to zero
+    /// (DAZ and FTZ); where an EPSP or a weight is tiny enough for that to
+    /// matter (nonzero and below 2^-60), every term is computed so.
+    ///
     /// Only the active inputs are visited: a term with `epsp[i] == 0` is
     /// `+0.0`, which leaves a sum that starts at `+0.0` (with finite,
     /// non-negative weights, which [`Model`] checks) unchanged. A term with
@@ -569,11 +565,32 @@ impl EventStdp {
     /// [`Error::Length`] if `w` is not `epsp.len() × j.len()`;
     /// [`Error::Shape`] for 1 unit with 4,096 inputs or more.
     pub fn forward(&self, epsp: &[f32], w: &[f32], j: &mut [f32]) -> Result<(), Error> {
+        self.forward_ftz(epsp, w, j, w.iter().any(|w| tiny(*w)))
+    }
+
+    /// [`forward`](EventStdp::forward), told whether any weight is tiny
+    /// (nonzero and below [`TINY`]): [`Model`] knows without scanning.
+    fn forward_ftz(
+        &self,
+        epsp: &[f32],
+        w: &[f32],
+        j: &mut [f32],
+        tiny_weights: bool,
+    ) -> Result<(), Error> {
         let n_hid = j.len();
         check("w", epsp.len() * n_hid, w.len())?;
         check_shape(epsp.len(), n_hid)?;
         j.fill(0.0);
         if n_hid == 0 {
+            return Ok(());
+        }
+        if tiny_weights || epsp.iter().fold(false, |any, e| any | tiny(*e)) {
+            // A product or a partial sum may be subnormal: every operation
+            // as the reference's runtime does it, inputs and results
+            // flushed to zero. (Otherwise every product of an EPSP and a
+            // weight, both 0 or at least 2^-60, is 0 or at least 2^-120, and
+            // so is every partial sum: flushing would change nothing.)
+            forward_with::<Ftz>(epsp, w, j);
             return Ok(());
         }
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -718,6 +735,16 @@ trait Fma {
     /// fmas) skipping work is cheaper.
     const BRANCHLESS: bool;
     fn fma(a: f32, b: f32, c: f32) -> f32;
+    /// `a · b`, rounded.
+    #[inline(always)]
+    fn mul(a: f32, b: f32) -> f32 {
+        a * b
+    }
+    /// `a + b`, rounded.
+    #[inline(always)]
+    fn add(a: f32, b: f32) -> f32 {
+        a + b
+    }
     /// `floor`, as `libm::floorf` (an instruction where there is one).
     #[inline(always)]
     fn floor(x: f32) -> f32 {
@@ -736,6 +763,41 @@ impl Fma for Soft {
     }
 }
 
+/// Below this (and nonzero) an EPSP or weight may give a subnormal product.
+const TINY: f32 = 8.673_617e-19; // 2^-60
+
+fn tiny(x: f32) -> bool {
+    x != 0.0 && x.abs() < TINY
+}
+
+/// XLA's CPU runtime: [`Soft`]'s operations with subnormal inputs read as
+/// zero and subnormal results written as zero (DAZ and FTZ).
+struct Ftz;
+
+impl Ftz {
+    #[inline(always)]
+    fn flush(x: f32) -> f32 {
+        if x.is_subnormal() {
+            0.0f32.copysign(x)
+        } else {
+            x
+        }
+    }
+}
+
+impl Fma for Ftz {
+    const BRANCHLESS: bool = false;
+    fn fma(a: f32, b: f32, c: f32) -> f32 {
+        Self::flush(fma(Self::flush(a), Self::flush(b), Self::flush(c)))
+    }
+    fn mul(a: f32, b: f32) -> f32 {
+        Self::flush(Self::flush(a) * Self::flush(b))
+    }
+    fn add(a: f32, b: f32) -> f32 {
+        Self::flush(Self::flush(a) + Self::flush(b))
+    }
+}
+
 /// The forward pass's loop over the active inputs, generic over how the
 /// fused multiply-add is computed (every way gives the same bits), with the
 /// shapes where XLA's compiled dot differs from the fused sequential order.
@@ -746,7 +808,7 @@ fn forward_with<F: Fma>(epsp: &[f32], w: &[f32], j: &mut [f32]) {
         // One unit: XLA rewrites the dot as a multiply and a reduce; past
         // 32 inputs the reduce is split into windows (see `windowed_sum`),
         // and the products, in their own fusion, are rounded on their own.
-        j[0] = windowed_sum(n_in, &|i| epsp[i] * w[i]);
+        j[0] = windowed_sum(n_in, &|i| F::mul(epsp[i], w[i]));
         return;
     }
     forward_rows::<F>(epsp, w, j);
@@ -772,7 +834,7 @@ fn forward_with<F: Fma>(epsp: &[f32], w: &[f32], j: &mut [f32]) {
             if *e != 0.0 {
                 let w = w[i * n_hid + k];
                 acc = if i < unfused {
-                    acc + *e * w
+                    F::add(acc, F::mul(*e, w))
                 } else {
                     F::fma(*e, w, acc)
                 };
@@ -837,7 +899,7 @@ fn forward_rows<F: Fma>(epsp: &[f32], w: &[f32], j: &mut [f32]) {
         }
         if *e == 1.0 {
             for (j, w) in j.iter_mut().zip(row) {
-                *j += *w;
+                *j = F::add(*j, *w);
             }
         } else {
             for (j, w) in j.iter_mut().zip(row) {
@@ -934,14 +996,6 @@ mod hw {
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn kernel_sum(rows: &[f32], t: f32, neg_inv: f32, epsp: &mut [f32]) {
         super::kernel_sum::<Fused>(rows, t, neg_inv, epsp);
-    }
-
-    /// # Safety
-    /// The CPU must have AVX2 and FMA.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn exp(x: f32) -> f32 {
-        super::exp_with::<Fused>(x)
     }
 
     /// # Safety
@@ -1078,6 +1132,9 @@ pub struct Model<'a> {
     /// Whether every weight is in `[W_MIN, w_bound]`, which every update
     /// keeps (then the update skips the columns of silent units).
     clipped: bool,
+    /// Whether a weight is nonzero and below 2^-60 (possible only before
+    /// the first update): then the forward pass flushes as XLA's runtime.
+    tiny_weights: bool,
     cell: wtas::Cell<'a>,
 }
 
@@ -1127,6 +1184,7 @@ impl<'a> Model<'a> {
             tf: b.tf,
             epsp: b.epsp,
             clipped: b.w.iter().all(|w| *w >= W_MIN && *w <= w_bound),
+            tiny_weights: b.w.iter().any(|w| tiny(*w)),
             w: b.w,
             cell: cell(b.cell)?,
         };
@@ -1191,7 +1249,8 @@ impl<'a> Model<'a> {
         learn: bool,
     ) -> Result<(), Error> {
         check("x", self.x_s.len(), x.len())?;
-        self.synapse.forward(self.epsp, self.w, self.cell.j_mut())?;
+        self.synapse
+            .forward_ftz(self.epsp, self.w, self.cell.j_mut(), self.tiny_weights)?;
         bernoulli(x, t, draws, self.x_s, self.x_tols);
         self.kernel.advance(self.x_s, t, self.tf, self.epsp)?;
         self.cell.advance(t, self.hyper.dt_f32())?;
@@ -1205,6 +1264,7 @@ impl<'a> Model<'a> {
                     *w = w.max(W_MIN).min(hi);
                 }
                 self.clipped = true;
+                self.tiny_weights = false;
             }
         }
         Ok(())
@@ -1304,21 +1364,30 @@ mod tests {
         }
     }
 
-    /// `exp_xla` (whatever path this CPU takes) and its software path agree
-    /// with std's fused multiply-add on a dense sweep of [-90, 90] and at
-    /// the edges; the known value where it differs from wtas's `exp`.
+    /// Every CPU path of `exp_with` against wtas's `exp_f32` (the same
+    /// function, public in wtas): every f32 from -87.8 (where the clamp
+    /// starts) to 88.8 by steps of 997 bit patterns, every f32 in [-87.8, -87.3]
+    /// (results near and below `f32::MIN_POSITIVE`, flushed), and the edges.
     #[test]
-    fn exp_xla_paths_agree() {
-        for k in 0..=300_000 {
-            let x = -90.0 + 180.0 * (k as f32 / 300_000.0);
-            let want = exp_with::<Std>(x).to_bits();
+    fn exp_is_wtas_exp() {
+        let same = |x: f32| {
+            let want = wtas::kernels::exp_f32(x).to_bits();
+            assert_eq!(exp_with::<Std>(x).to_bits(), want, "{x}");
             assert_eq!(exp_with::<Soft>(x).to_bits(), want, "{x}");
-            assert_eq!(super::exp_xla(x).to_bits(), want, "{x}");
-            // wtas's exp is the same polynomial with the same fusing; it
-            // flushes a subnormal result, as the cell's softmax does.
-            if !f32::from_bits(want).is_subnormal() {
-                assert_eq!(wtas::kernels::exp_f32(x).to_bits(), want, "{x}");
-            }
+            #[cfg(any(
+                all(feature = "std", target_arch = "x86_64"),
+                target_arch = "aarch64",
+                evstdp_vfma
+            ))]
+            assert_eq!(exp_with::<super::hw::Fused>(x).to_bits(), want, "{x}");
+        };
+        let neg = ((-0.0f32).to_bits()..=(-87.8f32).to_bits()).step_by(997);
+        let pos = (0.0f32.to_bits()..=88.8f32.to_bits()).step_by(997);
+        for b in neg
+            .chain(pos)
+            .chain((-87.3f32).to_bits()..=(-87.8f32).to_bits())
+        {
+            same(f32::from_bits(b));
         }
         for x in [
             0.0,
@@ -1330,15 +1399,15 @@ mod tests {
             88.8,
             100.0,
         ] {
-            assert_eq!(exp_with::<Soft>(x).to_bits(), exp_with::<Std>(x).to_bits());
+            same(x);
         }
-        assert_eq!(super::exp_xla(0.0), 1.0);
-        assert_eq!(super::exp_xla(f32::NEG_INFINITY), 0.0);
-        assert!(super::exp_xla(f32::NAN).is_nan());
+        assert_eq!(exp_with::<Std>(0.0), 1.0);
+        assert_eq!(exp_with::<Std>(f32::NEG_INFINITY), 0.0);
+        assert!(exp_with::<Std>(f32::NAN).is_nan());
+        assert_eq!(exp_with::<Std>(-87.5), 0.0);
         // The kernel at tau_w 0.7, three steps after a spike.
         let x = -3.0 * (1.0 / 0.7_f32);
-        assert_eq!(super::exp_xla(x).to_bits(), 0x3c61_8183);
-        assert_eq!(wtas::kernels::exp_f32(x).to_bits(), 0x3c61_8183);
+        assert_eq!(exp_with::<Std>(x).to_bits(), 0x3c61_8183);
     }
 
     /// The forward pass, the kernel and the update give the same bits with

@@ -39,8 +39,14 @@
 //! - `1 + lmbda` summed in `f64` and rounded once; in `f32` the weights
 //!   differ from the first update on (`lmbda`, at lmbda 0.0097);
 //! - the STDP update's two fused multiply-adds (every file);
-//! - the kernel's exp as XLA compiles it ([`exp_xla`](wtas_evstdp::exp_xla));
-//!   with wtas's `exp_f32` the EPSPs are 1 ulp off (`tau_w_nu`, `mixed`);
+//! - the kernel's exp as XLA compiles it (the polynomial of wtas's
+//!   `exp_f32`, its multiply-adds fused; unfused, the EPSPs are 1 ulp off:
+//!   `tau_w_nu`, `mixed`);
+//! - flush to zero, as XLA's CPU runtime runs: a subnormal `exp` is 0
+//!   (`ftz_exp`, tau_w 0.011428, where a spike one step old gives
+//!   exp(-87.5)), and in the dot product a subnormal product or partial
+//!   sum is 0 (`ftz_dot`, tau_w 0.011494: EPSPs of 1.6e-38 times weights
+//!   below 0.7);
 //! - the kernel's division by `tau_w` as a multiplication by
 //!   `1 / f32(tau_w)`; with the division, `mixed` (tau_w 1.3) fails;
 //! - `t = dt · i` and `int(nu / dt)` in `f64`: with dt 0.1, `t` in `f32`
@@ -364,6 +370,9 @@ fn replays_match_ngclearn_bit_for_bit() {
             r.n_hid == 1 && r.n_in > 32
         });
         has("2 units", &|r| r.n_hid == 2 && r.n_in >= 3);
+        has("flushed subnormals (tau_w near 1/87)", &|r| {
+            r.hyper.tau_w < 0.012
+        });
         has("presyn_win_len 0", &|r| r.hyper.presyn_win_len == 0.0);
         has("A+ and A- other than 1", &|r| {
             r.hyper.a_plus != 1.0 && r.hyper.a_minus != 1.0
