@@ -1117,6 +1117,52 @@ impl<const I: usize, const H: usize, const W: usize> Storage<I, H, W> {
     }
 }
 
+/// Owned buffers on the heap for `n_in` inputs, `n_hid` units and a kernel
+/// window of `win_len` rows ([`Hyper::win_len`]), sized at run time: what
+/// [`Storage`] is for sizes known at compile time.
+#[cfg(feature = "std")]
+#[derive(Clone, Debug)]
+pub struct HeapStorage {
+    x_s: std::vec::Vec<f32>,
+    x_tols: std::vec::Vec<f32>,
+    tf: std::vec::Vec<f32>,
+    epsp: std::vec::Vec<f32>,
+    w: std::vec::Vec<f32>,
+    cell: wtas::HeapStorage,
+}
+
+#[cfg(feature = "std")]
+impl HeapStorage {
+    /// All zeros.
+    pub fn new(n_in: usize, n_hid: usize, win_len: usize) -> Self {
+        let zeros = |n: usize| std::vec![0.0; n];
+        HeapStorage {
+            x_s: zeros(n_in),
+            x_tols: zeros(n_in),
+            tf: zeros(win_len * n_in),
+            epsp: zeros(n_in),
+            w: zeros(n_in * n_hid),
+            cell: wtas::HeapStorage::new(n_hid),
+        }
+    }
+    /// The weights, to initialise before building a [`Model`].
+    pub fn weights_mut(&mut self) -> &mut [f32] {
+        &mut self.w
+    }
+    /// Borrows everything as [`Buffers`].
+    pub fn buffers(&mut self) -> Buffers<'_> {
+        use wtas::StateStorage;
+        Buffers {
+            x_s: &mut self.x_s,
+            x_tols: &mut self.x_tols,
+            tf: &mut self.tf,
+            epsp: &mut self.epsp,
+            w: &mut self.w,
+            cell: self.cell.buffers(),
+        }
+    }
+}
+
 /// The exhibit's circuit: Bernoulli encoder → exponential kernel →
 /// event-STDP synapse → wtas cell, batch 1.
 #[derive(Debug)]

@@ -70,7 +70,7 @@ mod npz;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use wtas_evstdp::{Buffers, Hyper, Model, RecordedDraws, digest};
+use wtas_evstdp::{HeapStorage, Hyper, Model, RecordedDraws, digest};
 
 const FIELDS: [&str; 9] = [
     "z0_s", "z0_tols", "epsp", "j", "v", "s", "thr", "rfr", "tols",
@@ -185,28 +185,9 @@ fn replay(path: &Path) -> Result<Replay, String> {
     }
     let ends = w_end.len() / (n_in * n_hid);
 
-    let (mut xs, mut xt, mut ep) = (vec![0.0; n_in], vec![0.0; n_in], vec![0.0; n_in]);
-    let mut tf = vec![0.0; hyper.win_len() * n_in];
-    let mut w = w0.clone();
-    let mut cell = vec![vec![0.0_f32; n_hid]; 6];
-    let [j, v, s, thr, rfr, tols] = cell.as_mut_slice() else {
-        unreachable!()
-    };
-    let bufs = Buffers {
-        x_s: &mut xs,
-        x_tols: &mut xt,
-        tf: &mut tf,
-        epsp: &mut ep,
-        w: &mut w,
-        cell: wtas::Buffers {
-            j,
-            v,
-            s,
-            thr,
-            rfr,
-            tols,
-        },
-    };
+    let mut st = HeapStorage::new(n_in, n_hid, hyper.win_len());
+    st.weights_mut().copy_from_slice(&w0);
+    let bufs = st.buffers();
     let mut model = Model::with_thresholds(hyper, bufs, &thr0).map_err(|e| e.to_string())?;
     let mut draws = RecordedDraws::new(&u);
     let mut worst = [0u32; 9];
