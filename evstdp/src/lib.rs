@@ -565,17 +565,19 @@ impl EventStdp {
     /// [`Error::Length`] if `w` is not `epsp.len() × j.len()`;
     /// [`Error::Shape`] for 1 unit with 4,096 inputs or more.
     pub fn forward(&self, epsp: &[f32], w: &[f32], j: &mut [f32]) -> Result<(), Error> {
-        self.forward_ftz(epsp, w, j, w.iter().any(|w| tiny(*w)))
+        self.forward_ftz(epsp, w, j, w.iter().any(|w| tiny(*w)), true)
     }
 
     /// [`forward`](EventStdp::forward), told whether any weight is tiny
-    /// (nonzero and below [`TINY`]): [`Model`] knows without scanning.
+    /// (nonzero and below [`TINY`]) and whether an EPSP may be: [`Model`]
+    /// knows without scanning.
     fn forward_ftz(
         &self,
         epsp: &[f32],
         w: &[f32],
         j: &mut [f32],
         tiny_weights: bool,
+        tiny_epsp_possible: bool,
     ) -> Result<(), Error> {
         let n_hid = j.len();
         check("w", epsp.len() * n_hid, w.len())?;
@@ -584,7 +586,8 @@ impl EventStdp {
         if n_hid == 0 {
             return Ok(());
         }
-        if tiny_weights || epsp.iter().fold(false, |any, e| any | tiny(*e)) {
+        if tiny_weights || (tiny_epsp_possible && epsp.iter().fold(false, |any, e| any | tiny(*e)))
+        {
             // A product or a partial sum may be subnormal: every operation
             // as the reference's runtime does it, inputs and results
             // flushed to zero. (Otherwise every product of an EPSP and a
@@ -1181,6 +1184,9 @@ pub struct Model<'a> {
     /// Whether a weight is nonzero and below 2^-60 (possible only before
     /// the first update): then the forward pass flushes as XLA's runtime.
     tiny_weights: bool,
+    /// Whether an EPSP can be nonzero and below 2^-60: only if a spike
+    /// still in the kernel's window can be more than about 41 `tau_w` old.
+    tiny_epsp_possible: bool,
     cell: wtas::Cell<'a>,
 }
 
@@ -1231,6 +1237,13 @@ impl<'a> Model<'a> {
             epsp: b.epsp,
             clipped: b.w.iter().all(|w| *w >= W_MIN && *w <= w_bound),
             tiny_weights: b.w.iter().any(|w| tiny(*w)),
+            // Every nonzero term of an EPSP is at least exp(-win_len · dt /
+            // tau_w); below exp(-40) (4e-18, with a wide margin above
+            // 2^-60 for the f32 roundings) the forward pass looks.
+            tiny_epsp_possible: {
+                let age = hyper.win_len() as f64 * hyper.dt / hyper.tau_w;
+                age.is_nan() || age > 40.0
+            },
             w: b.w,
             cell: cell(b.cell)?,
         };
@@ -1295,8 +1308,13 @@ impl<'a> Model<'a> {
         learn: bool,
     ) -> Result<(), Error> {
         check("x", self.x_s.len(), x.len())?;
-        self.synapse
-            .forward_ftz(self.epsp, self.w, self.cell.j_mut(), self.tiny_weights)?;
+        self.synapse.forward_ftz(
+            self.epsp,
+            self.w,
+            self.cell.j_mut(),
+            self.tiny_weights,
+            self.tiny_epsp_possible,
+        )?;
         bernoulli(x, t, draws, self.x_s, self.x_tols);
         self.kernel.advance(self.x_s, t, self.tf, self.epsp)?;
         self.cell.advance(t, self.hyper.dt_f32())?;
