@@ -548,8 +548,13 @@ impl EventStdp {
     /// refused ([`Error::Shape`]).
     ///
     /// XLA's CPU runtime flushes subnormal inputs and results to zero
-    /// (DAZ and FTZ); where an EPSP or a weight is tiny enough for that to
-    /// matter (nonzero and below 2^-60), every term is computed so.
+    /// (DAZ and FTZ). Where an EPSP is tiny enough for that to matter
+    /// (nonzero and below 2^-60), every term is computed so. Weights are
+    /// taken to be 0 or at least 2^-60, as every weight is after an update
+    /// (at least [`W_MIN`]) and as ngclearn's initializer draws them
+    /// (scanning them on every call would double its time); [`Model`]
+    /// checks its initial weights once and flushes as the reference where
+    /// one is smaller.
     ///
     /// Only the active inputs are visited: a term with `epsp[i] == 0` is
     /// `+0.0`, which leaves a sum that starts at `+0.0` (with finite,
@@ -565,11 +570,11 @@ impl EventStdp {
     /// [`Error::Length`] if `w` is not `epsp.len() × j.len()`;
     /// [`Error::Shape`] for 1 unit with 4,096 inputs or more.
     pub fn forward(&self, epsp: &[f32], w: &[f32], j: &mut [f32]) -> Result<(), Error> {
-        self.forward_ftz(epsp, w, j, w.iter().any(|w| tiny(*w)), true)
+        self.forward_ftz(epsp, w, j, false, true)
     }
 
     /// [`forward`](EventStdp::forward), told whether any weight is tiny
-    /// (nonzero and below [`TINY`]) and whether an EPSP may be: [`Model`]
+    /// (nonzero and below 2^-60) and whether an EPSP may be: [`Model`]
     /// knows without scanning.
     fn forward_ftz(
         &self,
@@ -586,8 +591,7 @@ impl EventStdp {
         if n_hid == 0 {
             return Ok(());
         }
-        if tiny_weights || (tiny_epsp_possible && epsp.iter().fold(false, |any, e| any | tiny(*e)))
-        {
+        if tiny_weights || (tiny_epsp_possible && any_tiny(epsp)) {
             // A product or a partial sum may be subnormal: every operation
             // as the reference's runtime does it, inputs and results
             // flushed to zero. (Otherwise every product of an EPSP and a
@@ -769,8 +773,16 @@ impl Fma for Soft {
 /// Below this (and nonzero) an EPSP or weight may give a subnormal product.
 const TINY: f32 = 8.673_617e-19; // 2^-60
 
+/// `0 < |x| < TINY` (NaN is not tiny), as one unsigned comparison of the
+/// bits.
+#[inline(always)]
 fn tiny(x: f32) -> bool {
-    x != 0.0 && x.abs() < TINY
+    (x.to_bits() & 0x7fff_ffff).wrapping_sub(1) < TINY.to_bits() - 1
+}
+
+/// Whether any of `x` is [`tiny`] (no early exit, so that it vectorizes).
+fn any_tiny(x: &[f32]) -> bool {
+    x.iter().fold(false, |any, x| any | tiny(*x))
 }
 
 /// XLA's CPU runtime: [`Soft`]'s operations with subnormal inputs read as
@@ -942,30 +954,31 @@ mod hw {
         fn fma(a: f32, b: f32, c: f32) -> f32 {
             #[cfg(evstdp_vfma)]
             {
-                let out: u32;
+                let mut acc = c.to_bits();
                 // SAFETY: `vfma.f32 Sd, Sn, Sm` computes Sd + Sn·Sm rounded
                 // once (IEEE fused multiply-add, round to nearest as the
-                // FPSCR has it after reset). Rust offers FPU register
-                // operands only with the `vfp2` feature, which these
-                // single-precision FPUs lack, so the operands travel in
-                // core registers and s0-s2 are saved and restored on the
-                // stack around the instruction.
+                // FPSCR has it after reset), on every core this is compiled
+                // for (build.rs). Stable Rust takes no FPU register operands
+                // there, so the operands travel in core registers through
+                // s13-s15, declared clobbered (as wtas's own `vfma`); no
+                // memory or stack is touched.
                 unsafe {
                     core::arch::asm!(
-                        "vpush {{s0-s2}}",
-                        "vmov s0, {c}",
-                        "vmov s1, {a}",
-                        "vmov s2, {b}",
-                        "vfma.f32 s0, s1, s2",
-                        "vmov {c}, s0",
-                        "vpop {{s0-s2}}",
-                        c = inout(reg) c.to_bits() => out,
+                        "vmov s13, {acc}",
+                        "vmov s14, {a}",
+                        "vmov s15, {b}",
+                        "vfma.f32 s13, s14, s15",
+                        "vmov {acc}, s13",
                         a = in(reg) a.to_bits(),
                         b = in(reg) b.to_bits(),
-                        options(pure, nomem, preserves_flags),
+                        acc = inout(reg) acc,
+                        out("s13") _,
+                        out("s14") _,
+                        out("s15") _,
+                        options(pure, nomem, nostack),
                     );
                 }
-                f32::from_bits(out)
+                f32::from_bits(acc)
             }
             #[cfg(all(not(evstdp_vfma), feature = "std"))]
             {
@@ -1564,6 +1577,27 @@ mod tests {
             let got = super::windowed_sum(n, &|i| v[i]);
             assert_eq!(got.to_bits(), spelled_out(v.clone()).to_bits(), "{n}");
         }
+    }
+
+    /// A tiny weight (here subnormal) is read as zero and a subnormal
+    /// partial sum written as zero where the model knows of it, as by the
+    /// reference's DAZ and FTZ; the public `forward` takes weights to be 0
+    /// or at least 2^-60 and adds it as it is.
+    #[test]
+    fn tiny_weights_flush_where_known() {
+        let syn = Hyper::EXHIBIT.synapse();
+        let sub = f32::from_bits(0x0000_1000);
+        let (e, w) = ([1.0, 1.0], [sub, 0.5, 0.5, sub, 0.25, 0.25]);
+        let mut j = [0.0; 3];
+        syn.forward_ftz(&e, &w, &mut j, true, true).unwrap();
+        assert_eq!(j, [0.0, 0.75, 0.75]);
+        syn.forward(&e, &w, &mut j).unwrap();
+        assert_eq!(j, [2.0 * sub, 0.75, 0.75]);
+        // A tiny EPSP is looked for on every call.
+        let e = [f32::from_bits(0x0080_0000), 0.0];
+        syn.forward(&e, &[0.5, 0.5, 0.5, 0.5, 0.5, 0.5], &mut j)
+            .unwrap();
+        assert_eq!(j, [0.0; 3]);
     }
 
     /// One unit with 4,096 inputs or more is refused; 4,095 is followed.
