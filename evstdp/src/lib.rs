@@ -535,7 +535,7 @@ impl EventStdp {
     /// (`vfmadd231ps`): `j[k] = fma(epsp[i], w[i][k], j[k])`, rounded once
     /// per term. Read from the optimized HLO, LLVM IR and object code of
     /// the recorded process (jax 0.10.2, jaxlib 0.10.2) and checked bit for
-    /// bit on the recorded trajectories (12 to 400 units) and, on its own,
+    /// bit on the recorded trajectories (1 to 400 units) and, on its own,
     /// on `jnp.matmul` up to 4096 × 4096. One exception, from the object
     /// code: when `n_hid % 8 == 1` (and `n_hid > 8`), the last unit's
     /// first 8 terms are a multiply and an add, rounded twice (see
