@@ -23,7 +23,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use wtas_evstdp::{Buffers, Hyper, Model, SeededDraws, bernoulli, init_weights};
+use wtas_evstdp::{HeapStorage, Hyper, Model, SeededDraws, bernoulli, init_weights};
 
 const DIGITS: &[u8] = include_bytes!("../data/digits.bin");
 const TRAIN: usize = 1200;
@@ -47,50 +47,15 @@ fn image(i: usize, n_in: usize) -> Vec<f32> {
         .collect()
 }
 
-/// The model's buffers, owned.
-struct Owned {
-    x_s: Vec<f32>,
-    x_tols: Vec<f32>,
-    tf: Vec<f32>,
-    epsp: Vec<f32>,
-    w: Vec<f32>,
-    cell: Vec<Vec<f32>>,
+/// The model's buffers, owned, with weights from `draws`.
+fn storage(hyper: &Hyper, n_in: usize, n_hid: usize, draws: &mut SeededDraws) -> HeapStorage {
+    let mut st = HeapStorage::new(n_in, n_hid, hyper.win_len());
+    init_weights(st.weights_mut(), draws);
+    st
 }
 
-impl Owned {
-    fn new(hyper: &Hyper, n_in: usize, n_hid: usize, draws: &mut SeededDraws) -> Self {
-        let mut w = vec![0.0; n_in * n_hid];
-        init_weights(&mut w, draws);
-        Owned {
-            x_s: vec![0.0; n_in],
-            x_tols: vec![0.0; n_in],
-            tf: vec![0.0; hyper.win_len() * n_in],
-            epsp: vec![0.0; n_in],
-            w,
-            cell: vec![vec![0.0; n_hid]; 6],
-        }
-    }
-    fn model(&mut self, hyper: Hyper) -> Model<'_> {
-        let [j, v, s, thr, rfr, tols] = self.cell.as_mut_slice() else {
-            unreachable!()
-        };
-        let b = Buffers {
-            x_s: &mut self.x_s,
-            x_tols: &mut self.x_tols,
-            tf: &mut self.tf,
-            epsp: &mut self.epsp,
-            w: &mut self.w,
-            cell: wtas::Buffers {
-                j,
-                v,
-                s,
-                thr,
-                rfr,
-                tols,
-            },
-        };
-        Model::new(hyper, b, 2018 ^ 0x5eed).expect("model")
-    }
+fn model(st: &mut HeapStorage, hyper: Hyper) -> Model<'_> {
+    Model::new(hyper, st.buffers(), 2018 ^ 0x5eed).expect("model")
 }
 
 /// One epoch over the first `TRAIN` digits; returns (seconds, spikes).
@@ -121,8 +86,8 @@ fn epochs(learn: bool, n_in: usize, n_hid: usize, runs: usize) -> (Vec<f64>, f64
     let pps = (0..runs)
         .map(|_| {
             let mut draws = SeededDraws::new(2018);
-            let mut owned = Owned::new(&hyper, n_in, n_hid, &mut draws);
-            let mut model = owned.model(hyper);
+            let mut st = storage(&hyper, n_in, n_hid, &mut draws);
+            let mut model = model(&mut st, hyper);
             epoch(&mut model, &images, &mut draws, true);
             let (s, n) = epoch(&mut model, &images, &mut draws, learn);
             spikes = n;
@@ -160,8 +125,8 @@ fn per_call(iters: usize, mut f: impl FnMut()) -> f64 {
 fn components(n_in: usize, n_hid: usize) {
     let hyper = Hyper::EXHIBIT;
     let mut draws = SeededDraws::new(1);
-    let mut owned = Owned::new(&hyper, n_in, n_hid, &mut draws);
-    let mut model = owned.model(hyper);
+    let mut st = storage(&hyper, n_in, n_hid, &mut draws);
+    let mut model = model(&mut st, hyper);
     let images: Vec<Vec<f32>> = (0..64).map(|i| image(i, n_in)).collect();
     let mut counts = vec![0u32; n_hid];
     for x in images.iter().cycle().take(256) {

@@ -109,6 +109,20 @@ COMMITTED = {
     # 8 terms unfused (a multiply, an add, a select), dt 1 so they are
     # inexact.
     "units33.npz": "--inputs 100 --units 33 --dt 1 --patterns 2 --seed 18 --images random",
+    # Layers of 1 and 2 units, where XLA compiles the dot otherwise: 1 unit
+    # is a multiply and a sum, over 100 inputs in windows of 32 (padded 14
+    # before, 14 after); with 2 units the gemv kernel adds unit 0's first 8
+    # terms unfused. dt 1, so that the products are inexact.
+    "units1.npz": "--inputs 100 --units 1 --dt 1 --patterns 2 --seed 21 --images random",
+    "units2.npz": "--inputs 100 --units 2 --dt 1 --patterns 2 --seed 22 --images random",
+    # XLA's CPU runtime flushes subnormals to zero. tau_w 0.011428: a spike
+    # one step old gives exp(-87.5), subnormal, so 0 (the EPSP of an input
+    # that spiked one step before and not since is 0).
+    "ftz_exp.npz": "--tau-w 0.011428 --dt 1 --nu 3 --inputs 16 --units 4 --patterns 2 --seed 41 --images random",
+    # tau_w 0.011494: exp(-87) is normal (1.6e-38), but its products with
+    # weights below 0.7 are subnormal, so 0; with 4 inputs, steps where
+    # only such terms reach a unit are common.
+    "ftz_dot.npz": "--tau-w 0.011494 --dt 1 --nu 3 --inputs 4 --units 3 --patterns 3 --seed 42 --images random",
     # presyn_win_len 0: only a pre-synaptic spike at t itself potentiates.
     "presyn0.npz": "--presyn-win-len 0 --dt 1 --patterns 3 --units 12 --seed 17",
     # Everything off the exhibit at once, random patterns; dt 0.1 is not an

@@ -10,7 +10,8 @@
 //!   `p` per step (`u < p` for a uniform draw `u` from any [`Draws`]), and
 //!   each input's time of last spike is tracked;
 //! - [`ExpKernel`]: spikes become EPSPs, `Σ exp(-(t - tf)/tau_w)` over a
-//!   window of recent spike times, with XLA's own `exp` ([`exp_xla`]);
+//!   window of recent spike times, with XLA's own `exp` (that of
+//!   [`wtas::kernels::exp_f32`]);
 //! - [`EventStdp`]: the synapse drives the cell with `j = epsp · W` and, on
 //!   each post-synaptic spike, potentiates the weights from inputs that
 //!   spiked within `presyn_win_len` and depresses the others;
@@ -23,8 +24,9 @@
 //! for any hyperparameters a user can pass: the hyperparameters formed as
 //! Python and XLA form them (see [`Hyper`]), the fused multiply-adds where
 //! XLA contracts a multiply and an add (the dot product `epsp · W`, the
-//! STDP update, the `exp`), the dot product's order, and the divisions XLA
-//! turns into multiplications. A replay of ngclearn's recorded draws gives
+//! STDP update, the `exp`), the dot product's order, the divisions XLA
+//! turns into multiplications, and the flush to zero its CPU runtime runs
+//! with (a subnormal result is 0). A replay of ngclearn's recorded draws gives
 //! its bits (`tests/fidelity.rs`, which replays any trajectory that
 //! `scripts/record_ngclearn.py` records). This holds for ngclearn 3.2.3
 //! with jax 0.10.2 and jaxlib 0.10.2 on x86-64 CPUs with FMA, whose
@@ -85,6 +87,8 @@ pub enum Error {
     WeightRange,
     /// A hyperparameter is out of its domain.
     Hyper(&'static str),
+    /// A layer shape whose compiled arithmetic the model does not follow.
+    Shape(&'static str),
 }
 
 impl From<wtas::Error> for Error {
@@ -106,12 +110,28 @@ impl core::fmt::Display for Error {
             }
             Error::WeightRange => f.write_str("a weight is negative, infinite or NaN"),
             Error::Hyper(what) => write!(f, "hyperparameter out of range: {what}"),
+            Error::Shape(what) => write!(f, "layer shape not supported: {what}"),
         }
     }
 }
 
 #[cfg(feature = "std")]
 impl std::error::Error for Error {}
+
+/// One unit with this many inputs or more: XLA hands the sum to YNNPACK.
+const YNN_INPUTS: usize = 4096;
+
+/// Refuses the one shape whose arithmetic is not followed: a layer of 1 unit
+/// with 4,096 inputs or more, whose dot product XLA compiles into a YNNPACK
+/// fusion (a multiply and YNNPACK's 16-lane sum), not into its own loops.
+fn check_shape(n_in: usize, n_hid: usize) -> Result<(), Error> {
+    if n_hid == 1 && n_in >= YNN_INPUTS {
+        return Err(Error::Shape(
+            "1 unit with 4096 inputs or more (XLA sums that dot product in a YNNPACK fusion)",
+        ));
+    }
+    Ok(())
+}
 
 fn check(what: &'static str, expected: usize, got: usize) -> Result<(), Error> {
     if expected == got {
@@ -351,7 +371,7 @@ impl ExpKernel {
     /// `win_len - 1` of `tf` becomes `s * t`, the rows rotate up by one (as
     /// `jnp.roll(tf, -1, axis=0)`), and `epsp` is summed over the first
     /// `win_len - 1` rows, in row order, of
-    /// [`exp_xla`]`((t - tf) · -inv_tau_w)` where `tf > 0` and `+0.0`
+    /// [`wtas::kernels::exp_f32`]`((t - tf) · -inv_tau_w)` where `tf > 0` and `+0.0`
     /// elsewhere: XLA compiles the product with the mask into a select, so
     /// a masked term is `+0.0` whatever the exponential is, and it is not
     /// computed.
@@ -431,27 +451,15 @@ fn kernel_sum<F: Fma>(rows: &[f32], t: f32, neg_inv: f32, epsp: &mut [f32]) {
 /// - `p = fma(fma(fma(fma(fma(P0, r, P1), r, P2), r, P3), r, P4), r, 0.5)`
 ///   (Cephes' coefficients);
 /// - `exp = (fma(p, r·r, r) + 1) · 2^n`, `2^n` built in the exponent field
-///   from `n + 127` (so `n = -127` gives `+0.0`).
+///   from `n + 127` (so `n = -127` gives `+0.0`);
+/// - a subnormal result is `+0.0`: XLA's CPU runtime runs with
+///   flush-to-zero.
 ///
-/// It differs from wtas's [`exp_f32`](wtas::kernels::exp_f32) in the last
-/// bit for some inputs (for example `exp(-3 · (1 / 0.7))`: this one gives
-/// `0x3c618183`, as XLA does, wtas's `0x3c618184`). `exp(±0) = 1` exactly,
-/// which is taken directly. NaN propagates.
-pub fn exp_xla(x: f32) -> f32 {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    if hw::available() {
-        // SAFETY: the CPU has AVX2 and FMA (checked at run time).
-        #[allow(unsafe_code)] // the AVX2 and FMA paths, checked above
-        return unsafe { hw::exp(x) };
-    }
-    #[cfg(any(target_arch = "aarch64", evstdp_vfma))]
-    {
-        return exp_with::<hw::Fused>(x);
-    }
-    #[allow(unreachable_code)]
-    exp_with::<Soft>(x)
-}
-
+/// This is [`wtas::kernels::exp_f32`], the same operations (the tests check
+/// every input of the range where it is not 0, 1 or infinite), generic here
+/// over how the fused multiply-add is computed so that it inlines into the
+/// kernel's vector loop with the CPU's FMA instruction. `exp(±0) = 1`
+/// exactly, which is taken directly. NaN propagates.
 #[inline(always)]
 fn exp_with<F: Fma>(x: f32) -> f32 {
     // The result at ±0 is exactly 1 either way; software fmas make the
@@ -489,7 +497,9 @@ fn exp_with<F: Fma>(x: f32) -> f32 {
     // rather than a conversion, so that the loop vectorizes; a NaN `n`
     // gives some finite factor, and the product stays NaN, as there.
     let k = (n + (127.0 + 8_388_608.0)).to_bits() & 0x007f_ffff;
-    y * f32::from_bits(k << 23)
+    let e = y * f32::from_bits(k << 23);
+    // Flush to zero (a NaN stays).
+    if e < f32::MIN_POSITIVE { 0.0 } else { e }
 }
 
 /// ngclearn's `EventSTDPSynapse`: the dense forward pass and the
@@ -525,12 +535,26 @@ impl EventStdp {
     /// (`vfmadd231ps`): `j[k] = fma(epsp[i], w[i][k], j[k])`, rounded once
     /// per term. Read from the optimized HLO, LLVM IR and object code of
     /// the recorded process (jax 0.10.2, jaxlib 0.10.2) and checked bit for
-    /// bit on the recorded trajectories (12 to 400 units) and, on its own,
+    /// bit on the recorded trajectories (1 to 400 units) and, on its own,
     /// on `jnp.matmul` up to 4096 × 4096. One exception, from the object
     /// code: when `n_hid % 8 == 1` (and `n_hid > 8`), the last unit's
     /// first 8 terms are a multiply and an add, rounded twice (see
-    /// `forward_with`). Layers of 1 or 2 units compile to other kernels,
-    /// which this does not follow.
+    /// `forward_with`), and so are unit 0's with 2 units (both with 3
+    /// inputs or more). A layer of 1 unit is no dot at all: XLA makes it
+    /// a multiply and a sum, which with more than 32 inputs adds the
+    /// rounded products in windows of 32 (`windowed_sum`); up to 32 it is
+    /// the fused sequential order. From 4,096 inputs on, XLA hands that
+    /// one-unit sum to YNNPACK, which this does not follow: such a shape is
+    /// refused ([`Error::Shape`]).
+    ///
+    /// XLA's CPU runtime flushes subnormal inputs and results to zero
+    /// (DAZ and FTZ). Where an EPSP is tiny enough for that to matter
+    /// (nonzero and below 2^-60), every term is computed so. Weights are
+    /// taken to be 0 or at least 2^-60, as every weight is after an update
+    /// (at least [`W_MIN`]) and as ngclearn's initializer draws them
+    /// (scanning them on every call would double its time); [`Model`]
+    /// checks its initial weights once and flushes as the reference where
+    /// one is smaller.
     ///
     /// Only the active inputs are visited: a term with `epsp[i] == 0` is
     /// `+0.0`, which leaves a sum that starts at `+0.0` (with finite,
@@ -543,12 +567,37 @@ impl EventStdp {
     /// same bits on every target.
     ///
     /// # Errors
-    /// [`Error::Length`] if `w` is not `epsp.len() × j.len()`.
+    /// [`Error::Length`] if `w` is not `epsp.len() × j.len()`;
+    /// [`Error::Shape`] for 1 unit with 4,096 inputs or more.
     pub fn forward(&self, epsp: &[f32], w: &[f32], j: &mut [f32]) -> Result<(), Error> {
+        self.forward_ftz(epsp, w, j, false, true)
+    }
+
+    /// [`forward`](EventStdp::forward), told whether any weight is tiny
+    /// (nonzero and below 2^-60) and whether an EPSP may be: [`Model`]
+    /// knows without scanning.
+    fn forward_ftz(
+        &self,
+        epsp: &[f32],
+        w: &[f32],
+        j: &mut [f32],
+        tiny_weights: bool,
+        tiny_epsp_possible: bool,
+    ) -> Result<(), Error> {
         let n_hid = j.len();
         check("w", epsp.len() * n_hid, w.len())?;
+        check_shape(epsp.len(), n_hid)?;
         j.fill(0.0);
         if n_hid == 0 {
+            return Ok(());
+        }
+        if tiny_weights || (tiny_epsp_possible && any_tiny(epsp)) {
+            // A product or a partial sum may be subnormal: every operation
+            // as the reference's runtime does it, inputs and results
+            // flushed to zero. (Otherwise every product of an EPSP and a
+            // weight, both 0 or at least 2^-60, is 0 or at least 2^-120, and
+            // so is every partial sum: flushing would change nothing.)
+            forward_with::<Ftz>(epsp, w, j);
             return Ok(());
         }
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -693,6 +742,16 @@ trait Fma {
     /// fmas) skipping work is cheaper.
     const BRANCHLESS: bool;
     fn fma(a: f32, b: f32, c: f32) -> f32;
+    /// `a · b`, rounded.
+    #[inline(always)]
+    fn mul(a: f32, b: f32) -> f32 {
+        a * b
+    }
+    /// `a + b`, rounded.
+    #[inline(always)]
+    fn add(a: f32, b: f32) -> f32 {
+        a + b
+    }
     /// `floor`, as `libm::floorf` (an instruction where there is one).
     #[inline(always)]
     fn floor(x: f32) -> f32 {
@@ -711,27 +770,86 @@ impl Fma for Soft {
     }
 }
 
+/// Below this (and nonzero) an EPSP or weight may give a subnormal product.
+const TINY: f32 = 8.673_617e-19; // 2^-60
+
+/// `0 < |x| < TINY` (NaN is not tiny), as one unsigned comparison of the
+/// bits.
+#[inline(always)]
+fn tiny(x: f32) -> bool {
+    (x.to_bits() & 0x7fff_ffff).wrapping_sub(1) < TINY.to_bits() - 1
+}
+
+/// Whether any of `x` is [`tiny`] (no early exit, so that it vectorizes).
+fn any_tiny(x: &[f32]) -> bool {
+    x.iter().fold(false, |any, x| any | tiny(*x))
+}
+
+/// XLA's CPU runtime: [`Soft`]'s operations with subnormal inputs read as
+/// zero and subnormal results written as zero (DAZ and FTZ).
+struct Ftz;
+
+impl Ftz {
+    #[inline(always)]
+    fn flush(x: f32) -> f32 {
+        if x.is_subnormal() {
+            0.0f32.copysign(x)
+        } else {
+            x
+        }
+    }
+}
+
+impl Fma for Ftz {
+    const BRANCHLESS: bool = false;
+    fn fma(a: f32, b: f32, c: f32) -> f32 {
+        Self::flush(fma(Self::flush(a), Self::flush(b), Self::flush(c)))
+    }
+    fn mul(a: f32, b: f32) -> f32 {
+        Self::flush(Self::flush(a) * Self::flush(b))
+    }
+    fn add(a: f32, b: f32) -> f32 {
+        Self::flush(Self::flush(a) + Self::flush(b))
+    }
+}
+
 /// The forward pass's loop over the active inputs, generic over how the
-/// fused multiply-add is computed (every way gives the same bits).
+/// fused multiply-add is computed (every way gives the same bits), with the
+/// shapes where XLA's compiled dot differs from the fused sequential order.
 #[inline(always)]
 fn forward_with<F: Fma>(epsp: &[f32], w: &[f32], j: &mut [f32]) {
+    let (n_in, n_hid) = (epsp.len(), j.len());
+    if n_hid == 1 && n_in > WINDOW {
+        // One unit: XLA rewrites the dot as a multiply and a reduce; past
+        // 32 inputs the reduce is split into windows (see `windowed_sum`),
+        // and the products, in their own fusion, are rounded on their own.
+        j[0] = windowed_sum(n_in, &|i| F::mul(epsp[i], w[i]));
+        return;
+    }
     forward_rows::<F>(epsp, w, j);
-    let n_hid = j.len();
-    if n_hid % 8 == 1 && n_hid > 8 {
-        // XLA's kernel handles the units past the last tile of 8 in a
-        // scalar epilogue. With exactly one such unit LLVM if-converts the
-        // first tile of 8 inputs (where the first input's product is
-        // stored, the others added) into a multiply, an add and a select:
-        // there those terms are rounded twice, not fused (all of them with
-        // fewer than 8 inputs).
-        let k = n_hid - 1;
-        let unfused = epsp.len().min(8);
+    // XLA's gemv kernel handles the units past the last tile of 8 in a
+    // scalar loop whose first tile of 8 inputs stores the first input's
+    // product and adds the others. Where LLVM leaves that multiply in
+    // another basic block than its add (read from the object code), the
+    // terms are a multiply and an add, rounded twice, not fused: with
+    // exactly one unit past the tiles (`n_hid % 8 == 1`, more than 8 units)
+    // for that last unit, and with 2 units for unit 0. Fewer than 8
+    // inputs: all of them; with 1 or 2 inputs every term is fused (probed
+    // on `jnp.matmul` at 9, 33 and 2 units).
+    let unfused_unit = match n_hid {
+        _ if n_in < 3 => None,
+        2 => Some(0),
+        n if n % 8 == 1 && n > 8 => Some(n - 1),
+        _ => None,
+    };
+    if let Some(k) = unfused_unit {
+        let unfused = n_in.min(8);
         let mut acc = 0.0f32;
         for (i, e) in epsp.iter().enumerate() {
             if *e != 0.0 {
                 let w = w[i * n_hid + k];
                 acc = if i < unfused {
-                    acc + *e * w
+                    F::add(acc, F::mul(*e, w))
                 } else {
                     F::fma(*e, w, acc)
                 };
@@ -739,6 +857,31 @@ fn forward_with<F: Fma>(epsp: &[f32], w: &[f32], j: &mut [f32]) {
         }
         j[k] = acc;
     }
+}
+
+/// The width of XLA's reduce windows.
+const WINDOW: usize = 32;
+
+/// `Σ x(i)` for `i < n` as XLA's CPU backend sums a reduce of `n` values:
+/// with `n <= 32`, left to right from `+0.0`; otherwise a `reduce-window`
+/// of width and stride 32 over the values padded with `P = (-n) mod 32`
+/// zeros, `P / 2` (rounded down) before and the rest after, each window
+/// summed left to right from `+0.0`, and the same again over the window
+/// sums until at most 32 remain (as `reference/ARITHMETIC.md` has it for
+/// the cell's softmax sum; read here from the optimized HLO and object
+/// code of a one-unit layer).
+fn windowed_sum(n: usize, x: &dyn Fn(usize) -> f32) -> f32 {
+    if n <= WINDOW {
+        return (0..n).fold(0.0, |acc, i| acc + x(i));
+    }
+    let pad = (WINDOW - n % WINDOW) % WINDOW;
+    let before = pad / 2;
+    let window = |k: usize| {
+        (k * WINDOW..(k + 1) * WINDOW)
+            .filter_map(|p| p.checked_sub(before).filter(|i| *i < n))
+            .fold(0.0, |acc, i| acc + x(i))
+    };
+    windowed_sum((n + pad) / WINDOW, &window)
 }
 
 #[inline(always)]
@@ -771,7 +914,7 @@ fn forward_rows<F: Fma>(epsp: &[f32], w: &[f32], j: &mut [f32]) {
         }
         if *e == 1.0 {
             for (j, w) in j.iter_mut().zip(row) {
-                *j += *w;
+                *j = F::add(*j, *w);
             }
         } else {
             for (j, w) in j.iter_mut().zip(row) {
@@ -811,30 +954,31 @@ mod hw {
         fn fma(a: f32, b: f32, c: f32) -> f32 {
             #[cfg(evstdp_vfma)]
             {
-                let out: u32;
+                let mut acc = c.to_bits();
                 // SAFETY: `vfma.f32 Sd, Sn, Sm` computes Sd + Sn·Sm rounded
                 // once (IEEE fused multiply-add, round to nearest as the
-                // FPSCR has it after reset). Rust offers FPU register
-                // operands only with the `vfp2` feature, which these
-                // single-precision FPUs lack, so the operands travel in
-                // core registers and s0-s2 are saved and restored on the
-                // stack around the instruction.
+                // FPSCR has it after reset), on every core this is compiled
+                // for (build.rs). Stable Rust takes no FPU register operands
+                // there, so the operands travel in core registers through
+                // s13-s15, declared clobbered (as wtas's own `vfma`); no
+                // memory or stack is touched.
                 unsafe {
                     core::arch::asm!(
-                        "vpush {{s0-s2}}",
-                        "vmov s0, {c}",
-                        "vmov s1, {a}",
-                        "vmov s2, {b}",
-                        "vfma.f32 s0, s1, s2",
-                        "vmov {c}, s0",
-                        "vpop {{s0-s2}}",
-                        c = inout(reg) c.to_bits() => out,
+                        "vmov s13, {acc}",
+                        "vmov s14, {a}",
+                        "vmov s15, {b}",
+                        "vfma.f32 s13, s14, s15",
+                        "vmov {acc}, s13",
                         a = in(reg) a.to_bits(),
                         b = in(reg) b.to_bits(),
-                        options(pure, nomem, preserves_flags),
+                        acc = inout(reg) acc,
+                        out("s13") _,
+                        out("s14") _,
+                        out("s15") _,
+                        options(pure, nomem, nostack),
                     );
                 }
-                f32::from_bits(out)
+                f32::from_bits(acc)
             }
             #[cfg(all(not(evstdp_vfma), feature = "std"))]
             {
@@ -868,14 +1012,6 @@ mod hw {
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn kernel_sum(rows: &[f32], t: f32, neg_inv: f32, epsp: &mut [f32]) {
         super::kernel_sum::<Fused>(rows, t, neg_inv, epsp);
-    }
-
-    /// # Safety
-    /// The CPU must have AVX2 and FMA.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn exp(x: f32) -> f32 {
-        super::exp_with::<Fused>(x)
     }
 
     /// # Safety
@@ -997,6 +1133,52 @@ impl<const I: usize, const H: usize, const W: usize> Storage<I, H, W> {
     }
 }
 
+/// Owned buffers on the heap for `n_in` inputs, `n_hid` units and a kernel
+/// window of `win_len` rows ([`Hyper::win_len`]), sized at run time: what
+/// [`Storage`] is for sizes known at compile time.
+#[cfg(feature = "std")]
+#[derive(Clone, Debug)]
+pub struct HeapStorage {
+    x_s: std::vec::Vec<f32>,
+    x_tols: std::vec::Vec<f32>,
+    tf: std::vec::Vec<f32>,
+    epsp: std::vec::Vec<f32>,
+    w: std::vec::Vec<f32>,
+    cell: wtas::HeapStorage,
+}
+
+#[cfg(feature = "std")]
+impl HeapStorage {
+    /// All zeros.
+    pub fn new(n_in: usize, n_hid: usize, win_len: usize) -> Self {
+        let zeros = |n: usize| std::vec![0.0; n];
+        HeapStorage {
+            x_s: zeros(n_in),
+            x_tols: zeros(n_in),
+            tf: zeros(win_len * n_in),
+            epsp: zeros(n_in),
+            w: zeros(n_in * n_hid),
+            cell: wtas::HeapStorage::new(n_hid),
+        }
+    }
+    /// The weights, to initialise before building a [`Model`].
+    pub fn weights_mut(&mut self) -> &mut [f32] {
+        &mut self.w
+    }
+    /// Borrows everything as [`Buffers`].
+    pub fn buffers(&mut self) -> Buffers<'_> {
+        use wtas::StateStorage;
+        Buffers {
+            x_s: &mut self.x_s,
+            x_tols: &mut self.x_tols,
+            tf: &mut self.tf,
+            epsp: &mut self.epsp,
+            w: &mut self.w,
+            cell: self.cell.buffers(),
+        }
+    }
+}
+
 /// The exhibit's circuit: Bernoulli encoder → exponential kernel →
 /// event-STDP synapse → wtas cell, batch 1.
 #[derive(Debug)]
@@ -1012,6 +1194,12 @@ pub struct Model<'a> {
     /// Whether every weight is in `[W_MIN, w_bound]`, which every update
     /// keeps (then the update skips the columns of silent units).
     clipped: bool,
+    /// Whether a weight is nonzero and below 2^-60 (possible only before
+    /// the first update): then the forward pass flushes as XLA's runtime.
+    tiny_weights: bool,
+    /// Whether an EPSP can be nonzero and below 2^-60: only if a spike
+    /// still in the kernel's window can be more than about 41 `tau_w` old.
+    tiny_epsp_possible: bool,
     cell: wtas::Cell<'a>,
 }
 
@@ -1037,6 +1225,7 @@ impl<'a> Model<'a> {
         check("epsp", n_in, b.epsp.len())?;
         check("tf", hyper.win_len() * n_in, b.tf.len())?;
         check("w", n_in * n_hid, b.w.len())?;
+        check_shape(n_in, n_hid)?;
         if b.w.iter().any(|w| !(w.is_finite() && *w >= 0.0)) {
             return Err(Error::WeightRange);
         }
@@ -1060,6 +1249,14 @@ impl<'a> Model<'a> {
             tf: b.tf,
             epsp: b.epsp,
             clipped: b.w.iter().all(|w| *w >= W_MIN && *w <= w_bound),
+            tiny_weights: b.w.iter().any(|w| tiny(*w)),
+            // Every nonzero term of an EPSP is at least exp(-win_len · dt /
+            // tau_w); below exp(-40) (4e-18, with a wide margin above
+            // 2^-60 for the f32 roundings) the forward pass looks.
+            tiny_epsp_possible: {
+                let age = hyper.win_len() as f64 * hyper.dt / hyper.tau_w;
+                age.is_nan() || age > 40.0
+            },
             w: b.w,
             cell: cell(b.cell)?,
         };
@@ -1075,8 +1272,9 @@ impl<'a> Model<'a> {
     /// does.
     ///
     /// # Errors
-    /// [`Error::Length`], [`Error::WeightRange`], [`Error::Hyper`], or the
-    /// cell's own errors.
+    /// [`Error::Length`], [`Error::WeightRange`], [`Error::Hyper`],
+    /// [`Error::Shape`] (1 unit with 4,096 inputs or more, see
+    /// [`EventStdp::forward`]), or the cell's own errors.
     pub fn with_thresholds(
         hyper: Hyper,
         buffers: Buffers<'a>,
@@ -1123,7 +1321,13 @@ impl<'a> Model<'a> {
         learn: bool,
     ) -> Result<(), Error> {
         check("x", self.x_s.len(), x.len())?;
-        self.synapse.forward(self.epsp, self.w, self.cell.j_mut())?;
+        self.synapse.forward_ftz(
+            self.epsp,
+            self.w,
+            self.cell.j_mut(),
+            self.tiny_weights,
+            self.tiny_epsp_possible,
+        )?;
         bernoulli(x, t, draws, self.x_s, self.x_tols);
         self.kernel.advance(self.x_s, t, self.tf, self.epsp)?;
         self.cell.advance(t, self.hyper.dt_f32())?;
@@ -1137,6 +1341,7 @@ impl<'a> Model<'a> {
                     *w = w.max(W_MIN).min(hi);
                 }
                 self.clipped = true;
+                self.tiny_weights = false;
             }
         }
         Ok(())
@@ -1236,21 +1441,30 @@ mod tests {
         }
     }
 
-    /// `exp_xla` (whatever path this CPU takes) and its software path agree
-    /// with std's fused multiply-add on a dense sweep of [-90, 90] and at
-    /// the edges; the known value where it differs from wtas's `exp`.
+    /// Every CPU path of `exp_with` against wtas's `exp_f32` (the same
+    /// function, public in wtas): every f32 from -87.8 (where the clamp
+    /// starts) to 88.8 by steps of 997 bit patterns, every f32 in [-87.8, -87.3]
+    /// (results near and below `f32::MIN_POSITIVE`, flushed), and the edges.
     #[test]
-    fn exp_xla_paths_agree() {
-        for k in 0..=300_000 {
-            let x = -90.0 + 180.0 * (k as f32 / 300_000.0);
-            let want = exp_with::<Std>(x).to_bits();
+    fn exp_is_wtas_exp() {
+        let same = |x: f32| {
+            let want = wtas::kernels::exp_f32(x).to_bits();
+            assert_eq!(exp_with::<Std>(x).to_bits(), want, "{x}");
             assert_eq!(exp_with::<Soft>(x).to_bits(), want, "{x}");
-            assert_eq!(super::exp_xla(x).to_bits(), want, "{x}");
-            // wtas's exp is the same polynomial with the same fusing; it
-            // flushes a subnormal result, as the cell's softmax does.
-            if !f32::from_bits(want).is_subnormal() {
-                assert_eq!(wtas::kernels::exp_f32(x).to_bits(), want, "{x}");
-            }
+            #[cfg(any(
+                all(feature = "std", target_arch = "x86_64"),
+                target_arch = "aarch64",
+                evstdp_vfma
+            ))]
+            assert_eq!(exp_with::<super::hw::Fused>(x).to_bits(), want, "{x}");
+        };
+        let neg = ((-0.0f32).to_bits()..=(-87.8f32).to_bits()).step_by(997);
+        let pos = (0.0f32.to_bits()..=88.8f32.to_bits()).step_by(997);
+        for b in neg
+            .chain(pos)
+            .chain((-87.3f32).to_bits()..=(-87.8f32).to_bits())
+        {
+            same(f32::from_bits(b));
         }
         for x in [
             0.0,
@@ -1262,15 +1476,15 @@ mod tests {
             88.8,
             100.0,
         ] {
-            assert_eq!(exp_with::<Soft>(x).to_bits(), exp_with::<Std>(x).to_bits());
+            same(x);
         }
-        assert_eq!(super::exp_xla(0.0), 1.0);
-        assert_eq!(super::exp_xla(f32::NEG_INFINITY), 0.0);
-        assert!(super::exp_xla(f32::NAN).is_nan());
+        assert_eq!(exp_with::<Std>(0.0), 1.0);
+        assert_eq!(exp_with::<Std>(f32::NEG_INFINITY), 0.0);
+        assert!(exp_with::<Std>(f32::NAN).is_nan());
+        assert_eq!(exp_with::<Std>(-87.5), 0.0);
         // The kernel at tau_w 0.7, three steps after a spike.
         let x = -3.0 * (1.0 / 0.7_f32);
-        assert_eq!(super::exp_xla(x).to_bits(), 0x3c61_8183);
-        assert_eq!(wtas::kernels::exp_f32(x).to_bits(), 0x3c61_8183);
+        assert_eq!(exp_with::<Std>(x).to_bits(), 0x3c61_8183);
     }
 
     /// The forward pass, the kernel and the update give the same bits with
@@ -1333,6 +1547,71 @@ mod tests {
             );
             assert_eq!(b, c);
         }
+    }
+
+    /// `windowed_sum` against the padded windows written out, level by
+    /// level, at sizes around each boundary (32, 1,024), on values whose
+    /// sum depends on the order.
+    #[test]
+    fn windowed_sum_pads_and_nests() {
+        fn spelled_out(mut v: Vec<f32>) -> f32 {
+            while v.len() > 32 {
+                let pad = (32 - v.len() % 32) % 32;
+                let mut p = vec![0.0; pad / 2];
+                p.extend(&v);
+                p.resize(v.len() + pad, 0.0);
+                v = p
+                    .chunks(32)
+                    .map(|c| c.iter().fold(0.0, |a, x| a + x))
+                    .collect();
+            }
+            v.iter().fold(0.0, |a, x| a + x)
+        }
+        let mut next = xorshift(0x1234_5678_9abc_def1);
+        for n in [
+            0, 1, 31, 32, 33, 63, 100, 1000, 1023, 1024, 1025, 2047, 3000, 4095,
+        ] {
+            let v: Vec<f32> = (0..n)
+                .map(|_| f32::from_bits(0x3000_0000 + (next() as u32 & 0x0fff_ffff)))
+                .collect();
+            let got = super::windowed_sum(n, &|i| v[i]);
+            assert_eq!(got.to_bits(), spelled_out(v.clone()).to_bits(), "{n}");
+        }
+    }
+
+    /// A tiny weight (here subnormal) is read as zero and a subnormal
+    /// partial sum written as zero where the model knows of it, as by the
+    /// reference's DAZ and FTZ; the public `forward` takes weights to be 0
+    /// or at least 2^-60 and adds it as it is.
+    #[test]
+    fn tiny_weights_flush_where_known() {
+        let syn = Hyper::EXHIBIT.synapse();
+        let sub = f32::from_bits(0x0000_1000);
+        let (e, w) = ([1.0, 1.0], [sub, 0.5, 0.5, sub, 0.25, 0.25]);
+        let mut j = [0.0; 3];
+        syn.forward_ftz(&e, &w, &mut j, true, true).unwrap();
+        assert_eq!(j, [0.0, 0.75, 0.75]);
+        syn.forward(&e, &w, &mut j).unwrap();
+        assert_eq!(j, [2.0 * sub, 0.75, 0.75]);
+        // A tiny EPSP is looked for on every call.
+        let e = [f32::from_bits(0x0080_0000), 0.0];
+        syn.forward(&e, &[0.5, 0.5, 0.5, 0.5, 0.5, 0.5], &mut j)
+            .unwrap();
+        assert_eq!(j, [0.0; 3]);
+    }
+
+    /// One unit with 4,096 inputs or more is refused; 4,095 is followed.
+    #[test]
+    fn one_unit_ynnpack_shape_is_refused() {
+        let syn = Hyper::EXHIBIT.synapse();
+        let mut j = [0.0];
+        let (e, w) = (vec![1.0; 4096], vec![0.5; 4096]);
+        assert!(matches!(
+            syn.forward(&e, &w, &mut j),
+            Err(super::Error::Shape(_))
+        ));
+        syn.forward(&e[1..], &w[1..], &mut j).unwrap();
+        assert_eq!(j[0], 2047.5);
     }
 
     /// `1 + lmbda` is summed in f64 and rounded once: at 0.0097 that is

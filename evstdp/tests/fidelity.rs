@@ -32,11 +32,21 @@
 //! - with `n_hid % 8 == 1`, the last unit's first 8 terms of the dot
 //!   product unfused, as the compiled kernel's epilogue has them
 //!   (`units33`; one ulp of `j` at a few steps);
+//! - with 2 units, unit 0's first 8 terms unfused, as the same kernel has
+//!   them at that size (`units2`; one ulp of `j` at 4 of 100 steps);
+//! - with 1 unit, the products rounded and summed in XLA's windows of 32
+//!   (`units1`; `j` up to 5 ulp off from step 2 on);
 //! - `1 + lmbda` summed in `f64` and rounded once; in `f32` the weights
 //!   differ from the first update on (`lmbda`, at lmbda 0.0097);
 //! - the STDP update's two fused multiply-adds (every file);
-//! - the kernel's exp as XLA compiles it ([`exp_xla`](wtas_evstdp::exp_xla));
-//!   with wtas's `exp_f32` the EPSPs are 1 ulp off (`tau_w_nu`, `mixed`);
+//! - the kernel's exp as XLA compiles it (the polynomial of wtas's
+//!   `exp_f32`, its multiply-adds fused; unfused, the EPSPs are 1 ulp off:
+//!   `tau_w_nu`, `mixed`);
+//! - flush to zero, as XLA's CPU runtime runs: a subnormal `exp` is 0
+//!   (`ftz_exp`, tau_w 0.011428, where a spike one step old gives
+//!   exp(-87.5)), and in the dot product a subnormal product or partial
+//!   sum is 0 (`ftz_dot`, tau_w 0.011494: EPSPs of 1.6e-38 times weights
+//!   below 0.7);
 //! - the kernel's division by `tau_w` as a multiplication by
 //!   `1 / f32(tau_w)`; with the division, `mixed` (tau_w 1.3) fails;
 //! - `t = dt · i` and `int(nu / dt)` in `f64`: with dt 0.1, `t` in `f32`
@@ -60,7 +70,7 @@ mod npz;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use wtas_evstdp::{Buffers, Hyper, Model, RecordedDraws, digest};
+use wtas_evstdp::{HeapStorage, Hyper, Model, RecordedDraws, digest};
 
 const FIELDS: [&str; 9] = [
     "z0_s", "z0_tols", "epsp", "j", "v", "s", "thr", "rfr", "tols",
@@ -175,28 +185,9 @@ fn replay(path: &Path) -> Result<Replay, String> {
     }
     let ends = w_end.len() / (n_in * n_hid);
 
-    let (mut xs, mut xt, mut ep) = (vec![0.0; n_in], vec![0.0; n_in], vec![0.0; n_in]);
-    let mut tf = vec![0.0; hyper.win_len() * n_in];
-    let mut w = w0.clone();
-    let mut cell = vec![vec![0.0_f32; n_hid]; 6];
-    let [j, v, s, thr, rfr, tols] = cell.as_mut_slice() else {
-        unreachable!()
-    };
-    let bufs = Buffers {
-        x_s: &mut xs,
-        x_tols: &mut xt,
-        tf: &mut tf,
-        epsp: &mut ep,
-        w: &mut w,
-        cell: wtas::Buffers {
-            j,
-            v,
-            s,
-            thr,
-            rfr,
-            tols,
-        },
-    };
+    let mut st = HeapStorage::new(n_in, n_hid, hyper.win_len());
+    st.weights_mut().copy_from_slice(&w0);
+    let bufs = st.buffers();
     let mut model = Model::with_thresholds(hyper, bufs, &thr0).map_err(|e| e.to_string())?;
     let mut draws = RecordedDraws::new(&u);
     let mut worst = [0u32; 9];
@@ -355,7 +346,14 @@ fn replays_match_ngclearn_bit_for_bit() {
                     }
         });
         has("400 units", &|r| r.n_hid == 400);
-        has("units % 8 == 1", &|r| r.n_hid % 8 == 1);
+        has("units % 8 == 1", &|r| r.n_hid % 8 == 1 && r.n_hid > 8);
+        has("1 unit, more than 32 inputs", &|r| {
+            r.n_hid == 1 && r.n_in > 32
+        });
+        has("2 units", &|r| r.n_hid == 2 && r.n_in >= 3);
+        has("flushed subnormals (tau_w near 1/87)", &|r| {
+            r.hyper.tau_w < 0.012
+        });
         has("presyn_win_len 0", &|r| r.hyper.presyn_win_len == 0.0);
         has("A+ and A- other than 1", &|r| {
             r.hyper.a_plus != 1.0 && r.hyper.a_minus != 1.0

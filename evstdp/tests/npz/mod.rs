@@ -22,24 +22,25 @@ impl Array {
         self.shape.iter().product()
     }
 
-    fn words<const N: usize>(&self, want: &str) -> Result<Vec<[u8; N]>, String> {
+    /// The values of dtype `want`, each decoded from its `N` bytes.
+    fn values<const N: usize, T>(
+        &self,
+        want: &str,
+        from: fn([u8; N]) -> T,
+    ) -> Result<Vec<T>, String> {
         if self.descr != want {
             return Err(format!("dtype {} where {want} was expected", self.descr));
         }
         Ok(self
             .data
             .chunks_exact(N)
-            .map(|c| c.try_into().expect("chunk"))
+            .map(|c| from(c.try_into().expect("chunk")))
             .collect())
     }
 
     /// `f4` values.
     pub fn f32s(&self) -> Result<Vec<f32>, String> {
-        Ok(self
-            .words::<4>("<f4")?
-            .into_iter()
-            .map(f32::from_le_bytes)
-            .collect())
+        self.values("<f4", f32::from_le_bytes)
     }
 
     /// `f8` values, or `f4` values widened (exactly).
@@ -47,29 +48,17 @@ impl Array {
         if self.descr == "<f4" {
             return Ok(self.f32s()?.into_iter().map(f64::from).collect());
         }
-        Ok(self
-            .words::<8>("<f8")?
-            .into_iter()
-            .map(f64::from_le_bytes)
-            .collect())
+        self.values("<f8", f64::from_le_bytes)
     }
 
     /// `u8` values.
     pub fn u64s(&self) -> Result<Vec<u64>, String> {
-        Ok(self
-            .words::<8>("<u8")?
-            .into_iter()
-            .map(u64::from_le_bytes)
-            .collect())
+        self.values("<u8", u64::from_le_bytes)
     }
 
     /// `i8` values.
     pub fn i64s(&self) -> Result<Vec<i64>, String> {
-        Ok(self
-            .words::<8>("<i8")?
-            .into_iter()
-            .map(i64::from_le_bytes)
-            .collect())
+        self.values("<i8", i64::from_le_bytes)
     }
 
     /// A unicode (`<U..`, UTF-32) string, trailing NULs dropped.
