@@ -520,11 +520,14 @@ mod tests {
                 .collect()
         };
         let long = [wide(40_000, 1), wide(70_000, 2), wide(70_000, 10)];
+        // Groups of 256 then lone blocks of 64, where a Kahan step out of
+        // its place changes the sum.
+        let short = [(448, 9), (1216, 15), (1984, 3), (4032, 3)].map(|(len, seed)| wide(len, seed));
         for x in &long {
             assert_ne!(k1(x).to_bits(), sum(x).to_bits(), "len {}", x.len());
         }
         let even = lens.map(|len| (0..len).map(|_| next()).collect::<Vec<f32>>());
-        for x in even.iter().chain(&long) {
+        for x in even.iter().chain(&long).chain(&short) {
             let len = x.len();
             assert_eq!(row_sum::<Array>(x).to_bits(), sum(x).to_bits(), "len {len}");
             assert_eq!(
