@@ -223,7 +223,7 @@ fn c_step(c: &mut Criterion) {
             let mut mem = allocation(6 * n);
             let bufs = Buffers::from_slice(aligned(&mut mem, 6 * n), n).unwrap();
             bufs.j.copy_from_slice(&input(batch, units));
-            let b = Cell::new(params, bufs, 1).unwrap().into_buffers();
+            let b = Cell::new(params, bufs, 1).unwrap().into_state();
             let mut st = State {
                 j: b.j,
                 v: b.v,

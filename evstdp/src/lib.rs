@@ -1012,7 +1012,7 @@ pub struct Model<'a> {
     /// Whether every weight is in `[W_MIN, w_bound]`, which every update
     /// keeps (then the update skips the columns of silent units).
     clipped: bool,
-    cell: wtas::Cell<'a>,
+    cell: wtas::Cell<wtas::Buffers<'a>>,
 }
 
 impl<'a> Model<'a> {
@@ -1046,7 +1046,7 @@ impl<'a> Model<'a> {
     fn assemble(
         hyper: Hyper,
         b: Buffers<'a>,
-        cell: impl FnOnce(wtas::Buffers<'a>) -> Result<wtas::Cell<'a>, wtas::Error>,
+        cell: impl FnOnce(wtas::Buffers<'a>) -> Result<wtas::Cell<wtas::Buffers<'a>>, wtas::Error>,
     ) -> Result<Self, Error> {
         let n_hid = b.cell.j.len();
         Self::checked(&hyper, &b, n_hid)?;
@@ -1187,11 +1187,11 @@ impl<'a> Model<'a> {
         self.w
     }
     /// The cell (its `j`, `v`, `s`, `thr`, `rfr`, `tols`).
-    pub fn cell(&self) -> &wtas::Cell<'a> {
+    pub fn cell(&self) -> &wtas::Cell<wtas::Buffers<'a>> {
         &self.cell
     }
     /// The cell, mutably (for example to choose its backend).
-    pub fn cell_mut(&mut self) -> &mut wtas::Cell<'a> {
+    pub fn cell_mut(&mut self) -> &mut wtas::Cell<wtas::Buffers<'a>> {
         &mut self.cell
     }
     /// Input spikes of the last step.
