@@ -212,19 +212,33 @@ impl<S> core::fmt::Debug for Cell<S> {
     }
 }
 
+/// One batch row, as the six walks over the buffers zip it.
+type ZippedRow<'a> = (
+    ((((&'a [f32], Out<'a>), Out<'a>), Out<'a>), Out<'a>),
+    Out<'a>,
+);
+/// A buffer's row that the step writes.
+type Out<'a> = &'a mut [f32];
+
+/// Hands one row to the kernels: the one place the cell calls them.
+fn step_row(backend: Backend, k: &StepConsts, row: ZippedRow<'_>) {
+    let (((((j, v), s), thr), rfr), tols) = row;
+    let row = Row {
+        j,
+        v,
+        s,
+        thr,
+        rfr,
+        tols,
+    };
+    backend.step_row(row, k);
+}
+
 /// Checks every buffer's length against `params`, the first wrong one
 /// named.
 fn check_lengths(params: &Params, b: &Buffers<'_>) -> Result<(), Error> {
     let bufs = [&*b.j, &*b.v, &*b.s, &*b.thr, &*b.rfr, &*b.tols];
-    let names = [
-        BufferName::J,
-        BufferName::V,
-        BufferName::S,
-        BufferName::Thr,
-        BufferName::Rfr,
-        BufferName::Tols,
-    ];
-    names
+    BufferName::STATE
         .into_iter()
         .zip(bufs)
         .try_for_each(|(name, buf)| check_len(name, params.len(), buf.len()))
@@ -445,32 +459,17 @@ impl<S: StateStorage> Cell<S> {
     pub fn advance(&mut self, t: f32, dt: f32) -> Result<(), Error> {
         let k = self.step_consts(t, dt)?;
         let n = self.params.n_units_nonzero().get();
-        let (rows, backend) = (self.params.batch_size(), self.backend);
+        let backend = self.backend;
         let b = self.bufs()?;
-        // Every buffer holds exactly `batch_size * n` values (checked when
-        // bound), so each `get` succeeds and the product cannot overflow;
-        // checked access keeps the code free of panic paths.
-        for row in 0..rows {
-            let r = row * n..(row + 1) * n;
-            if let (Some(j), Some(v), Some(s), Some(thr), Some(rfr), Some(tols)) = (
-                b.j.get(r.clone()),
-                b.v.get_mut(r.clone()),
-                b.s.get_mut(r.clone()),
-                b.thr.get_mut(r.clone()),
-                b.rfr.get_mut(r.clone()),
-                b.tols.get_mut(r),
-            ) {
-                let row = Row {
-                    j,
-                    v,
-                    s,
-                    thr,
-                    rfr,
-                    tols,
-                };
-                backend.step_row(row, &k);
-            }
-        }
+        // Every buffer holds exactly `batch_size * n` values (checked just
+        // above), so the six walks yield the same rows.
+        b.j.chunks_exact(n)
+            .zip(b.v.chunks_exact_mut(n))
+            .zip(b.s.chunks_exact_mut(n))
+            .zip(b.thr.chunks_exact_mut(n))
+            .zip(b.rfr.chunks_exact_mut(n))
+            .zip(b.tols.chunks_exact_mut(n))
+            .for_each(|row| step_row(backend, &k, row));
         self.after_step(&k);
         Ok(())
     }
@@ -538,17 +537,7 @@ impl<S: StateStorage> Cell<S> {
             .zip(b.thr.par_chunks_mut(n))
             .zip(b.rfr.par_chunks_mut(n))
             .zip(b.tols.par_chunks_mut(n))
-            .for_each(|(((((j, v), s), thr), rfr), tols)| {
-                let row = Row {
-                    j,
-                    v,
-                    s,
-                    thr,
-                    rfr,
-                    tols,
-                };
-                backend.step_row(row, &k);
-            });
+            .for_each(|row| step_row(backend, &k, row));
         self.after_step(&k);
         Ok(())
     }

@@ -36,14 +36,7 @@ const FIELDS: &[&str] = &["params", "j", "v", "s", "thr", "rfr", "tols"];
 /// What a snapshot is, for "expected ..." messages.
 const EXPECTING: &str = "a wtas state snapshot: params and six buffers";
 /// The six state buffers, in the order they are written.
-const BUFFERS: [BufferName; 6] = [
-    BufferName::J,
-    BufferName::V,
-    BufferName::S,
-    BufferName::Thr,
-    BufferName::Rfr,
-    BufferName::Tols,
-];
+const BUFFERS: [BufferName; 6] = BufferName::STATE;
 
 /// A cell's state, borrowed, to serialize: its [`Params`] and the six
 /// buffers `j`, `v`, `s`, `thr`, `rfr` and `tols`, every value written as

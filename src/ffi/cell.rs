@@ -77,6 +77,24 @@ unsafe fn on_cell<'a>(
     })
 }
 
+/// [`on_cell`] for a call on the cell the handle holds (its state kept).
+///
+/// # Safety
+/// As `wtas_cell_seed`.
+unsafe fn on_bound(
+    cell: *mut wtas_cell,
+    act: impl FnOnce(&mut Cell<Buffers<'_>>) -> Result<(), crate::Error>,
+) -> wtas_status {
+    // SAFETY: the contract of this function.
+    unsafe {
+        on_cell(cell, None, |o| {
+            let mut c = o.cell();
+            act(&mut c)?;
+            Ok(c)
+        })
+    }
+}
+
 /// `f`, typed for buffers of any lifetime (a closure's lifetimes are not
 /// inferred as generic otherwise).
 fn for_any_buffers<F>(f: F) -> F
@@ -215,13 +233,7 @@ assert_eq!(status, wtas_status::WTAS_ERR_NULL);
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_cell_advance(cell: *mut wtas_cell, t: f32, dt: f32) -> wtas_status {
     // SAFETY: the contract of this function.
-    unsafe {
-        on_cell(cell, None, |o| {
-            let mut c = o.cell();
-            c.advance(t, dt)?;
-            Ok(c)
-        })
-    }
+    unsafe { on_bound(cell, |c| c.advance(t, dt)) }
 }
 
 /// The reference's `reset()` on a bound cell: `v = s = tols = 0`,
@@ -251,10 +263,9 @@ pub unsafe extern "C" fn wtas_cell_reset(cell: *mut wtas_cell, zero_j: bool) -> 
     };
     // SAFETY: the contract of this function.
     unsafe {
-        on_cell(cell, None, |o| {
-            let mut c = o.cell();
+        on_bound(cell, |c| {
             c.reset(input);
-            Ok(c)
+            Ok(())
         })
     }
 }
