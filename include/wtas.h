@@ -388,7 +388,7 @@ enum wtas_status wtas_cell_bind(struct wtas_cell *cell,
  * thr, and resets v = s = tols = 0, rfr = refract_time. j is kept.
  *
  * Requires:
- * cell is NULL or points to a readable wtas_cell; if it was bound,
+ * cell is NULL or points to a readable and writable wtas_cell; if it was bound,
  * its buffers are valid and not accessed by anyone else during the call.
  */
 enum wtas_status wtas_cell_seed(struct wtas_cell *cell, uint64_t seed);

@@ -128,7 +128,7 @@ unsafe fn on_temporary(
 /// `thr`, and resets `v = s = tols = 0`, `rfr = refract_time`. `j` is kept.
 ///
 /// # Safety
-/// `cell` is NULL or points to a readable `wtas_cell`; if it was bound,
+/// `cell` is NULL or points to a readable and writable `wtas_cell`; if it was bound,
 /// its buffers are valid and not accessed by anyone else during the call.
 #[cfg_attr(
     doc,
