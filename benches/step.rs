@@ -15,6 +15,9 @@
 //!   (`benches/cstep/`) on the same state, dividing by the row sum as the
 //!   reference does, or multiplying by its reciprocal (x86-64 with AVX2 and
 //!   FMA; in the repository only);
+//! - `ffi_step` (with `--features ffi`): `wtas_cell_advance` through the C
+//!   ABI and `Cell::advance` side by side, on the same state, at 1x64 and
+//!   1x1024: what a C caller pays over a Rust one;
 //! - `touch`: reads `j`, `thr`, `rfr`, `tols` and writes `v`, `s`, `thr`,
 //!   `rfr`, `tols` with no arithmetic: the bytes any step must move;
 //! - `kernels`: row max, exp-sum, spike mask and `exp` on one 1024-row;
@@ -114,6 +117,94 @@ fn step(c: &mut Criterion) {
     bench_step_group(c, "step_parallel", Backend::detect(), Mode::Parallel);
 }
 
+/// `wtas_cell_advance` (the C ABI) against `Cell::advance`, in one group
+/// so that both run under the same machine load.
+#[cfg(feature = "ffi")]
+#[allow(unsafe_code)]
+fn ffi_step(c: &mut Criterion) {
+    use std::mem::MaybeUninit;
+    use wtas::ffi::*;
+
+    let mut group = c.benchmark_group("ffi_step");
+    for (batch, units) in [(1, 64), (1, 1024)] {
+        let n = batch * units;
+        group.throughput(Throughput::Elements(n as u64));
+        let base = config(batch, units);
+
+        let mut mem = allocation(6 * n);
+        let bufs = Buffers::from_slice(aligned(&mut mem, 6 * n), n).unwrap();
+        bufs.j.copy_from_slice(&input(batch, units));
+        let mut cell = Cell::new(base.validate().unwrap(), bufs, 1).unwrap();
+        let mut t = 0.0_f32;
+        group.bench_function(format!("rust/{}", id(batch, units)), |b| {
+            b.iter(|| {
+                t = if t > 1.0e6 { 0.0 } else { t + 1.0 };
+                cell.advance(black_box(t), black_box(1.0)).unwrap()
+            })
+        });
+
+        let mut cmem = allocation(6 * n);
+        let cbufs = aligned(&mut cmem, 6 * n);
+        cbufs[..n].copy_from_slice(&input(batch, units));
+        let [j, v, s, thr, rfr, tols]: [*mut f32; 6] =
+            std::array::from_fn(|k| cbufs[k * n..].as_mut_ptr());
+        let buffers = wtas_buffers {
+            j,
+            j_len: n,
+            v,
+            v_len: n,
+            s,
+            s_len: n,
+            thr,
+            thr_len: n,
+            rfr,
+            rfr_len: n,
+            tols,
+            tols_len: n,
+        };
+        let (mut conf, mut params, mut handle) = (
+            MaybeUninit::uninit(),
+            MaybeUninit::uninit(),
+            MaybeUninit::uninit(),
+        );
+        // SAFETY: every pointer is valid for its object; the buffers outlive
+        // the handle, and nothing else touches them while it is used.
+        let mut handle: wtas_cell = unsafe {
+            assert_eq!(
+                wtas_config_default(conf.as_mut_ptr(), units, base.tau_m),
+                wtas_status::WTAS_OK
+            );
+            let mut conf: wtas_config = conf.assume_init();
+            conf.batch_size = base.batch_size;
+            conf.refract_time = base.refract_time;
+            conf.thr_gain = base.thr_gain;
+            assert_eq!(
+                wtas_params_init(params.as_mut_ptr(), &conf),
+                wtas_status::WTAS_OK
+            );
+            let params = params.assume_init();
+            assert_eq!(
+                wtas_cell_bind(handle.as_mut_ptr(), &params, &buffers),
+                wtas_status::WTAS_OK
+            );
+            let mut handle = handle.assume_init();
+            assert_eq!(wtas_cell_seed(&mut handle, 1), wtas_status::WTAS_OK);
+            handle
+        };
+        let mut t = 0.0_f32;
+        group.bench_function(format!("c/{}", id(batch, units)), |b| {
+            b.iter(|| {
+                t = if t > 1.0e6 { 0.0 } else { t + 1.0 };
+                // SAFETY: as above.
+                let status =
+                    unsafe { wtas_cell_advance(&mut handle, black_box(t), black_box(1.0)) };
+                assert_eq!(status, wtas_status::WTAS_OK);
+            })
+        });
+    }
+    group.finish();
+}
+
 /// The C baseline on the state `bench_step_group` starts from.
 #[cfg(wtas_cstep)]
 fn c_step(c: &mut Criterion) {
@@ -132,7 +223,7 @@ fn c_step(c: &mut Criterion) {
             let mut mem = allocation(6 * n);
             let bufs = Buffers::from_slice(aligned(&mut mem, 6 * n), n).unwrap();
             bufs.j.copy_from_slice(&input(batch, units));
-            let b = Cell::new(params, bufs, 1).unwrap().into_buffers();
+            let b = Cell::new(params, bufs, 1).unwrap().into_state();
             let mut st = State {
                 j: b.j,
                 v: b.v,
@@ -272,8 +363,13 @@ fn clock(c: &mut Criterion) {
     group.finish();
 }
 
+#[cfg(feature = "ffi")]
+criterion_group!(c_abi, ffi_step);
 #[cfg(wtas_cstep)]
 criterion_group!(benches, step, c_step, touch, building_blocks, clock);
 #[cfg(not(wtas_cstep))]
 criterion_group!(benches, step, touch, building_blocks, clock);
+#[cfg(feature = "ffi")]
+criterion_main!(benches, c_abi);
+#[cfg(not(feature = "ffi"))]
 criterion_main!(benches);

@@ -111,22 +111,20 @@ typedef enum wtas_status {
      */
     WTAS_ERR_DT = 17,
     /**
-     * The requested kernel backend cannot run on this CPU.
-     */
-    WTAS_ERR_BACKEND = 18,
-    /**
      * Internal error: a Rust panic was caught at the boundary. Please report it.
      */
-    WTAS_ERR_PANIC = 19,
+    WTAS_ERR_PANIC = 18,
 } wtas_status;
 
 /**
- * The hyperparameters as the caller writes them, before validation.
+ * The reference's hyperparameters, as the caller writes them; in C,
+ * wtas_config.
  *
  * Field names follow ngclearn's WTASCell(name, n_units, tau_m, resist_m,
- * thr_base, thr_gain, refract_time, thr_jitter), plus the batch_size
- * of its compartments. Fill it with wtas_config_default, change fields
- * as needed, then validate it with wtas_params_init.
+ * thr_base, thr_gain, refract_time, thr_jitter), plus the batch_size of
+ * its compartments. Nothing is checked until it is validated (in C, fill
+ * it with wtas_config_default, change fields as needed, then validate it
+ * with wtas_params_init).
  */
 typedef struct wtas_config {
     /**
@@ -138,8 +136,9 @@ typedef struct wtas_config {
      */
     size_t batch_size;
     /**
-     * Membrane time constant. Finite and > 0. Checked but, exactly as in
-     * the reference, not used by the dynamics.
+     * Membrane time constant. Finite and > 0. Kept and validated, but,
+     * exactly as in the reference, never used by the dynamics: the voltage
+     * is j * resist_m with no integration.
      */
     float tau_m;
     /**
@@ -165,6 +164,10 @@ typedef struct wtas_config {
      */
     float thr_jitter;
 } wtas_config;
+/**
+ * The tau_m of the default configuration: 10.
+ */
+#define wtas_config_DEFAULT_TAU_M 10.0
 
 /**
  * Validated hyperparameters, written by wtas_params_init.
@@ -289,6 +292,13 @@ typedef struct wtas_buffers {
  * check covers the handle only: the contents of the buffers are the
  * state, any value is accepted there, and buffers freed or reused behind
  * the cell's back are not detected.
+ *
+ * The cell also remembers whether its state allows the step's fast path
+ * (no tiny threshold, no unusual time of last spike), as a Rust cell
+ * does, so that a step does not scan the state first. That flag is outside
+ * the checksum: binding clears it, and starting or resetting a state, and
+ * each step, set it from the state. Clearing it is always safe (the step
+ * then takes the general path, with the same results).
  */
 typedef struct wtas_cell {
     /**
@@ -303,6 +313,10 @@ typedef struct wtas_cell {
      * Private: the checksum.
      */
     uint64_t check;
+    /**
+     * Private: 1 if the state allows the fast path, else 0.
+     */
+    uint64_t plain_state;
 } wtas_cell;
 
 #ifdef __cplusplus
@@ -374,7 +388,7 @@ enum wtas_status wtas_cell_bind(struct wtas_cell *cell,
  * thr, and resets v = s = tols = 0, rfr = refract_time. j is kept.
  *
  * Requires:
- * cell is NULL or points to a readable wtas_cell; if it was bound,
+ * cell is NULL or points to a readable and writable wtas_cell; if it was bound,
  * its buffers are valid and not accessed by anyone else during the call.
  */
 enum wtas_status wtas_cell_seed(struct wtas_cell *cell, uint64_t seed);
@@ -395,30 +409,6 @@ enum wtas_status wtas_cell_seed(struct wtas_cell *cell, uint64_t seed);
 enum wtas_status wtas_cell_set_threshold0(struct wtas_cell *cell,
                                           const float *threshold0,
                                           size_t len);
-
-/**
- * wtas_cell_seed without a cell: checks *buffers as wtas_cell_bind
- * does, then seeds them.
- *
- * Requires:
- * params and buffers are NULL or point to readable objects; the
- * buffers are valid for reads and writes of their lengths and not
- * accessed by anyone else during the call.
- */
-enum wtas_status wtas_seed(const struct wtas_params *params,
-                           const struct wtas_buffers *buffers,
-                           uint64_t seed);
-
-/**
- * wtas_cell_set_threshold0 without a cell.
- *
- * Requires:
- * As wtas_seed; threshold0 is NULL or readable for len floats.
- */
-enum wtas_status wtas_set_threshold0(const struct wtas_params *params,
-                                     const struct wtas_buffers *buffers,
-                                     const float *threshold0,
-                                     size_t len);
 
 /**
  * Advances every batch row of a bound cell by one step at time t with
@@ -458,7 +448,34 @@ enum wtas_status wtas_cell_advance(struct wtas_cell *cell, float t, float dt);
 enum wtas_status wtas_cell_reset(struct wtas_cell *cell, bool zero_j);
 
 /**
- * wtas_cell_advance without a cell.
+ * wtas_cell_seed without a cell: binds a temporary cell as
+ * wtas_cell_bind does (same checks, same statuses), then seeds it.
+ *
+ * Requires:
+ * params and buffers are NULL or point to readable objects; the
+ * buffers are valid for reads and writes of their lengths and not
+ * accessed by anyone else during the call.
+ */
+enum wtas_status wtas_seed(const struct wtas_params *params,
+                           const struct wtas_buffers *buffers,
+                           uint64_t seed);
+
+/**
+ * wtas_cell_set_threshold0 without a cell: binds a temporary cell as
+ * wtas_cell_bind does, then calls it.
+ *
+ * Requires:
+ * As wtas_seed; threshold0 is NULL or readable for len floats.
+ */
+enum wtas_status wtas_set_threshold0(const struct wtas_params *params,
+                                     const struct wtas_buffers *buffers,
+                                     const float *threshold0,
+                                     size_t len);
+
+/**
+ * wtas_cell_advance without a cell: binds a temporary cell as
+ * wtas_cell_bind does, then steps it (through the general path: a
+ * temporary cell has not seen the state before).
  *
  * Requires:
  * As wtas_seed.
@@ -469,7 +486,8 @@ enum wtas_status wtas_advance(const struct wtas_params *params,
                               float dt);
 
 /**
- * wtas_cell_reset without a cell.
+ * wtas_cell_reset without a cell: binds a temporary cell as
+ * wtas_cell_bind does, then resets it.
  *
  * Requires:
  * As wtas_seed.

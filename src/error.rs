@@ -33,6 +33,17 @@ pub enum BufferName {
 }
 
 impl BufferName {
+    /// The six state buffers, in the order every part of the crate lists
+    /// them ([`Buffers`](crate::Buffers), snapshots, the C ABI).
+    pub const STATE: [BufferName; 6] = [
+        BufferName::J,
+        BufferName::V,
+        BufferName::S,
+        BufferName::Thr,
+        BufferName::Rfr,
+        BufferName::Tols,
+    ];
+
     /// The buffer's name as the reference spells it.
     pub const fn name(self) -> &'static str {
         match self {

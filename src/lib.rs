@@ -11,15 +11,16 @@
 //!
 //! # Start here
 //!
-//! An [`OwnedCell`] keeps its state, so it can live in a struct; a
-//! [`Clock`] hands each step its time, for runs of any length.
+//! A [`Cell`] that owns its state (here a [`HeapStorage`]) is one value
+//! that can live in a struct; a [`Clock`] hands each step its time, for
+//! runs of any length.
 //!
 //! ```
-//! use wtas::{Clock, Config, HeapStorage, OwnedCell};
+//! use wtas::{Cell, Clock, Config, HeapStorage};
 //!
 //! // 16 units, 2 batch rows; the other hyperparameters are the reference's defaults.
 //! let params = Config { batch_size: 2, ..Config::new(16) }.validate()?;
-//! let mut cell = OwnedCell::new(params, HeapStorage::new(params.len()), 42)?;
+//! let mut cell = Cell::new(params, HeapStorage::new(params.len()), 42)?;
 //! let mut clock = Clock::new(0.0, 1.0)?;
 //!
 //! for step in 0..100 {
@@ -41,8 +42,8 @@
 //! # Firmware: borrowed buffers
 //!
 //! Without `std` (`default-features = false`) the crate uses only `core`
-//! and allocates nothing. A [`Storage`] fits in a `static`; or a [`Cell`]
-//! borrows six buffers the caller owns (here carved out of one array by
+//! and allocates nothing. A [`Storage`] fits in a `static`; or the same
+//! [`Cell`] borrows six buffers the caller owns (here carved out of one array by
 //! [`Buffers::from_slice`]), for as long as it lives:
 //!
 //! ```
@@ -60,11 +61,11 @@
 //! # Layout
 //!
 //! - [`Config`] / [`Params`]: hyperparameters, validated once.
-//! - [`OwnedCell`]: the cell with its state, in a [`StateStorage`]:
-//!   [`HeapStorage`] (any size), [`Storage`] (fixed sizes, no heap), six
-//!   `Vec<f32>`. [`Clock`]: the time of each step.
-//! - [`Cell`]: the dynamics over caller-owned [`Buffers`]; every other
-//!   type steps through it.
+//! - [`Cell`]: the cell, written once over a [`StateStorage`], the one
+//!   place its six buffers (`j`, `v`, `s`, `thr`, `rfr`, `tols`) live:
+//!   [`HeapStorage`] (any size), [`Storage`] (fixed sizes, no heap),
+//!   borrowed [`Buffers`] (firmware, the C ABI), six `Vec<f32>`.
+//!   [`Clock`]: the time of each step.
 //! - [`describe`]: what the cell is (compartments, hyperparameters,
 //!   dynamics), like the reference's `WTASCell.help()`.
 //! - [`kernels`]: the building blocks (row max, `exp`, exp-sum, spike mask,
@@ -85,10 +86,9 @@
 //!   [`Params`] (which reads as a `Config` and is validated: an invalid one
 //!   is a deserialize error carrying [`Error::message`]) and [`Clock`], and
 //!   state snapshots that restore bit for bit, NaN payloads included: a
-//!   `Snapshot` (from `Cell::snapshot` or `OwnedCell::snapshot`) writes
-//!   every `f32` as its `u32` bits, and `Cell::restore` /
-//!   `OwnedCell::restore` read one back into caller-owned buffers or a
-//!   `Storage` without allocating; with `std`, `OwnedSnapshot` reads one
+//!   `Snapshot` (from `Cell::snapshot`) writes every `f32` as its `u32`
+//!   bits, and `Cell::restore` reads one back into caller-owned buffers or
+//!   a `Storage` without allocating; with `std`, `OwnedSnapshot` reads one
 //!   of any shape into `Vec`s.
 //! - `defmt` (`no_std`): `defmt::Format` for [`Config`], [`Params`],
 //!   [`Error`] and [`BufferName`], to log them from firmware.
@@ -126,7 +126,7 @@ pub use cell::OwnedSnapshot;
 #[cfg(feature = "serde")]
 pub use cell::Snapshot;
 pub use cell::{Buffers, Cell, InputReset, SeedRng, Storage, draw_threshold0, seed_rng};
-pub use cell::{Clock, OwnedCell, StateStorage};
+pub use cell::{Clock, StateStorage};
 pub use error::{BufferName, Error};
 
 /// The README's examples, compiled and run as doc tests.

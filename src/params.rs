@@ -5,21 +5,31 @@ use core::num::NonZeroUsize;
 
 use crate::Error;
 
-/// The reference's hyperparameters, as the caller writes them.
+/// The reference's hyperparameters, as the caller writes them; in C,
+/// `wtas_config`.
 ///
 /// Field names follow ngclearn's `WTASCell(name, n_units, tau_m, resist_m,
 /// thr_base, thr_gain, refract_time, thr_jitter)`, plus the `batch_size` of
-/// its compartments. Nothing is checked until [`Config::validate`] (or
-/// [`Params::try_new`]) turns it into [`Params`].
-///
-/// ```
-/// use wtas::Config;
-///
-/// let params = Config { batch_size: 4, refract_time: 2.0, ..Config::new(64) }
-///     .validate()
-///     .unwrap();
-/// assert_eq!(params.len(), 256);
-/// ```
+/// its compartments. Nothing is checked until it is validated (in C, fill
+/// it with `wtas_config_default`, change fields as needed, then validate it
+/// with `wtas_params_init`).
+// Rust-only docs go through `cfg_attr(doc)`, which cbindgen does not
+// read, so that the C header's comments stay C.
+#[cfg_attr(
+    doc,
+    doc = r#"
+[`Config::validate`] (or [`Params::try_new`]) turns it into [`Params`].
+
+```
+use wtas::Config;
+
+let params = Config { batch_size: 4, refract_time: 2.0, ..Config::new(64) }
+    .validate()
+    .unwrap();
+assert_eq!(params.len(), 256);
+```
+"#
+)]
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -29,11 +39,10 @@ pub struct Config {
     pub n_units: usize,
     /// Batch rows. At least 1.
     pub batch_size: usize,
-    /// Membrane time constant. Finite and > 0. [`Config::new`] sets it to
-    /// [`Config::DEFAULT_TAU_M`].
-    ///
-    /// Kept and validated, but, exactly as in the reference, never used by
-    /// the dynamics: the voltage is `j * resist_m` with no integration.
+    /// Membrane time constant. Finite and > 0. Kept and validated, but,
+    /// exactly as in the reference, never used by the dynamics: the voltage
+    /// is `j * resist_m` with no integration.
+    #[cfg_attr(doc, doc = "\n[`Config::new`] sets it to [`Config::DEFAULT_TAU_M`].")]
     pub tau_m: f32,
     /// Membrane resistance: `v = j * resist_m`. Finite; any sign.
     pub resist_m: f32,
@@ -42,24 +51,29 @@ pub struct Config {
     /// Threshold change per step and per spike beyond one. Finite.
     pub thr_gain: f32,
     /// Refractory period: a unit is masked while `rfr < refract_time`.
-    /// Finite and ≥ 0.
+    /// Finite and >= 0.
     pub refract_time: f32,
-    /// Half-width of the uniform jitter of the initial thresholds. Finite and ≥ 0.
+    /// Half-width of the uniform jitter of the initial thresholds. Finite
+    /// and >= 0.
     pub thr_jitter: f32,
 }
 
 impl Config {
-    /// The `tau_m` that [`Config::new`] sets: 10.
-    ///
-    /// The reference has no default for `tau_m`: `WTASCell(name, n_units,
-    /// tau_m, ...)` requires it. It also never reads it (see
-    /// [`Config::tau_m`]), so every finite value > 0 gives the same bits.
-    /// 10 is the value this crate's examples, tests and benchmarks passed
-    /// when it was a required argument, and the one the comparison with
-    /// ngclearn gives the reference (`benches/compare_ngclearn.py`), so a
-    /// `Config::new(n_units)` equals the configurations written before.
-    /// Set the field to carry another model's value through
-    /// [`Params::tau_m`].
+    /// The tau_m of the default configuration: 10.
+    #[cfg_attr(
+        doc,
+        doc = r#"
+The reference has no default for `tau_m`: `WTASCell(name, n_units,
+tau_m, ...)` requires it. It also never reads it (see
+[`Config::tau_m`]), so every finite value > 0 gives the same bits.
+10 is the value this crate's examples, tests and benchmarks passed
+when it was a required argument, and the one the comparison with
+ngclearn gives the reference (`benches/compare_ngclearn.py`), so a
+`Config::new(n_units)` equals the configurations written before.
+Set the field to carry another model's value through
+[`Params::tau_m`].
+"#
+    )]
     pub const DEFAULT_TAU_M: f32 = 10.0;
 
     /// The reference's defaults for a population of `n_units`:
@@ -91,6 +105,33 @@ impl Config {
             refract_time: 0.0,
             thr_jitter: 0.05,
         }
+    }
+
+    /// Every field as a 64-bit word (a float by its bits), in declaration
+    /// order: what the C ABI's handle checksum covers. Field for field, so
+    /// that a field added to `Config` fails to compile here until listed.
+    #[cfg(feature = "ffi")]
+    pub(crate) fn words(&self) -> [u64; 8] {
+        let Config {
+            n_units,
+            batch_size,
+            tau_m,
+            resist_m,
+            thr_base,
+            thr_gain,
+            refract_time,
+            thr_jitter,
+        } = *self;
+        [
+            n_units as u64,
+            batch_size as u64,
+            u64::from(tau_m.to_bits()),
+            u64::from(resist_m.to_bits()),
+            u64::from(thr_base.to_bits()),
+            u64::from(thr_gain.to_bits()),
+            u64::from(refract_time.to_bits()),
+            u64::from(thr_jitter.to_bits()),
+        ]
     }
 
     /// Checks every field, in declaration order, and returns the first
@@ -150,6 +191,7 @@ impl Params {
     /// assert_eq!(Params::try_new(zero), Err(Error::TauM { value: 0.0 }));
     /// assert_eq!(Params::try_from(zero), Err(Error::TauM { value: 0.0 }));
     /// ```
+    #[inline]
     pub fn try_new(config: Config) -> Result<Self, Error> {
         let n_units = NonZeroUsize::new(config.n_units).ok_or(Error::NUnits)?;
         let batch_size = NonZeroUsize::new(config.batch_size).ok_or(Error::BatchSize)?;

@@ -6,7 +6,7 @@ mod check;
 mod common;
 
 use check::snapshot;
-use common::buffers::{STATE, separate};
+use common::buffers::separate;
 use common::rng::Rng;
 use wtas::kernels::{self, Backend};
 use wtas::{BufferName, Buffers, Cell, Config, Error, InputReset, Params};
@@ -187,7 +187,7 @@ fn bits(x: &[f32]) -> Vec<u32> {
 #[test]
 fn wrong_lengths_are_refused_before_any_write() {
     let params = base().validate().unwrap();
-    for (k, buffer) in STATE.into_iter().enumerate() {
+    for (k, buffer) in BufferName::STATE.into_iter().enumerate() {
         for wrong in [0, 9, 11] {
             let mut m: [Vec<f32>; 6] =
                 std::array::from_fn(|i| pattern(i, if i == k { wrong } else { 10 }).collect());

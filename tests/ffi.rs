@@ -76,7 +76,7 @@ fn params() -> wtas_params {
     unsafe {
         assert_eq!(wtas_config_default(c.as_mut_ptr(), N, 10.0), WTAS_OK);
         let mut c = c.assume_init();
-        assert_eq!(Config::from(c), Config::new(N));
+        assert_eq!(c, Config::new(N));
         c.batch_size = B;
         c.refract_time = 1.0;
         c.thr_gain = 0.01;

@@ -78,7 +78,7 @@ fn resumed_infinite_threshold_turns_nan_and_resumes() {
     .expect("an infinite threshold is a valid state");
     advance_checked(&mut cell, 0.0, 1.0);
     assert!(cell.thr()[0].is_nan());
-    let bufs = cell.into_buffers();
+    let bufs = cell.into_state();
     let mut cell = Cell::resume(params, bufs).expect("a NaN threshold the cell wrote resumes");
     advance_checked(&mut cell, 1.0, 1.0);
     assert!(cell.thr()[0].is_nan());
@@ -105,7 +105,7 @@ fn overflowing_timer_turns_nan_and_resumes() {
     assert_eq!(cell.s(), [1.0, 0.0]);
     assert_eq!(cell.rfr()[0].to_bits(), f32::NAN.to_bits());
     assert_eq!(cell.rfr()[1], f32::INFINITY);
-    let mut cell = Cell::resume(params, cell.into_buffers()).unwrap();
+    let mut cell = Cell::resume(params, cell.into_state()).unwrap();
     advance_checked(&mut cell, 1.0, 1.0);
     assert_eq!(cell.v()[0], 0.0, "a NaN timer keeps the unit refractory");
 }
@@ -252,7 +252,7 @@ fn plain_path_conditions_at_their_edges() {
 }
 
 /// A cell over `mem` on `backend`, its state taken as it is.
-fn resumed(params: Params, mem: &mut [[f32; 4]; 6], backend: Backend) -> Cell<'_> {
+fn resumed(params: Params, mem: &mut [[f32; 4]; 6], backend: Backend) -> Cell<Buffers<'_>> {
     let bufs = Buffers::from_slice(mem.as_flattened_mut(), params.len()).unwrap();
     let mut cell = Cell::resume(params, bufs).unwrap();
     cell.set_backend(backend).unwrap();

@@ -2,8 +2,7 @@
 #![cfg(feature = "std")]
 
 use wtas::{
-    BufferName, Buffers, Cell, Clock, Config, Error, HeapStorage, OwnedCell, Params, StateStorage,
-    Storage,
+    BufferName, Buffers, Cell, Clock, Config, Error, HeapStorage, Params, StateStorage, Storage,
 };
 
 const N: usize = 13;
@@ -40,7 +39,7 @@ fn reference_run() -> Vec<u32> {
 }
 
 fn owned_run<S: StateStorage>(state: S) -> Vec<u32> {
-    let mut cell = OwnedCell::new(params(), state, 5).unwrap();
+    let mut cell = Cell::new(params(), state, 5).unwrap();
     for k in 0..20 {
         input(k, cell.j_mut());
         cell.advance(k as f32, 1.0).unwrap();
@@ -82,11 +81,11 @@ fn heap_storage_aligns_every_buffer() {
 #[test]
 fn owned_cell_lives_in_a_struct_and_resumes() {
     struct Layer {
-        cell: OwnedCell<HeapStorage>,
+        cell: Cell<HeapStorage>,
         spikes: usize,
     }
     let mut layer = Layer {
-        cell: OwnedCell::new(params(), HeapStorage::new(N * B), 9).unwrap(),
+        cell: Cell::new(params(), HeapStorage::new(N * B), 9).unwrap(),
         spikes: 0,
     };
     for k in 0..10 {
@@ -100,17 +99,17 @@ fn owned_cell_lives_in_a_struct_and_resumes() {
     // The state goes out and comes back unchanged.
     let before: Vec<u32> = layer.cell.thr().iter().map(|x| x.to_bits()).collect();
     let state = layer.cell.into_state();
-    let cell = OwnedCell::resume(params(), state).unwrap();
+    let cell = Cell::resume(params(), state).unwrap();
     let after: Vec<u32> = cell.thr().iter().map(|x| x.to_bits()).collect();
     assert_eq!(before, after);
 }
 
 #[test]
 fn owned_cell_errors_leave_the_state_as_it_was() {
-    let mut cell = OwnedCell::new(params(), Storage::<N, B>::new(), 1).unwrap();
+    let mut cell = Cell::new(params(), Storage::<N, B>::new(), 1).unwrap();
     input(0, cell.j_mut());
     cell.advance(0.0, 1.0).unwrap();
-    let snapshot = |c: &OwnedCell<Storage<N, B>>| -> Vec<u32> {
+    let snapshot = |c: &Cell<Storage<N, B>>| -> Vec<u32> {
         c.state()
             .view()
             .iter()
@@ -127,7 +126,7 @@ fn owned_cell_errors_leave_the_state_as_it_was() {
     // Wrong lengths are refused when the cell is made.
     let short: [Vec<f32>; 6] = std::array::from_fn(|k| vec![0.0; N * B - usize::from(k == 4)]);
     assert_eq!(
-        OwnedCell::new(params(), short, 1).map(|_| ()),
+        Cell::new(params(), short, 1).map(|_| ()),
         Err(Error::Length {
             buffer: BufferName::Rfr,
             expected: N * B,
@@ -161,7 +160,7 @@ fn a_storage_that_changes_its_lengths_is_refused() {
         mem: std::array::from_fn(|_| vec![0.0; N * B]),
         calls: 0,
     };
-    let mut cell = OwnedCell::new(params(), state, 1).unwrap();
+    let mut cell = Cell::new(params(), state, 1).unwrap();
     let before: Vec<f32> = cell.thr().to_vec();
     assert!(matches!(
         cell.advance(0.0, 1.0),
@@ -201,7 +200,7 @@ fn clock_keeps_time_past_two_to_the_24() {
     assert_eq!(clock.resolution(), 2.0);
 
     // Through a cell: the time of last spike keeps moving with the clock.
-    let mut cell = OwnedCell::with_thresholds(params(), Storage::<N, B>::new(), &[0.3; N]).unwrap();
+    let mut cell = Cell::with_thresholds(params(), Storage::<N, B>::new(), &[0.3; N]).unwrap();
     for _ in 0..8 {
         cell.j_mut().fill(0.0);
         cell.j_mut()[0] = 9.0;
@@ -215,8 +214,7 @@ fn clock_keeps_time_past_two_to_the_24() {
 
 #[test]
 fn winners_names_the_units_that_spiked_and_refuses_a_row_past_the_last() {
-    let mut cell =
-        OwnedCell::with_thresholds(params(), HeapStorage::new(N * B), &[0.3; N]).unwrap();
+    let mut cell = Cell::with_thresholds(params(), HeapStorage::new(N * B), &[0.3; N]).unwrap();
     cell.j_mut()[N + 4] = 9.0; // row 1, unit 4
     cell.advance(0.0, 1.0).unwrap();
     assert!(cell.winners(1).unwrap().eq([4]));
@@ -227,10 +225,10 @@ fn winners_names_the_units_that_spiked_and_refuses_a_row_past_the_last() {
 
 #[test]
 fn a_cloned_cell_steps_on_its_own_copy_of_the_state() {
-    for_each_clone(OwnedCell::new(params(), HeapStorage::new(N * B), 5).unwrap());
-    for_each_clone(OwnedCell::new(params(), Storage::<N, B>::new(), 5).unwrap());
+    for_each_clone(Cell::new(params(), HeapStorage::new(N * B), 5).unwrap());
+    for_each_clone(Cell::new(params(), Storage::<N, B>::new(), 5).unwrap());
 
-    fn for_each_clone<S: StateStorage + Clone>(mut cell: OwnedCell<S>) {
+    fn for_each_clone<S: StateStorage + Clone>(mut cell: Cell<S>) {
         input(0, cell.j_mut());
         cell.advance(0.0, 1.0).unwrap();
         let mut copy = cell.clone();
@@ -242,7 +240,7 @@ fn a_cloned_cell_steps_on_its_own_copy_of_the_state() {
         assert_ne!(copy.tols(), cell.tols());
         input(1, cell.j_mut());
         cell.advance(1.0, 1.0).unwrap();
-        let bits = |c: &OwnedCell<S>| -> Vec<u32> {
+        let bits = |c: &Cell<S>| -> Vec<u32> {
             c.state()
                 .view()
                 .concat()
@@ -275,13 +273,12 @@ fn debug_prints_the_shape_not_the_state() {
     }
     .validate()
     .unwrap();
-    let mut cell = OwnedCell::new(big, HeapStorage::new(big.len()), 1).unwrap();
+    let cell = Cell::new(big, HeapStorage::new(big.len()), 1).unwrap();
     let owned = format!("{cell:?}");
     assert!(
         owned.contains("n_units: 1024") && owned.contains("backend"),
         "{owned}"
     );
-    let borrowed = format!("{:?}", cell.cell().unwrap());
     let heap = format!("{:?}", HeapStorage::new(big.len()));
     let storage = format!("{:?}", Storage::<64, 2>::new());
     assert!(heap.contains("len: 4096"), "{heap}");
@@ -291,6 +288,15 @@ fn debug_prints_the_shape_not_the_state() {
     );
     let mut mem = vec![0.0_f32; 6 * 8];
     let buffers = format!("{:?}", Buffers::from_slice(&mut mem, 8).unwrap());
+    let borrowed = format!(
+        "{:?}",
+        Cell::new(
+            Config::new(8).validate().unwrap(),
+            Buffers::from_slice(&mut mem, 8).unwrap(),
+            1
+        )
+        .unwrap()
+    );
     assert!(buffers.contains("tols_len: 8"), "{buffers}");
     for text in [&owned, &borrowed, &heap, &storage, &buffers] {
         assert!(text.len() < 400, "{} characters: {text}", text.len());

@@ -1,9 +1,9 @@
 //! The `serde` feature: `Config` and `Params` through real formats (JSON,
 //! self-describing; postcard, compact and positional), `Params` validated
 //! when read, and state snapshots restored bit for bit, NaN payloads
-//! included, into caller buffers, an `OwnedCell` and an `OwnedSnapshot`.
+//! included, into caller buffers, an `Cell` and an `OwnedSnapshot`.
 
-use wtas::{BufferName, Buffers, Cell, Config, Error, OwnedCell, OwnedSnapshot, Params, Storage};
+use wtas::{BufferName, Buffers, Cell, Config, Error, OwnedSnapshot, Params, Storage};
 
 /// Every value a state may hold whose bits a careless format would lose:
 /// NaNs with non-canonical payloads and signs, signed zeros, infinities,
@@ -169,9 +169,9 @@ fn snapshot_restores_every_bit_and_steps_identically() {
     .unwrap();
 
     // Snapshot the raw state (NaN payloads in every buffer) in both formats.
-    let json = serde_json::to_string(&cell.snapshot()).unwrap();
+    let json = serde_json::to_string(&cell.snapshot().unwrap()).unwrap();
     let mut buf = vec![0_u8; 4096];
-    let post = postcard::to_slice(&cell.snapshot(), &mut buf)
+    let post = postcard::to_slice(&cell.snapshot().unwrap(), &mut buf)
         .unwrap()
         .to_vec();
 
@@ -248,7 +248,7 @@ fn snapshot_payloads_are_on_the_wire() {
 #[test]
 fn owned_cell_and_owned_snapshot_round_trip() {
     let params = Storage::<8, 2>::config().validate().unwrap();
-    let mut cell = OwnedCell::new(params, Storage::<8, 2>::new(), 3).unwrap();
+    let mut cell = Cell::new(params, Storage::<8, 2>::new(), 3).unwrap();
     for step in 0..5 {
         cell.j_mut()[step] = 6.0;
         cell.j_mut()[9] = f32::from_bits(0xffa0_0001);
@@ -258,7 +258,7 @@ fn owned_cell_and_owned_snapshot_round_trip() {
     let bytes = postcard::to_slice(&cell.snapshot().unwrap(), &mut buf).unwrap();
 
     // Into fixed storage, as firmware would.
-    let mut back = OwnedCell::restore(
+    let mut back = Cell::restore(
         &mut postcard::Deserializer::from_bytes(bytes),
         Storage::<8, 2>::new(),
     )
@@ -270,7 +270,7 @@ fn owned_cell_and_owned_snapshot_round_trip() {
     let mut again = [0_u8; 1024];
     assert_eq!(postcard::to_slice(&snap, &mut again).unwrap(), bytes);
     let (p, state) = snap.into_parts();
-    let mut heap = OwnedCell::resume(p, state).unwrap();
+    let mut heap = Cell::resume(p, state).unwrap();
 
     let want = [
         cell.j(),
@@ -323,7 +323,7 @@ fn owned_cell_and_owned_snapshot_round_trip() {
 trait Step {
     fn step(&mut self);
 }
-impl<S: wtas::StateStorage> Step for OwnedCell<S> {
+impl<S: wtas::StateStorage> Step for Cell<S> {
     fn step(&mut self) {
         self.j_mut()[1] = 9.0;
         self.advance(5.0, 1.0).unwrap();

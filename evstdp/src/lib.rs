@@ -1200,7 +1200,7 @@ pub struct Model<'a> {
     /// Whether an EPSP can be nonzero and below 2^-60: only if a spike
     /// still in the kernel's window can be more than about 41 `tau_w` old.
     tiny_epsp_possible: bool,
-    cell: wtas::Cell<'a>,
+    cell: wtas::Cell<wtas::Buffers<'a>>,
 }
 
 impl<'a> Model<'a> {
@@ -1235,7 +1235,7 @@ impl<'a> Model<'a> {
     fn assemble(
         hyper: Hyper,
         b: Buffers<'a>,
-        cell: impl FnOnce(wtas::Buffers<'a>) -> Result<wtas::Cell<'a>, wtas::Error>,
+        cell: impl FnOnce(wtas::Buffers<'a>) -> Result<wtas::Cell<wtas::Buffers<'a>>, wtas::Error>,
     ) -> Result<Self, Error> {
         let n_hid = b.cell.j.len();
         Self::checked(&hyper, &b, n_hid)?;
@@ -1392,11 +1392,11 @@ impl<'a> Model<'a> {
         self.w
     }
     /// The cell (its `j`, `v`, `s`, `thr`, `rfr`, `tols`).
-    pub fn cell(&self) -> &wtas::Cell<'a> {
+    pub fn cell(&self) -> &wtas::Cell<wtas::Buffers<'a>> {
         &self.cell
     }
     /// The cell, mutably (for example to choose its backend).
-    pub fn cell_mut(&mut self) -> &mut wtas::Cell<'a> {
+    pub fn cell_mut(&mut self) -> &mut wtas::Cell<wtas::Buffers<'a>> {
         &mut self.cell
     }
     /// Input spikes of the last step.

@@ -247,10 +247,10 @@ fuzz_target!(|input: Input| {
         // The value-level outcome for a valid layout, and what Rust does.
         let (expect, st): (Vec<wtas_status>, wtas_status) = match op {
             Op::ParamsInit => {
-                let st = unsafe { wtas_params_init(&mut params, &config.into()) };
+                let st = unsafe { wtas_params_init(&mut params, &config) };
                 if st == WTAS_OK {
                     let p = Params::try_new(config).unwrap();
-                    assert_eq!(Config::from(params.config), config);
+                    assert_eq!(params.config, config);
                     assert_eq!(params.len, p.len());
                     good_params = Some((p, bytes_of(&params)));
                     continue;

@@ -214,7 +214,7 @@ fn check_kernels(k: &Kernels) {
 }
 
 /// The six buffers of one cell, flat: j, v, s, thr, rfr, tols.
-fn state_of(cell: &Cell<'_>) -> [Vec<u32>; 6] {
+fn state_of(cell: &Cell<Buffers<'_>>) -> [Vec<u32>; 6] {
     [
         bits(cell.j()),
         bits(cell.v()),
@@ -260,7 +260,7 @@ fn check_whole(w: &Whole) {
         )
         .collect();
     let mut mems: Vec<Vec<f32>> = backends.iter().map(|_| init.clone()).collect();
-    let mut cells: Vec<Cell<'_>> = mems
+    let mut cells: Vec<Cell<Buffers<'_>>> = mems
         .iter_mut()
         .zip(&backends)
         .map(|(m, &b)| {

@@ -16,10 +16,10 @@
 /// the same value. [`Clock::resolution`] says how coarse it is now.
 ///
 /// ```
-/// use wtas::{Clock, Config, OwnedCell, Storage};
+/// use wtas::{Clock, Config, Cell, Storage};
 ///
 /// let params = Storage::<8, 1>::config().validate()?;
-/// let mut cell = OwnedCell::new(params, Storage::<8, 1>::new(), 3)?;
+/// let mut cell = Cell::new(params, Storage::<8, 1>::new(), 3)?;
 /// let mut clock = Clock::new(0.0, 1.0)?;
 /// for _ in 0..3 {
 ///     let (t, dt) = clock.tick();

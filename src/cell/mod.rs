@@ -1,22 +1,21 @@
-//! The cell dynamics: state over caller-owned slices.
+//! The cell: [`Cell`], its dynamics written once over any
+//! [`StateStorage`] (borrowed [`Buffers`], [`Storage`], [`HeapStorage`]).
 #![forbid(unsafe_code)]
 
 mod clock;
-mod owned;
 #[cfg(feature = "serde")]
 mod snapshot;
 mod storage;
 mod threshold;
 
 pub use clock::Clock;
-pub use owned::{OwnedCell, StateStorage};
 #[cfg(all(feature = "serde", feature = "std"))]
 pub use snapshot::OwnedSnapshot;
 #[cfg(feature = "serde")]
 pub use snapshot::Snapshot;
 #[cfg(feature = "std")]
 pub use storage::HeapStorage;
-pub use storage::Storage;
+pub use storage::{StateStorage, Storage};
 pub use threshold::{SeedRng, draw_threshold0, seed_rng};
 use threshold::{SeededStream, fill_threshold0};
 
@@ -136,7 +135,10 @@ pub enum InputReset {
     Zero,
 }
 
-/// A winner-take-all spiking cell over caller-owned buffers.
+/// A winner-take-all spiking cell, its state kept in `S`: any
+/// [`StateStorage`], such as [`HeapStorage`] (any size), [`Storage`]
+/// (fixed sizes, no heap) or borrowed [`Buffers`] (six slices the caller
+/// owns, for as long as the cell lives). The API is the same for all.
 ///
 /// Each [`advance`](Cell::advance) computes, for every batch row, in `f32`:
 ///
@@ -180,21 +182,28 @@ pub enum InputReset {
 /// # Ok::<(), wtas::Error>(())
 /// ```
 ///
-/// `Debug` prints the parameters and the backend, not the state (which
-/// may be millions of values): read it through [`s`](Cell::s),
-/// [`thr`](Cell::thr) and the other accessors.
-pub struct Cell<'a> {
+/// A storage lends its buffers afresh for each call, so their lengths are
+/// checked when the cell is made and again by each call (six comparisons);
+/// a storage whose lengths change is refused with [`Error::Length`].
+///
+/// A clone is an independent cell with a copy of the state (when `S` is
+/// `Clone`: [`Storage`], [`HeapStorage`], six `Vec`s). `Debug` prints the
+/// parameters and the backend, not the state (which may be millions of
+/// values): read it through [`s`](Cell::s), [`thr`](Cell::thr) and the
+/// other accessors.
+#[derive(Clone)]
+pub struct Cell<S> {
     params: Params,
     backend: Backend,
-    bufs: Buffers<'a>,
     /// Whether the state allows the kernels' plain path (no tiny
     /// threshold, no subnormal, infinite or `-0.0` `tols`, no NaN with a
     /// payload; see `plain_state`): checked when state is handed in, kept
     /// by every step and reset.
     plain_state: bool,
+    state: S,
 }
 
-impl core::fmt::Debug for Cell<'_> {
+impl<S> core::fmt::Debug for Cell<S> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Cell")
             .field("params", &self.params)
@@ -203,50 +212,92 @@ impl core::fmt::Debug for Cell<'_> {
     }
 }
 
-impl<'a> Cell<'a> {
-    /// Checks every buffer's length against `params`.
-    fn check(params: &Params, bufs: &Buffers<'_>) -> Result<(), Error> {
-        let n = params.len();
-        check_len(BufferName::J, n, bufs.j.len())?;
-        check_len(BufferName::V, n, bufs.v.len())?;
-        check_len(BufferName::S, n, bufs.s.len())?;
-        check_len(BufferName::Thr, n, bufs.thr.len())?;
-        check_len(BufferName::Rfr, n, bufs.rfr.len())?;
-        check_len(BufferName::Tols, n, bufs.tols.len())
+/// One batch row, as the six walks over the buffers zip it.
+type ZippedRow<'a> = (
+    ((((&'a [f32], Out<'a>), Out<'a>), Out<'a>), Out<'a>),
+    Out<'a>,
+);
+/// A buffer's row that the step writes.
+type Out<'a> = &'a mut [f32];
+
+/// Hands one row to the kernels: the one place the cell calls them.
+fn step_row(backend: Backend, k: &StepConsts, row: ZippedRow<'_>) {
+    let (((((j, v), s), thr), rfr), tols) = row;
+    let row = Row {
+        j,
+        v,
+        s,
+        thr,
+        rfr,
+        tols,
+    };
+    backend.step_row(row, k);
+}
+
+/// Checks every buffer's length against `params`, the first wrong one
+/// named.
+fn check_lengths(params: &Params, b: &Buffers<'_>) -> Result<(), Error> {
+    let bufs = [&*b.j, &*b.v, &*b.s, &*b.thr, &*b.rfr, &*b.tols];
+    BufferName::STATE
+        .into_iter()
+        .zip(bufs)
+        .try_for_each(|(name, buf)| check_len(name, params.len(), buf.len()))
+}
+
+impl<S: StateStorage> Cell<S> {
+    /// A cell over a state whose plain-path flag the caller already knows
+    /// (the C ABI keeps it in its handle, and bound the buffers after
+    /// checking their lengths): nothing is checked or read here, and every
+    /// call checks the lengths again.
+    #[cfg(feature = "ffi")]
+    pub(crate) fn from_parts(params: Params, state: S, plain_state: bool) -> Self {
+        Cell {
+            params,
+            backend: Backend::detect(),
+            plain_state,
+            state,
+        }
     }
 
-    /// Binds buffers that hold a state, after checking only their lengths;
-    /// reads the state to see whether it allows the plain path.
-    pub(crate) fn bind(params: Params, bufs: Buffers<'a>) -> Result<Self, Error> {
-        let mut cell = Self::bind_fresh(params, bufs)?;
-        cell.plain_state = plain_state(cell.bufs.thr, cell.bufs.rfr, cell.bufs.tols);
-        Ok(cell)
+    /// Whether the state allows the kernels' plain path.
+    #[cfg(feature = "ffi")]
+    pub(crate) fn is_plain(&self) -> bool {
+        self.plain_state
     }
 
-    /// Binds buffers for a state about to be written (the constructors
-    /// then reset it), after checking only their lengths. Nothing is read:
-    /// through the C ABI the buffers may be uninitialised here.
-    fn bind_fresh(params: Params, bufs: Buffers<'a>) -> Result<Self, Error> {
-        Self::check(&params, &bufs)?;
+    /// Binds a state about to be written (the constructors then reset
+    /// it), after checking only the lengths. Nothing is read: through the
+    /// C ABI the buffers may be uninitialised here.
+    fn bind_fresh(params: Params, mut state: S) -> Result<Self, Error> {
+        check_lengths(&params, &state.buffers())?;
         Ok(Cell {
             params,
             backend: Backend::detect(),
-            bufs,
             plain_state: false,
+            state,
         })
     }
 
-    /// Copies row 0 of `thr` into every other row.
-    fn spread_first_thr_row(&mut self) {
+    /// The buffers, their lengths checked again: a storage lends fresh
+    /// slices on every call (six comparisons).
+    fn bufs(&mut self) -> Result<Buffers<'_>, Error> {
+        let b = self.state.buffers();
+        check_lengths(&self.params, &b)?;
+        Ok(b)
+    }
+
+    /// Sets row 0 of `thr` with `first` and copies it into every other row.
+    fn fill_thr_rows(&mut self, first: impl FnOnce(&mut [f32])) {
         let n = self.params.n_units_nonzero().get();
-        if let Some((first, rest)) = self.bufs.thr.split_at_mut_checked(n) {
+        if let Some((row0, rest)) = self.state.buffers().thr.split_at_mut_checked(n) {
+            first(row0);
             for row in rest.chunks_exact_mut(n) {
-                row.copy_from_slice(first);
+                row.copy_from_slice(row0);
             }
         }
     }
 
-    /// Binds `buffers`, resets the state (`j` is kept) and sets every row of
+    /// Takes `state`, resets it (`j` is kept) and sets every row of
     /// `thr` to `threshold0` (one value per unit).
     ///
     /// This is how a saved model's thresholds are restored, and how the
@@ -272,26 +323,18 @@ impl<'a> Cell<'a> {
     /// assert_eq!(mem, [0.0; 24]); // nothing written
     /// # Ok::<(), wtas::Error>(())
     /// ```
-    pub fn with_thresholds(
-        params: Params,
-        buffers: Buffers<'a>,
-        threshold0: &[f32],
-    ) -> Result<Self, Error> {
+    pub fn with_thresholds(params: Params, state: S, threshold0: &[f32]) -> Result<Self, Error> {
         check_len(BufferName::Threshold0, params.n_units(), threshold0.len())?;
         if threshold0.iter().any(|x| x.is_nan()) {
             return Err(Error::ThresholdNan);
         }
-        let mut cell = Self::bind_fresh(params, buffers)?;
-        let n = params.n_units_nonzero().get();
-        if let Some(first) = cell.bufs.thr.get_mut(..n) {
-            first.copy_from_slice(threshold0);
-        }
-        cell.spread_first_thr_row();
+        let mut cell = Self::bind_fresh(params, state)?;
+        cell.fill_thr_rows(|row| row.copy_from_slice(threshold0));
         cell.reset(InputReset::Keep);
         Ok(cell)
     }
 
-    /// Binds `buffers`, resets the state (`j` is kept) and draws
+    /// Takes `state`, resets it (`j` is kept) and draws
     /// `threshold0 = thr_base + U(-thr_jitter, thr_jitter)` per unit from
     /// `rng` (see [`draw_threshold0`]); every row of `thr` starts there.
     ///
@@ -316,10 +359,10 @@ impl<'a> Cell<'a> {
     /// ```
     pub fn with_rng<R: rand_core::Rng + ?Sized>(
         params: Params,
-        buffers: Buffers<'a>,
+        state: S,
         rng: &mut R,
     ) -> Result<Self, Error> {
-        Self::new_drawn(params, buffers, || rng.next_u32())
+        Self::new_drawn(params, state, || rng.next_u32())
     }
 
     /// [`Cell::with_rng`] with [`seed_rng`]`(seed)`: the same seed gives
@@ -344,28 +387,20 @@ impl<'a> Cell<'a> {
     /// );
     /// # Ok::<(), wtas::Error>(())
     /// ```
-    pub fn new(params: Params, buffers: Buffers<'a>, seed: u64) -> Result<Self, Error> {
+    pub fn new(params: Params, state: S, seed: u64) -> Result<Self, Error> {
         let mut stream = SeededStream::new(seed);
-        Self::new_drawn(params, buffers, || stream.next_u32())
+        Self::new_drawn(params, state, || stream.next_u32())
     }
 
     /// The body of the drawing constructors.
-    fn new_drawn(
-        params: Params,
-        buffers: Buffers<'a>,
-        next_u32: impl FnMut() -> u32,
-    ) -> Result<Self, Error> {
-        let mut cell = Self::bind_fresh(params, buffers)?;
-        let n = params.n_units_nonzero().get();
-        if let Some(first) = cell.bufs.thr.get_mut(..n) {
-            fill_threshold0(&params, next_u32, first);
-        }
-        cell.spread_first_thr_row();
+    fn new_drawn(params: Params, state: S, next_u32: impl FnMut() -> u32) -> Result<Self, Error> {
+        let mut cell = Self::bind_fresh(params, state)?;
+        cell.fill_thr_rows(|row| fill_threshold0(&params, next_u32, row));
         cell.reset(InputReset::Keep);
         Ok(cell)
     }
 
-    /// Binds buffers that already hold a state (for example one kept in
+    /// Takes a state that already holds values (for example one kept in
     /// retained RAM across a warm reboot) without changing them.
     ///
     /// Every state is accepted, the NaN thresholds and timers that the
@@ -389,8 +424,11 @@ impl<'a> Cell<'a> {
     /// );
     /// # Ok::<(), wtas::Error>(())
     /// ```
-    pub fn resume(params: Params, buffers: Buffers<'a>) -> Result<Self, Error> {
-        Self::bind(params, buffers)
+    pub fn resume(params: Params, state: S) -> Result<Self, Error> {
+        let mut cell = Self::bind_fresh(params, state)?;
+        let [_, _, _, thr, rfr, tols] = cell.state.view();
+        cell.plain_state = plain_state(thr, rfr, tols);
+        Ok(cell)
     }
 
     /// Advances every row by one step at time `t` with step `dt`.
@@ -421,31 +459,17 @@ impl<'a> Cell<'a> {
     pub fn advance(&mut self, t: f32, dt: f32) -> Result<(), Error> {
         let k = self.step_consts(t, dt)?;
         let n = self.params.n_units_nonzero().get();
-        let b = &mut self.bufs;
-        // Every buffer holds exactly `batch_size * n` values (checked when
-        // bound), so each `get` succeeds and the product cannot overflow;
-        // checked access keeps the code free of panic paths.
-        for row in 0..self.params.batch_size() {
-            let r = row * n..(row + 1) * n;
-            if let (Some(j), Some(v), Some(s), Some(thr), Some(rfr), Some(tols)) = (
-                b.j.get(r.clone()),
-                b.v.get_mut(r.clone()),
-                b.s.get_mut(r.clone()),
-                b.thr.get_mut(r.clone()),
-                b.rfr.get_mut(r.clone()),
-                b.tols.get_mut(r),
-            ) {
-                let row = Row {
-                    j,
-                    v,
-                    s,
-                    thr,
-                    rfr,
-                    tols,
-                };
-                self.backend.step_row(row, &k);
-            }
-        }
+        let backend = self.backend;
+        let b = self.bufs()?;
+        // Every buffer holds exactly `batch_size * n` values (checked just
+        // above), so the six walks yield the same rows.
+        b.j.chunks_exact(n)
+            .zip(b.v.chunks_exact_mut(n))
+            .zip(b.s.chunks_exact_mut(n))
+            .zip(b.thr.chunks_exact_mut(n))
+            .zip(b.rfr.chunks_exact_mut(n))
+            .zip(b.tols.chunks_exact_mut(n))
+            .for_each(|row| step_row(backend, &k, row));
         self.after_step(&k);
         Ok(())
     }
@@ -456,7 +480,8 @@ impl<'a> Cell<'a> {
     /// may have written a `tols` of `-0.0`.
     fn after_step(&mut self, k: &StepConsts) {
         if !self.plain_state || k.t.to_bits() == (-0.0_f32).to_bits() {
-            self.plain_state = plain_state(&[], &[], self.bufs.tols);
+            let [_, _, _, _, _, tols] = self.state.view();
+            self.plain_state = plain_state(&[], &[], tols);
         }
     }
 
@@ -505,39 +530,34 @@ impl<'a> Cell<'a> {
         let k = self.step_consts(t, dt)?;
         let n = self.params.n_units_nonzero().get();
         let backend = self.backend;
-        let b = &mut self.bufs;
+        let b = self.bufs()?;
         b.j.par_chunks(n)
             .zip(b.v.par_chunks_mut(n))
             .zip(b.s.par_chunks_mut(n))
             .zip(b.thr.par_chunks_mut(n))
             .zip(b.rfr.par_chunks_mut(n))
             .zip(b.tols.par_chunks_mut(n))
-            .for_each(|(((((j, v), s), thr), rfr), tols)| {
-                let row = Row {
-                    j,
-                    v,
-                    s,
-                    thr,
-                    rfr,
-                    tols,
-                };
-                backend.step_row(row, &k);
-            });
+            .for_each(|row| step_row(backend, &k, row));
         self.after_step(&k);
         Ok(())
     }
 
     /// The reference's `reset()`: `v = s = tols = 0`, `rfr = refract_time`,
     /// thresholds kept; `j` zeroed only for [`InputReset::Zero`].
+    ///
+    /// Does nothing if the storage now lends buffers of another length
+    /// than when the cell was made.
     pub fn reset(&mut self, input: InputReset) {
+        let refract_time = self.params.refract_time();
+        let Ok(b) = self.bufs() else { return };
         if input == InputReset::Zero {
-            self.bufs.j.fill(0.0);
+            b.j.fill(0.0);
         }
-        self.bufs.v.fill(0.0);
-        self.bufs.s.fill(0.0);
-        self.bufs.tols.fill(0.0);
-        self.bufs.rfr.fill(self.params.refract_time());
-        self.plain_state = plain_state(self.bufs.thr, &[], &[]);
+        b.v.fill(0.0);
+        b.s.fill(0.0);
+        b.tols.fill(0.0);
+        b.rfr.fill(refract_time);
+        self.plain_state = plain_state(b.thr, &[], &[]);
     }
 
     /// The validated parameters.
@@ -579,31 +599,37 @@ impl<'a> Cell<'a> {
     }
     /// Input current.
     pub fn j(&self) -> &[f32] {
-        self.bufs.j
+        let [x, _, _, _, _, _] = self.state.view();
+        x
     }
     /// Input current, to write before a step.
     pub fn j_mut(&mut self) -> &mut [f32] {
-        self.bufs.j
+        self.state.buffers().j
     }
     /// Membrane voltage.
     pub fn v(&self) -> &[f32] {
-        self.bufs.v
+        let [_, x, _, _, _, _] = self.state.view();
+        x
     }
     /// Spikes: exactly `0.0` or `1.0`.
     pub fn s(&self) -> &[f32] {
-        self.bufs.s
+        let [_, _, x, _, _, _] = self.state.view();
+        x
     }
     /// Adaptive thresholds.
     pub fn thr(&self) -> &[f32] {
-        self.bufs.thr
+        let [_, _, _, x, _, _] = self.state.view();
+        x
     }
     /// Refractory timers.
     pub fn rfr(&self) -> &[f32] {
-        self.bufs.rfr
+        let [_, _, _, _, x, _] = self.state.view();
+        x
     }
     /// Times of last spike.
     pub fn tols(&self) -> &[f32] {
-        self.bufs.tols
+        let [_, _, _, _, _, x] = self.state.view();
+        x
     }
     /// The units that spiked in batch row `row` at the last step, in
     /// order; `None` for a row past the last.
@@ -622,10 +648,14 @@ impl<'a> Cell<'a> {
     /// # Ok::<(), wtas::Error>(())
     /// ```
     pub fn winners(&self, row: usize) -> Option<impl Iterator<Item = usize> + '_> {
-        winners(self.bufs.s, self.params.n_units(), row)
+        winners(self.s(), self.params.n_units(), row)
     }
-    /// Gives the buffers back.
-    pub fn into_buffers(self) -> Buffers<'a> {
-        self.bufs
+    /// The state, to read.
+    pub fn state(&self) -> &S {
+        &self.state
+    }
+    /// Gives the state back (for borrowed [`Buffers`], the buffers).
+    pub fn into_state(self) -> S {
+        self.state
     }
 }

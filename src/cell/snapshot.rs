@@ -10,10 +10,9 @@
 //! Reading one back validates the parameters (as [`Config::validate`]
 //! does) and checks every length against them:
 //!
-//! - [`Cell::restore`] writes the state into caller-owned [`Buffers`] and
-//!   resumes a [`Cell`] over them: no allocation, for firmware;
-//! - [`OwnedCell::restore`] does the same into an [`OwnedCell`]'s storage
-//!   (a [`Storage`](crate::Storage), for example);
+//! - [`Cell::restore`] writes the state into any [`StateStorage`]
+//!   (caller-owned [`Buffers`], a [`Storage`](crate::Storage): no
+//!   allocation, for firmware) and resumes a [`Cell`] over it;
 //! - with `std`, [`OwnedSnapshot`] is a snapshot of any shape read into
 //!   `Vec`s.
 //!
@@ -26,8 +25,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::owned::{OwnedCell, StateStorage};
-use super::{Buffers, Cell};
+use super::{Buffers, Cell, StateStorage};
 use crate::error::{BufferName, Error, check_len};
 use crate::params::Params;
 
@@ -38,22 +36,14 @@ const FIELDS: &[&str] = &["params", "j", "v", "s", "thr", "rfr", "tols"];
 /// What a snapshot is, for "expected ..." messages.
 const EXPECTING: &str = "a wtas state snapshot: params and six buffers";
 /// The six state buffers, in the order they are written.
-const BUFFERS: [BufferName; 6] = [
-    BufferName::J,
-    BufferName::V,
-    BufferName::S,
-    BufferName::Thr,
-    BufferName::Rfr,
-    BufferName::Tols,
-];
+const BUFFERS: [BufferName; 6] = BufferName::STATE;
 
 /// A cell's state, borrowed, to serialize: its [`Params`] and the six
 /// buffers `j`, `v`, `s`, `thr`, `rfr` and `tols`, every value written as
 /// its `u32` bits.
 ///
-/// Made by [`Cell::snapshot`], [`OwnedCell::snapshot`] or
-/// [`Snapshot::new`]; read back by [`Cell::restore`],
-/// [`OwnedCell::restore`] or (with `std`) [`OwnedSnapshot`]. A restored
+/// Made by [`Cell::snapshot`] or [`Snapshot::new`]; read back by
+/// [`Cell::restore`] or (with `std`) [`OwnedSnapshot`]. A restored
 /// cell steps exactly as the original would have.
 ///
 /// ```
@@ -63,7 +53,7 @@ const BUFFERS: [BufferName; 6] = [
 /// let mut mem = [0.0_f32; 24];
 /// let mut cell = Cell::new(params, Buffers::from_slice(&mut mem, 4)?, 42)?;
 /// cell.j_mut()[1] = f32::from_bits(0x7fc0_1234); // a NaN with a payload
-/// let json = serde_json::to_string(&cell.snapshot()).unwrap();
+/// let json = serde_json::to_string(&cell.snapshot()?).unwrap();
 ///
 /// let mut copy = [1.0_f32; 24];
 /// let mut de = serde_json::Deserializer::from_str(&json);
@@ -142,25 +132,41 @@ impl Serialize for Snapshot<'_> {
     }
 }
 
-impl<'a> Cell<'a> {
+impl<S: StateStorage> Cell<S> {
     /// The cell's state, to serialize (see [`Snapshot`]).
+    ///
+    /// # Errors
+    /// [`Error::Length`] if `S` now lends buffers of another length than
+    /// when the cell was made.
+    ///
+    /// ```
+    /// use wtas::{Cell, Storage};
+    ///
+    /// let params = Storage::<8, 1>::config().validate()?;
+    /// let mut cell = Cell::new(params, Storage::<8, 1>::new(), 42)?;
+    /// cell.j_mut()[2] = 6.0;
+    /// cell.advance(0.0, 1.0)?;
+    ///
+    /// // Into a byte buffer, as firmware would keep it (postcard: compact, no allocation).
+    /// let mut bytes = [0_u8; 512];
+    /// let used = postcard::to_slice(&cell.snapshot()?, &mut bytes).unwrap().len();
+    ///
+    /// let back = Cell::restore(
+    ///     &mut postcard::Deserializer::from_bytes(&bytes[..used]),
+    ///     Storage::<8, 1>::new(),
+    /// )
+    /// .unwrap();
+    /// assert_eq!(back.s(), cell.s());
+    /// assert_eq!(back.thr(), cell.thr());
+    /// # Ok::<(), wtas::Error>(())
+    /// ```
     #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-    pub fn snapshot(&self) -> Snapshot<'_> {
-        Snapshot {
-            params: self.params,
-            state: [
-                self.bufs.j,
-                self.bufs.v,
-                self.bufs.s,
-                self.bufs.thr,
-                self.bufs.rfr,
-                self.bufs.tols,
-            ],
-        }
+    pub fn snapshot(&self) -> Result<Snapshot<'_>, Error> {
+        Snapshot::new(*self.params(), self.state().view())
     }
 
-    /// Reads a [`Snapshot`] from `deserializer` into `buffers` and resumes
-    /// a cell over them ([`Cell::resume`]): every value comes back bit for
+    /// Reads a [`Snapshot`] from `deserializer` into `state`'s buffers and
+    /// resumes a cell over them ([`Cell::resume`]): every value comes back bit for
     /// bit, and the cell steps exactly as the one the snapshot was taken
     /// from. Allocates nothing.
     ///
@@ -168,13 +174,13 @@ impl<'a> Cell<'a> {
     /// The deserializer's error, carrying this crate's message, if the
     /// input is not a snapshot, its parameters are invalid (the message of
     /// the [`Error`] that [`Config::validate`](crate::Config::validate)
-    /// returns), or a buffer in it or in `buffers` has another length than
+    /// returns), or a buffer in it or in `state` has another length than
     /// its parameters say (the message of [`Error::Length`]).
     ///
-    /// A wrong length in `buffers` is found before anything is written
+    /// A wrong length in `state` is found before anything is written
     /// when the parameters come first in the input, as they do in every
     /// snapshot this crate writes. Other errors, such as input cut short,
-    /// are found while reading: `buffers` may then hold part of the
+    /// are found while reading: `state` may then hold part of the
     /// snapshot.
     ///
     /// ```
@@ -183,7 +189,7 @@ impl<'a> Cell<'a> {
     /// let params = Config::new(4).validate()?;
     /// let mut mem = [0.0_f32; 24];
     /// let cell = Cell::new(params, Buffers::from_slice(&mut mem, 4)?, 42)?;
-    /// let json = serde_json::to_string(&cell.snapshot()).unwrap();
+    /// let json = serde_json::to_string(&cell.snapshot()?).unwrap();
     ///
     /// // Buffers for 3 units are refused, before anything is written.
     /// let mut small = [1.0_f32; 18];
@@ -202,7 +208,7 @@ impl<'a> Cell<'a> {
     #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     pub fn restore<'de, D: Deserializer<'de>>(
         deserializer: D,
-        buffers: Buffers<'a>,
+        mut state: S,
     ) -> Result<Self, D::Error> {
         let Buffers {
             j,
@@ -211,67 +217,10 @@ impl<'a> Cell<'a> {
             thr,
             rfr,
             tols,
-        } = buffers;
+        } = state.buffers();
         let mut sink = Slices([j, v, s, thr, rfr, tols]);
         let params = deserializer.deserialize_struct(NAME, FIELDS, SnapshotVisitor(&mut sink))?;
-        let [j, v, s, thr, rfr, tols] = sink.0;
-        let buffers = Buffers {
-            j,
-            v,
-            s,
-            thr,
-            rfr,
-            tols,
-        };
-        Cell::resume(params, buffers).map_err(de::Error::custom)
-    }
-}
-
-impl<S: StateStorage> OwnedCell<S> {
-    /// The cell's state, to serialize (see [`Snapshot`]).
-    ///
-    /// # Errors
-    /// [`Error::Length`] if `S` now lends buffers of another length than
-    /// when the cell was made (as [`OwnedCell::cell`]).
-    ///
-    /// ```
-    /// use wtas::{OwnedCell, Storage};
-    ///
-    /// let params = Storage::<8, 1>::config().validate()?;
-    /// let mut cell = OwnedCell::new(params, Storage::<8, 1>::new(), 42)?;
-    /// cell.j_mut()[2] = 6.0;
-    /// cell.advance(0.0, 1.0)?;
-    ///
-    /// // Into a byte buffer, as firmware would keep it (postcard: compact, no allocation).
-    /// let mut bytes = [0_u8; 512];
-    /// let used = postcard::to_slice(&cell.snapshot()?, &mut bytes).unwrap().len();
-    ///
-    /// let back = OwnedCell::restore(
-    ///     &mut postcard::Deserializer::from_bytes(&bytes[..used]),
-    ///     Storage::<8, 1>::new(),
-    /// )
-    /// .unwrap();
-    /// assert_eq!(back.s(), cell.s());
-    /// assert_eq!(back.thr(), cell.thr());
-    /// # Ok::<(), wtas::Error>(())
-    /// ```
-    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-    pub fn snapshot(&self) -> Result<Snapshot<'_>, Error> {
-        Snapshot::new(*self.params(), self.state().view())
-    }
-
-    /// [`Cell::restore`] into `state`: reads a [`Snapshot`] into its
-    /// buffers and resumes an owned cell over them.
-    ///
-    /// # Errors
-    /// As [`Cell::restore`]; `state` is dropped with the error.
-    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-    pub fn restore<'de, D: Deserializer<'de>>(
-        deserializer: D,
-        mut state: S,
-    ) -> Result<Self, D::Error> {
-        let params = *Cell::restore(deserializer, state.buffers())?.params();
-        OwnedCell::resume(params, state).map_err(de::Error::custom)
+        Cell::resume(params, state).map_err(de::Error::custom)
     }
 }
 
@@ -473,16 +422,16 @@ impl<'de, K: Sink> Visitor<'de> for SnapshotVisitor<'_, K> {
 /// [`Cell::restore`], and writes the same form.
 ///
 /// ```
-/// use wtas::{Config, OwnedCell, OwnedSnapshot};
+/// use wtas::{Config, Cell, OwnedSnapshot};
 ///
 /// let params = Config { batch_size: 2, ..Config::new(8) }.validate()?;
-/// let cell = OwnedCell::new(params, wtas::HeapStorage::new(params.len()), 42)?;
+/// let cell = Cell::new(params, wtas::HeapStorage::new(params.len()), 42)?;
 /// let json = serde_json::to_string(&cell.snapshot()?).unwrap();
 ///
 /// let snapshot: OwnedSnapshot = serde_json::from_str(&json).unwrap();
 /// assert_eq!(snapshot.params(), &params);
 /// let (params, state) = snapshot.into_parts();
-/// let mut back = OwnedCell::resume(params, state)?; // an OwnedCell<[Vec<f32>; 6]>
+/// let mut back = Cell::resume(params, state)?; // a Cell<[Vec<f32>; 6]>
 /// assert_eq!(back.thr(), cell.thr());
 /// back.advance(0.0, 1.0)?;
 /// # Ok::<(), wtas::Error>(())
@@ -511,7 +460,7 @@ impl OwnedSnapshot {
     }
 
     /// The parameters and the six buffers `[j, v, s, thr, rfr, tols]`,
-    /// each of `params.len()` values: what [`OwnedCell::resume`] takes.
+    /// each of `params.len()` values: what [`Cell::resume`] takes.
     pub fn into_parts(self) -> (Params, [std::vec::Vec<f32>; 6]) {
         (self.params, self.state)
     }

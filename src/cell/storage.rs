@@ -1,8 +1,83 @@
-//! Owned, fixed-size state for firmware.
+//! Where a cell's state lives: the [`StateStorage`] trait, and the owned
+//! storages [`Storage`] (fixed sizes) and [`HeapStorage`] (with `std`).
 
 use super::Buffers;
-use super::owned::StateStorage;
 use crate::params::Config;
+
+/// Where a [`Cell`](crate::Cell) keeps its six state buffers, and lends
+/// them out for each call.
+///
+/// Implemented for [`Buffers`] (six slices the caller owns, borrowed for
+/// as long as the cell lives: firmware), [`Storage`](crate::Storage) (fixed sizes, for
+/// firmware), [`HeapStorage`](crate::HeapStorage) (with `std`: any size, on
+/// the heap), `[T; 6]` for any `T: BorrowMut<[f32]>` (six `Vec<f32>`, six
+/// boxed slices, six arrays, in the order `j`, `v`, `s`, `thr`, `rfr`,
+/// `tols`), and mutable references and boxes of these.
+pub trait StateStorage {
+    /// The six buffers, to read and write.
+    fn buffers(&mut self) -> Buffers<'_>;
+    /// The six buffers, to read: `[j, v, s, thr, rfr, tols]`.
+    fn view(&self) -> [&[f32]; 6];
+}
+
+impl StateStorage for Buffers<'_> {
+    fn buffers(&mut self) -> Buffers<'_> {
+        Buffers {
+            j: &mut *self.j,
+            v: &mut *self.v,
+            s: &mut *self.s,
+            thr: &mut *self.thr,
+            rfr: &mut *self.rfr,
+            tols: &mut *self.tols,
+        }
+    }
+    fn view(&self) -> [&[f32]; 6] {
+        [
+            &*self.j,
+            &*self.v,
+            &*self.s,
+            &*self.thr,
+            &*self.rfr,
+            &*self.tols,
+        ]
+    }
+}
+
+impl<T: core::borrow::BorrowMut<[f32]>> StateStorage for [T; 6] {
+    fn buffers(&mut self) -> Buffers<'_> {
+        let [j, v, s, thr, rfr, tols] = self;
+        Buffers {
+            j: j.borrow_mut(),
+            v: v.borrow_mut(),
+            s: s.borrow_mut(),
+            thr: thr.borrow_mut(),
+            rfr: rfr.borrow_mut(),
+            tols: tols.borrow_mut(),
+        }
+    }
+    fn view(&self) -> [&[f32]; 6] {
+        self.each_ref().map(|b| b.borrow())
+    }
+}
+
+impl<S: StateStorage + ?Sized> StateStorage for &mut S {
+    fn buffers(&mut self) -> Buffers<'_> {
+        (**self).buffers()
+    }
+    fn view(&self) -> [&[f32]; 6] {
+        (**self).view()
+    }
+}
+
+#[cfg(feature = "std")]
+impl<S: StateStorage + ?Sized> StateStorage for std::boxed::Box<S> {
+    fn buffers(&mut self) -> Buffers<'_> {
+        (**self).buffers()
+    }
+    fn view(&self) -> [&[f32]; 6] {
+        (**self).view()
+    }
+}
 
 /// The six state buffers of a cell with `N` units and `B` batch rows, owned
 /// and sized at compile time: place it in a `static` or on the stack.
@@ -101,10 +176,10 @@ impl<const N: usize, const B: usize> StateStorage for Storage<N, B> {
 /// on a stack).
 ///
 /// ```
-/// use wtas::{Config, HeapStorage, OwnedCell};
+/// use wtas::{Config, HeapStorage, Cell};
 ///
 /// let params = Config { batch_size: 64, ..Config::new(4096) }.validate()?;
-/// let mut cell = OwnedCell::new(params, HeapStorage::new(params.len()), 1)?;
+/// let mut cell = Cell::new(params, HeapStorage::new(params.len()), 1)?;
 /// cell.advance(0.0, 1.0)?;
 /// assert_eq!(cell.s().len(), 64 * 4096);
 /// # Ok::<(), wtas::Error>(())

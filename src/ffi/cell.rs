@@ -1,11 +1,15 @@
-//! Binding a cell and starting its state: `wtas_cell_bind`, seeding and
-//! injected thresholds, in the bound and the per-call forms.
+//! The cell's entry points: binding (`wtas_cell_bind`), starting a state
+//! (seeded or injected thresholds), the step and the reset; and the same
+//! four without a cell (`wtas_seed`, ...), each a temporary cell bound
+//! for one call.
 
-use super::check::{Status, aligned, input_span, non_null, overlap};
-use super::handle::{load_buffers, load_call, load_cell, load_params};
+use core::mem::MaybeUninit;
+
+use super::check::{arg, args, input_span, overlap};
+use super::handle::{Opened, load_buffers, load_params, with_cell};
 use super::status::guard;
 use super::{wtas_buffers, wtas_cell, wtas_params, wtas_status};
-use crate::{Cell, Params};
+use crate::{Buffers, Cell, InputReset};
 
 /// Binds `*buffers` to `*cell` under `*params`, after checking pointers,
 /// lengths and that no two buffers overlap.
@@ -41,21 +45,81 @@ pub unsafe extern "C" fn wtas_cell_bind(
     buffers: *const wtas_buffers,
 ) -> wtas_status {
     guard(|| {
-        non_null(cell)?;
-        non_null(params)?;
-        non_null(buffers)?;
-        aligned(cell)?;
-        // SAFETY: readable by the contract; null and alignment checked inside.
-        let bufs = unsafe { load_buffers(buffers) }?;
+        args([arg(cell), arg(params), arg(buffers)])?;
+        // SAFETY: non-null and aligned (checked), readable by the contract.
+        let bufs = unsafe { load_buffers(buffers) };
         // SAFETY: as above.
-        let p = unsafe { load_params(params) }?;
+        let (raw, p) = unsafe { load_params(params) }?;
         bufs.check(&p)?;
-        // SAFETY: `params` passed `load_params`, so it is readable and aligned.
-        let params = unsafe { params.read() };
         // SAFETY: non-null and aligned (checked), writable by the contract.
-        unsafe { cell.write(wtas_cell::sealed(params, bufs)) };
+        unsafe { cell.write(wtas_cell::sealed(raw, bufs)) };
         Ok(())
     })
+}
+
+/// Every call on a bound cell: the pointer checks (`cell` and `more`),
+/// then [`with_cell`].
+///
+/// # Safety
+/// As `wtas_cell_seed`.
+unsafe fn on_cell<'a>(
+    cell: *mut wtas_cell,
+    more: Option<*const f32>,
+    f: impl FnOnce(Opened<'a>) -> Result<Cell<Buffers<'a>>, wtas_status>,
+) -> wtas_status {
+    guard(|| {
+        match more {
+            Some(p) => args([arg(cell), arg(p)])?,
+            None => args([arg(cell)])?,
+        }
+        // SAFETY: non-null and aligned (checked); the rest by the contract.
+        unsafe { with_cell(cell, f) }
+    })
+}
+
+/// [`on_cell`] for a call on the cell the handle holds (its state kept).
+///
+/// # Safety
+/// As `wtas_cell_seed`.
+unsafe fn on_bound(
+    cell: *mut wtas_cell,
+    act: impl FnOnce(&mut Cell<Buffers<'_>>) -> Result<(), crate::Error>,
+) -> wtas_status {
+    // SAFETY: the contract of this function.
+    unsafe {
+        on_cell(cell, None, |o| {
+            let mut c = o.cell();
+            act(&mut c)?;
+            Ok(c)
+        })
+    }
+}
+
+/// `f`, typed for buffers of any lifetime (a closure's lifetimes are not
+/// inferred as generic otherwise).
+fn for_any_buffers<F>(f: F) -> F
+where
+    F: for<'a> FnOnce(Opened<'a>) -> Result<Cell<Buffers<'a>>, wtas_status>,
+{
+    f
+}
+
+/// Every call without a cell: binds a temporary one (the same checks and
+/// statuses as `wtas_cell_bind`), then runs `f` on it.
+///
+/// # Safety
+/// As `wtas_seed`.
+unsafe fn on_temporary(
+    params: *const wtas_params,
+    buffers: *const wtas_buffers,
+    f: impl FnOnce(*mut wtas_cell) -> wtas_status,
+) -> wtas_status {
+    let mut cell = MaybeUninit::<wtas_cell>::uninit();
+    // SAFETY: the contract of this function; `cell` is writable.
+    match unsafe { wtas_cell_bind(cell.as_mut_ptr(), params, buffers) } {
+        wtas_status::WTAS_OK => f(cell.as_mut_ptr()),
+        failed => failed,
+    }
 }
 
 /// Starts a fresh state in a bound cell: draws the initial thresholds
@@ -64,7 +128,7 @@ pub unsafe extern "C" fn wtas_cell_bind(
 /// `thr`, and resets `v = s = tols = 0`, `rfr = refract_time`. `j` is kept.
 ///
 /// # Safety
-/// `cell` is NULL or points to a readable `wtas_cell`; if it was bound,
+/// `cell` is NULL or points to a readable and writable `wtas_cell`; if it was bound,
 /// its buffers are valid and not accessed by anyone else during the call.
 #[cfg_attr(
     doc,
@@ -79,14 +143,8 @@ assert_eq!(unsafe { wtas_cell_seed(core::ptr::null_mut(), 42) }, wtas_status::WT
 )]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_cell_seed(cell: *mut wtas_cell, seed: u64) -> wtas_status {
-    guard(|| {
-        // SAFETY: readable by the contract; checks inside.
-        let (params, bufs, _) = unsafe { load_cell(cell) }?;
-        // SAFETY: `load_cell` checked the buffers; valid and exclusive by contract.
-        let slices = unsafe { bufs.slices() };
-        Cell::new(params, slices, seed)?;
-        Ok(())
-    })
+    // SAFETY: the contract of this function.
+    unsafe { on_cell(cell, None, |o| Ok(Cell::new(o.params, o.bufs, seed)?)) }
 }
 
 /// Starts a fresh state in a bound cell from injected initial thresholds:
@@ -119,18 +177,101 @@ pub unsafe extern "C" fn wtas_cell_set_threshold0(
     threshold0: *const f32,
     len: usize,
 ) -> wtas_status {
-    guard(|| {
-        non_null(cell)?;
-        non_null(threshold0)?;
-        // SAFETY: readable by the contract; checks inside.
-        let (params, bufs, spans) = unsafe { load_cell(cell) }?;
-        // SAFETY: as `wtas_cell_seed`, plus `threshold0` readable by contract.
-        unsafe { set_threshold0(params, bufs, spans, threshold0, len) }
-    })
+    let set = for_any_buffers(|o| {
+        let t0 = input_span(threshold0, len)?;
+        if len != o.params.n_units() {
+            return Err(wtas_status::WTAS_ERR_LENGTH);
+        }
+        let spans = o.raw.check(&o.params)?;
+        if spans.iter().any(|&s| overlap(s, t0)) {
+            return Err(wtas_status::WTAS_ERR_ALIAS);
+        }
+        // SAFETY: non-null, aligned, size-checked, readable by the
+        // contract, and disjoint from every state buffer.
+        let thr0 = unsafe { core::slice::from_raw_parts(threshold0, len) };
+        Ok(Cell::with_thresholds(o.params, o.bufs, thr0)?)
+    });
+    // SAFETY: the contract of this function.
+    unsafe { on_cell(cell, Some(threshold0), set) }
 }
 
-/// `wtas_cell_seed` without a cell: checks `*buffers` as `wtas_cell_bind`
-/// does, then seeds them.
+/// Advances every batch row of a bound cell by one step at time `t` with
+/// step `dt`, reading `j` and updating `v`, `s`, `thr`, `rfr` and `tols`.
+///
+/// The rules are the reference's, exactly: `v = j * resist_m` where
+/// `rfr >= refract_time`, else `+0.0`; a row-wise softmax; a spike where
+/// the probability exceeds `thr`; `thr = max(thr + (count - 1) * thr_gain,
+/// 0.025)`, which stays NaN once NaN (`inf - inf`); `rfr = (rfr + dt) *
+/// (1 - s) + s * dt`, which becomes NaN where `rfr + dt` overflows on a
+/// spiking unit; `tols = (1 - s) * tols + s * t`. As in the reference,
+/// which runs with flush-to-zero and denormals-are-zero, every arithmetic
+/// operation reads a subnormal operand as a zero of the same sign and
+/// writes a subnormal result as one (a subnormal `j`, `resist_m`, `t`,
+/// `dt` or `thr_gain` counts as zero), except that with `resist_m` exactly
+/// 1 or -1 a subnormal `j` reaches `v` unflushed. Every NaN written is the
+/// quiet NaN `0x7fc00000`. State with NaN thresholds or timers is valid
+/// input: a bound cell steps it as the reference would.
+///
+/// `WTAS_ERR_TIME` if `t` is not finite, `WTAS_ERR_DT` if `dt` is not
+/// finite and > 0. Allocates nothing; a row's work depends only on its
+/// length.
+///
+/// # Safety
+/// As `wtas_cell_seed`.
+#[cfg_attr(
+    doc,
+    doc = r#"
+# Example of a failure
+
+```
+use wtas::ffi::*;
+let status = unsafe { wtas_cell_advance(core::ptr::null_mut(), 0.0, 1.0) };
+assert_eq!(status, wtas_status::WTAS_ERR_NULL);
+```
+"#
+)]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wtas_cell_advance(cell: *mut wtas_cell, t: f32, dt: f32) -> wtas_status {
+    // SAFETY: the contract of this function.
+    unsafe { on_bound(cell, |c| c.advance(t, dt)) }
+}
+
+/// The reference's `reset()` on a bound cell: `v = s = tols = 0`,
+/// `rfr = refract_time`, thresholds kept, and `j` zeroed only if `zero_j`
+/// (ngclearn zeroes it unless another component drives it).
+///
+/// # Safety
+/// As `wtas_cell_seed`.
+#[cfg_attr(
+    doc,
+    doc = r#"
+# Example of a failure
+
+```
+use wtas::ffi::*;
+let status = unsafe { wtas_cell_reset(core::ptr::null_mut(), true) };
+assert_eq!(status, wtas_status::WTAS_ERR_NULL);
+```
+"#
+)]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wtas_cell_reset(cell: *mut wtas_cell, zero_j: bool) -> wtas_status {
+    let input = if zero_j {
+        InputReset::Zero
+    } else {
+        InputReset::Keep
+    };
+    // SAFETY: the contract of this function.
+    unsafe {
+        on_bound(cell, |c| {
+            c.reset(input);
+            Ok(())
+        })
+    }
+}
+
+/// `wtas_cell_seed` without a cell: binds a temporary cell as
+/// `wtas_cell_bind` does (same checks, same statuses), then seeds it.
 ///
 /// # Safety
 /// `params` and `buffers` are NULL or point to readable objects; the
@@ -154,17 +295,12 @@ pub unsafe extern "C" fn wtas_seed(
     buffers: *const wtas_buffers,
     seed: u64,
 ) -> wtas_status {
-    guard(|| {
-        // SAFETY: contract of this function; checks inside.
-        let (params, bufs, _) = unsafe { load_call(params, buffers) }?;
-        // SAFETY: checked by `load_call`; valid and exclusive by contract.
-        let slices = unsafe { bufs.slices() };
-        Cell::new(params, slices, seed)?;
-        Ok(())
-    })
+    // SAFETY: the contract of this function.
+    unsafe { on_temporary(params, buffers, |c| wtas_cell_seed(c, seed)) }
 }
 
-/// `wtas_cell_set_threshold0` without a cell.
+/// `wtas_cell_set_threshold0` without a cell: binds a temporary cell as
+/// `wtas_cell_bind` does, then calls it.
 ///
 /// # Safety
 /// As `wtas_seed`; `threshold0` is NULL or readable for `len` floats.
@@ -189,41 +325,70 @@ pub unsafe extern "C" fn wtas_set_threshold0(
     threshold0: *const f32,
     len: usize,
 ) -> wtas_status {
-    guard(|| {
-        non_null(params)?;
-        non_null(buffers)?;
-        non_null(threshold0)?;
-        // SAFETY: contract of this function; checks inside.
-        let (params, bufs, spans) = unsafe { load_call(params, buffers) }?;
-        // SAFETY: as above.
-        unsafe { set_threshold0(params, bufs, spans, threshold0, len) }
-    })
+    if threshold0.is_null() {
+        // Null pointers come first, before the buffers are checked.
+        return wtas_status::WTAS_ERR_NULL;
+    }
+    // SAFETY: the contract of this function.
+    unsafe {
+        on_temporary(params, buffers, |c| {
+            wtas_cell_set_threshold0(c, threshold0, len)
+        })
+    }
 }
 
-/// Shared body of the two `set_threshold0` forms.
+/// `wtas_cell_advance` without a cell: binds a temporary cell as
+/// `wtas_cell_bind` does, then steps it (through the general path: a
+/// temporary cell has not seen the state before).
 ///
 /// # Safety
-/// `bufs` passed `check` (giving `spans`) and is valid and exclusive;
-/// `threshold0` is non-null and readable for `len` floats.
-unsafe fn set_threshold0(
-    params: Params,
-    bufs: wtas_buffers,
-    spans: [(usize, usize); 6],
-    threshold0: *const f32,
-    len: usize,
-) -> Status {
-    let t0 = input_span(threshold0, len)?;
-    if len != params.n_units() {
-        return Err(wtas_status::WTAS_ERR_LENGTH);
-    }
-    if spans.iter().any(|&s| overlap(s, t0)) {
-        return Err(wtas_status::WTAS_ERR_ALIAS);
-    }
-    // SAFETY: non-null, aligned, size-checked, readable by contract, and
-    // disjoint from every `&mut` buffer below.
-    let thr0 = unsafe { core::slice::from_raw_parts(threshold0, len) };
-    // SAFETY: contract of this function.
-    let slices = unsafe { bufs.slices() };
-    Cell::with_thresholds(params, slices, thr0)?;
-    Ok(())
+/// As `wtas_seed`.
+#[cfg_attr(
+    doc,
+    doc = r#"
+# Example of a failure
+
+```
+use wtas::ffi::*;
+let status = unsafe { wtas_advance(core::ptr::null(), core::ptr::null(), 0.0, 1.0) };
+assert_eq!(status, wtas_status::WTAS_ERR_NULL);
+```
+"#
+)]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wtas_advance(
+    params: *const wtas_params,
+    buffers: *const wtas_buffers,
+    t: f32,
+    dt: f32,
+) -> wtas_status {
+    // SAFETY: the contract of this function.
+    unsafe { on_temporary(params, buffers, |c| wtas_cell_advance(c, t, dt)) }
+}
+
+/// `wtas_cell_reset` without a cell: binds a temporary cell as
+/// `wtas_cell_bind` does, then resets it.
+///
+/// # Safety
+/// As `wtas_seed`.
+#[cfg_attr(
+    doc,
+    doc = r#"
+# Example of a failure
+
+```
+use wtas::ffi::*;
+let status = unsafe { wtas_reset(core::ptr::null(), core::ptr::null(), false) };
+assert_eq!(status, wtas_status::WTAS_ERR_NULL);
+```
+"#
+)]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wtas_reset(
+    params: *const wtas_params,
+    buffers: *const wtas_buffers,
+    zero_j: bool,
+) -> wtas_status {
+    // SAFETY: the contract of this function.
+    unsafe { on_temporary(params, buffers, |c| wtas_cell_reset(c, zero_j)) }
 }

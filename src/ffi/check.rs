@@ -1,5 +1,5 @@
-//! Pointer checks shared by every entry point: null, alignment, byte spans
-//! and overlap.
+//! The argument checker every entry point uses: null, then alignment, for
+//! all its pointer arguments at once; byte spans and overlap for buffers.
 #![forbid(unsafe_code)]
 
 use super::wtas_status::{self, *};
@@ -29,6 +29,33 @@ pub(super) fn aligned<T>(p: *const T) -> Status {
 pub(super) fn usable<T>(p: *const T) -> Status {
     non_null(p)?;
     aligned(p)
+}
+
+/// A pointer argument, as [`args`] checks it.
+#[derive(Clone, Copy)]
+pub(super) struct Arg {
+    null: bool,
+    aligned: bool,
+}
+
+/// A pointer argument of any type, for [`args`].
+pub(super) fn arg<T>(p: *const T) -> Arg {
+    Arg {
+        null: p.is_null(),
+        aligned: p.is_aligned(),
+    }
+}
+
+/// The rule every entry point starts with: `WTAS_ERR_NULL` if any of its
+/// pointer arguments is null, then `WTAS_ERR_ALIGN` if any is misaligned.
+pub(super) fn args<const N: usize>(ps: [Arg; N]) -> Status {
+    if ps.iter().any(|p| p.null) {
+        return Err(WTAS_ERR_NULL);
+    }
+    if ps.iter().any(|p| !p.aligned) {
+        return Err(WTAS_ERR_ALIGN);
+    }
+    Ok(())
 }
 
 /// A buffer's byte range `[start, end)`; `WTAS_ERR_LENGTH` if it would end

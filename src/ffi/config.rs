@@ -1,96 +1,15 @@
-//! Hyperparameters on the C side: `wtas_config` and its validation into a
-//! `wtas_params`.
+//! Hyperparameters on the C side: `wtas_config` (the crate's `Config`) and
+//! its validation into a `wtas_params`.
 
-use super::check::{aligned, non_null, usable};
+use super::check::{arg, args};
 use super::status::guard;
 use super::{wtas_params, wtas_status};
 use crate::{Config, Params};
 
-/// The hyperparameters as the caller writes them, before validation.
-///
-/// Field names follow ngclearn's `WTASCell(name, n_units, tau_m, resist_m,
-/// thr_base, thr_gain, refract_time, thr_jitter)`, plus the `batch_size`
-/// of its compartments. Fill it with `wtas_config_default`, change fields
-/// as needed, then validate it with `wtas_params_init`.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct wtas_config {
-    /// Units per batch row (the population size). At least 1.
-    pub n_units: usize,
-    /// Batch rows. At least 1.
-    pub batch_size: usize,
-    /// Membrane time constant. Finite and > 0. Checked but, exactly as in
-    /// the reference, not used by the dynamics.
-    pub tau_m: f32,
-    /// Membrane resistance: `v = j * resist_m`. Finite; any sign.
-    pub resist_m: f32,
-    /// Centre of the initial thresholds. Finite.
-    pub thr_base: f32,
-    /// Threshold change per step and per spike beyond one. Finite.
-    pub thr_gain: f32,
-    /// Refractory period: a unit is masked while `rfr < refract_time`.
-    /// Finite and >= 0.
-    pub refract_time: f32,
-    /// Half-width of the uniform jitter of the initial thresholds. Finite
-    /// and >= 0.
-    pub thr_jitter: f32,
-}
-
-// Field for field, so a field added to `Config` fails to compile here.
-impl From<Config> for wtas_config {
-    fn from(c: Config) -> Self {
-        let Config {
-            n_units,
-            batch_size,
-            tau_m,
-            resist_m,
-            thr_base,
-            thr_gain,
-            refract_time,
-            thr_jitter,
-        } = c;
-        wtas_config {
-            n_units,
-            batch_size,
-            tau_m,
-            resist_m,
-            thr_base,
-            thr_gain,
-            refract_time,
-            thr_jitter,
-        }
-    }
-}
-
-impl From<wtas_config> for Config {
-    fn from(c: wtas_config) -> Self {
-        let wtas_config {
-            n_units,
-            batch_size,
-            tau_m,
-            resist_m,
-            thr_base,
-            thr_gain,
-            refract_time,
-            thr_jitter,
-        } = c;
-        Config {
-            n_units,
-            batch_size,
-            tau_m,
-            resist_m,
-            thr_base,
-            thr_gain,
-            refract_time,
-            thr_jitter,
-        }
-    }
-}
-
 /// `Params::try_new`, plus the C rule that every buffer's size in bytes
 /// fits in `isize` (so it can be a slice).
-pub(super) fn validate(config: wtas_config) -> Result<Params, wtas_status> {
-    let params = Params::try_new(config.into())?;
+pub(super) fn validate(config: Config) -> Result<Params, wtas_status> {
+    let params = Params::try_new(config)?;
     match params.len().checked_mul(size_of::<f32>()) {
         Some(b) if b <= isize::MAX as usize => Ok(params),
         _ => Err(wtas_status::WTAS_ERR_SIZE),
@@ -123,21 +42,18 @@ assert_eq!(status, wtas_status::WTAS_ERR_NULL);
 )]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_config_default(
-    config: *mut wtas_config,
+    config: *mut Config,
     n_units: usize,
     tau_m: f32,
 ) -> wtas_status {
     guard(|| {
-        usable(config)?;
+        args([arg(config)])?;
         // SAFETY: non-null and aligned (checked), writable by the contract.
         unsafe {
-            config.write(
-                Config {
-                    tau_m,
-                    ..Config::new(n_units)
-                }
-                .into(),
-            )
+            config.write(Config {
+                tau_m,
+                ..Config::new(n_units)
+            })
         };
         Ok(())
     })
@@ -177,15 +93,12 @@ assert_eq!(status, wtas_status::WTAS_ERR_N_UNITS);
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_params_init(
     params: *mut wtas_params,
-    config: *const wtas_config,
+    config: *const Config,
 ) -> wtas_status {
     guard(|| {
-        non_null(params)?;
-        non_null(config)?;
-        aligned(params)?;
-        aligned(config)?;
+        args([arg(params), arg(config)])?;
         // SAFETY: non-null and aligned (checked), readable by the contract;
-        // `wtas_config` holds only integers and floats.
+        // `Config` holds only integers and floats.
         let config = unsafe { config.read() };
         let validated = validate(config)?;
         let out = wtas_params::sealed(config, validated.len());

@@ -1,10 +1,10 @@
 //! The handles C code holds (`wtas_params`, `wtas_buffers`, `wtas_cell`)
 //! and how every call reads and re-checks them.
 
-use super::check::{aligned, disjoint, non_null, span, usable};
-use super::config::{validate, wtas_config};
+use super::check::{aligned, disjoint, non_null, span};
+use super::config::validate;
 use super::wtas_status::{self, *};
-use crate::{Buffers, Params};
+use crate::{Buffers, Cell, Config, Params};
 
 /// Validated hyperparameters, written by `wtas_params_init`.
 ///
@@ -34,7 +34,7 @@ use crate::{Buffers, Params};
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct wtas_params {
     /// The validated configuration.
-    pub config: wtas_config,
+    pub config: Config,
     /// Elements in every state buffer: `batch_size * n_units`.
     pub len: usize,
     /// Private: the checksum.
@@ -98,6 +98,13 @@ pub struct wtas_buffers {
 /// check covers the handle only: the contents of the buffers are the
 /// state, any value is accepted there, and buffers freed or reused behind
 /// the cell's back are not detected.
+///
+/// The cell also remembers whether its state allows the step's fast path
+/// (no tiny threshold, no unusual time of last spike), as a Rust cell
+/// does, so that a step does not scan the state first. That flag is outside
+/// the checksum: binding clears it, and starting or resetting a state, and
+/// each step, set it from the state. Clearing it is always safe (the step
+/// then takes the general path, with the same results).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct wtas_cell {
@@ -107,6 +114,8 @@ pub struct wtas_cell {
     buffers: wtas_buffers,
     /// Private: the checksum.
     check: u64,
+    /// Private: 1 if the state allows the fast path, else 0.
+    plain_state: u64,
 }
 
 /// Starting values of the two checksums ("wtas-prm", "wtas-cel"), so a
@@ -116,17 +125,31 @@ const CELL_SEED: u64 = u64::from_le_bytes(*b"wtas-cel");
 
 /// FNV-1a's step over 64-bit words: `h -> (h ^ w) * P` with `P` odd is a
 /// bijection in `h` and in `w`, so changing any one word always changes the
-/// result, and the all-zero input never gives 0.
-fn checksum(seed: u64, words: impl IntoIterator<Item = u64>) -> u64 {
+/// result, and the all-zero input never gives 0. Word `i` goes to lane
+/// `i % 4`, and the four lanes are folded in the same way at the end: four
+/// short chains of multiplies instead of one long one, so that checking a
+/// handle on every step costs a few nanoseconds.
+fn checksum<const N: usize>(seed: u64, words: [u64; N]) -> u64 {
     const FNV_PRIME: u64 = 0x0000_0100_0000_01B3;
-    words
-        .into_iter()
-        .fold(seed, |h, w| (h ^ w).wrapping_mul(FNV_PRIME))
+    let step = |h: u64, w: u64| (h ^ w).wrapping_mul(FNV_PRIME);
+    let mut lanes = [
+        seed,
+        seed.rotate_left(16),
+        seed.rotate_left(32),
+        seed.rotate_left(48),
+    ];
+    let (fours, rest) = words.as_chunks::<4>();
+    for four in fours.iter().map(|f| f.as_slice()).chain([rest]) {
+        for (h, &w) in lanes.iter_mut().zip(four) {
+            *h = step(*h, w);
+        }
+    }
+    lanes.into_iter().fold(seed, step)
 }
 
 impl wtas_params {
     /// A handle for `config` (already validated) with `len` elements.
-    pub(super) fn sealed(config: wtas_config, len: usize) -> Self {
+    pub(super) fn sealed(config: Config, len: usize) -> Self {
         let mut p = wtas_params {
             config,
             len,
@@ -138,21 +161,8 @@ impl wtas_params {
 
     /// The checksum of every field but `check`.
     fn checksum(&self) -> u64 {
-        let c = &self.config;
-        checksum(
-            PARAMS_SEED,
-            [
-                c.n_units as u64,
-                c.batch_size as u64,
-                u64::from(c.tau_m.to_bits()),
-                u64::from(c.resist_m.to_bits()),
-                u64::from(c.thr_base.to_bits()),
-                u64::from(c.thr_gain.to_bits()),
-                u64::from(c.refract_time.to_bits()),
-                u64::from(c.thr_jitter.to_bits()),
-                self.len as u64,
-            ],
-        )
+        let [a, b, c, d, e, f, g, h] = self.config.words();
+        checksum(PARAMS_SEED, [a, b, c, d, e, f, g, h, self.len as u64])
     }
 
     /// Re-checks a handle: the checksum, then the configuration itself.
@@ -169,54 +179,61 @@ impl wtas_params {
 }
 
 impl wtas_cell {
-    /// A handle binding `buffers` (already checked) under `params`.
+    /// A handle binding `buffers` (already checked) under `params`, its
+    /// state not yet known to allow the fast path.
     pub(super) fn sealed(params: wtas_params, buffers: wtas_buffers) -> Self {
         let mut c = wtas_cell {
             params,
             buffers,
             check: 0,
+            plain_state: 0,
         };
         c.check = c.checksum();
         c
     }
 
-    /// The checksum of every field but `check`.
+    /// The checksum of every stored field but `check` and the flag: the
+    /// parameters' fields (their checksum included) and the buffers.
     fn checksum(&self) -> u64 {
-        let params = [self.params.checksum(), self.params.check];
-        let buffers = self
+        let p = &self.params;
+        let [a, b, c, d, e, f, g, h] = p.config.words();
+        let [[j, jl], [v, vl], [s, sl], [t, tl], [r, rl], [o, ol]] = self
             .buffers
             .pairs()
-            .into_iter()
-            .flat_map(|(p, len)| [p as usize as u64, len as u64]);
-        checksum(CELL_SEED, params.into_iter().chain(buffers))
+            .map(|(ptr, len)| [ptr as usize as u64, len as u64]);
+        let (len, check) = (p.len as u64, p.check);
+        checksum(
+            CELL_SEED,
+            [
+                a, b, c, d, e, f, g, h, len, check, j, jl, v, vl, s, sl, t, tl, r, rl, o, ol,
+            ],
+        )
     }
 }
 
-/// Checked parameters, the buffers, and the buffers' byte spans.
-pub(super) type Loaded = (Params, wtas_buffers, [(usize, usize); 6]);
-
-/// Reads and re-checks a `wtas_params` (null, alignment, handle, values).
+/// Reads and re-checks a `wtas_params` (already checked non-null and
+/// aligned): the checksum, then the configuration itself.
 ///
 /// # Safety
-/// `p`, if non-null and aligned, points to readable memory of the size of
-/// a `wtas_params` (every bit pattern is a valid `wtas_params`).
-pub(super) unsafe fn load_params(p: *const wtas_params) -> Result<Params, wtas_status> {
-    usable(p)?;
-    // SAFETY: non-null and aligned, checked above; readable by the
-    // caller's contract; `wtas_params` holds only integers and floats, so
-    // any bits are a valid value.
-    unsafe { p.read() }.open()
+/// `p` points to readable memory of the size of a `wtas_params` (every
+/// bit pattern is a valid `wtas_params`).
+pub(super) unsafe fn load_params(
+    p: *const wtas_params,
+) -> Result<(wtas_params, Params), wtas_status> {
+    // SAFETY: readable by the contract; `wtas_params` holds only integers
+    // and floats, so any bits are a valid value.
+    let raw = unsafe { p.read() };
+    Ok((raw, raw.open()?))
 }
 
-/// Reads a `wtas_buffers` by value.
+/// Reads a `wtas_buffers` (already checked non-null and aligned) by value.
 ///
 /// # Safety
 /// As [`load_params`], for a `wtas_buffers`.
-pub(super) unsafe fn load_buffers(p: *const wtas_buffers) -> Result<wtas_buffers, wtas_status> {
-    usable(p)?;
-    // SAFETY: non-null and aligned, checked above; readable by the
-    // caller's contract; raw pointers and integers accept any bits.
-    Ok(unsafe { p.read() })
+pub(super) unsafe fn load_buffers(p: *const wtas_buffers) -> wtas_buffers {
+    // SAFETY: readable by the contract; raw pointers and integers accept
+    // any bits.
+    unsafe { p.read() }
 }
 
 impl wtas_buffers {
@@ -278,39 +295,65 @@ impl wtas_buffers {
     }
 }
 
-/// Reads and re-checks a bound cell: its checksum, its params, then its
-/// buffers.
-///
-/// # Safety
-/// As [`load_params`], for a `wtas_cell`.
-pub(super) unsafe fn load_cell(cell: *const wtas_cell) -> Result<Loaded, wtas_status> {
-    usable(cell)?;
-    // SAFETY: non-null and aligned, checked above; readable by the
-    // caller's contract; every field is an integer, a float or a raw
-    // pointer, so any bits are a valid value.
-    let raw = unsafe { cell.read() };
-    if raw.check != raw.checksum() {
-        return Err(WTAS_ERR_HANDLE);
-    }
-    let params = raw.params.open()?;
-    let spans = raw.buffers.check(&params).map_err(|_| WTAS_ERR_HANDLE)?;
-    Ok((params, raw.buffers, spans))
+/// A bound cell opened for one call: what [`with_cell`] hands its body.
+pub(super) struct Opened<'a> {
+    /// The re-validated parameters.
+    pub params: Params,
+    /// The buffers, as slices.
+    pub bufs: Buffers<'a>,
+    /// The buffers' pointers and lengths.
+    pub raw: wtas_buffers,
+    /// The flag the handle keeps: whether the state allows the fast path.
+    pub plain_state: bool,
 }
 
-/// Loads and checks per-call arguments: nulls first, then params, then buffers.
+impl<'a> Opened<'a> {
+    /// The cell over the buffers, with the handle's flag: no pass over the
+    /// state.
+    pub fn cell(self) -> Cell<Buffers<'a>> {
+        Cell::from_parts(self.params, self.bufs, self.plain_state)
+    }
+}
+
+/// Opens a bound cell (already checked non-null and aligned) for one
+/// call: checks its checksum, which covers every stored field, and
+/// re-validates the parameters; then runs `f`, and stores in the handle
+/// the flag of the cell `f` returns. The buffers are not checked again:
+/// the checksum says they are the ones `wtas_cell_bind` checked (a handle
+/// whose checksum was recomputed on purpose is not detected, see
+/// `wtas_params`). No pass over the state.
 ///
 /// # Safety
-/// Both are NULL or point to readable objects.
-pub(super) unsafe fn load_call(
-    params: *const wtas_params,
-    buffers: *const wtas_buffers,
-) -> Result<Loaded, wtas_status> {
-    non_null(params)?;
-    non_null(buffers)?;
-    // SAFETY: contract of this function.
-    let bufs = unsafe { load_buffers(buffers) }?;
-    // SAFETY: contract of this function.
-    let params = unsafe { load_params(params) }?;
-    let spans = bufs.check(&params)?;
-    Ok((params, bufs, spans))
+/// `cell` points to a readable and writable `wtas_cell`; if it was bound,
+/// its buffers are valid for reads and writes of their lengths and not
+/// accessed by anyone else for `'a`, which ends with the call.
+pub(super) unsafe fn with_cell<'a>(
+    cell: *mut wtas_cell,
+    f: impl FnOnce(Opened<'a>) -> Result<Cell<Buffers<'a>>, wtas_status>,
+) -> Result<(), wtas_status> {
+    let (params, buffers, plain_state) = {
+        // SAFETY: aligned and readable by the contract; every field is an
+        // integer, a float or a raw pointer, so any bits are a valid
+        // value; the reference ends before anything is written.
+        let raw = unsafe { &*cell };
+        if raw.check != raw.checksum() {
+            return Err(WTAS_ERR_HANDLE);
+        }
+        let params = validate(raw.params.config).map_err(|_| WTAS_ERR_HANDLE)?;
+        (params, raw.buffers, raw.plain_state == 1)
+    };
+    // SAFETY: the checksum holds, so these are the buffers
+    // `wtas_cell_bind` checked against these parameters (non-null,
+    // aligned, lengths, disjoint); valid and exclusive by the contract.
+    let bufs = unsafe { buffers.slices() };
+    let opened = Opened {
+        params,
+        bufs,
+        raw: buffers,
+        plain_state,
+    };
+    let flag = u64::from(f(opened)?.is_plain());
+    // SAFETY: writable by the contract; the buffers' slices are gone.
+    unsafe { (&raw mut (*cell).plain_state).write(flag) };
+    Ok(())
 }

@@ -12,10 +12,12 @@
 //! does not read, so the C header's comments stay C.
 //!
 //! One file per concern: status codes and their messages (`status.rs`),
-//! pointer checks (`check.rs`), the handles and their checks
-//! (`handle.rs`), configuration (`config.rs`), binding and starting a state
-//! (`cell.rs`), the step and reset (`step.rs`), the kernel building blocks
-//! (`kernels.rs`) and the version (`version.rs`).
+//! the argument checker (`check.rs`), the handles and how a call opens
+//! them (`handle.rs`), configuration (`config.rs`), the cell's entry points
+//! (`cell.rs`: bind, start a state, step, reset; the calls without a cell
+//! bind a temporary one), the kernel building blocks (`kernels.rs`) and
+//! the version (`version.rs`). `wtas_config` is the crate's
+//! [`Config`](crate::Config), which is `#[repr(C)]`.
 //!
 //! # Rules every function follows
 //!
@@ -54,18 +56,17 @@ mod handle;
 
 mod cell;
 
-mod step;
-
 mod kernels;
 
 mod version;
 
+pub use crate::Config as wtas_config;
 pub use cell::{
-    wtas_cell_bind, wtas_cell_seed, wtas_cell_set_threshold0, wtas_seed, wtas_set_threshold0,
+    wtas_advance, wtas_cell_advance, wtas_cell_bind, wtas_cell_reset, wtas_cell_seed,
+    wtas_cell_set_threshold0, wtas_reset, wtas_seed, wtas_set_threshold0,
 };
-pub use config::{wtas_config, wtas_config_default, wtas_params_init};
+pub use config::{wtas_config_default, wtas_params_init};
 pub use handle::{wtas_buffers, wtas_cell, wtas_params};
 pub use kernels::{wtas_exp, wtas_exp_sum, wtas_row_max, wtas_softmax, wtas_spike_mask};
 pub use status::{status_of, wtas_status, wtas_strerror};
-pub use step::{wtas_advance, wtas_cell_advance, wtas_cell_reset, wtas_reset};
 pub use version::wtas_version;

@@ -51,16 +51,14 @@ pub enum wtas_status {
     WTAS_ERR_TIME = 16,
     /// The step `dt` is not finite and > 0.
     WTAS_ERR_DT = 17,
-    /// The requested kernel backend cannot run on this CPU.
-    WTAS_ERR_BACKEND = 18,
     /// Internal error: a Rust panic was caught at the boundary. Please report it.
-    WTAS_ERR_PANIC = 19,
+    WTAS_ERR_PANIC = 18,
 }
 
 use wtas_status::*;
 
 /// Every status, in code order: `ALL[i] as c_int == i`.
-pub(super) const ALL: [wtas_status; 20] = [
+pub(super) const ALL: [wtas_status; 19] = [
     WTAS_OK,
     WTAS_ERR_NULL,
     WTAS_ERR_ALIGN,
@@ -79,7 +77,6 @@ pub(super) const ALL: [wtas_status; 20] = [
     WTAS_ERR_THRESHOLD_NAN,
     WTAS_ERR_TIME,
     WTAS_ERR_DT,
-    WTAS_ERR_BACKEND,
     WTAS_ERR_PANIC,
 ];
 
@@ -97,7 +94,9 @@ pub fn status_of(e: Error) -> wtas_status {
         Error::ThrJitter { .. } => WTAS_ERR_THR_JITTER,
         Error::Length { .. } => WTAS_ERR_LENGTH,
         Error::ThresholdNan => WTAS_ERR_THRESHOLD_NAN,
-        Error::BackendUnavailable => WTAS_ERR_BACKEND,
+        // Choosing a backend has no C entry point: this error cannot reach
+        // the C side, and would be an internal error if it did.
+        Error::BackendUnavailable => WTAS_ERR_PANIC,
         Error::Time { .. } => WTAS_ERR_TIME,
         Error::Dt { .. } => WTAS_ERR_DT,
     }
@@ -161,7 +160,6 @@ impl wtas_status {
             WTAS_ERR_THRESHOLD_NAN => c_message!(Error::ThresholdNan),
             WTAS_ERR_TIME => c_message!(Error::Time { value: 0.0 }),
             WTAS_ERR_DT => c_message!(Error::Dt { value: 0.0 }),
-            WTAS_ERR_BACKEND => c_message!(Error::BackendUnavailable),
             WTAS_ERR_PANIC => c"internal error: panic caught at the C boundary",
         }
     }
@@ -236,7 +234,6 @@ mod tests {
                 found: 5,
             },
             Error::ThresholdNan,
-            Error::BackendUnavailable,
             Error::Time { value: f32::NAN },
             Error::Dt { value: f32::NAN },
         ];

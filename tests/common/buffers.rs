@@ -4,17 +4,7 @@
 
 #![allow(dead_code)]
 
-use wtas::{BufferName, Buffers};
-
-/// The six state buffers as errors name them, in the order of [`Buffers`].
-pub const STATE: [BufferName; 6] = [
-    BufferName::J,
-    BufferName::V,
-    BufferName::S,
-    BufferName::Thr,
-    BufferName::Rfr,
-    BufferName::Tols,
-];
+use wtas::Buffers;
 
 /// Six separate slices as a cell's buffers, in the order j, v, s, thr,
 /// rfr, tols.

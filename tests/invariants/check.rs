@@ -13,7 +13,7 @@ pub const THR_FLOOR: f32 = 0.025;
 pub type State = [Vec<u32>; 6];
 
 /// Copies the cell's state into `out` (reusing its allocations).
-pub fn snapshot_into(cell: &Cell<'_>, out: &mut State) {
+pub fn snapshot_into(cell: &Cell<wtas::Buffers<'_>>, out: &mut State) {
     let src: [&[f32]; 6] = [
         cell.j(),
         cell.v(),
@@ -29,7 +29,7 @@ pub fn snapshot_into(cell: &Cell<'_>, out: &mut State) {
 }
 
 /// The cell's state as bit patterns.
-pub fn snapshot(cell: &Cell<'_>) -> State {
+pub fn snapshot(cell: &Cell<wtas::Buffers<'_>>) -> State {
     let mut s = State::default();
     snapshot_into(cell, &mut s);
     s
@@ -163,7 +163,7 @@ pub fn check_step(params: &Params, old: &State, new: &State, t: f32, dt: f32) ->
 
 /// One `advance(t, dt)` of `cell` that must succeed, checked with
 /// [`check_step`]; returns the number of spikes.
-pub fn advance_checked(cell: &mut Cell<'_>, t: f32, dt: f32) -> u64 {
+pub fn advance_checked(cell: &mut Cell<wtas::Buffers<'_>>, t: f32, dt: f32) -> u64 {
     let old = snapshot(cell);
     cell.advance(t, dt).unwrap();
     check_step(cell.params(), &old, &snapshot(cell), t, dt)

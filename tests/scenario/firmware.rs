@@ -62,7 +62,7 @@ pub const fn config() -> Config {
 }
 
 /// The cell of the scenario over `storage`, thresholds drawn from [`SEED`].
-pub fn new_cell(storage: &mut ScenarioStorage) -> Result<Cell<'_>, Error> {
+pub fn new_cell(storage: &mut ScenarioStorage) -> Result<Cell<wtas::Buffers<'_>>, Error> {
     Cell::new(config().validate()?, storage.buffers(), SEED)
 }
 
@@ -205,7 +205,7 @@ pub fn fold_kernels(d: &mut Digest) {
     }
 }
 
-impl Layer for Cell<'_> {
+impl Layer for Cell<wtas::Buffers<'_>> {
     fn j_mut(&mut self) -> &mut [f32] {
         Cell::j_mut(self)
     }

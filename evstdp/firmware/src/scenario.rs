@@ -49,7 +49,7 @@ pub const FROZEN: usize = 50;
 /// backend on the host).
 pub fn run(
     store: &mut Store,
-    setup: impl FnOnce(&mut wtas::Cell<'_>),
+    setup: impl FnOnce(&mut wtas::Cell<wtas::Buffers<'_>>),
     mut around: impl FnMut(bool, &mut dyn FnMut()),
 ) -> Option<Outcome> {
     let mut draws = SeededDraws::new(SEED);

@@ -95,7 +95,7 @@ fn app(storage: &'static mut ScenarioStorage) -> ! {
         Ok(c) => c,
         Err(_) => sys::fail("wtas error: new\n\0"),
     };
-    let mut cell = match wtas::Cell::resume(params, seeded.into_buffers()) {
+    let mut cell = match wtas::Cell::resume(params, seeded.into_state()) {
         Ok(c) => c,
         Err(_) => sys::fail("wtas error: resume\n\0"),
     };
@@ -138,7 +138,7 @@ fn app(storage: &'static mut ScenarioStorage) -> ! {
     // difference of their `.text` is the wtas code alone.
     Line::new()
         .s("wtas sizeof-cell ")
-        .u(core::mem::size_of::<wtas::Cell<'static>>() as u64)
+        .u(core::mem::size_of::<wtas::Cell<wtas::Buffers<'static>>>() as u64)
         .print();
     #[cfg(not(feature = "nostep"))]
     let (inner, name) = match scenario::new_cell(storage) {
@@ -261,7 +261,7 @@ mod profile {
         report(name, sys::now().wrapping_sub(t0), REPS);
     }
 
-    pub fn run(cell: &mut wtas::Cell<'_>) {
+    pub fn run(cell: &mut wtas::Cell<wtas::Buffers<'_>>) {
         let mut x = [0.0_f32; scenario::N];
         let mut input = scenario::Input::new();
         input.fill(5, &mut x);
