@@ -228,6 +228,23 @@ impl Params {
         })
     }
 
+    /// `config`'s parameters without its float rules, for a configuration
+    /// known to have passed them: the C ABI's handles, whose checksum says
+    /// their configuration is the one validated when they were made (the
+    /// integer fields are still checked, since the lengths rest on them).
+    #[inline]
+    pub(crate) fn revalidated_sizes(config: Config) -> Option<Self> {
+        let n_units = NonZeroUsize::new(config.n_units)?;
+        let batch_size = NonZeroUsize::new(config.batch_size)?;
+        let len = n_units.checked_mul(batch_size)?.get();
+        Some(Params {
+            n_units,
+            batch_size,
+            len,
+            config,
+        })
+    }
+
     /// The configuration these parameters were validated from.
     pub const fn config(&self) -> Config {
         self.config

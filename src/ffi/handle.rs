@@ -14,8 +14,9 @@ use crate::{Buffers, Cell, Config, Params};
 ///
 /// Handle check: `wtas_params_init` stores a 64-bit checksum of `config`
 /// and `len`, and every function that takes a `wtas_params` (directly or
-/// inside a `wtas_cell`) recomputes it and re-validates `config`, returning
-/// `WTAS_ERR_HANDLE` on any mismatch. What this detects, exactly:
+/// inside a `wtas_cell`) recomputes it, returning `WTAS_ERR_HANDLE` on any
+/// mismatch; a `wtas_params` passed directly also has `config` validated
+/// again, and a bound cell its sizes. What this detects, exactly:
 ///
 /// - a `wtas_params` that `wtas_params_init` never wrote: always if it is
 ///   all zeros, otherwise unless its bytes happen to hold a matching
@@ -138,9 +139,9 @@ fn checksum<const N: usize>(seed: u64, words: [u64; N]) -> u64 {
         seed.rotate_left(32),
         seed.rotate_left(48),
     ];
-    let (fours, rest) = words.as_chunks::<4>();
-    for four in fours.iter().map(|f| f.as_slice()).chain([rest]) {
-        for (h, &w) in lanes.iter_mut().zip(four) {
+    // Word `k` goes to lane `k % 4`: four independent chains, unrolled.
+    for (k, &w) in words.iter().enumerate() {
+        if let Some(h) = lanes.get_mut(k % 4) {
             *h = step(*h, w);
         }
     }
@@ -316,8 +317,8 @@ impl<'a> Opened<'a> {
 }
 
 /// Opens a bound cell (already checked non-null and aligned) for one
-/// call: checks its checksum, which covers every stored field, and
-/// re-validates the parameters; then runs `f`, and stores in the handle
+/// call: checks its checksum, which covers every stored field, and the
+/// sizes of its parameters; then runs `f`, and stores in the handle
 /// the flag of the cell `f` returns. The buffers are not checked again:
 /// the checksum says they are the ones `wtas_cell_bind` checked (a handle
 /// whose checksum was recomputed on purpose is not detected, see
@@ -339,7 +340,14 @@ pub(super) unsafe fn with_cell<'a>(
         if raw.check != raw.checksum() {
             return Err(WTAS_ERR_HANDLE);
         }
-        let params = validate(raw.params.config).map_err(|_| WTAS_ERR_HANDLE)?;
+        // The checksum vouches for the configuration `wtas_cell_bind`
+        // validated: only the sizes the buffers' lengths rest on are
+        // checked again (a float rule re-run per step costs a C step about
+        // a twelfth of a 64-unit step).
+        let params = Params::revalidated_sizes(raw.params.config).ok_or(WTAS_ERR_HANDLE)?;
+        if params.len() != raw.params.len {
+            return Err(WTAS_ERR_HANDLE);
+        }
         (params, raw.buffers, raw.plain_state == 1)
     };
     // SAFETY: the checksum holds, so these are the buffers
