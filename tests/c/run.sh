@@ -14,15 +14,16 @@
 #      under QEMU (mps2-an386, Cortex-M4F) with semihosting and a timeout
 #
 # Works from any directory. Installs what is missing (as root, or with sudo):
-# the Debian packages it needs, qemu from the release's backports suite
-# (.ci/apt-backports), and the pinned cbindgen.
+# the Debian packages it needs (tests/toolchain.sh), qemu from the release's
+# backports suite (.ci/apt-backports), and the pinned cbindgen.
 #
 # Environment: WTAS_C_SKIP_FIRMWARE=1 skips step 3; WTAS_C_NO_INSTALL=1
 # never installs anything (fails instead); QEMU_TIMEOUT (seconds, 120).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
+. "$HERE/../toolchain.sh"
+REPO=$WTAS_ROOT
 cd "$REPO"
 
 CBINDGEN_VERSION=0.29.4
@@ -35,36 +36,10 @@ START=$SECONDS
 step() { printf '\n=== [%3ds] %s\n' "$((SECONDS - START))" "$*"; }
 die() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 
-as_root() {
-    if [ "$(id -u)" = 0 ]; then "$@"
-    elif command -v sudo >/dev/null; then sudo "$@"
-    else die "need root to run: $*"
-    fi
-}
-
 # ---------------------------------------------------------------- tools
 step "tools"
-need_apt=()
-[ -x /usr/bin/rustc ] && [ -x /usr/bin/cargo ] || need_apt+=(rustc-web cargo-web)
-[ -d /usr/lib/rustlib/src/rust/library ] || need_apt+=(rust-web-src)
-command -v arm-none-eabi-gcc >/dev/null || need_apt+=(gcc-arm-none-eabi)
-command -v arm-none-eabi-ld >/dev/null || need_apt+=(binutils-arm-none-eabi)
-command -v valgrind >/dev/null || need_apt+=(valgrind)
-command -v gcc >/dev/null || need_apt+=(gcc)
-command -v pkg-config >/dev/null || need_apt+=(pkg-config)
-need_qemu=0
-command -v qemu-system-arm >/dev/null || need_qemu=1
-if [ "${#need_apt[@]}" -gt 0 ] || [ "$need_qemu" = 1 ]; then
-    [ "${WTAS_C_NO_INSTALL:-0}" = 1 ] && die "missing: ${need_apt[*]} $([ $need_qemu = 1 ] && echo qemu-system-arm)"
-    echo "installing: ${need_apt[*]} $([ $need_qemu = 1 ] && echo qemu-system-arm)"
-    backports=$(bash "$REPO/.ci/apt-backports")
-    as_root apt-get update
-    export DEBIAN_FRONTEND=noninteractive
-    # Install the whole recipe: apt skips what is already there.
-    as_root apt-get install -y rustc-web cargo-web rust-web-src binutils-arm-none-eabi \
-        gcc-arm-none-eabi valgrind gcc pkg-config
-    as_root apt-get install -y -t "$backports" qemu-system-arm
-fi
+[ "${WTAS_C_NO_INSTALL:-0}" = 1 ] && export WTAS_NO_INSTALL=1
+wtas_apt rust-web arm qemu-arm valgrind:valgrind gcc:gcc pkg-config:pkg-config || die "cannot install the tools"
 if [ "$(cbindgen --version 2>/dev/null || true)" != "cbindgen $CBINDGEN_VERSION" ]; then
     [ "${WTAS_C_NO_INSTALL:-0}" = 1 ] && die "cbindgen $CBINDGEN_VERSION is not on PATH"
     cargo install cbindgen --locked --version "$CBINDGEN_VERSION"
@@ -167,8 +142,8 @@ sed "s|^wtas = { path = \"[^\"]*\",|wtas = { path = \"$REPO\",|" c/staticlib/Car
 grep -qF "wtas = { path = \"$REPO\"," "$FWCRATE/Cargo.toml" || die "template's wtas dependency not rewritten"
 (
     cd "$FWCRATE"
-    RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$THUMB_TARGET_DIR" \
-        /usr/bin/cargo build --release -Zbuild-std=core --target thumbv7em-none-eabihf
+    CARGO_TARGET_DIR="$THUMB_TARGET_DIR" \
+        debian_cargo build --release -Zbuild-std=core --target thumbv7em-none-eabihf
 )
 fwlib="$THUMB_TARGET_DIR/thumbv7em-none-eabihf/release/libwtas_c.a"
 
