@@ -66,21 +66,7 @@ unsafe extern "C" {
         thr_gain: f32,
         t: f32,
         dt: f32,
-    );
-    fn wtas_cstep_step_recip(
-        batch: usize,
-        n: usize,
-        j: *const f32,
-        v: *mut f32,
-        s: *mut f32,
-        thr: *mut f32,
-        rfr: *mut f32,
-        tols: *mut f32,
-        resist_m: f32,
-        refract_time: f32,
-        thr_gain: f32,
-        t: f32,
-        dt: f32,
+        recip: i32,
     );
 }
 
@@ -112,17 +98,13 @@ impl CStep {
         }
         #[cfg(cstep)]
         {
-            let f = match spike {
-                Spike::Divide => wtas_cstep_step,
-                Spike::Reciprocal => wtas_cstep_step_recip,
-            };
             // SAFETY: `self` proves the CPU runs AVX2 and FMA, the features
             // the C was compiled for; every pointer is valid for `batch × n`
             // values (checked above), the six buffers are distinct borrows
             // (so they do not overlap), and the C reads and writes only
             // within them.
             unsafe {
-                f(
+                wtas_cstep_step(
                     batch,
                     n,
                     st.j.as_ptr(),
@@ -136,6 +118,7 @@ impl CStep {
                     k.thr_gain,
                     k.t,
                     k.dt,
+                    i32::from(spike == Spike::Reciprocal),
                 )
             }
         }
