@@ -19,7 +19,18 @@
 #
 # Environment: WTAS_C_SKIP_FIRMWARE=1 skips step 3; WTAS_C_NO_INSTALL=1
 # never installs anything (fails instead); QEMU_TIMEOUT (seconds, 120).
+#
+# Usage: run.sh [--results]: with --results, when every check passes, the
+# libraries' and the firmware's sizes replace the section c-sizes of
+# RESULTS.md, with the command and the date.
 set -euo pipefail
+RESULTS=0
+for arg; do
+    case "$arg" in
+        --results) RESULTS=1 ;;
+        *) echo "usage: tests/c/run.sh [--results]" >&2; exit 2 ;;
+    esac
+done
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/../toolchain.sh"
@@ -77,9 +88,11 @@ soname=$(readelf -d "$PREFIX/lib/$want_soname" | sed -n 's/.*Library soname: \[\
 [ "$soname" = "$want_soname" ] || die "SONAME is '$soname', want $want_soname"
 exported="$(nm -D --defined-only "$PREFIX/lib/libwtas.so" | awk '{print $3}' | grep -c '^wtas_' || true)"
 declared="$(grep -cE '^[a-z].* \*?wtas_[a-z0-9_]+\(' include/wtas.h || true)"
-echo "SONAME $soname; shared library exports $exported wtas_ functions; header declares $declared"
+SIZES="$OUT/sizes.txt"
+echo "SONAME $soname; shared library exports $exported wtas_ functions; header declares $declared" | tee "$SIZES"
 [ "$exported" = "$declared" ] || die "shared library exports do not match the header"
-echo "libwtas.a: $(stat -c %s "$lib") bytes (debug info stripped), libwtas.so: $(stat -L -c %s "$PREFIX/lib/libwtas.so") bytes"
+echo "libwtas.a: $(stat -c %s "$lib") bytes (debug info stripped), libwtas.so: $(stat -L -c %s "$PREFIX/lib/libwtas.so") bytes" |
+    tee -a "$SIZES"
 
 step "host C test: gcc -Wall -Wextra -Werror -std=c99"
 gcc -Wall -Wextra -Werror -std=c99 -pedantic -O1 -g -I include \
@@ -154,7 +167,7 @@ arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 \
     -T "$HERE/fw/link.ld" -I include -I "$HERE" -I "$HERE/fw" -I "$OUT/golden" \
     "$HERE/fw/startup.c" "$HERE/fw/main.c" "$HERE/checks.c" "$fwlib" -lc -lgcc \
     -o "$OUT/wtas_fw.elf"
-arm-none-eabi-size "$OUT/wtas_fw.elf"
+arm-none-eabi-size "$OUT/wtas_fw.elf" | sed "s|$OUT/||" | tee -a "$SIZES"
 
 step "firmware under QEMU (mps2-an386, Cortex-M4F, timeout ${QEMU_TIMEOUT}s)"
 set +e
@@ -166,4 +179,7 @@ set -e
 [ "$rc" = 0 ] || die "firmware exited with status $rc (124 = timeout)"
 [ "$(tail -n 1 "$OUT/qemu.log")" = PASS ] || die "firmware did not print PASS"
 
+if [ "$RESULTS" = 1 ]; then
+    python3 tools/results.py c-sizes --code --command "bash tests/c/run.sh --results" <"$SIZES"
+fi
 step "all C checks passed"

@@ -18,13 +18,21 @@
 #
 # The linker and runner are given through environment variables, so host
 # builds are unaffected. Exits non-zero on any failure. Works from any
-# directory.
+# directory. With --results, the loop counts of step 5 replace the section
+# aarch64-loops of RESULTS.md, with the command and the date.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/../toolchain.sh"
 ROOT=$WTAS_ROOT
 START=$(date +%s)
 die() { echo "aarch64: $*" >&2; exit 1; }
+RESULTS=0
+for arg; do
+  case "$arg" in
+    --results) RESULTS=1 ;;
+    *) echo "usage: aarch64.sh [--results]" >&2; exit 2 ;;
+  esac
+done
 TARGET=aarch64-unknown-linux-gnu
 SYSROOT=/usr/aarch64-linux-gnu
 
@@ -87,7 +95,12 @@ for op in 'fadd\tv[0-9]+\.4s' 'fsub\tv[0-9]+\.4s' 'fmul\tv[0-9]+\.4s' 'fmla\tv[0
 done
 [ "$fail" -eq 0 ] || die "the step kernel lacks NEON vector instructions (see $OUT/step_row.dis)"
 echo "aarch64: loops of the step kernel (static instruction counts per iteration):"
-python3 "$HERE/count_loops.py" "$OUT/step_row.dis" || die "loop count failed"
+python3 "$HERE/count_loops.py" "$OUT/step_row.dis" >"$OUT/loops.txt" || die "loop count failed"
+cat "$OUT/loops.txt"
+if [ "$RESULTS" = 1 ]; then
+  python3 "$ROOT/tools/results.py" aarch64-loops --code --command "bash tests/cross/aarch64.sh --results" \
+    <"$OUT/loops.txt" || die "cannot write the results"
+fi
 
 echo "aarch64: $(( $(date +%s) - START )) s"
 echo "aarch64: all OK"
