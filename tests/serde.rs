@@ -273,17 +273,20 @@ fn restore_refuses_wrong_shapes_and_bad_input() {
             .map(|_| ())
             .map_err(|e| e.to_string())
     };
+    // What a buffer of `found` values, not 4, is refused with.
+    let length = |buffer, found| {
+        Error::Length {
+            buffer,
+            expected: 4,
+            found,
+        }
+        .to_string()
+    };
 
     // Buffers of another shape: refused before anything is written.
     let mut mem = [9.0_f32; 30];
     let err = restore(&json, &mut mem, 5).unwrap_err();
-    let want = Error::Length {
-        buffer: BufferName::J,
-        expected: 4,
-        found: 5,
-    }
-    .to_string();
-    assert!(err.starts_with(&want), "{err}");
+    assert!(err.starts_with(&length(BufferName::J, 5)), "{err}");
     assert_eq!(mem, [9.0; 30]);
 
     // A buffer in the snapshot longer or shorter than its params say.
@@ -295,22 +298,10 @@ fn restore_refuses_wrong_shapes_and_bad_input() {
     );
     assert_ne!(long, json);
     let err = restore(&long, &mut mem, 4).unwrap_err();
-    let want = Error::Length {
-        buffer: BufferName::Thr,
-        expected: 4,
-        found: 5,
-    }
-    .to_string();
-    assert!(err.starts_with(&want), "{err}");
+    assert!(err.starts_with(&length(BufferName::Thr, 5)), "{err}");
     let short = json.replacen("\"rfr\":[1056964608,", "\"rfr\":[", 1);
     let err = restore(&short, &mut mem, 4).unwrap_err();
-    let want = Error::Length {
-        buffer: BufferName::Rfr,
-        expected: 4,
-        found: 3,
-    }
-    .to_string();
-    assert!(err.starts_with(&want), "{err}");
+    assert!(err.starts_with(&length(BufferName::Rfr, 3)), "{err}");
     assert!(serde_json::from_str::<OwnedSnapshot>(&short).is_err());
 
     // Missing, duplicated and unknown fields, invalid params.
@@ -320,23 +311,16 @@ fn restore_refuses_wrong_shapes_and_bad_input() {
         1,
     );
     assert_ne!(missing, json);
-    assert!(
-        restore(&missing, &mut mem, 4)
-            .unwrap_err()
-            .contains("missing field `tols`")
-    );
     let twice = json.replacen("\"v\":", "\"j\":", 1);
-    assert!(
-        restore(&twice, &mut mem, 4)
-            .unwrap_err()
-            .contains("duplicate field `j`")
-    );
     let unknown = json.replacen("\"v\":", "\"w\":", 1);
-    assert!(
-        restore(&unknown, &mut mem, 4)
-            .unwrap_err()
-            .contains("unknown field `w`")
-    );
+    for (input, message) in [
+        (&missing, "missing field `tols`"),
+        (&twice, "duplicate field `j`"),
+        (&unknown, "unknown field `w`"),
+    ] {
+        let err = restore(input, &mut mem, 4).unwrap_err();
+        assert!(err.contains(message), "{err}");
+    }
     let bad = json.replacen("\"n_units\":4", "\"n_units\":0", 1);
     assert!(
         restore(&bad, &mut mem, 4)
