@@ -14,6 +14,9 @@
 #   wtas_host_digest LOG [PKG [KEY]]   the host's firmware-scenario digest
 #   wtas_qemu TARGET ELF               a firmware image under QEMU, counting
 #                                      instructions (-icount shift=0)
+#   wtas_results_option ARGS...        a script's only option, --results
+#   wtas_write_results NAME FILE       with --results, FILE (the script's
+#                                      report) as RESULTS.md's section NAME
 #   WTAS_ROOT                          the repository's root
 #
 # Two routes for microcontroller targets, chosen by WTAS_TOOLCHAIN:
@@ -176,4 +179,28 @@ wtas_qemu() {
   esac
   timeout "${QEMU_TIMEOUT:-120}" "${machine[@]}" -nographic -monitor none \
     -semihosting-config enable=on,target=native -icount shift=0 -kernel "$elf" </dev/null
+}
+
+# ---------------------------------------------------------------- results
+# For a script whose only option is --results: WTAS_RESULTS=1 if it is
+# given (any other argument is a usage error), and WTAS_COMMAND, the
+# command as a user types it at the root.
+wtas_results_option() {
+  local arg
+  WTAS_RESULTS=0
+  WTAS_COMMAND="bash $(realpath --relative-to="$WTAS_ROOT" "$0")${*:+ $*}"
+  for arg; do
+    case "$arg" in
+      --results) WTAS_RESULTS=1 ;;
+      *) echo "usage: $WTAS_COMMAND: the only option is --results" >&2; exit 2 ;;
+    esac
+  done
+}
+
+# With WTAS_RESULTS=1, FILE (what the script printed) in a code block as
+# the section NAME of RESULTS.md, under WTAS_COMMAND and the date
+# (tools/results.py).
+wtas_write_results() {
+  [ "${WTAS_RESULTS:-0}" = 1 ] || return 0
+  python3 "$WTAS_ROOT/tools/results.py" "$1" --code --command "$WTAS_COMMAND" <"$2"
 }

@@ -24,16 +24,10 @@
 # libraries' and the firmware's sizes replace the section c-sizes of
 # RESULTS.md, with the command and the date.
 set -euo pipefail
-RESULTS=0
-for arg; do
-    case "$arg" in
-        --results) RESULTS=1 ;;
-        *) echo "usage: tests/c/run.sh [--results]" >&2; exit 2 ;;
-    esac
-done
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/../toolchain.sh"
+wtas_results_option "$@"
 REPO=$WTAS_ROOT
 cd "$REPO"
 
@@ -179,7 +173,5 @@ set -e
 [ "$rc" = 0 ] || die "firmware exited with status $rc (124 = timeout)"
 [ "$(tail -n 1 "$OUT/qemu.log")" = PASS ] || die "firmware did not print PASS"
 
-if [ "$RESULTS" = 1 ]; then
-    python3 tools/results.py c-sizes --code --command "bash tests/c/run.sh --results" <"$SIZES"
-fi
+wtas_write_results c-sizes "$SIZES"
 step "all C checks passed"

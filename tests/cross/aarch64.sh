@@ -23,16 +23,9 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/../toolchain.sh"
+wtas_results_option "$@"
 ROOT=$WTAS_ROOT
-START=$(date +%s)
 die() { echo "aarch64: $*" >&2; exit 1; }
-RESULTS=0
-for arg; do
-  case "$arg" in
-    --results) RESULTS=1 ;;
-    *) echo "usage: aarch64.sh [--results]" >&2; exit 2 ;;
-  esac
-done
 TARGET=aarch64-unknown-linux-gnu
 SYSROOT=/usr/aarch64-linux-gnu
 
@@ -97,10 +90,7 @@ done
 echo "aarch64: loops of the step kernel (static instruction counts per iteration):"
 python3 "$HERE/count_loops.py" "$OUT/step_row.dis" >"$OUT/loops.txt" || die "loop count failed"
 cat "$OUT/loops.txt"
-if [ "$RESULTS" = 1 ]; then
-  python3 "$ROOT/tools/results.py" aarch64-loops --code --command "bash tests/cross/aarch64.sh --results" \
-    <"$OUT/loops.txt" || die "cannot write the results"
-fi
+wtas_write_results aarch64-loops "$OUT/loops.txt" || die "cannot write the results"
 
-echo "aarch64: $(( $(date +%s) - START )) s"
+echo "aarch64: $SECONDS s"
 echo "aarch64: all OK"

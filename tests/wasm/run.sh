@@ -19,8 +19,6 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/../toolchain.sh"
-ROOT=$WTAS_ROOT
-START=$(date +%s)
 die() { echo "wasm: $*" >&2; exit 1; }
 TARGET=wasm32-unknown-unknown
 
@@ -56,8 +54,8 @@ done
 [ "$fail" -eq 0 ] || die "the step kernel lacks simd128 instructions (see $OUT/step_row.dis)"
 
 # 5. Digest and golden replay under Node.
-node "$HERE/run.mjs" "$WASM" "$HOST" "$ROOT"/tests/golden/*.npz "$ROOT"/tests/golden/edges/*.npz \
-  "$ROOT"/tests/golden/ties/*.npz || die "Node harness failed"
+node "$HERE/run.mjs" "$WASM" "$HOST" "$WTAS_ROOT"/tests/golden/*.npz "$WTAS_ROOT"/tests/golden/edges/*.npz \
+  "$WTAS_ROOT"/tests/golden/ties/*.npz || die "Node harness failed"
 
-echo "wasm: $(( $(date +%s) - START )) s"
+echo "wasm: $SECONDS s"
 echo "wasm: all OK"
