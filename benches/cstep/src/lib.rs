@@ -86,16 +86,18 @@ impl CStep {
     /// If a buffer does not hold `batch × n` values.
     pub fn step(self, batch: usize, n: usize, st: &mut State<'_>, k: Consts, spike: Spike) {
         let len = batch.checked_mul(n).expect("batch × n overflows");
-        for l in [
-            st.j.len(),
-            st.v.len(),
-            st.s.len(),
-            st.thr.len(),
-            st.rfr.len(),
-            st.tols.len(),
-        ] {
-            assert_eq!(l, len, "every buffer holds batch × n values");
-        }
+        let outs = [
+            &mut *st.v,
+            &mut *st.s,
+            &mut *st.thr,
+            &mut *st.rfr,
+            &mut *st.tols,
+        ];
+        assert!(
+            st.j.len() == len && outs.iter().all(|b| b.len() == len),
+            "every buffer holds batch × n values"
+        );
+        let [v, s, thr, rfr, tols] = outs.map(|b| b.as_mut_ptr());
         #[cfg(cstep)]
         {
             // SAFETY: `self` proves the CPU runs AVX2 and FMA, the features
@@ -108,11 +110,11 @@ impl CStep {
                     batch,
                     n,
                     st.j.as_ptr(),
-                    st.v.as_mut_ptr(),
-                    st.s.as_mut_ptr(),
-                    st.thr.as_mut_ptr(),
-                    st.rfr.as_mut_ptr(),
-                    st.tols.as_mut_ptr(),
+                    v,
+                    s,
+                    thr,
+                    rfr,
+                    tols,
                     k.resist_m,
                     k.refract_time,
                     k.thr_gain,
@@ -123,6 +125,6 @@ impl CStep {
             }
         }
         #[cfg(not(cstep))]
-        let _ = (self, k, spike);
+        let _ = (self, k, spike, v, s, thr, rfr, tols);
     }
 }
