@@ -18,12 +18,10 @@
 #
 # The linker and runner are given through environment variables, so host
 # builds are unaffected. Exits non-zero on any failure. Works from any
-# directory. With --results, the loop counts of step 5 replace the section
-# aarch64-loops of RESULTS.md, with the command and the date.
+# directory.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/../toolchain.sh"
-wtas_results_option "$@"
 ROOT=$WTAS_ROOT
 die() { echo "aarch64: $*" >&2; exit 1; }
 TARGET=aarch64-unknown-linux-gnu
@@ -88,9 +86,7 @@ for op in 'fadd\tv[0-9]+\.4s' 'fsub\tv[0-9]+\.4s' 'fmul\tv[0-9]+\.4s' 'fmla\tv[0
 done
 [ "$fail" -eq 0 ] || die "the step kernel lacks NEON vector instructions (see $OUT/step_row.dis)"
 echo "aarch64: loops of the step kernel (static instruction counts per iteration):"
-python3 "$HERE/count_loops.py" "$OUT/step_row.dis" >"$OUT/loops.txt" || die "loop count failed"
-cat "$OUT/loops.txt"
-wtas_write_results aarch64-loops "$OUT/loops.txt" || die "cannot write the results"
+python3 "$HERE/count_loops.py" "$OUT/step_row.dis" || die "loop count failed"
 
 echo "aarch64: $SECONDS s"
 echo "aarch64: all OK"
