@@ -76,7 +76,8 @@ fn config_and_params_round_trip() {
 #[test]
 fn invalid_params_are_rejected_with_the_crate_message() {
     // Each case: a change to the config, and the error it must give.
-    let cases: [(fn(&mut Config), Error); 6] = [
+    type Change = fn(&mut Config);
+    let cases: [(Change, Error); 6] = [
         (|c| c.n_units = 0, Error::NUnits),
         (|c| c.batch_size = 0, Error::BatchSize),
         (|c| c.batch_size = usize::MAX, Error::Size),
