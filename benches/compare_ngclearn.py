@@ -70,7 +70,6 @@ import datetime as _dt
 import json
 import os
 import platform
-import re
 import shlex
 import shutil
 import statistics
@@ -736,15 +735,10 @@ def write_table(target: str, table: str) -> Path:
         tpath.parent.mkdir(parents=True, exist_ok=True)
         tpath.write_text(table)
         return tpath
-    begin, end = f"<!-- generated: {name} -->", f"<!-- end generated: {name} -->"
-    text = tpath.read_text()
-    if text.count(begin) != 1 or text.count(end) != 1 or text.index(begin) > text.index(end):
-        raise SystemExit(f"{rel(tpath)} has no section {name!r} ({begin} ... {end})")
-    body = re.sub(r"^(#+) ", r"\1# ", table.strip(), flags=re.M)
-    head, rest = text.split(begin)
-    _, tail = rest.split(end)
-    tpath.write_text(f"{head}{begin}\n{body}\n{end}{tail}")
-    return tpath
+    sys.path.insert(0, str(ROOT / "tools"))
+    from results import write_section
+
+    return write_section(name, table, tpath, demote=True)
 
 
 if __name__ == "__main__":

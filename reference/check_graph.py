@@ -52,20 +52,10 @@ EXPECTED = HERE / "hlo"
 # n = 1024/1025 (one or two levels of windows), batch*n = 4095/4096 (XLA's
 # own code or YNNPACK), n = 32768/32769 (one YNNPACK slice or several).
 DEFAULT = dict(tau_m=10.0, resist_m=1.0, refract_time=2.0, thr_gain=0.002)
+SHAPES = [(2, 3), (2, 32), (2, 33), (1, 1024), (1, 1025), (1, 4095), (1, 4096), (4, 1023),
+          (4, 1024), (127, 32), (128, 32), (1, 32768), (1, 32769)]
 CELL_CASES = {
-    "cell_b2_n3": (2, 3, DEFAULT),
-    "cell_b2_n32": (2, 32, DEFAULT),
-    "cell_b2_n33": (2, 33, DEFAULT),
-    "cell_b1_n1024": (1, 1024, DEFAULT),
-    "cell_b1_n1025": (1, 1025, DEFAULT),
-    "cell_b1_n4095": (1, 4095, DEFAULT),
-    "cell_b1_n4096": (1, 4096, DEFAULT),
-    "cell_b4_n1023": (4, 1023, DEFAULT),
-    "cell_b4_n1024": (4, 1024, DEFAULT),
-    "cell_b127_n32": (127, 32, DEFAULT),
-    "cell_b128_n32": (128, 32, DEFAULT),
-    "cell_b1_n32768": (1, 32768, DEFAULT),
-    "cell_b1_n32769": (1, 32769, DEFAULT),
+    **{f"cell_b{b}_n{n}": (b, n, DEFAULT) for b, n in SHAPES},
     "cell_b2_n9_R2p5": (2, 9, dict(DEFAULT, resist_m=2.5)),
     "cell_b2_n9_R1_refr0": (2, 9, dict(DEFAULT, refract_time=0.0, thr_gain=0.0)),
     "cell_b8_n1024_R2p5": (8, 1024, dict(DEFAULT, resist_m=2.5)),

@@ -36,6 +36,11 @@ line is the summary::
     rows compared: R, shapes: S, mismatches: M rows (E values)
 
 and the exit status is 1 if there was any mismatch.
+
+``--results NAME`` writes the counts as a table into section NAME of
+RESULTS.md (``tools/results.py``; ``--results-file`` names another file),
+with the command and the date: ``oracle`` for the default plan against
+wtas, ``oracle-xla-repeat`` for ``--path xla --repeat 12 --seed 1``.
 """
 
 from __future__ import annotations
@@ -239,6 +244,9 @@ def main() -> int:
                     help="only shapes below 4096 elements (xla) or at/above (ynn)")
     ap.add_argument("--no-fma", action="store_true",
                     help="model: a CPU without FMA3 (multiply-adds rounded twice)")
+    ap.add_argument("--results", metavar="NAME",
+                    help="write the counts into section NAME of RESULTS.md")
+    ap.add_argument("--results-file", type=Path, default=ROOT / "RESULTS.md")
     args = ap.parse_args()
 
     import jax
@@ -307,7 +315,36 @@ def main() -> int:
     print(f"values compared: {values}; {time.time() - t0:.0f} s")
     print(f"rows compared: {rows}, shapes: {len(shapes)}, "
           f"mismatches: {bad_rows} rows ({bad_values} values)")
+    if args.results:
+        write_results(args, per_path, values)
     return 1 if bad_rows else 0
+
+
+def write_results(args, per_path: dict, values: int) -> None:
+    """The run's counts, one row a softmax path (and their sum), as a
+    section of the results file, under the command that produced them."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from results import section, write_section
+
+    argv, skip = [], False
+    for a in sys.argv[1:]:  # the plan: the command less its target and table
+        if skip or a.startswith(("--results", "--target")):
+            skip = a in ("--results", "--results-file", "--target")
+            continue
+        argv.append(a)
+    run = " ".join(argv)
+    label = {"xla": "XLA's code (`batch × n < 4096`)", "ynn": "YNNPACK (`batch × n >= 4096`)"}
+    lines = ["| run | path | shapes | rows | mismatching rows |", "|---|---|---|---|---|"]
+    used = {p: c for p, c in per_path.items() if c[0]}
+    if len(used) > 1:
+        used["both"] = [sum(c[k] for c in used.values()) for k in range(3)]
+        label["both"] = f"both ({values:,} values)"
+    for path, (s, r, bd) in used.items():
+        lines.append(f"| `{run}` | {label[path]} | {s:,} | {r:,} | {bd:,} |" if run else
+                     f"| default plan | {label[path]} | {s:,} | {r:,} | {bd:,} |")
+    command = " ".join(["python3 reference/softmax_oracle.py", *sys.argv[1:]])
+    write_section(args.results, section("\n".join(lines), command), args.results_file)
+    print(f"wrote section {args.results!r} of {args.results_file}")
 
 
 if __name__ == "__main__":

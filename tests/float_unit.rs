@@ -106,19 +106,23 @@ fn every_target_without_an_fpu_takes_the_soft_float_path() {
 /// stable does not print), and a bad value is an error that names it.
 #[test]
 fn the_wtas_float_cfg_overrides_the_decision() {
-    let fpu_soft_abi = ["-C", "target-feature=+vfp4d16sp"];
-    assert_eq!(
-        decide("thumbv7em-none-eabi", &fpu_soft_abi, None),
-        Ok(FloatUnit::Soft)
-    );
-    assert_eq!(
-        decide("thumbv7em-none-eabi", &fpu_soft_abi, Some("hard")),
-        Ok(FloatUnit::Hard)
-    );
-    assert_eq!(
-        decide("thumbv7em-none-eabihf", &[], Some("soft")),
-        Ok(FloatUnit::Soft)
-    );
+    let fpu_soft_abi: &[&str] = &["-C", "target-feature=+vfp4d16sp"];
+    for (target, extra, forced, want) in [
+        ("thumbv7em-none-eabi", fpu_soft_abi, None, FloatUnit::Soft),
+        (
+            "thumbv7em-none-eabi",
+            fpu_soft_abi,
+            Some("hard"),
+            FloatUnit::Hard,
+        ),
+        ("thumbv7em-none-eabihf", &[], Some("soft"), FloatUnit::Soft),
+    ] {
+        assert_eq!(
+            decide(target, extra, forced),
+            Ok(want),
+            "{target} {forced:?}"
+        );
+    }
     let err = decide("thumbv7em-none-eabihf", &[], Some("fpu")).unwrap_err();
     assert!(err.contains("\"fpu\""), "{err}");
 }
@@ -127,29 +131,30 @@ fn the_wtas_float_cfg_overrides_the_decision() {
 /// `RUSTC_BOOTSTRAP`) is read too: `fpregs` alone means an FPU.
 #[test]
 fn printed_features_count_where_a_compiler_prints_them() {
-    let cfg = |arch, abi, features, target| TargetCfg {
-        arch,
-        abi,
-        features,
-        target,
-        forced: None,
-    };
-    let d = |c: TargetCfg| float_unit(&c);
-    assert_eq!(
-        d(cfg("arm", "eabi", "fpregs,vfp2", "custom")),
-        Ok(FloatUnit::Hard)
-    );
-    assert_eq!(
-        d(cfg("arm", "eabi", "mclass", "custom")),
-        Ok(FloatUnit::Soft)
-    );
-    assert_eq!(d(cfg("riscv32", "", "m,f", "custom")), Ok(FloatUnit::Hard));
-    assert_eq!(
-        d(cfg("riscv32", "", "m,a,c", "custom")),
-        Ok(FloatUnit::Soft)
-    );
-    assert_eq!(
-        d(cfg("riscv64", "", "", "riscv64a23-unknown-linux-gnu")),
-        Ok(FloatUnit::Hard)
-    );
+    for (arch, abi, features, target, want) in [
+        ("arm", "eabi", "fpregs,vfp2", "custom", FloatUnit::Hard),
+        ("arm", "eabi", "mclass", "custom", FloatUnit::Soft),
+        ("riscv32", "", "m,f", "custom", FloatUnit::Hard),
+        ("riscv32", "", "m,a,c", "custom", FloatUnit::Soft),
+        (
+            "riscv64",
+            "",
+            "",
+            "riscv64a23-unknown-linux-gnu",
+            FloatUnit::Hard,
+        ),
+    ] {
+        let cfg = TargetCfg {
+            arch,
+            abi,
+            features,
+            target,
+            forced: None,
+        };
+        assert_eq!(
+            float_unit(&cfg),
+            Ok(want),
+            "{arch} {abi} {features} {target}"
+        );
+    }
 }

@@ -31,6 +31,15 @@ fn bits(x: &[f32]) -> Vec<u32> {
     x.iter().map(|v| v.to_bits()).collect()
 }
 
+/// The six buffers of a `Cell` or an `OwnedCell` as bit patterns: j, v,
+/// s, thr, rfr, tols.
+macro_rules! state_bits {
+    ($cell:expr) => {{
+        let c = &$cell;
+        [c.j(), c.v(), c.s(), c.thr(), c.rfr(), c.tols()].map(bits)
+    }};
+}
+
 /// A config with no default value left, so that a field read into the
 /// wrong place would show.
 fn config() -> Config {
@@ -66,53 +75,27 @@ fn config_and_params_round_trip() {
 
 #[test]
 fn invalid_params_are_rejected_with_the_crate_message() {
-    let cases = [
+    // Each case: a change to the config, and the error it must give.
+    type Change = fn(&mut Config);
+    let cases: [(Change, Error); 6] = [
+        (|c| c.n_units = 0, Error::NUnits),
+        (|c| c.batch_size = 0, Error::BatchSize),
+        (|c| c.batch_size = usize::MAX, Error::Size),
+        (|c| c.tau_m = 0.0, Error::TauM { value: 0.0 }),
         (
-            Config {
-                n_units: 0,
-                ..config()
-            },
-            Error::NUnits,
-        ),
-        (
-            Config {
-                batch_size: 0,
-                ..config()
-            },
-            Error::BatchSize,
-        ),
-        (
-            Config {
-                batch_size: usize::MAX,
-                ..config()
-            },
-            Error::Size,
-        ),
-        (
-            Config {
-                tau_m: 0.0,
-                ..config()
-            },
-            Error::TauM { value: 0.0 },
-        ),
-        (
-            Config {
-                refract_time: -1.0,
-                ..config()
-            },
+            |c| c.refract_time = -1.0,
             Error::RefractTime { value: -1.0 },
         ),
         (
-            Config {
-                thr_jitter: f32::INFINITY,
-                ..config()
-            },
+            |c| c.thr_jitter = f32::INFINITY,
             Error::ThrJitter {
                 value: f32::INFINITY,
             },
         ),
     ];
-    for (bad, want) in cases {
+    for (change, want) in cases {
+        let mut bad = config();
+        change(&mut bad);
         // A Config of any value reads back; as Params it is refused.
         let mut buf = [0_u8; 128];
         let bytes = postcard::to_slice(&bad, &mut buf).unwrap();
@@ -188,32 +171,16 @@ fn snapshot_restores_every_bit_and_steps_identically() {
         assert_eq!(b.params(), &params);
 
         // Every state value restored bit for bit.
-        let restored = [a.j(), a.v(), a.s(), a.thr(), a.rfr(), a.tols()].map(bits);
-        assert_eq!(restored, before);
-        let restored = [b.j(), b.v(), b.s(), b.thr(), b.rfr(), b.tols()].map(bits);
-        assert_eq!(restored, before);
+        assert_eq!(state_bits!(a), before);
+        assert_eq!(state_bits!(b), before);
 
         // All three cells advance by one step to the same bits.
         cell.advance(3.0, 0.5).unwrap();
         a.advance(3.0, 0.5).unwrap();
         b.advance(3.0, 0.5).unwrap();
-        let want = [
-            cell.j(),
-            cell.v(),
-            cell.s(),
-            cell.thr(),
-            cell.rfr(),
-            cell.tols(),
-        ]
-        .map(bits);
-        assert_eq!(
-            [a.j(), a.v(), a.s(), a.thr(), a.rfr(), a.tols()].map(bits),
-            want
-        );
-        assert_eq!(
-            [b.j(), b.v(), b.s(), b.thr(), b.rfr(), b.tols()].map(bits),
-            want
-        );
+        let want = state_bits!(cell);
+        assert_eq!(state_bits!(a), want);
+        assert_eq!(state_bits!(b), want);
         // The step did something: the test would see a lost bit.
         assert_ne!(want, before);
     }
@@ -272,51 +239,16 @@ fn owned_cell_and_owned_snapshot_round_trip() {
     let (p, state) = snap.into_parts();
     let mut heap = Cell::resume(p, state).unwrap();
 
-    let want = [
-        cell.j(),
-        cell.v(),
-        cell.s(),
-        cell.thr(),
-        cell.rfr(),
-        cell.tols(),
-    ]
-    .map(bits);
-    assert_eq!(
-        [
-            back.j(),
-            back.v(),
-            back.s(),
-            back.thr(),
-            back.rfr(),
-            back.tols()
-        ]
-        .map(bits),
-        want
-    );
-    assert_eq!(
-        [
-            heap.j(),
-            heap.v(),
-            heap.s(),
-            heap.thr(),
-            heap.rfr(),
-            heap.tols()
-        ]
-        .map(bits),
-        want
-    );
+    let want = state_bits!(cell);
+    assert_eq!(state_bits!(back), want);
+    assert_eq!(state_bits!(heap), want);
     for c in [&mut cell as &mut dyn Step, &mut back, &mut heap] {
         c.step();
     }
-    let want = [cell.v(), cell.s(), cell.thr(), cell.rfr(), cell.tols()].map(bits);
-    assert_eq!(
-        [back.v(), back.s(), back.thr(), back.rfr(), back.tols()].map(bits),
-        want
-    );
-    assert_eq!(
-        [heap.v(), heap.s(), heap.thr(), heap.rfr(), heap.tols()].map(bits),
-        want
-    );
+    // The stepped state (j is the step's input, written by `step`).
+    let want = state_bits!(cell);
+    assert_eq!(state_bits!(back)[1..], want[1..]);
+    assert_eq!(state_bits!(heap)[1..], want[1..]);
 }
 
 /// One step of either kind of owned cell.
@@ -342,17 +274,20 @@ fn restore_refuses_wrong_shapes_and_bad_input() {
             .map(|_| ())
             .map_err(|e| e.to_string())
     };
+    // What a buffer of `found` values, not 4, is refused with.
+    let length = |buffer, found| {
+        Error::Length {
+            buffer,
+            expected: 4,
+            found,
+        }
+        .to_string()
+    };
 
     // Buffers of another shape: refused before anything is written.
     let mut mem = [9.0_f32; 30];
     let err = restore(&json, &mut mem, 5).unwrap_err();
-    let want = Error::Length {
-        buffer: BufferName::J,
-        expected: 4,
-        found: 5,
-    }
-    .to_string();
-    assert!(err.starts_with(&want), "{err}");
+    assert!(err.starts_with(&length(BufferName::J, 5)), "{err}");
     assert_eq!(mem, [9.0; 30]);
 
     // A buffer in the snapshot longer or shorter than its params say.
@@ -364,22 +299,10 @@ fn restore_refuses_wrong_shapes_and_bad_input() {
     );
     assert_ne!(long, json);
     let err = restore(&long, &mut mem, 4).unwrap_err();
-    let want = Error::Length {
-        buffer: BufferName::Thr,
-        expected: 4,
-        found: 5,
-    }
-    .to_string();
-    assert!(err.starts_with(&want), "{err}");
+    assert!(err.starts_with(&length(BufferName::Thr, 5)), "{err}");
     let short = json.replacen("\"rfr\":[1056964608,", "\"rfr\":[", 1);
     let err = restore(&short, &mut mem, 4).unwrap_err();
-    let want = Error::Length {
-        buffer: BufferName::Rfr,
-        expected: 4,
-        found: 3,
-    }
-    .to_string();
-    assert!(err.starts_with(&want), "{err}");
+    assert!(err.starts_with(&length(BufferName::Rfr, 3)), "{err}");
     assert!(serde_json::from_str::<OwnedSnapshot>(&short).is_err());
 
     // Missing, duplicated and unknown fields, invalid params.
@@ -389,23 +312,16 @@ fn restore_refuses_wrong_shapes_and_bad_input() {
         1,
     );
     assert_ne!(missing, json);
-    assert!(
-        restore(&missing, &mut mem, 4)
-            .unwrap_err()
-            .contains("missing field `tols`")
-    );
     let twice = json.replacen("\"v\":", "\"j\":", 1);
-    assert!(
-        restore(&twice, &mut mem, 4)
-            .unwrap_err()
-            .contains("duplicate field `j`")
-    );
     let unknown = json.replacen("\"v\":", "\"w\":", 1);
-    assert!(
-        restore(&unknown, &mut mem, 4)
-            .unwrap_err()
-            .contains("unknown field `w`")
-    );
+    for (input, message) in [
+        (&missing, "missing field `tols`"),
+        (&twice, "duplicate field `j`"),
+        (&unknown, "unknown field `w`"),
+    ] {
+        let err = restore(input, &mut mem, 4).unwrap_err();
+        assert!(err.contains(message), "{err}");
+    }
     let bad = json.replacen("\"n_units\":4", "\"n_units\":0", 1);
     assert!(
         restore(&bad, &mut mem, 4)

@@ -12,35 +12,11 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 START=$(date +%s)
 die() { echo "evstdp firmware: $*" >&2; exit 1; }
 
-# 1. Tools (Debian packages; QEMU from bookworm-backports, its mirror taken
-#    from the machine's own apt configuration).
-missing=()
-for p in /usr/bin/rustc:rustc-web /usr/bin/cargo:cargo-web /usr/lib/rustlib/src/rust/library/core:rust-web-src \
-         arm-none-eabi-ld:binutils-arm-none-eabi; do
-  f=${p%%:*}; pkg=${p##*:}
-  if [ "${f:0:1}" = / ]; then [ -e "$f" ] || missing+=("$pkg"); else command -v "$f" >/dev/null || missing+=("$pkg"); fi
-done
-need_qemu=0; command -v qemu-system-arm >/dev/null || need_qemu=1
-if [ ${#missing[@]} -gt 0 ] || [ $need_qemu -eq 1 ]; then
-  echo "evstdp firmware: installing ${missing[*]} $([ $need_qemu -eq 1 ] && echo qemu-system-arm)"
-  if [ $need_qemu -eq 1 ]; then
-    uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
-    [ -n "$uri" ] && echo "deb $uri bookworm-backports main" > /etc/apt/sources.list.d/evstdp-backports.list
-  fi
-  apt-get update || die "apt-get update failed"
-  [ ${#missing[@]} -gt 0 ] && { apt-get install -y "${missing[@]}" || die "apt-get install failed"; }
-  if [ $need_qemu -eq 1 ]; then
-    apt-get install -y -t bookworm-backports qemu-system-arm || apt-get install -y qemu-system-arm || die "qemu install failed"
-  fi
-fi
+# 1. Tools (Debian packages; QEMU from backports, see .ci/apt-backports).
+wtas_apt rust-web arm qemu-arm || die "cannot install the tools"
 
 # 2. The host digest (default, scalar and compact backends agree).
-HOST_CARGO=cargo; command -v cargo >/dev/null || HOST_CARGO=/usr/bin/cargo
-mkdir -p "$HERE/target"; host_log="$HERE/target/host-test.log"
-( cd "$ROOT" && "$HOST_CARGO" test -p wtas-evstdp --test firmware_digest -- --nocapture ) >"$host_log" 2>&1 \
-  || { tail -30 "$host_log"; die "host test failed"; }
-HOST=$(awk '/^evstdp-host-digest /{print $2}' "$host_log")
-[ -n "$HOST" ] || die "no host digest"
+HOST=$(wtas_host_digest "$HERE/target/host-test.log" wtas-evstdp evstdp-host-digest) || die "no host digest"
 echo "host: digest $HOST"
 
 # 3. The firmware.
@@ -51,8 +27,7 @@ TD="$HERE/target"; [ "$WTAS_TOOLCHAIN" = debian ] || TD="$HERE/target/$WTAS_TOOL
   >"$HERE/target/build.log" 2>&1 || { tail -30 "$HERE/target/build.log"; die "firmware build failed"; }
 ELF="$TD/$target/release/wtas-evstdp-firmware"
 run_log="$HERE/target/run.log"
-timeout "${QEMU_TIMEOUT:-300}" qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic -monitor none \
-  -semihosting-config enable=on,target=native -icount shift=0 -kernel "$ELF" >"$run_log" 2>&1 \
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-300} wtas_qemu $target "$ELF" >"$run_log" 2>&1 \
   || { cat "$run_log"; die "emulator failed or timed out"; }
 field() { awk -v k="$1" '$1=="evstdp" && $2==k {print $3; exit}' "$run_log"; }
 FW=$(field digest)

@@ -14,15 +14,21 @@
 #      under QEMU (mps2-an386, Cortex-M4F) with semihosting and a timeout
 #
 # Works from any directory. Installs what is missing (as root, or with sudo):
-# the Debian packages it needs, qemu from the release's backports suite
-# (.ci/apt-backports), and the pinned cbindgen.
+# the Debian packages it needs (tests/toolchain.sh), qemu from the release's
+# backports suite (.ci/apt-backports), and the pinned cbindgen.
 #
 # Environment: WTAS_C_SKIP_FIRMWARE=1 skips step 3; WTAS_C_NO_INSTALL=1
 # never installs anything (fails instead); QEMU_TIMEOUT (seconds, 120).
+#
+# Usage: run.sh [--results]: with --results, when every check passes, the
+# libraries' and the firmware's sizes replace the section c-sizes of
+# RESULTS.md, with the command and the date.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
+. "$HERE/../toolchain.sh"
+wtas_results_option "$@"
+REPO=$WTAS_ROOT
 cd "$REPO"
 
 CBINDGEN_VERSION=0.29.4
@@ -35,36 +41,10 @@ START=$SECONDS
 step() { printf '\n=== [%3ds] %s\n' "$((SECONDS - START))" "$*"; }
 die() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 
-as_root() {
-    if [ "$(id -u)" = 0 ]; then "$@"
-    elif command -v sudo >/dev/null; then sudo "$@"
-    else die "need root to run: $*"
-    fi
-}
-
 # ---------------------------------------------------------------- tools
 step "tools"
-need_apt=()
-[ -x /usr/bin/rustc ] && [ -x /usr/bin/cargo ] || need_apt+=(rustc-web cargo-web)
-[ -d /usr/lib/rustlib/src/rust/library ] || need_apt+=(rust-web-src)
-command -v arm-none-eabi-gcc >/dev/null || need_apt+=(gcc-arm-none-eabi)
-command -v arm-none-eabi-ld >/dev/null || need_apt+=(binutils-arm-none-eabi)
-command -v valgrind >/dev/null || need_apt+=(valgrind)
-command -v gcc >/dev/null || need_apt+=(gcc)
-command -v pkg-config >/dev/null || need_apt+=(pkg-config)
-need_qemu=0
-command -v qemu-system-arm >/dev/null || need_qemu=1
-if [ "${#need_apt[@]}" -gt 0 ] || [ "$need_qemu" = 1 ]; then
-    [ "${WTAS_C_NO_INSTALL:-0}" = 1 ] && die "missing: ${need_apt[*]} $([ $need_qemu = 1 ] && echo qemu-system-arm)"
-    echo "installing: ${need_apt[*]} $([ $need_qemu = 1 ] && echo qemu-system-arm)"
-    backports=$(bash "$REPO/.ci/apt-backports")
-    as_root apt-get update
-    export DEBIAN_FRONTEND=noninteractive
-    # Install the whole recipe: apt skips what is already there.
-    as_root apt-get install -y rustc-web cargo-web rust-web-src binutils-arm-none-eabi \
-        gcc-arm-none-eabi valgrind gcc pkg-config
-    as_root apt-get install -y -t "$backports" qemu-system-arm
-fi
+[ "${WTAS_C_NO_INSTALL:-0}" = 1 ] && export WTAS_NO_INSTALL=1
+wtas_apt rust-web arm qemu-arm valgrind:valgrind gcc:gcc pkg-config:pkg-config || die "cannot install the tools"
 if [ "$(cbindgen --version 2>/dev/null || true)" != "cbindgen $CBINDGEN_VERSION" ]; then
     [ "${WTAS_C_NO_INSTALL:-0}" = 1 ] && die "cbindgen $CBINDGEN_VERSION is not on PATH"
     cargo install cbindgen --locked --version "$CBINDGEN_VERSION"
@@ -102,9 +82,11 @@ soname=$(readelf -d "$PREFIX/lib/$want_soname" | sed -n 's/.*Library soname: \[\
 [ "$soname" = "$want_soname" ] || die "SONAME is '$soname', want $want_soname"
 exported="$(nm -D --defined-only "$PREFIX/lib/libwtas.so" | awk '{print $3}' | grep -c '^wtas_' || true)"
 declared="$(grep -cE '^[a-z].* \*?wtas_[a-z0-9_]+\(' include/wtas.h || true)"
-echo "SONAME $soname; shared library exports $exported wtas_ functions; header declares $declared"
+SIZES="$OUT/sizes.txt"
+echo "SONAME $soname; shared library exports $exported wtas_ functions; header declares $declared" | tee "$SIZES"
 [ "$exported" = "$declared" ] || die "shared library exports do not match the header"
-echo "libwtas.a: $(stat -c %s "$lib") bytes (debug info stripped), libwtas.so: $(stat -L -c %s "$PREFIX/lib/libwtas.so") bytes"
+echo "libwtas.a: $(stat -c %s "$lib") bytes (debug info stripped), libwtas.so: $(stat -L -c %s "$PREFIX/lib/libwtas.so") bytes" |
+    tee -a "$SIZES"
 
 step "host C test: gcc -Wall -Wextra -Werror -std=c99"
 gcc -Wall -Wextra -Werror -std=c99 -pedantic -O1 -g -I include \
@@ -167,8 +149,8 @@ sed "s|^wtas = { path = \"[^\"]*\",|wtas = { path = \"$REPO\",|" c/staticlib/Car
 grep -qF "wtas = { path = \"$REPO\"," "$FWCRATE/Cargo.toml" || die "template's wtas dependency not rewritten"
 (
     cd "$FWCRATE"
-    RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$THUMB_TARGET_DIR" \
-        /usr/bin/cargo build --release -Zbuild-std=core --target thumbv7em-none-eabihf
+    CARGO_TARGET_DIR="$THUMB_TARGET_DIR" \
+        debian_cargo build --release -Zbuild-std=core --target thumbv7em-none-eabihf
 )
 fwlib="$THUMB_TARGET_DIR/thumbv7em-none-eabihf/release/libwtas_c.a"
 
@@ -179,7 +161,7 @@ arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 \
     -T "$HERE/fw/link.ld" -I include -I "$HERE" -I "$HERE/fw" -I "$OUT/golden" \
     "$HERE/fw/startup.c" "$HERE/fw/main.c" "$HERE/checks.c" "$fwlib" -lc -lgcc \
     -o "$OUT/wtas_fw.elf"
-arm-none-eabi-size "$OUT/wtas_fw.elf"
+arm-none-eabi-size "$OUT/wtas_fw.elf" | sed "s|$OUT/||" | tee -a "$SIZES"
 
 step "firmware under QEMU (mps2-an386, Cortex-M4F, timeout ${QEMU_TIMEOUT}s)"
 set +e
@@ -191,4 +173,5 @@ set -e
 [ "$rc" = 0 ] || die "firmware exited with status $rc (124 = timeout)"
 [ "$(tail -n 1 "$OUT/qemu.log")" = PASS ] || die "firmware did not print PASS"
 
+wtas_write_results c-sizes "$SIZES"
 step "all C checks passed"

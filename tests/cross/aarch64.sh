@@ -21,45 +21,30 @@
 # directory.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-START=$(date +%s)
+. "$HERE/../toolchain.sh"
+ROOT=$WTAS_ROOT
 die() { echo "aarch64: $*" >&2; exit 1; }
 TARGET=aarch64-unknown-linux-gnu
 SYSROOT=/usr/aarch64-linux-gnu
 
 # 1. Tools.
-missing=()
-for p in /usr/bin/rustc:rustc-web /usr/bin/cargo:cargo-web /usr/lib/rustlib/src/rust/library/std:rust-web-src \
-         aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu "$SYSROOT/lib/libc.so.6:libc6-dev-arm64-cross" \
-         aarch64-linux-gnu-objdump:binutils-aarch64-linux-gnu qemu-aarch64:qemu-user; do
-  f=${p%%:*}; pkg=${p##*:}
-  if [ "${f:0:1}" = / ]; then [ -e "$f" ] || missing+=("$pkg"); else command -v "$f" >/dev/null || missing+=("$pkg"); fi
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "aarch64: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq || die "apt-get update failed"
-  apt-get install -y -qq "${missing[@]}" >/dev/null || die "apt-get install failed"
-fi
+wtas_apt rust-web /usr/lib/rustlib/src/rust/library/std:rust-web-src \
+  aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu "$SYSROOT/lib/libc.so.6:libc6-dev-arm64-cross" \
+  aarch64-linux-gnu-objdump:binutils-aarch64-linux-gnu qemu-aarch64:qemu-user || die "cannot install the tools"
 
-# 2. The host digest (the same build as the plain `cargo test`, so cached).
-HOST_CARGO=cargo; command -v cargo >/dev/null || HOST_CARGO=/usr/bin/cargo
+# 2. The host digest.
 OUT="$ROOT/target/aarch64/logs"; mkdir -p "$OUT"
-( cd "$ROOT" && "$HOST_CARGO" test -p wtas --test firmware_digest -- --nocapture ) >"$OUT/host.log" 2>&1 \
-  || { tail -30 "$OUT/host.log"; die "host firmware_digest test failed"; }
-HOST=$(awk '/^wtas-host-digest /{print $2}' "$OUT/host.log")
-[ -n "$HOST" ] || die "no wtas-host-digest line from the host"
+HOST=$(wtas_host_digest "$OUT/host.log") || die "no host digest"
 echo "host: digest $HOST"
 
 # 3. The suite under qemu-aarch64. Debian's rustc builds std for aarch64
-# (RUSTC_BOOTSTRAP for -Zbuild-std); its own rustdoc compiles the doc tests
-# against that std, and cargo runs them through the runner too.
-export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1
+# (-Zbuild-std); its own rustdoc compiles the doc tests against that std,
+# and cargo runs them through the runner too.
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L $SYSROOT"
 cross() { # cargo subcommand and arguments, for aarch64 in release mode
   local sub=$1; shift
-  ( cd "$ROOT" && /usr/bin/cargo "$sub" --release -Zbuild-std=std,panic_unwind --target "$TARGET" \
+  ( cd "$ROOT" && debian_cargo "$sub" --release -Zbuild-std=std,panic_unwind --target "$TARGET" \
       --target-dir "$ROOT/target/aarch64" -p wtas "$@" )
 }
 if ! cross test >"$OUT/test.log" 2>&1; then
@@ -103,5 +88,5 @@ done
 echo "aarch64: loops of the step kernel (static instruction counts per iteration):"
 python3 "$HERE/count_loops.py" "$OUT/step_row.dis" || die "loop count failed"
 
-echo "aarch64: $(( $(date +%s) - START )) s"
+echo "aarch64: $SECONDS s"
 echo "aarch64: all OK"

@@ -7,52 +7,35 @@
 # reachable panic path, and where a Cortex-M4F (eabihf) build lands on the
 # soft-float path. Works from any directory.
 #
-# Usage: run-qemu.sh [--toolchain debian|stable] [--targets "T ..."]
+# Usage: run-qemu.sh [--toolchain debian|stable] [--targets "T ..."] [--results]
 #   debian (default): Debian's Rust with -Zbuild-std=core and GNU ld;
 #   stable: rustup's stable with `rustup target add` and rust-lld, the way
 #   most users build (tests/toolchain.sh);
-#   --targets: a subset of the three targets (default all).
+#   --targets: a subset of the three targets (default all);
+#   --results: when every check passes, the report (footprint, per-kernel
+#   figures, the comparison with C) replaces the section firmware-debian
+#   or firmware-stable of RESULTS.md, with this command and the date.
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
+COMMAND="bash tests/embedded/run-qemu.sh${*:+ $*}"
+RESULTS=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --toolchain) WTAS_TOOLCHAIN=${2:-}; shift 2 ;;
     --toolchain=*) WTAS_TOOLCHAIN=${1#*=}; shift ;;
     --targets) TARGETS=${2:-}; shift 2 ;;
-    *) echo "usage: run-qemu.sh [--toolchain debian|stable] [--targets \"T ...\"]" >&2; exit 2 ;;
+    --results) RESULTS=1; shift ;;
+    *) echo "usage: run-qemu.sh [--toolchain debian|stable] [--targets \"T ...\"] [--results]" >&2; exit 2 ;;
   esac
 done
 export WTAS_TOOLCHAIN=${WTAS_TOOLCHAIN:-debian}
-. "$ROOT/tests/toolchain.sh"
+. "$HERE/../toolchain.sh"
+ROOT=$WTAS_ROOT
 START=$(date +%s)
-QEMU_TIMEOUT=${QEMU_TIMEOUT:-120}
 die() { echo "run-qemu: $*" >&2; exit 1; }
 
-# 1. Tools (Debian packages; QEMU 10 from backports, see .ci/apt-backports).
-missing=()
-for p in /usr/bin/rustc:rustc-web /usr/bin/cargo:cargo-web /usr/lib/rustlib/src/rust/library/core:rust-web-src \
-         arm-none-eabi-ld:binutils-arm-none-eabi arm-none-eabi-gcc:gcc-arm-none-eabi \
-         /usr/lib/arm-none-eabi/newlib/nano.specs:libnewlib-arm-none-eabi \
-         riscv64-unknown-elf-ld:binutils-riscv64-unknown-elf; do
-  f=${p%%:*}; pkg=${p##*:}
-  if [ "${f:0:1}" = / ]; then [ -e "$f" ] || missing+=("$pkg"); else command -v "$f" >/dev/null || missing+=("$pkg"); fi
-done
-qemu_missing=()
-command -v qemu-system-arm >/dev/null || qemu_missing+=(qemu-system-arm)
-command -v qemu-system-riscv32 >/dev/null || qemu_missing+=(qemu-system-misc)
-if [ ${#missing[@]} -gt 0 ] || [ ${#qemu_missing[@]} -gt 0 ]; then
-  echo "run-qemu: installing ${missing[*]} ${qemu_missing[*]}"
-  backports=""
-  if [ ${#qemu_missing[@]} -gt 0 ]; then
-    backports=$(bash "$ROOT/.ci/apt-backports") || die "cannot set up the backports source"
-  fi
-  apt-get update || die "apt-get update failed"
-  if [ ${#missing[@]} -gt 0 ]; then apt-get install -y "${missing[@]}" || die "apt-get install failed"; fi
-  if [ ${#qemu_missing[@]} -gt 0 ]; then
-    apt-get install -y -t "$backports" "${qemu_missing[@]}" || die "apt-get install (backports) failed"
-  fi
-fi
+# 1. Tools (Debian packages; QEMU from backports, see .ci/apt-backports).
+wtas_apt rust-web arm riscv qemu-arm qemu-riscv || die "cannot install the tools"
 
 # The C baselines (eight tiny images) build and run in the background.
 C_OUT="$HERE/target/c"; mkdir -p "$C_OUT"
@@ -60,13 +43,7 @@ bash "$HERE/c/run.sh" "$C_OUT" >"$C_OUT/run.log" 2>&1 &
 C_PID=$!
 
 # 2. The host digest, from the host test (default backend == reference == pinned).
-HOST_CARGO=cargo; command -v cargo >/dev/null || HOST_CARGO=/usr/bin/cargo
-host_log="$HERE/target/host-test.log"; mkdir -p "$HERE/target"
-( cd "$ROOT" && CARGO_TARGET_DIR="${WTAS_FW_HOST_TARGET_DIR:-$ROOT/target/fw-host}" \
-    "$HOST_CARGO" test -p wtas --test firmware_digest -- --nocapture ) >"$host_log" 2>&1 \
-  || { tail -30 "$host_log"; die "host test failed"; }
-HOST=$(awk '/^wtas-host-digest /{print $2}' "$host_log")
-[ -n "$HOST" ] || die "no host digest in $host_log"
+HOST=$(wtas_host_digest "$HERE/target/host-test.log") || die "no host digest"
 echo "host: digest $HOST (default backend and reference agree, pinned constant matches)"
 
 # 3. Firmware builds, each route in its own target directory.
@@ -89,17 +66,6 @@ build() { # target profile variant features
     echo "firmware $target ($profile, $variant): BUILD FAILED"; tail -20 "$log"; fail=1; return 1
   fi
 }
-run() { # target elf -> stdout of the firmware
-  local target=$1 elf=$2
-  case "$target" in
-    thumbv7em-none-eabihf) timeout "$QEMU_TIMEOUT" qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic -monitor none \
-        -semihosting-config enable=on,target=native -icount shift=0 -kernel "$elf" ;;
-    thumbv6m-none-eabi) timeout "$QEMU_TIMEOUT" qemu-system-arm -machine microbit -nographic -monitor none \
-        -semihosting-config enable=on,target=native -icount shift=0 -kernel "$elf" ;;
-    riscv32imac-unknown-none-elf) timeout "$QEMU_TIMEOUT" qemu-system-riscv32 -machine virt -bios none -nographic -monitor none \
-        -semihosting-config enable=on,target=native -icount shift=0 -kernel "$elf" ;;
-  esac
-}
 field() { awk -v k="$2" '$1=="wtas" && $2==k {print $3; exit}' "$1"; }
 declare -A REPORT
 for target in $TARGETS; do
@@ -111,7 +77,7 @@ for target in $TARGETS; do
       features=""; [ "$variant" = nostep ] && features=nostep; [ "$variant" = profile ] && features=profile
       build "$target" "$profile" "$variant" "$features" || continue
       elf="$OUT/$target-$profile-$variant.elf"; log="$OUT/$target-$profile-$variant.run"
-      if ! run "$target" "$elf" >"$log" 2>&1; then
+      if ! wtas_qemu "$target" "$elf" >"$log" 2>&1; then
         echo "firmware $target ($profile, $variant): EMULATOR FAILED OR TIMED OUT"; cat "$log"; fail=1; continue
       fi
       if [ "$variant" = full ]; then
@@ -139,8 +105,10 @@ for elf in "$OUT"/thumbv7em-none-eabihf-*-full.elf; do
   fi
 done
 
-# 4. Footprint report.
-echo
+# 4. Footprint report (sections 4 and 5 are the report, kept for --results).
+REPORT="$OUT/report.txt"
+{
+echo "Toolchain: $(xtoolchain_name)"
 echo "Footprint (64 units, batch 1; instructions from QEMU -icount shift=0):"
 printf '%-24s %-6s %10s %10s %12s %10s %12s %12s\n' target opt "wtas.text" "wtas(nm)" "RAM/neuron" "stack" "instr/n-step" "diff-method"
 steps_neurons=$((2000 * 64))
@@ -220,6 +188,9 @@ echo "  hand-written exp (Cody-Waite, degree-6 polynomial). step code = nm sizes
 echo "  C's wta_step and exp_poly, plus the .text and .rodata linked from libm (expf and what it calls)."
 echo "  Soft-float routines (M0) are counted for neither. stack 64 = at most 64 (the probe's floor)."
 echo "  $(tail -1 "$C_OUT/run.log")"
+} >"$REPORT"
+echo
+cat "$REPORT"
 
 # 6. Panic check.
 echo
@@ -229,4 +200,8 @@ echo "run-qemu: toolchain $(xtoolchain_name)"
 
 echo "run-qemu: $(( $(date +%s) - START )) s"
 [ "$fail" -eq 0 ] || die "FAILED"
+if [ "$RESULTS" = 1 ]; then
+  python3 "$ROOT/tools/results.py" "firmware-$WTAS_TOOLCHAIN" --code --command "$COMMAND" <"$REPORT" \
+    || die "cannot write the results"
+fi
 echo "run-qemu: all OK"

@@ -124,28 +124,32 @@ let steps = 0;
 for (const path of goldenPaths) {
   const tr = loadTrajectory(path);
   const n = tr.n_units[0], b = tr.batch_size[0], len = n * b, S = tr.t.length;
-  const hyper = [n, b, tr.resist_m[0], tr.thr_base[0], tr.thr_gain[0], tr.refract_time[0], tr.thr_jitter[0]];
-  const bytes = (7 * len + n) * 4;
+  // The state, then the initial thresholds, then the hyperparameters (the
+  // module's `Hyper`: two u32, five f32).
+  const bytes = (7 * len + n + 7) * 4;
   const base = memory.grow(Math.ceil(bytes / 65536) + 1) * 65536;
-  const stateAt = base, thr0At = base + 6 * len * 4;
+  const stateAt = base, thr0At = base + 6 * len * 4, hyperAt = thr0At + n * 4;
   const fields = ["v", "s", "thr", "rfr", "tols"];
   const bits = Object.fromEntries(fields.map((f) => [f, new Uint32Array(tr[f].buffer)]));
   for (let bi = 0; bi < backends.length; bi++) {
     // Views are made after every grow: growing detaches the old buffer.
     new Float32Array(memory.buffer, thr0At, n).set(tr.thr0);
+    new Uint32Array(memory.buffer, hyperAt, 2).set([n, b]);
+    new Float32Array(memory.buffer, hyperAt + 8, 5).set(
+      [tr.resist_m[0], tr.thr_base[0], tr.thr_gain[0], tr.refract_time[0], tr.thr_jitter[0]]);
     const state = new Float32Array(memory.buffer, stateAt, 6 * len);
     state.fill(0);
-    let rc = w.wasm_init(stateAt, thr0At, ...hyper);
+    let rc = w.wasm_init(stateAt, hyperAt, thr0At);
     if (rc !== 0) { fail(`${basename(path)}: init returned ${rc}`); continue; }
     const stateBits = new Uint32Array(memory.buffer, stateAt, 6 * len);
     let bad = null;
     for (let k = 0; k < S && !bad; k++) {
       if (tr.reset[k]) {
-        rc = w.wasm_reset(stateAt, ...hyper);
+        rc = w.wasm_reset(stateAt, hyperAt);
         if (rc !== 0) { bad = `step ${k}: reset returned ${rc}`; break; }
       }
       state.set(tr.j.subarray(k * len, (k + 1) * len), 0);
-      rc = w.wasm_advance(stateAt, ...hyper, bi, tr.t[k], tr.dt[0]);
+      rc = w.wasm_advance(stateAt, hyperAt, bi, tr.t[k], tr.dt[0]);
       if (rc !== 0) { bad = `step ${k}: advance returned ${rc}`; break; }
       fields.forEach((f, fi) => {
         if (bad) return;

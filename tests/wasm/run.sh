@@ -9,49 +9,33 @@
 #    `default-features = false`) for wasm32-unknown-unknown with
 #    `-C target-feature=+simd128`.
 # 4. Checks that the step kernel (`Backend::step_row`) is simd128 code:
-#    f32x4 add, sub, mul and compares (no div: one reciprocal per row; simd128 has no fused multiply-add, so exp's are computed lane by lane in software), v128 selects, i32x4 shift and
-#    add.
+#    f32x4 add, sub, mul and compares (no div: one reciprocal per row;
+#    simd128 has no fused multiply-add, so exp's are computed lane by lane
+#    in software), v128 selects, i32x4 shift and add.
 # 5. `run.mjs` under Node: the scenario's digest on every backend equals
 #    the host's, and every golden trajectory replays bit-exactly on every
 #    backend.
 # Exits non-zero on any failure. Works from any directory.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-START=$(date +%s)
+. "$HERE/../toolchain.sh"
 die() { echo "wasm: $*" >&2; exit 1; }
 TARGET=wasm32-unknown-unknown
 
 # 1. Tools.
 command -v node >/dev/null || die "node is required (preinstalled on CI machines)"
-missing=()
-for p in /usr/bin/rustc:rustc-web /usr/bin/cargo:cargo-web /usr/lib/rustlib/src/rust/library/core:rust-web-src \
-         wasm-ld:lld wasm-objdump:wabt; do
-  f=${p%%:*}; pkg=${p##*:}
-  if [ "${f:0:1}" = / ]; then [ -e "$f" ] || missing+=("$pkg"); else command -v "$f" >/dev/null || missing+=("$pkg"); fi
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "wasm: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq || die "apt-get update failed"
-  apt-get install -y -qq "${missing[@]}" >/dev/null || die "apt-get install failed"
-fi
+wtas_apt rust-web wasm-ld:lld wasm-objdump:wabt || die "cannot install the tools"
 
-# 2. The host digest (the same build as the plain `cargo test`, so cached).
-HOST_CARGO=cargo; command -v cargo >/dev/null || HOST_CARGO=/usr/bin/cargo
+# 2. The host digest.
 OUT="$HERE/target/logs"; mkdir -p "$OUT"
-( cd "$ROOT" && "$HOST_CARGO" test -p wtas --test firmware_digest -- --nocapture ) >"$OUT/host.log" 2>&1 \
-  || { tail -30 "$OUT/host.log"; die "host firmware_digest test failed"; }
-HOST=$(awk '/^wtas-host-digest /{print $2}' "$OUT/host.log")
-[ -n "$HOST" ] || die "no wtas-host-digest line from the host"
+HOST=$(wtas_host_digest "$OUT/host.log") || die "no host digest"
 echo "host: digest $HOST"
 
 # 3. Build. Flags through the environment: nothing on disk changes other
 # builds.
-export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128"
-( cd "$HERE" && /usr/bin/cargo build --release -Zbuild-std=core --target "$TARGET" ) >"$OUT/build.log" 2>&1 \
+( cd "$HERE" && debian_cargo build --release -Zbuild-std=core --target "$TARGET" ) >"$OUT/build.log" 2>&1 \
   || { tail -30 "$OUT/build.log"; die "wasm build failed"; }
 WASM="$HERE/target/$TARGET/release/wtas_wasm.wasm"
 echo "wasm: built $(stat -c %s "$WASM") bytes"
@@ -70,8 +54,8 @@ done
 [ "$fail" -eq 0 ] || die "the step kernel lacks simd128 instructions (see $OUT/step_row.dis)"
 
 # 5. Digest and golden replay under Node.
-node "$HERE/run.mjs" "$WASM" "$HOST" "$ROOT"/tests/golden/*.npz "$ROOT"/tests/golden/edges/*.npz \
-  "$ROOT"/tests/golden/ties/*.npz || die "Node harness failed"
+node "$HERE/run.mjs" "$WASM" "$HOST" "$WTAS_ROOT"/tests/golden/*.npz "$WTAS_ROOT"/tests/golden/edges/*.npz \
+  "$WTAS_ROOT"/tests/golden/ties/*.npz || die "Node harness failed"
 
-echo "wasm: $(( $(date +%s) - START )) s"
+echo "wasm: $SECONDS s"
 echo "wasm: all OK"

@@ -66,21 +66,7 @@ unsafe extern "C" {
         thr_gain: f32,
         t: f32,
         dt: f32,
-    );
-    fn wtas_cstep_step_recip(
-        batch: usize,
-        n: usize,
-        j: *const f32,
-        v: *mut f32,
-        s: *mut f32,
-        thr: *mut f32,
-        rfr: *mut f32,
-        tols: *mut f32,
-        resist_m: f32,
-        refract_time: f32,
-        thr_gain: f32,
-        t: f32,
-        dt: f32,
+        recip: i32,
     );
 }
 
@@ -100,46 +86,45 @@ impl CStep {
     /// If a buffer does not hold `batch × n` values.
     pub fn step(self, batch: usize, n: usize, st: &mut State<'_>, k: Consts, spike: Spike) {
         let len = batch.checked_mul(n).expect("batch × n overflows");
-        for l in [
-            st.j.len(),
-            st.v.len(),
-            st.s.len(),
-            st.thr.len(),
-            st.rfr.len(),
-            st.tols.len(),
-        ] {
-            assert_eq!(l, len, "every buffer holds batch × n values");
-        }
+        let outs = [
+            &mut *st.v,
+            &mut *st.s,
+            &mut *st.thr,
+            &mut *st.rfr,
+            &mut *st.tols,
+        ];
+        assert!(
+            st.j.len() == len && outs.iter().all(|b| b.len() == len),
+            "every buffer holds batch × n values"
+        );
+        let [v, s, thr, rfr, tols] = outs.map(|b| b.as_mut_ptr());
         #[cfg(cstep)]
         {
-            let f = match spike {
-                Spike::Divide => wtas_cstep_step,
-                Spike::Reciprocal => wtas_cstep_step_recip,
-            };
             // SAFETY: `self` proves the CPU runs AVX2 and FMA, the features
             // the C was compiled for; every pointer is valid for `batch × n`
             // values (checked above), the six buffers are distinct borrows
             // (so they do not overlap), and the C reads and writes only
             // within them.
             unsafe {
-                f(
+                wtas_cstep_step(
                     batch,
                     n,
                     st.j.as_ptr(),
-                    st.v.as_mut_ptr(),
-                    st.s.as_mut_ptr(),
-                    st.thr.as_mut_ptr(),
-                    st.rfr.as_mut_ptr(),
-                    st.tols.as_mut_ptr(),
+                    v,
+                    s,
+                    thr,
+                    rfr,
+                    tols,
                     k.resist_m,
                     k.refract_time,
                     k.thr_gain,
                     k.t,
                     k.dt,
+                    i32::from(spike == Spike::Reciprocal),
                 )
             }
         }
         #[cfg(not(cstep))]
-        let _ = (self, k, spike);
+        let _ = (self, k, spike, v, s, thr, rfr, tols);
     }
 }

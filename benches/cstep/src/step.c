@@ -188,26 +188,19 @@ static inline __attribute__((always_inline)) void step_row(
     }
 }
 
-/* The step over `batch` rows of `n` units, dividing by the sum. */
+/* The step over `batch` rows of `n` units, dividing by the sum, or with
+ * `recip` multiplying by `1 / sum` (each row's code specialised for it). */
 void wtas_cstep_step(size_t batch, size_t n, const float *j, float *v, float *s, float *thr,
                      float *rfr, float *tols, float resist_m, float refract_time, float thr_gain,
-                     float t, float dt)
+                     float t, float dt, int recip)
 {
     for (size_t b = 0; b < batch; b++) {
         const size_t o = b * n;
-        step_row(n, j + o, v + o, s + o, thr + o, rfr + o, tols + o, resist_m, refract_time,
-                 thr_gain, t, dt, 0);
-    }
-}
-
-/* The same, multiplying by `1 / sum`. */
-void wtas_cstep_step_recip(size_t batch, size_t n, const float *j, float *v, float *s, float *thr,
-                           float *rfr, float *tols, float resist_m, float refract_time,
-                           float thr_gain, float t, float dt)
-{
-    for (size_t b = 0; b < batch; b++) {
-        const size_t o = b * n;
-        step_row(n, j + o, v + o, s + o, thr + o, rfr + o, tols + o, resist_m, refract_time,
-                 thr_gain, t, dt, 1);
+        if (recip)
+            step_row(n, j + o, v + o, s + o, thr + o, rfr + o, tols + o, resist_m, refract_time,
+                     thr_gain, t, dt, 1);
+        else
+            step_row(n, j + o, v + o, s + o, thr + o, rfr + o, tols + o, resist_m, refract_time,
+                     thr_gain, t, dt, 0);
     }
 }

@@ -15,65 +15,13 @@
 #![no_std]
 #![no_main]
 
+// The SysTick clock and its calibration, as the wtas firmware test has them.
+#[path = "../../../tests/embedded/src/clock.rs"]
+mod clock;
 mod scenario;
 
-use core::sync::atomic::{AtomicU32, Ordering};
+use clock::{calibrate, clock_init, now};
 use cortex_m_semihosting::{debug, hprintln};
-
-const SYST_CSR: *mut u32 = 0xE000_E010 as *mut u32;
-const SYST_RVR: *mut u32 = 0xE000_E014 as *mut u32;
-const SYST_CVR: *mut u32 = 0xE000_E018 as *mut u32;
-const RELOAD: u32 = 0x00FF_FFFF;
-const CAL_LOOPS: u32 = 1_000_000;
-
-static WRAPS: AtomicU32 = AtomicU32::new(0);
-
-#[cortex_m_rt::exception]
-fn SysTick() {
-    WRAPS.store(WRAPS.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
-}
-
-fn clock_init() {
-    // SAFETY: the architectural SysTick registers; nothing else uses them.
-    unsafe {
-        SYST_RVR.write_volatile(RELOAD);
-        SYST_CVR.write_volatile(0);
-        SYST_CSR.write_volatile(0b111);
-        // Wait for the first reload, so that `now` starts near 0.
-        let mut spins = 0u32;
-        while SYST_CVR.read_volatile() == 0 && spins < 1_000_000 {
-            spins += 1;
-        }
-    }
-}
-
-fn now() -> u64 {
-    loop {
-        let w = WRAPS.load(Ordering::SeqCst);
-        // SAFETY: reading SysTick's current value register.
-        let c = unsafe { SYST_CVR.read_volatile() } & RELOAD;
-        if WRAPS.load(Ordering::SeqCst) == w {
-            return ((w as u64) << 24) + (RELOAD - c) as u64;
-        }
-    }
-}
-
-/// Ticks of `2 * CAL_LOOPS` instructions (`subs` + `bne`), and that count.
-#[inline(never)]
-fn calibrate() -> (u64, u64) {
-    let t0 = now();
-    // SAFETY: a register-only loop.
-    unsafe {
-        core::arch::asm!(
-            "2:",
-            "subs {n}, #1",
-            "bne 2b",
-            n = inout(reg) CAL_LOOPS => _,
-            options(nomem, nostack),
-        );
-    }
-    (now().wrapping_sub(t0), 2 * CAL_LOOPS as u64)
-}
 
 #[cortex_m_rt::entry]
 fn main() -> ! {

@@ -11,8 +11,8 @@
 # Needs gcc-arm-none-eabi, libnewlib-arm-none-eabi, qemu-system-arm.
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$HERE/../../toolchain.sh"
 OUT="${1:-$HERE/../target/c}"
-QEMU_TIMEOUT=${QEMU_TIMEOUT:-120}
 mkdir -p "$OUT"
 status=0
 CFLAGS=(-std=c99 -ffp-contract=off -masm-syntax-unified -Wall -Wextra -Werror -ffreestanding
@@ -20,10 +20,8 @@ CFLAGS=(-std=c99 -ffp-contract=off -masm-syntax-unified -Wall -Wextra -Werror -f
         -Wl,--gc-sections -Wl,--no-warn-execstack -L "$HERE")
 for target in m4f m0; do
   case $target in
-    m4f) cpu=(-mcpu=cortex-m4 -mfpu=fpv4-sp-d16 -mfloat-abi=hard -mthumb)
-         machine=(-cpu cortex-m4 -machine mps2-an386) ;;
-    m0)  cpu=(-mcpu=cortex-m0 -mthumb)
-         machine=(-machine microbit) ;;
+    m4f) cpu=(-mcpu=cortex-m4 -mfpu=fpv4-sp-d16 -mfloat-abi=hard -mthumb) ;;
+    m0)  cpu=(-mcpu=cortex-m0 -mthumb) ;;
   esac
   for opt in s 2; do
     for exp in newlib poly; do
@@ -34,8 +32,7 @@ for target in m4f m0; do
             "$HERE/startup.c" "$HERE/main.c" "$HERE/step.c" -lm -lc -lgcc -o "$elf" >"$OUT/$name.build" 2>&1; then
         echo "C baseline $name: BUILD FAILED"; cat "$OUT/$name.build"; status=1; continue
       fi
-      if ! timeout "$QEMU_TIMEOUT" qemu-system-arm "${machine[@]}" -nographic -monitor none \
-            -semihosting-config enable=on,target=native -icount shift=0 -kernel "$elf" >"$log" 2>&1; then
+      if ! wtas_qemu "$target" "$elf" >"$log" 2>&1; then
         echo "C baseline $name: EMULATOR FAILED OR TIMED OUT"; cat "$log"; status=1; continue
       fi
       step=$(arm-none-eabi-nm -S -t d "$elf" | awk '$4=="wta_step" || $4=="exp_poly" {s+=$2} END{print s+0}')

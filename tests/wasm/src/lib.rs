@@ -6,7 +6,7 @@
 //! State lives in memory the caller owns (Node grows the module's memory and
 //! passes pointers): six consecutive arrays of `batch_size × n_units` `f32`
 //! (`j`, `v`, `s`, `thr`, `rfr`, `tols`), bound with `Cell::resume` on each
-//! call. Status codes: 0 ok, 1 bad backend index, 2 invalid
+//! call, and the recorded hyperparameters in a `Hyper` record beside them. Status codes: 0 ok, 1 bad backend index, 2 invalid
 //! parameters, 3 the call itself failed.
 #![no_std]
 
@@ -72,8 +72,10 @@ pub extern "C" fn wasm_digest(index: u32) -> u64 {
     scenario::run(&mut cell)
 }
 
-/// Validated parameters from the recorded hyperparameters.
-fn params(
+/// The recorded hyperparameters, as `run.mjs` writes them into memory:
+/// seven consecutive 4-byte words.
+#[repr(C)]
+pub struct Hyper {
     n_units: u32,
     batch_size: u32,
     resist_m: f32,
@@ -81,28 +83,31 @@ fn params(
     thr_gain: f32,
     refract_time: f32,
     thr_jitter: f32,
-) -> Option<Params> {
-    Config {
-        n_units: n_units as usize,
-        batch_size: batch_size as usize,
-        tau_m: 1.0,
-        resist_m,
-        thr_base,
-        thr_gain,
-        refract_time,
-        thr_jitter,
-    }
-    .validate()
-    .ok()
 }
 
-/// The six arrays starting at `state`.
+/// The validated parameters at `hyper` and the six arrays starting at
+/// `state`: `Err(2)` if the parameters are invalid.
 ///
 /// # Safety
-/// `state` must be 4-byte aligned and point to `6 × params.len()` `f32`
-/// that nothing else accesses while the result lives.
-unsafe fn buffers<'a>(state: *mut f32, params: &Params) -> Buffers<'a> {
-    let n = params.len();
+/// `hyper` points to a `Hyper`; `state` is 4-byte aligned and points to
+/// `6 × n_units × batch_size` `f32` that nothing else accesses while the
+/// result lives.
+unsafe fn bind<'a>(state: *mut f32, hyper: *const Hyper) -> Result<(Params, Buffers<'a>), u32> {
+    // SAFETY: the caller guarantees a readable `Hyper`.
+    let h = unsafe { &*hyper };
+    let p = Config {
+        n_units: h.n_units as usize,
+        batch_size: h.batch_size as usize,
+        tau_m: 1.0,
+        resist_m: h.resist_m,
+        thr_base: h.thr_base,
+        thr_gain: h.thr_gain,
+        refract_time: h.refract_time,
+        thr_jitter: h.thr_jitter,
+    }
+    .validate()
+    .map_err(|_| 2u32)?;
+    let n = p.len();
     // SAFETY: the caller guarantees `6 × n` exclusive, aligned floats.
     let all = unsafe { core::slice::from_raw_parts_mut(state, 6 * n) };
     let (j, rest) = all.split_at_mut(n);
@@ -110,54 +115,33 @@ unsafe fn buffers<'a>(state: *mut f32, params: &Params) -> Buffers<'a> {
     let (s, rest) = rest.split_at_mut(n);
     let (thr, rest) = rest.split_at_mut(n);
     let (rfr, tols) = rest.split_at_mut(n);
-    Buffers {
+    let bufs = Buffers {
         j,
         v,
         s,
         thr,
         rfr,
         tols,
-    }
+    };
+    Ok((p, bufs))
 }
 
 /// `Cell::with_thresholds` over the state at `state`, with the `n_units` initial
 /// thresholds at `thr0`.
 ///
 /// # Safety
-/// `state` as for every function here: 4-byte aligned, `6 × batch_size ×
-/// n_units` floats owned by the caller; `thr0`: `n_units` aligned floats,
-/// outside the state.
+/// `state` and `hyper` as for every function here (see `bind`): a
+/// `Hyper`, and `6 × batch_size × n_units` aligned floats owned by the
+/// caller; `thr0`: `n_units` aligned floats, outside the state.
 #[unsafe(no_mangle)]
-#[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn wasm_init(
-    state: *mut f32,
-    thr0: *const f32,
-    n_units: u32,
-    batch_size: u32,
-    resist_m: f32,
-    thr_base: f32,
-    thr_gain: f32,
-    refract_time: f32,
-    thr_jitter: f32,
-) -> u32 {
-    let Some(p) = params(
-        n_units,
-        batch_size,
-        resist_m,
-        thr_base,
-        thr_gain,
-        refract_time,
-        thr_jitter,
-    ) else {
-        return 2;
+pub unsafe extern "C" fn wasm_init(state: *mut f32, hyper: *const Hyper, thr0: *const f32) -> u32 {
+    // SAFETY: the caller's contract (above).
+    let (p, bufs) = match unsafe { bind(state, hyper) } {
+        Ok(bound) => bound,
+        Err(code) => return code,
     };
     // SAFETY: the caller's contract (above).
-    let (bufs, thr0) = unsafe {
-        (
-            buffers(state, &p),
-            core::slice::from_raw_parts(thr0, n_units as usize),
-        )
-    };
+    let thr0 = unsafe { core::slice::from_raw_parts(thr0, p.n_units()) };
     match Cell::with_thresholds(p, bufs, thr0) {
         Ok(_) => 0,
         Err(_) => 3,
@@ -169,30 +153,12 @@ pub unsafe extern "C" fn wasm_init(
 /// # Safety
 /// As [`wasm_init`].
 #[unsafe(no_mangle)]
-#[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn wasm_reset(
-    state: *mut f32,
-    n_units: u32,
-    batch_size: u32,
-    resist_m: f32,
-    thr_base: f32,
-    thr_gain: f32,
-    refract_time: f32,
-    thr_jitter: f32,
-) -> u32 {
-    let Some(p) = params(
-        n_units,
-        batch_size,
-        resist_m,
-        thr_base,
-        thr_gain,
-        refract_time,
-        thr_jitter,
-    ) else {
-        return 2;
-    };
+pub unsafe extern "C" fn wasm_reset(state: *mut f32, hyper: *const Hyper) -> u32 {
     // SAFETY: the caller's contract (see `wasm_init`).
-    let bufs = unsafe { buffers(state, &p) };
+    let (p, bufs) = match unsafe { bind(state, hyper) } {
+        Ok(bound) => bound,
+        Err(code) => return code,
+    };
     match Cell::resume(p, bufs) {
         Ok(mut cell) => {
             cell.reset(InputReset::Zero);
@@ -208,34 +174,19 @@ pub unsafe extern "C" fn wasm_reset(
 /// # Safety
 /// As [`wasm_init`].
 #[unsafe(no_mangle)]
-#[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn wasm_advance(
     state: *mut f32,
-    n_units: u32,
-    batch_size: u32,
-    resist_m: f32,
-    thr_base: f32,
-    thr_gain: f32,
-    refract_time: f32,
-    thr_jitter: f32,
+    hyper: *const Hyper,
     index: u32,
     t: f32,
     dt: f32,
 ) -> u32 {
     let Some(b) = backend(index) else { return 1 };
-    let Some(p) = params(
-        n_units,
-        batch_size,
-        resist_m,
-        thr_base,
-        thr_gain,
-        refract_time,
-        thr_jitter,
-    ) else {
-        return 2;
-    };
     // SAFETY: the caller's contract (see `wasm_init`).
-    let bufs = unsafe { buffers(state, &p) };
+    let (p, bufs) = match unsafe { bind(state, hyper) } {
+        Ok(bound) => bound,
+        Err(code) => return code,
+    };
     let Ok(mut cell) = Cell::resume(p, bufs) else {
         return 3;
     };
