@@ -233,6 +233,7 @@ impl Params {
     /// their configuration is the one validated when they were made (the
     /// integer fields are still checked, since the lengths rest on them).
     #[inline]
+    #[cfg(feature = "ffi")]
     pub(crate) fn revalidated_sizes(config: Config) -> Option<Self> {
         let n_units = NonZeroUsize::new(config.n_units)?;
         let batch_size = NonZeroUsize::new(config.batch_size)?;
