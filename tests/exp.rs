@@ -128,7 +128,7 @@ fn special_values() {
         f32::MAX,
         f32::MIN,
     ];
-    let ys = Backend::Reference.exp8(xs);
+    let ys = Backend::Scalar.exp8(xs);
     assert_eq!(ys[0].to_bits(), 0, "exp(-inf) = +0");
     assert_eq!(ys[1], f32::INFINITY);
     assert_eq!(ys[2].to_bits(), f32::NAN.to_bits(), "exp(NaN) is f32::NAN");
@@ -221,7 +221,7 @@ fn exhaustive_negative() {
                 let from = lo + k * span;
                 let to = (from + span - 1).min(hi);
                 s.spawn(move || {
-                    sweep_negative_on(&[Backend::Reference, Backend::detect()], from, to, 1)
+                    sweep_negative_on(&[Backend::Scalar, Backend::detect()], from, to, 1)
                 })
             })
             .collect();

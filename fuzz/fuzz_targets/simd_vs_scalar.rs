@@ -184,7 +184,7 @@ fn free_functions(op: Op2) -> Ret {
 fn check_kernels(k: &Kernels) {
     let x: Vec<f32> = k.x.iter().take(300).map(|b| f32::from_bits(*b)).collect();
     let thr = cycled(&k.thr, len_from(x.len(), k.thr_len), 0.5);
-    let reference = run_kernels(k, &x, &thr, &on_backend(Backend::Reference));
+    let reference = run_kernels(k, &x, &thr, &on_backend(Backend::Scalar));
     // Contract points that hold whatever the backend.
     if f32::from_bits(reference.max).is_nan() {
         assert_eq!(
@@ -251,12 +251,12 @@ fn check_whole(w: &Whole) {
         }
     }
     // The reference first, then every other backend this CPU runs.
-    let backends: Vec<Backend> = core::iter::once(Backend::Reference)
+    let backends: Vec<Backend> = core::iter::once(Backend::Scalar)
         .chain(
             Backend::ALL
                 .iter()
                 .copied()
-                .filter(|b| *b != Backend::Reference && b.is_available()),
+                .filter(|b| *b != Backend::Scalar && b.is_available()),
         )
         .collect();
     let mut mems: Vec<Vec<f32>> = backends.iter().map(|_| init.clone()).collect();

@@ -18,7 +18,8 @@ mod check;
 
 use arbitrary::Arbitrary;
 use buffers::{GUARD, Guarded, STATE};
-use check::{THR_FLOOR, advance_checked, check_reset, check_step, snapshot};
+use check::{advance_checked, check_reset, check_step, snapshot};
+use wtas::kernels::spec::THR_FLOOR;
 use libfuzzer_sys::fuzz_target;
 use wtas::kernels::Backend;
 use wtas::{BufferName, Buffers, Cell, Config, Error, InputReset, Params};
@@ -399,7 +400,7 @@ fuzz_target!(|input: Input| {
                 let t = steps as f32;
                 advance_checked(&mut cell, t, 1.0);
                 if let Ok(mut twin) = twin {
-                    twin.set_backend(Backend::Reference).unwrap();
+                    twin.set_backend(Backend::Scalar).unwrap();
                     twin.advance(t, 1.0).unwrap();
                     assert_eq!(
                         snapshot(&cell),

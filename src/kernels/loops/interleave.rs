@@ -6,7 +6,7 @@
 //! independent chains fill the pipelines. Every lane still goes through
 //! the same operations in the same order: the bits are unchanged.
 
-use crate::kernels::backend::Ops;
+use crate::kernels::lanes::Ops;
 
 /// Four vectors of lanes `L`; each operation applies to all of them.
 #[derive(Clone, Copy, Debug)]

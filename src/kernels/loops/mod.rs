@@ -17,11 +17,11 @@
 mod interleave;
 mod plain;
 
-use super::backend::{LANES, Lanes, Ops};
+use super::lanes::{LANES, Lanes, Ops};
 use super::spec::exp::{exp, exp_nonpositive, exp_nonpositive_no_flush};
 use super::spec::rules::canonical_nan;
 use super::spec::{
-    EightWindows, Row, StepConsts, StepLanes, THR_FLOOR, WINDOW, fire, floored, nan_max,
+    EightWindows, Kernels, Row, StepConsts, StepLanes, THR_FLOOR, WINDOW, fire, floored, nan_max,
     reciprocal, reduce_add_lanes, reduce_max_lanes, spike_rules, voltage, windowed_sum_by,
 };
 use super::spec::{SoftmaxPath, ynn};
@@ -60,9 +60,21 @@ fn unpad(dst: &mut [f32], lanes: [f32; LANES]) {
     }
 }
 
+/// The loops instantiated on lanes `L`: a backend's table.
+pub(crate) const fn kernels<L: Lanes>() -> Kernels {
+    Kernels {
+        row_max: row_max::<L>,
+        exp: exp_lanes::<L>,
+        exp_sum: exp_sum::<L>,
+        spike_mask: spike_mask::<L>,
+        scale_in_place: scale_in_place::<L>,
+        step_row: step_row::<L>,
+    }
+}
+
 /// `exp` on eight lanes given as an array.
 #[inline(always)]
-pub(crate) fn exp_array<L: Lanes>(x: [f32; LANES]) -> [f32; LANES] {
+pub(crate) fn exp_lanes<L: Lanes>(x: [f32; LANES]) -> [f32; LANES] {
     exp(L::load(&x)).to_array()
 }
 

@@ -13,25 +13,25 @@
 //!   order cannot matter (maxima, spike counts);
 //! - [`exp`]: the reference's `exp`, fused multiply-adds included;
 //! - [`contract`]: what the cell hands the kernels: one row of state and
-//!   the step's constants, derived once per step.
-//!
-//! The [reference kernels](super::reference) apply these rules one element
-//! at a time: they are the executable specification every other backend
-//! is tested against, bit for bit.
+//!   the step's constants, derived once per step;
+//! - [`step_row`]: the step itself, literally, one element at a time, with
+//!   the reference's flushing emulated: the oracle. It is what the golden,
+//!   differential, soak and fuzz tests hold every backend to, bit for bit.
 #![forbid(unsafe_code)]
 
 pub(crate) mod contract;
 pub(crate) mod exp;
 pub(crate) mod reduce;
 pub(crate) mod rules;
+mod step;
 pub(crate) mod ynn;
 
 pub use contract::SoftmaxPath;
-pub(crate) use contract::{Row, StepConsts, StepLanes, plain_state};
+pub(crate) use contract::{Kernels, Row, StepConsts, StepLanes, plain_state};
 pub(crate) use reduce::{
     EightWindows, WINDOW, reduce_add_lanes, reduce_max_lanes, windowed_sum, windowed_sum_by,
 };
 pub(crate) use rules::{
-    THR_FLOOR, fire, fire_plain, floored, nan_max, reciprocal, spike_rules, voltage,
-    voltage_any_nan,
+    fire, fire_plain, floored, nan_max, reciprocal, spike_rules, voltage, voltage_any_nan,
 };
+pub use step::{StepInputs, THR_FLOOR, step_row};

@@ -8,10 +8,7 @@
 //! formula, the comment next to it proves that the bits are the same.
 
 use super::contract::StepLanes;
-use crate::kernels::backend::Ops;
-
-/// Floor of the adaptive threshold.
-pub(crate) const THR_FLOOR: f32 = 0.025;
+use crate::kernels::lanes::Ops;
 
 /// The largest subnormal f32: `p > MAX_SUBNORMAL` is `p >= f32::MIN_POSITIVE`.
 pub(super) const MAX_SUBNORMAL: f32 = f32::from_bits(0x007f_ffff);

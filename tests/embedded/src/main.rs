@@ -313,7 +313,7 @@ mod profile {
             t += 1.0;
             black_box(cell.advance(t, 1.0).is_ok());
         });
-        if cell.set_backend(Backend::Reference).is_ok() {
+        if cell.set_backend(Backend::Scalar).is_ok() {
             time("advance-reference", || {
                 t += 1.0;
                 black_box(cell.advance(t, 1.0).is_ok());

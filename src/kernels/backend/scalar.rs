@@ -1,24 +1,34 @@
-//! The reference kernels: the [specification](super::spec)'s rules applied
-//! one element at a time, on plain `f32`. They are what every other
-//! backend is tested against, bit for bit, and, being the smallest code,
-//! what targets without SIMD registers (Cortex-M, RISC-V) run for every
-//! backend.
+//! The scalar kernels: the [specification](crate::kernels::spec)'s rules
+//! applied one element at a time, on plain `f32`, tuned for cores without
+//! SIMD registers (Cortex-M0, M4F, RISC-V), which run them for every
+//! backend, being the smallest code. They are tested against the
+//! specification's literal step like every other backend.
 //!
 //! Every element goes through the same operations as in the eight-lane
-//! kernels ([`loops`](super::loops)); the row sum is the same function
+//! kernels ([`loops`](crate::kernels::loops)); the row sum is the same function
 //! ([`windowed_sum`]); the max and the spike count, whose order cannot
 //! change a bit, are a running max and an integer count. There is no
 //! chunk loop and no padded tail copy, so each pass is one short loop.
 
 #![forbid(unsafe_code)]
 
-use super::backend::{LANES, Ops, add, mul, sub};
-use super::spec::exp::{exp_f32, exp_nonpositive};
-use super::spec::{
-    Row, StepConsts, StepLanes, THR_FLOOR, fire, fire_plain, nan_max, reciprocal, reduce_add_lanes,
-    reduce_max_lanes, spike_rules, voltage_any_nan, windowed_sum,
+use crate::kernels::lanes::{LANES, Ops, add, mul, sub};
+use crate::kernels::spec::exp::{exp_f32, exp_nonpositive};
+use crate::kernels::spec::{
+    Kernels, Row, StepConsts, StepLanes, THR_FLOOR, fire, fire_plain, nan_max, reciprocal,
+    reduce_add_lanes, reduce_max_lanes, spike_rules, voltage_any_nan, windowed_sum,
 };
-use super::spec::{SoftmaxPath, ynn};
+use crate::kernels::spec::{SoftmaxPath, ynn};
+
+/// The scalar kernels' table.
+pub(crate) const KERNELS: Kernels = Kernels {
+    row_max,
+    exp: exp_lanes,
+    exp_sum,
+    spike_mask,
+    scale_in_place,
+    step_row,
+};
 
 /// One accumulator per lane of the eight-lane kernels.
 type Acc = [f32; LANES];
@@ -35,21 +45,21 @@ fn fold_lanes<'x>(acc: &mut Acc, xs: impl Iterator<Item = f32> + 'x, f: impl Fn(
 
 /// NaN-propagating maximum of a row; `-inf` for an empty row.
 #[inline(never)]
-pub(crate) fn row_max(x: &[f32]) -> f32 {
+fn row_max(x: &[f32]) -> f32 {
     let mut acc = [f32::NEG_INFINITY; LANES];
     fold_lanes(&mut acc, x.iter().copied(), nan_max);
     reduce_max_lanes(acc)
 }
 
 /// `exp` on eight lanes given as an array.
-pub(crate) fn exp_array(x: [f32; LANES]) -> [f32; LANES] {
+fn exp_lanes(x: [f32; LANES]) -> [f32; LANES] {
     x.map(exp_f32)
 }
 
 /// `out = exp(x - max)`, returning the sum of `out` in the reference's
 /// order. Lengths must match.
 #[inline(never)]
-pub(crate) fn exp_sum(x: &[f32], max: f32, out: &mut [f32], path: SoftmaxPath) -> f32 {
+fn exp_sum(x: &[f32], max: f32, out: &mut [f32], path: SoftmaxPath) -> f32 {
     exp_pass::<false>(x, max, out, path);
     row_sum(out, path)
 }
@@ -65,7 +75,7 @@ fn row_sum(e: &[f32], path: SoftmaxPath) -> f32 {
 
 /// `e_then_s = (e * inv > thr) ? 1 : 0` in place; returns the spike count.
 #[inline(never)]
-pub(crate) fn spike_mask(e_then_s: &mut [f32], inv: f32, thr: &[f32]) -> f32 {
+fn spike_mask(e_then_s: &mut [f32], inv: f32, thr: &[f32]) -> f32 {
     let mut acc = [0.0; LANES];
     let s = e_then_s.iter_mut().zip(thr).map(|(e, &thr)| {
         *e = fire(*e, inv, thr).1;
@@ -76,7 +86,7 @@ pub(crate) fn spike_mask(e_then_s: &mut [f32], inv: f32, thr: &[f32]) -> f32 {
 }
 
 /// `x = flush(x * inv)` in place, NaN made canonical.
-pub(crate) fn scale_in_place(x: &mut [f32], inv: f32) {
+fn scale_in_place(x: &mut [f32], inv: f32) {
     for x in x {
         let p = mul(*x, inv).flush_below(f32::MIN_POSITIVE);
         *x = if p.is_nan() { f32::NAN } else { p };
@@ -84,7 +94,7 @@ pub(crate) fn scale_in_place(x: &mut [f32], inv: f32) {
 }
 
 /// Advances one batch row by one step: the passes of
-/// [`loops::step_row`](super::loops::step_row), element by element.
+/// [`loops::step_row`](crate::kernels::loops::step_row), element by element.
 ///
 /// Each pass is its own function with its own short loop, so that only one
 /// pass's values are live at a time: the loop-invariant constants (the
@@ -102,7 +112,7 @@ pub(crate) fn scale_in_place(x: &mut [f32], inv: f32) {
 ///   to `2^24` units any order gives the same count. Longer rows take the
 ///   general spike pass, which sums in the eight-lane order.
 #[inline(never)]
-pub(crate) fn step_row(mut row: Row<'_>, k: &StepConsts) {
+fn step_row(mut row: Row<'_>, k: &StepConsts) {
     // The passes take the row and the constants by reference, so that
     // every argument travels in a register and this frame stays small.
     let row = &mut row;
@@ -186,7 +196,7 @@ fn voltage_pass<const SCALE: u8>(row: &mut Row<'_>, k: &StepConsts) -> f32 {
 
 /// `out = exp(x - max)`. With `NONPOSITIVE` every `x - max` must be in
 /// [−inf, 0] (a finite `max` of `x`), where [`exp_nonpositive`] has the
-/// bits of [`exp`](super::spec::exp::exp).
+/// bits of [`exp`](crate::kernels::spec::exp::exp).
 #[inline(never)]
 fn exp_pass<const NONPOSITIVE: bool>(x: &[f32], max: f32, out: &mut [f32], path: SoftmaxPath) {
     let e = |x: f32| match (path, NONPOSITIVE) {
