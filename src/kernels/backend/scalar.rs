@@ -12,11 +12,12 @@
 
 #![forbid(unsafe_code)]
 
-use crate::kernels::lanes::{LANES, Ops, add, mul, sub};
+use crate::kernels::lanes::{LANES, Ops, mul, sub};
 use crate::kernels::spec::exp::{exp_f32, exp_nonpositive};
 use crate::kernels::spec::{
-    Kernels, Row, StepConsts, StepLanes, THR_FLOOR, fire, fire_plain, nan_max, reciprocal,
-    reduce_add_lanes, reduce_max_lanes, spike_rules, voltage_any_nan, windowed_sum,
+    Kernels, Row, StepConsts, StepLanes, awake, fire, fire_plain, nan_max, reciprocal,
+    reduce_add_lanes, reduce_max_lanes, rfr_silent, spike_rules, threshold, threshold_any_nan,
+    threshold_delta, timers_plain_fired, voltage_any_nan, windowed_sum,
 };
 use crate::kernels::spec::{SoftmaxPath, ynn};
 
@@ -165,10 +166,10 @@ fn voltage_pass<const SCALE: u8>(row: &mut Row<'_>, k: &StepConsts) -> f32 {
     let mut nans: usize = 0;
     let mut one = |j: f32, rfr: f32, v: &mut f32| {
         let x = match SCALE {
-            SCALE_PLUS_ONE if rfr >= k.awake_from => j,
-            SCALE_MINUS_ONE if rfr >= k.awake_from => -j,
-            SCALE_PLUS_ONE | SCALE_MINUS_ONE => 0.0,
-            _ => voltage_any_nan::<f32, true>(j, rfr, &lanes),
+            SCALE_PLUS_ONE => voltage_any_nan::<f32, false, true>(j, rfr, &lanes),
+            SCALE_MINUS_ONE if awake(rfr, &lanes) => -j,
+            SCALE_MINUS_ONE => 0.0,
+            _ => voltage_any_nan::<f32, true, false>(j, rfr, &lanes),
         };
         // One comparison finds both a new max and a NaN (unordered; `max`
         // itself is never NaN here), which is made canonical.
@@ -221,27 +222,21 @@ fn exp_pass<const NONPOSITIVE: bool>(x: &[f32], max: f32, out: &mut [f32], path:
 /// spike, for a plain step (see [`StepConsts::plain`]) of a row of at
 /// most [`MAX_EXACT_COUNT`] units; returns the spike count.
 ///
-/// The plain rules as branches: the products run only where their factor
-/// is not a known 1 or 0, and the M0's soft float makes fewer calls. The
-/// bits are those of the arithmetic forms: `(rfr + dt) * 0 + dt` is `dt`,
-/// or NaN where `rfr + dt` is not finite; `(rfr + dt) * 1 + 0` is
-/// `rfr + dt` (never `-0.0`, as `dt > 0`, and a NaN only from a canonical
-/// one); `1 * tols + 0 * t` is `tols` (see `plain_state`).
+/// The plain rules as branches ([`timers_plain_fired`], [`rfr_silent`]):
+/// the products run only where their factor is not a known 1 or 0, and
+/// the M0's soft float makes fewer calls.
 #[inline(never)]
 fn spike_pass_plain(row: &mut Row<'_>, inv: f32, k: &StepConsts) -> f32 {
     let (s, thr, rfr, tols) = (&mut *row.s, &*row.thr, &mut *row.rfr, &mut *row.tols);
-    let (t, dt) = (k.t, k.dt);
+    let lanes = StepLanes::new(k);
     let mut count: u32 = 0;
     let mut one = |s: &mut f32, thr: f32, rfr: &mut f32, tols: &mut f32| {
-        let r = add(*rfr, dt);
+        let r = rfr_silent(*rfr, &lanes);
         if fire_plain(*s, inv, thr).0 {
-            *rfr = if r.is_finite() { dt } else { f32::NAN };
-            *tols = 0.0 * *tols + t;
+            (*rfr, *tols) = timers_plain_fired(r, *tols, &lanes);
             *s = 1.0;
             count += 1;
         } else {
-            // A plain state's `tols` is kept, and `r` is canonical if NaN
-            // (see `plain_state`).
             *rfr = r;
             *s = 0.0;
         }
@@ -285,21 +280,16 @@ fn spike_pass(row: &mut Row<'_>, inv: f32, k: &StepConsts) -> f32 {
     reduce_add_lanes(acc)
 }
 
-/// `thr = max(thr + (count - 1) * thr_gain, 0.025)`, with the
-/// NaN-propagating floor of the eight-lane kernel.
+/// The thresholds ([`threshold`]).
 ///
 /// In a plain step with a finite `delta` no sum makes a new NaN (that takes
 /// `inf - inf`), and a canonical NaN threshold stays canonical through
-/// `+ delta`, so the floor needs no NaN test: `x <= 0.025` is false for a
-/// NaN, which is kept as it is.
+/// `+ delta`, so the floor needs no NaN test ([`threshold_any_nan`]).
 #[inline(never)]
 fn threshold_pass(thr: &mut [f32], count: f32, k: &StepConsts) {
-    let delta = (count - 1.0) * k.thr_gain;
+    let delta = threshold_delta(count, k.thr_gain);
     if k.plain && delta.is_finite() {
-        let one = |thr: &mut f32| {
-            let x = add(*thr, delta);
-            *thr = if x <= THR_FLOOR { THR_FLOOR } else { x };
-        };
+        let one = |thr: &mut f32| *thr = threshold_any_nan(*thr, delta);
         // Two at a time: half the loop overhead.
         let (t2, t1) = thr.as_chunks_mut::<2>();
         for [t0, t1] in t2 {
@@ -309,15 +299,7 @@ fn threshold_pass(thr: &mut [f32], count: f32, k: &StepConsts) {
         t1.iter_mut().for_each(one);
     } else {
         for thr in thr {
-            let x = *thr + delta;
-            // `floored`, written so that one comparison decides.
-            *thr = if x > THR_FLOOR {
-                x
-            } else if x <= THR_FLOOR {
-                THR_FLOOR
-            } else {
-                f32::NAN
-            };
+            *thr = threshold(*thr, delta);
         }
     }
 }

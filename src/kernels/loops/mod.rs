@@ -21,8 +21,9 @@ use super::lanes::{LANES, Lanes, Ops};
 use super::spec::exp::{exp, exp_nonpositive, exp_nonpositive_no_flush};
 use super::spec::rules::canonical_nan;
 use super::spec::{
-    EightWindows, Kernels, Row, StepConsts, StepLanes, THR_FLOOR, WINDOW, fire, floored, nan_max,
-    reciprocal, reduce_add_lanes, reduce_max_lanes, spike_rules, voltage, windowed_sum_by,
+    EightWindows, Kernels, Row, StepConsts, StepLanes, WINDOW, fire, nan_max, reciprocal,
+    reduce_add_lanes, reduce_max_lanes, spike_rules, threshold, threshold_delta, voltage,
+    windowed_sum_by,
 };
 use super::spec::{SoftmaxPath, ynn};
 use interleave::Interleaved;
@@ -403,24 +404,16 @@ fn spike_pass<L: Lanes, const PLAIN: bool>(row: &mut Row<'_>, inv: f32, k: &Step
     reduce_add(count)
 }
 
-/// Pass 4: `thr = max(thr + (count - 1) * thr_gain, 0.025)`.
-///
-/// One product and one sum, each rounded, as the reference computes them.
-/// No flush is needed: `count - 1` is a whole number, so the product is
-/// zero or at least `|thr_gain|` (flushed once per step), and a sum that a
-/// flush could change is far below the floor. The sum is NaN where a
-/// threshold is already NaN, or as `inf - inf`; the NaN stays, as in the
-/// reference (the unit never fires again).
+/// Pass 4: the thresholds ([`threshold`]).
 #[inline(always)]
 fn threshold_pass<L: Lanes>(thr: &mut [f32], count: f32, thr_gain: f32) {
-    let delta = L::splat((count - 1.0) * thr_gain);
-    let floor = L::splat(THR_FLOOR);
+    let delta = L::splat(threshold_delta(count, thr_gain));
     let (tc, tt) = thr.as_chunks_mut::<LANES>();
     for t8 in tc {
-        floored(L::load(t8).add(delta), floor).store(t8);
+        threshold(L::load(t8), delta).store(t8);
     }
     if !tt.is_empty() {
-        let thr = floored(L::load(&pad(tt, 0.0)).add(delta), floor);
+        let thr = threshold(L::load(&pad(tt, 0.0)), delta);
         unpad(tt, thr.to_array());
     }
 }

@@ -24,11 +24,8 @@
 //!   min. When `min - max >= NO_FLUSH_FROM` every `v - max` is at least
 //!   that (the subtraction is monotone), where neither can act.
 //! - **Silent chunks skip the timers' arithmetic**: see [`spike_pass`].
-//! - **The threshold floor as one `max`.** `floored(x)` is
-//!   `canonical_nan(0.025 > x ? 0.025 : x)`: where `x` is not NaN both
-//!   forms give the larger of the two (equal values have equal bits, the
-//!   floor being a nonzero normal number), and a NaN `x` passes through to
-//!   the deferred select.
+//! - **The threshold floor as one `max`** ([`threshold_any_nan`]), a NaN
+//!   passing through to the deferred select.
 #![forbid(unsafe_code)]
 
 use super::interleave::Interleaved;
@@ -36,7 +33,8 @@ use super::{ExpRange, LANES, Lanes, Ops, UNROLL, pad, reduce_add, reduce_max, un
 use crate::kernels::spec::exp::NO_FLUSH_FROM;
 use crate::kernels::spec::rules::canonical_nan;
 use crate::kernels::spec::{
-    Row, StepConsts, StepLanes, THR_FLOOR, fire_plain, nan_max, reciprocal,
+    Row, StepConsts, StepLanes, fire_plain, nan_max, reciprocal, rfr_silent, threshold_any_nan,
+    threshold_delta, timers_plain_any_nan, voltage_any_nan,
 };
 
 /// Whether any lane of `probe` is NaN.
@@ -55,21 +53,6 @@ fn canonicalize<L: Lanes>(x: &mut [f32]) {
     for x in xt {
         *x = canonical_nan(*x);
     }
-}
-
-/// Rules 1 and 2 ([`voltage`](crate::kernels::spec::voltage)) without the
-/// final NaN select: the same bits wherever `v` is not NaN. With `UNIT`
-/// (allowed only where `resist_m` is 1) the product `j * 1`, which is `j`
-/// wherever it is not NaN, is left out.
-#[inline(always)]
-fn voltage_unchecked<L: Ops, const FLUSH: bool, const UNIT: bool>(
-    j: L,
-    rfr: L,
-    k: &StepLanes<L>,
-) -> L {
-    let v = if UNIT { j } else { j.mul(k.resist_m) };
-    let v = if FLUSH { v.flush_below(k.volt_lim) } else { v };
-    L::select_or_zero(rfr.ge(k.awake_from), v)
 }
 
 /// Pass 1: voltages into `v`; `Some((max, min))` if no voltage is NaN,
@@ -99,8 +82,8 @@ fn voltage_pass<L: Lanes, const FLUSH: bool, const UNIT: bool>(
     let (mut min, mut min1) = (L::splat(f32::INFINITY), L::splat(f32::INFINITY));
     let (mut probe, mut probe1) = (L::splat(0.0), L::splat(0.0));
     for (([j0, j1], [r0, r1]), [v0, v1]) in jg.iter().zip(rg).zip(vg) {
-        let a = voltage_unchecked::<L, FLUSH, UNIT>(L::load(j0), L::load(r0), &k);
-        let b = voltage_unchecked::<L, FLUSH, UNIT>(L::load(j1), L::load(r1), &k);
+        let a = voltage_any_nan::<L, FLUSH, UNIT>(L::load(j0), L::load(r0), &k);
+        let b = voltage_any_nan::<L, FLUSH, UNIT>(L::load(j1), L::load(r1), &k);
         a.store(v0);
         b.store(v1);
         (max, max1) = (max.max_gt(a), max1.max_gt(b));
@@ -109,14 +92,14 @@ fn voltage_pass<L: Lanes, const FLUSH: bool, const UNIT: bool>(
     }
     let (mut max, mut min, mut probe) = (max.max_gt(max1), min.min_lt(min1), probe.add(probe1));
     for ((j8, r8), v8) in jc.iter().zip(rc).zip(vc) {
-        let v = voltage_unchecked::<L, FLUSH, UNIT>(L::load(j8), L::load(r8), &k);
+        let v = voltage_any_nan::<L, FLUSH, UNIT>(L::load(j8), L::load(r8), &k);
         v.store(v8);
         max = max.max_gt(v);
         min = min.min_lt(v);
         probe = probe.add(v);
     }
     if !jt.is_empty() {
-        let v = voltage_unchecked::<L, FLUSH, UNIT>(
+        let v = voltage_any_nan::<L, FLUSH, UNIT>(
             L::load(&pad(jt, 0.0)),
             L::load(&pad(rtail, 0.0)),
             &k,
@@ -167,9 +150,7 @@ fn spike_unchecked<L: Ops>(e: L, inv: L, thr: L, rfr: L, tols: L, k: &StepLanes<
     let (fires, _) = fire_plain(e, inv, thr);
     // `select(fires, 1, 0)` as `fires ? 1 : +0.0`: one and on x86.
     let s = L::select_or_zero(fires, L::splat(1.0));
-    let not_s = L::splat(1.0).sub(s);
-    let rfr = rfr.add(k.dt).mul(not_s).add(s.mul(k.dt));
-    let tols = not_s.mul(tols).add(s.mul(k.t));
+    let (rfr, tols) = timers_plain_any_nan(s, rfr, tols, k);
     (s, rfr, tols)
 }
 
@@ -177,13 +158,8 @@ fn spike_unchecked<L: Ops>(e: L, inv: L, thr: L, rfr: L, tols: L, k: &StepLanes<
 /// canonical afterwards, if its probe says there may be any.
 ///
 /// A chunk with no lane where `e * inv > thr` (most of them: a row has few
-/// winners) is silent: its spikes are 0, its `rfr` is
-/// `(rfr + dt) * 1 + 0 * dt`, which is `rfr + dt` (never `-0.0` with
-/// `dt > 0`, and a NaN only from a canonical one), and its `tols` is
-/// `1 * tols + 0 * t`, which is `tols` itself in a plain state (no
-/// `-0.0`, no NaN but the canonical one; see `plain_state`), as the
-/// reference kernels compute them: a silent chunk writes `s` and `rfr`
-/// only.
+/// winners) is silent: its spikes are 0, its `rfr` is [`rfr_silent`] and
+/// its `tols` is kept: a silent chunk writes `s` and `rfr` only.
 #[cfg_attr(debug_assertions, inline(never))]
 #[cfg_attr(not(debug_assertions), inline(always))]
 fn spike_pass<L: Lanes>(row: &mut Row<'_>, inv: f32, k: &StepConsts) -> f32 {
@@ -208,7 +184,7 @@ fn spike_pass<L: Lanes>(row: &mut Row<'_>, inv: f32, k: &StepConsts) -> f32 {
             let (e, thr) = (load4(s4), load4(t4));
             if !G::<L>::any(e.mul(inv).gt(thr)) {
                 store4(G::<L>::splat(0.0), s4);
-                store4(load4(r4).add(k.dt), r4);
+                store4(rfr_silent(load4(r4), &k), r4);
                 continue;
             }
             let (s, rfr, tols) = spike_unchecked(e, inv, thr, load4(r4), load4(l4), &k);
@@ -229,7 +205,7 @@ fn spike_pass<L: Lanes>(row: &mut Row<'_>, inv: f32, k: &StepConsts) -> f32 {
             // No unit of the chunk fires (see `spike_pass`): `s = 0`, and
             // the timers' rules with `s = 0`.
             L::splat(0.0).store(s8);
-            L::load(r8).add(k.dt).store(r8);
+            rfr_silent(L::load(r8), &k).store(r8);
             continue;
         }
         let (s, rfr, tols) = spike_unchecked(e, inv, thr, L::load(r8), L::load(l8), &k);
@@ -260,32 +236,32 @@ fn spike_pass<L: Lanes>(row: &mut Row<'_>, inv: f32, k: &StepConsts) -> f32 {
     reduce_add(count)
 }
 
-/// Pass 4: `thr = floored(thr + (count - 1) * thr_gain)`, as the general
-/// pass, with the floor as one `max` and NaNs made canonical afterwards.
+/// Pass 4: the thresholds, as the general pass, with the floor as one
+/// `max` ([`threshold_any_nan`]) and NaNs made canonical afterwards.
 #[cfg_attr(debug_assertions, inline(never))]
 #[cfg_attr(not(debug_assertions), inline(always))]
 fn threshold_pass<L: Lanes>(thr: &mut [f32], count: f32, thr_gain: f32) {
-    let delta = L::splat((count - 1.0) * thr_gain);
-    let floor = L::splat(THR_FLOOR);
+    let delta = threshold_delta(count, thr_gain);
     let (tc, tt) = thr.as_chunks_mut::<LANES>();
     // Four probes, four short dependency chains.
     let (tg, tc) = tc.as_chunks_mut::<UNROLL>();
-    let (floor4, delta4) = (Interleaved([floor; UNROLL]), Interleaved([delta; UNROLL]));
+    let delta4 = Interleaved::<L>::splat(delta);
     let mut probe4 = Interleaved::<L>::splat(0.0);
     for t4 in tg {
-        let x = floor4.max_gt(load4(t4).add(delta4));
+        let x = threshold_any_nan(load4(t4), delta4);
         store4(x, t4);
         probe4 = probe4.add(x);
     }
     let [p0, p1, p2, p3] = probe4.0;
     let mut probe = p0.add(p1).add(p2.add(p3));
+    let delta8 = L::splat(delta);
     for t8 in tc {
-        let x = floor.max_gt(L::load(t8).add(delta));
+        let x = threshold_any_nan(L::load(t8), delta8);
         x.store(t8);
         probe = probe.add(x);
     }
     for t in tt {
-        *t = THR_FLOOR.max_gt(*t + (count - 1.0) * thr_gain);
+        *t = threshold_any_nan(*t, delta);
         probe = probe.add(L::splat(*t));
     }
     if any_nan(probe) {

@@ -32,6 +32,8 @@ pub(crate) use reduce::{
     EightWindows, WINDOW, reduce_add_lanes, reduce_max_lanes, windowed_sum, windowed_sum_by,
 };
 pub(crate) use rules::{
-    fire, fire_plain, floored, nan_max, reciprocal, spike_rules, voltage, voltage_any_nan,
+    awake, fire, fire_plain, nan_max, reciprocal, rfr_silent, spike_rules, threshold,
+    threshold_any_nan, threshold_delta, timers_plain_any_nan, timers_plain_fired, voltage,
+    voltage_any_nan,
 };
 pub use step::{StepInputs, THR_FLOOR, step_row};
