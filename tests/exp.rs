@@ -204,7 +204,7 @@ fn dense_sweep() {
     }
 }
 
-/// Every f32 in [-104, 0] on the reference kernels and the detected
+/// Every f32 in [-104, 0] on the scalar kernels and the detected
 /// backend (the others share their code with one of these or run in the
 /// dense sweep). Run in release mode (`.ci/run` does):
 /// `cargo test --release --test exp -- --ignored`.

@@ -1,6 +1,6 @@
 //! The reference's `exp` on eight arbitrary lanes (any f32 bit patterns):
 //! every backend's `exp8`, the `wide` entry point `kernels::exp` and the
-//! scalar twin `exp_f32` agree bit for bit with the reference kernels, and
+//! scalar twin `exp_f32` agree bit for bit with the scalar kernels, and
 //! each lane meets the documented contract against `exp` computed in f64.
 #![no_main]
 

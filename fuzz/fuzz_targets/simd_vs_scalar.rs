@@ -1,7 +1,7 @@
 //! Arbitrary rows (any f32 bit patterns, any length) through every
 //! available backend and the free functions (which dispatch to
 //! `Backend::detect()`): `row_max`, `exp_sum`, `spike_mask`, `softmax` and
-//! `exp8` give the same bits and the same `Result` as the reference kernels,
+//! `exp8` give the same bits and the same `Result` as the scalar kernels,
 //! and a whole multi-row `Cell::advance` sequence gives the same state bits.
 #![no_main]
 

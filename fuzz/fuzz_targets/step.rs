@@ -110,7 +110,7 @@ enum Op {
     Backend(u8),
     /// Near ties: two units in three within 7 ulp of `base / 4`, the others
     /// far below; then one step, checked, and compared bit for bit with the
-    /// same step of a twin cell on the reference kernels.
+    /// same step of a twin cell on the scalar kernels.
     Ties {
         base: i8,
         seed: u32,
@@ -405,7 +405,7 @@ fuzz_target!(|input: Input| {
                     assert_eq!(
                         snapshot(&cell),
                         snapshot(&twin),
-                        "near ties: {:?} vs the reference",
+                        "near ties: {:?} vs the scalar kernels",
                         cell.backend()
                     );
                 }

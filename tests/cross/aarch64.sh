@@ -8,7 +8,7 @@
 # 2. The host's firmware-scenario digest (`wtas-host-digest`).
 # 3. `cargo test --release` for aarch64-unknown-linux-gnu, every test target
 #    and the doc tests, run under qemu-aarch64 (golden replay on every
-#    backend, differential tests against the reference kernels, exp sweeps,
+#    backend, differential tests against the specification, exp sweeps,
 #    the firmware digest, invariants, errors).
 # 4. The aarch64 firmware-scenario digest must equal the host's.
 # 5. The step kernel's disassembly must use NEON vector arithmetic on

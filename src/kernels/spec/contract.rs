@@ -165,7 +165,7 @@ impl<L: Ops> StepLanes<L> {
 /// fail, and it is checked once.
 ///
 /// The conditions on NaNs and on `-0.0` go beyond what [`timers_plain`]
-/// needs; they are for the reference kernels, where they save work on
+/// needs; they are for the scalar kernels, where they save work on
 /// every element:
 /// - a canonical NaN stays canonical through `+ dt` or `+ delta` on every
 ///   target (each either returns a quiet NaN operand as it is or returns

@@ -155,7 +155,7 @@ pub(crate) fn exp_nonpositive_no_flush<L: Ops>(x: L) -> L {
 }
 
 /// `exp` of one value: [`exp`] on one lane. Kept out of line where code
-/// size matters (targets without SIMD, whose reference kernels call it for
+/// size matters (targets without SIMD, whose scalar kernels call it for
 /// every element).
 #[cfg_attr(not(wtas_simd), inline(never))]
 #[cfg_attr(wtas_simd, inline)]

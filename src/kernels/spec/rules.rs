@@ -2,7 +2,7 @@
 //!
 //! Each rule is written once, generically over the lane operations
 //! ([`Ops`]), and applied unchanged to one `f32` by the
-//! [reference kernels](crate::kernels::reference) and to eight lanes by
+//! [scalar kernels](crate::kernels::backend::scalar) and to eight lanes by
 //! every vector backend, so there is one definition of what is computed.
 //! Where a rule is written in a cheaper form than the reference's literal
 //! formula, the comment next to it proves that the bits are the same.

@@ -6,13 +6,13 @@
 //! NaN it writes made canonical. It is written to be read, not to be fast:
 //! no rule is rewritten into a cheaper form, no case is left out. The
 //! backends ([`Backend`](crate::kernels::Backend)) compute the same bits by
-//! the optimized forms of [`rules`](super::rules); the golden, differential,
+//! the optimized forms of the rules (`rules.rs`); the golden, differential,
 //! soak and fuzz tests hold every backend to this function, bit for bit.
 //!
 //! What the reference's compiled softmax computes beyond plain arithmetic,
 //! its `exp` and the order of its row sum, is the one thing taken from the
-//! rest of the specification ([`exp`](super::exp), [`ynn`](super::ynn),
-//! [`reduce`](super::reduce)), as the shape's [`SoftmaxPath`] says.
+//! rest of the specification (`exp.rs`, `ynn.rs`, `reduce.rs`), as the
+//! shape's [`SoftmaxPath`] says.
 
 use super::contract::SoftmaxPath;
 use super::{exp, reduce, ynn};
