@@ -300,3 +300,205 @@ pub(super) fn step_row<L: Lanes>(row: &mut Row<'_>, k: &StepConsts) -> bool {
     threshold_pass::<L>(row.thr, count, k.thr_gain);
     true
 }
+
+/// The plain loops' conditions at their edges, each compared with the
+/// specification's literal step: where a condition holds, the plain loops
+/// must step the row to the specification's bits; where it fails, they
+/// must hand the row back (and the general loops then give those bits).
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+mod tests {
+    use super::step_row;
+    use crate::kernels::backend::array::Array;
+    use crate::kernels::spec::exp::NO_FLUSH_FROM;
+    use crate::kernels::spec::{self, Row, SoftmaxPath, StepConsts, StepInputs, plain_state};
+
+    /// Units per row: four-chunk groups, single chunks and a padded tail.
+    const N: usize = 4 * 8 * 2 + 8 + 5;
+
+    /// A row: `j`, then `thr`, `rfr`, `tols` as a resumed state holds them.
+    struct State {
+        j: [f32; N],
+        thr: [f32; N],
+        rfr: [f32; N],
+        tols: [f32; N],
+    }
+
+    /// An ordinary row: one strong unit, noise, every unit awake.
+    fn ordinary() -> State {
+        let mut j = [0.0; N];
+        for (i, j) in j.iter_mut().enumerate() {
+            *j = (i % 7) as f32 * 0.125 - 0.5;
+        }
+        j[N - 3] = 9.0;
+        State {
+            j,
+            thr: [0.3; N],
+            rfr: [5.0; N],
+            tols: [1.5; N],
+        }
+    }
+
+    /// Steps `st` by the plain loops (if the state allows a plain step) and
+    /// by the specification; returns whether the plain loops stepped it,
+    /// after checking every field's bits.
+    fn check(st: &State, resist_m: f32, dt: f32, what: core::fmt::Arguments<'_>) -> bool {
+        let k = StepInputs {
+            resist_m,
+            refract_time: 2.0,
+            thr_gain: 0.01,
+            t: 3.0,
+            dt,
+            path: SoftmaxPath::Inline,
+        };
+        let plain = plain_state(&st.thr, &st.rfr, &st.tols);
+        let consts = StepConsts::new(resist_m, 2.0, 0.01, 3.0, dt, plain, SoftmaxPath::Inline);
+        let (mut v, mut s) = ([0.0; N], [0.0; N]);
+        let (mut thr, mut rfr, mut tols) = (st.thr, st.rfr, st.tols);
+        let mut row = Row {
+            j: &st.j,
+            v: &mut v,
+            s: &mut s,
+            thr: &mut thr,
+            rfr: &mut rfr,
+            tols: &mut tols,
+        };
+        let stepped = consts.plain && step_row::<Array>(&mut row, &consts);
+        if !stepped {
+            super::super::step_row::<Array>(row, &consts);
+        }
+        let (mut v2, mut s2) = ([0.0; N], [0.0; N]);
+        let (mut thr2, mut rfr2, mut tols2) = (st.thr, st.rfr, st.tols);
+        spec::step_row(
+            &k, &st.j, &mut v2, &mut s2, &mut thr2, &mut rfr2, &mut tols2,
+        )
+        .unwrap();
+        let fields = [
+            ("v", v, v2),
+            ("s", s, s2),
+            ("thr", thr, thr2),
+            ("rfr", rfr, rfr2),
+            ("tols", tols, tols2),
+        ];
+        for (name, ours, spec) in fields {
+            for i in 0..N {
+                assert_eq!(
+                    ours[i].to_bits(),
+                    spec[i].to_bits(),
+                    "{what}: {name}[{i}] (plain loops stepped it: {stepped})"
+                );
+            }
+        }
+        stepped
+    }
+
+    #[test]
+    fn an_ordinary_row_is_plain() {
+        assert!(check(&ordinary(), 1.0, 1.0, format_args!("ordinary")));
+        assert!(check(&ordinary(), 2.5, 1.0, format_args!("resist_m 2.5")));
+        assert!(check(&ordinary(), -1.0, 1.0, format_args!("resist_m -1")));
+    }
+
+    /// `exp` without its clamp and flush from `min - max >= NO_FLUSH_FROM`
+    /// on: at the edge, one ulp inside, and one ulp outside.
+    #[test]
+    fn exp_without_flush_at_its_edge() {
+        let inside = f32::from_bits(NO_FLUSH_FROM.to_bits() - 1);
+        let outside = f32::from_bits(NO_FLUSH_FROM.to_bits() + 1);
+        for gap in [NO_FLUSH_FROM, inside, outside, -87.5, -104.0] {
+            for at in [0, 31, 32, 70, N - 1] {
+                let mut st = ordinary();
+                st.j[N - 3] = 1.0;
+                st.j[at] = 1.0 + gap;
+                assert!(check(&st, 1.0, 1.0, format_args!("gap {gap} at {at}")));
+            }
+        }
+    }
+
+    /// The voltage pass's probe: a NaN voltage, and `+inf` with `-inf`
+    /// (a NaN probe without a NaN voltage), hand the row back; so does an
+    /// infinite max.
+    #[test]
+    fn voltage_probe_hands_back() {
+        for (what, a, b) in [
+            ("nan", f32::NAN, 0.0),
+            ("nan payload", f32::from_bits(0xffc0_1234), 0.0),
+            ("inf and -inf", f32::INFINITY, f32::NEG_INFINITY),
+            ("inf", f32::INFINITY, 0.0),
+        ] {
+            for at in [0, 33, N - 1] {
+                let mut st = ordinary();
+                st.j[at] = a;
+                st.j[(at + 9) % N] = b;
+                assert!(
+                    !check(&st, 1.0, 1.0, format_args!("{what}")),
+                    "{what} at {at}: stepped plain"
+                );
+            }
+        }
+        // `-inf` alone leaves a finite max: plain.
+        let mut st = ordinary();
+        st.j[5] = f32::NEG_INFINITY;
+        assert!(check(&st, 1.0, 1.0, format_args!("-inf")));
+    }
+
+    /// The deferred NaN selects of the spike and threshold passes: timers
+    /// that overflow (`rfr + dt = inf`, then `inf * 0` where the unit
+    /// fires) and canonical NaN thresholds and timers, in groups, single
+    /// chunks and the tail.
+    #[test]
+    fn deferred_nan_selects() {
+        for at in [0, 1, 40, 64, 70, N - 1] {
+            let mut st = ordinary();
+            st.j[at] = 20.0;
+            st.rfr[at] = f32::MAX;
+            st.rfr[(at + 3) % N] = f32::MAX;
+            st.rfr[(at + 5) % N] = f32::NAN;
+            st.thr[(at + 7) % N] = f32::NAN;
+            st.thr[(at + 11) % N] = f32::INFINITY;
+            assert!(check(&st, 1.0, f32::MAX, format_args!("overflow at {at}")));
+        }
+    }
+
+    /// The state conditions of a plain step, each at its edge: thresholds
+    /// at `f32::MIN_POSITIVE` (plain) and just below it (not), `dt` at
+    /// `2^-102` (plain) and just below it (not), `tols` of `-0.0` (not),
+    /// and NaNs with payloads (not).
+    #[test]
+    fn plain_state_at_its_edges() {
+        let dt_min = f32::from_bits(0x0c80_0000);
+        let dt_below = f32::from_bits(0x0c80_0000 - 1);
+        let cases: [Case; 7] = [
+            (
+                "thr MIN_POSITIVE",
+                |s| s.thr[3] = -f32::MIN_POSITIVE,
+                1.0,
+                true,
+            ),
+            ("thr subnormal", |s| s.thr[3] = tiny_thr(), 1.0, false),
+            ("dt 2^-102", |_| {}, dt_min, true),
+            ("dt below 2^-102", |_| {}, dt_below, false),
+            ("tols -0.0", |s| s.tols[N - 3] = -0.0, 1.0, false),
+            (
+                "rfr NaN payload",
+                |s| s.rfr[8] = f32::from_bits(0x7fc0_0001),
+                1.0,
+                false,
+            ),
+            ("tols subnormal", |s| s.tols[2] = tiny_thr(), 1.0, false),
+        ];
+        for (what, edit, dt, plain) in cases {
+            let mut st = ordinary();
+            edit(&mut st);
+            assert_eq!(check(&st, 1.0, dt, format_args!("{what}")), plain, "{what}");
+        }
+    }
+
+    /// A state edit: what it is, the edit, `dt`, and whether the step is plain.
+    type Case = (&'static str, fn(&mut State), f32, bool);
+
+    /// The largest subnormal `f32`.
+    fn tiny_thr() -> f32 {
+        f32::from_bits(f32::MIN_POSITIVE.to_bits() - 1)
+    }
+}
