@@ -26,7 +26,7 @@ use super::spec::{
     windowed_sum_by,
 };
 use super::spec::{SoftmaxPath, ynn};
-use interleave::Interleaved;
+use interleave::{Block, Interleaved};
 
 /// Chunks per group of the `exp` loop: several independent `exp` chains
 /// keep a superscalar core busy. (Targets without SIMD run the reference
@@ -168,22 +168,25 @@ fn exp_pass_in<L: Lanes, const R: u8>(x: &[f32], max: f32, out: &mut [f32]) {
     let (xcg, xc1) = xc.as_chunks::<UNROLL>();
     let (ocg, oc1) = oc.as_chunks_mut::<UNROLL>();
     let m4 = Interleaved([m; UNROLL]);
-    for (xg, og) in xcg.iter().zip(ocg) {
-        let [x0, x1, x2, x3] = xg;
-        let v = Interleaved([L::load(x0), L::load(x1), L::load(x2), L::load(x3)]);
-        let e = exp_in::<Interleaved<L>, R>(v.sub(m4));
-        for (e, o8) in e.0.into_iter().zip(og) {
-            e.store(o8);
-        }
+    for (x, o) in xcg.iter().zip(ocg) {
+        exp_block::<Interleaved<L>, R>(x, o, m4);
     }
-    for (x8, o8) in xc1.iter().zip(oc1) {
-        exp_in::<L, R>(L::load(x8).sub(m)).store(o8);
+    for (x, o) in xc1.iter().zip(oc1) {
+        exp_block::<L, R>(x, o, m);
     }
     if !xt.is_empty() {
         // Padded with `max`: `max - max` is 0 or NaN, in range for every `R`.
-        let e = exp_in::<L, R>(L::load(&pad(xt, max)).sub(m));
-        unpad(ot, e.to_array());
+        let mut e = [0.0; LANES];
+        exp_block::<L, R>(&pad(xt, max), &mut e, m);
+        unpad(ot, e);
     }
+}
+
+/// `out = exp(x - max)` on one block (a group of four chunks, or one
+/// chunk), as `R` says.
+#[inline(always)]
+fn exp_block<B: Block, const R: u8>(x: &B::Mem, out: &mut B::Mem, max: B) {
+    exp_in::<B, R>(B::load_block(x).sub(max)).store_block(out);
 }
 
 /// `out = exp(x - max)`, returning the sum of `out` in the reference's

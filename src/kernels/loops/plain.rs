@@ -28,7 +28,7 @@
 //!   passing through to the deferred select.
 #![forbid(unsafe_code)]
 
-use super::interleave::Interleaved;
+use super::interleave::{Block, Interleaved};
 use super::{ExpRange, LANES, Lanes, Ops, UNROLL, pad, reduce_add, reduce_max, unpad};
 use crate::kernels::spec::exp::NO_FLUSH_FROM;
 use crate::kernels::spec::rules::canonical_nan;
@@ -127,21 +127,6 @@ fn voltage_pass<L: Lanes, const FLUSH: bool, const UNIT: bool>(
     Some((reduce_max(max), min))
 }
 
-/// Loads a group of chunks.
-#[inline(always)]
-fn load4<L: Lanes>(g: &[[f32; LANES]; UNROLL]) -> Interleaved<L> {
-    let [x0, x1, x2, x3] = g;
-    Interleaved([L::load(x0), L::load(x1), L::load(x2), L::load(x3)])
-}
-
-/// Stores a group of chunks.
-#[inline(always)]
-fn store4<L: Lanes>(x: Interleaved<L>, g: &mut [[f32; LANES]; UNROLL]) {
-    for (x, o) in x.0.into_iter().zip(g) {
-        x.store(o);
-    }
-}
-
 /// Rules 4, 6 and 7 of a plain step
 /// ([`spike_rules`](crate::kernels::spec::spike_rules) with `PLAIN`) without
 /// the final NaN select on `rfr`: the spikes, `rfr` and `tols`.
@@ -154,81 +139,74 @@ fn spike_unchecked<L: Ops>(e: L, inv: L, thr: L, rfr: L, tols: L, k: &StepLanes<
     (s, rfr, tols)
 }
 
+/// Pass 3 on one block (a group of four chunks, or one chunk): the spikes
+/// (added to `count`), the timers (`rfr` added to `probe`).
+///
+/// A block with no lane where `e * inv > thr` (most of them: a row has few
+/// winners) is silent: its spikes are 0, its `rfr` is [`rfr_silent`] and
+/// its `tols` is kept: a silent block writes `s` and `rfr` only.
+#[inline(always)]
+fn spike_block<B: Block>(
+    [s, thr, rfr, tols]: [&mut B::Mem; 4],
+    inv: B,
+    k: &StepLanes<B>,
+    [count, probe]: [&mut B; 2],
+) {
+    let (e, th) = (B::load_block(s), B::load_block(thr));
+    if !B::any(e.mul(inv).gt(th)) {
+        B::splat(0.0).store_block(s);
+        rfr_silent(B::load_block(rfr), k).store_block(rfr);
+        return;
+    }
+    let (sv, r, t) = spike_unchecked(e, inv, th, B::load_block(rfr), B::load_block(tols), k);
+    sv.store_block(s);
+    r.store_block(rfr);
+    t.store_block(tols);
+    *count = count.add(sv);
+    *probe = probe.add(r);
+}
+
 /// Pass 3 of a plain step; returns the spike count. `rfr`'s NaNs are made
 /// canonical afterwards, if its probe says there may be any.
 ///
-/// A chunk with no lane where `e * inv > thr` (most of them: a row has few
-/// winners) is silent: its spikes are 0, its `rfr` is [`rfr_silent`] and
-/// its `tols` is kept: a silent chunk writes `s` and `rfr` only.
+/// Groups of four chunks first (one test for the group, four counts and
+/// probes: short dependency chains; a count of ones and zeros is exact in
+/// any order), then single chunks, then the padded tail (padding that
+/// never fires).
 #[cfg_attr(debug_assertions, inline(never))]
 #[cfg_attr(not(debug_assertions), inline(always))]
 fn spike_pass<L: Lanes>(row: &mut Row<'_>, inv: f32, k: &StepConsts) -> f32 {
     let (sc, st) = row.s.as_chunks_mut::<LANES>();
-    let (tc, tt) = row.thr.as_chunks::<LANES>();
+    let (tc, tt) = row.thr.as_chunks_mut::<LANES>();
     let (rc, rt) = row.rfr.as_chunks_mut::<LANES>();
     let (lc, lt) = row.tols.as_chunks_mut::<LANES>();
-    // Groups of four chunks first: one test for the group, four counts and
-    // probes (short dependency chains; a count of ones and zeros is exact
-    // in any order).
     let (sg, sc) = sc.as_chunks_mut::<UNROLL>();
-    let (tg, tc) = tc.as_chunks::<UNROLL>();
+    let (tg, tc) = tc.as_chunks_mut::<UNROLL>();
     let (rg, rc) = rc.as_chunks_mut::<UNROLL>();
     let (lg, lc) = lc.as_chunks_mut::<UNROLL>();
-    let (count, probe) = {
-        type G<L> = Interleaved<L>;
-        let inv = G::<L>::splat(inv);
-        let k = StepLanes::<G<L>>::new(k);
-        let mut count = G::<L>::splat(0.0);
-        let mut probe = G::<L>::splat(0.0);
-        for (((s4, t4), r4), l4) in sg.iter_mut().zip(tg).zip(rg).zip(lg) {
-            let (e, thr) = (load4(s4), load4(t4));
-            if !G::<L>::any(e.mul(inv).gt(thr)) {
-                store4(G::<L>::splat(0.0), s4);
-                store4(rfr_silent(load4(r4), &k), r4);
-                continue;
-            }
-            let (s, rfr, tols) = spike_unchecked(e, inv, thr, load4(r4), load4(l4), &k);
-            store4(s, s4);
-            store4(rfr, r4);
-            store4(tols, l4);
-            count = count.add(s);
-            probe = probe.add(rfr);
-        }
-        let ([c0, c1, c2, c3], [p0, p1, p2, p3]) = (count.0, probe.0);
-        (c0.add(c1).add(c2.add(c3)), p0.add(p1).add(p2.add(p3)))
-    };
+    let (inv4, k4) = (Interleaved::<L>::splat(inv), StepLanes::new(k));
+    let mut acc4 = [Interleaved::<L>::splat(0.0); 2];
+    for (((s, t), r), l) in sg.iter_mut().zip(tg).zip(rg).zip(lg) {
+        let [c, p] = &mut acc4;
+        spike_block([s, t, r, l], inv4, &k4, [c, p]);
+    }
     let (inv, k) = (L::splat(inv), StepLanes::new(k));
-    let (mut count, mut probe) = (count, probe);
-    for (((s8, t8), r8), l8) in sc.iter_mut().zip(tc).zip(rc).zip(lc) {
-        let (e, thr) = (L::load(s8), L::load(t8));
-        if !L::any(e.mul(inv).gt(thr)) {
-            // No unit of the chunk fires (see `spike_pass`): `s = 0`, and
-            // the timers' rules with `s = 0`.
-            L::splat(0.0).store(s8);
-            rfr_silent(L::load(r8), &k).store(r8);
-            continue;
-        }
-        let (s, rfr, tols) = spike_unchecked(e, inv, thr, L::load(r8), L::load(l8), &k);
-        s.store(s8);
-        rfr.store(r8);
-        tols.store(l8);
-        count = count.add(s);
-        probe = probe.add(rfr);
+    let [mut count, mut probe] = acc4.map(Interleaved::sum);
+    for (((s, t), r), l) in sc.iter_mut().zip(tc).zip(rc).zip(lc) {
+        spike_block([s, t, r, l], inv, &k, [&mut count, &mut probe]);
     }
     if !st.is_empty() {
-        let (s, rfr, tols) = spike_unchecked(
-            L::load(&pad(st, 0.0)),
-            inv,
-            L::load(&pad(tt, f32::INFINITY)),
-            L::load(&pad(rt, 0.0)),
-            L::load(&pad(lt, 0.0)),
-            &k,
-        );
-        unpad(st, s.to_array());
-        unpad(rt, rfr.to_array());
-        unpad(lt, tols.to_array());
-        count = count.add(s);
-        probe = probe.add(rfr);
+        let mut tail = [
+            pad(st, 0.0),
+            pad(tt, f32::INFINITY),
+            pad(rt, 0.0),
+            pad(lt, 0.0),
+        ];
+        let [s, t, r, l] = &mut tail;
+        spike_block([s, t, r, l], inv, &k, [&mut count, &mut probe]);
+        unpad(st, *s);
+        unpad(rt, *r);
+        unpad(lt, *l);
     }
     if any_nan(probe) {
         canonicalize::<L>(row.rfr);
@@ -236,33 +214,40 @@ fn spike_pass<L: Lanes>(row: &mut Row<'_>, inv: f32, k: &StepConsts) -> f32 {
     reduce_add(count)
 }
 
+/// Pass 4 on one block: the thresholds ([`threshold_any_nan`]), added to
+/// `probe`.
+#[inline(always)]
+fn threshold_block<B: Block>(thr: &mut B::Mem, delta: B, probe: &mut B) {
+    let x = threshold_any_nan(B::load_block(thr), delta);
+    x.store_block(thr);
+    *probe = probe.add(x);
+}
+
 /// Pass 4: the thresholds, as the general pass, with the floor as one
 /// `max` ([`threshold_any_nan`]) and NaNs made canonical afterwards.
+/// Groups of four chunks first (four probes, four short dependency
+/// chains), then single chunks, then the padded tail.
 #[cfg_attr(debug_assertions, inline(never))]
 #[cfg_attr(not(debug_assertions), inline(always))]
 fn threshold_pass<L: Lanes>(thr: &mut [f32], count: f32, thr_gain: f32) {
     let delta = threshold_delta(count, thr_gain);
     let (tc, tt) = thr.as_chunks_mut::<LANES>();
-    // Four probes, four short dependency chains.
     let (tg, tc) = tc.as_chunks_mut::<UNROLL>();
     let delta4 = Interleaved::<L>::splat(delta);
     let mut probe4 = Interleaved::<L>::splat(0.0);
-    for t4 in tg {
-        let x = threshold_any_nan(load4(t4), delta4);
-        store4(x, t4);
-        probe4 = probe4.add(x);
+    for t in tg {
+        threshold_block(t, delta4, &mut probe4);
     }
-    let [p0, p1, p2, p3] = probe4.0;
-    let mut probe = p0.add(p1).add(p2.add(p3));
-    let delta8 = L::splat(delta);
-    for t8 in tc {
-        let x = threshold_any_nan(L::load(t8), delta8);
-        x.store(t8);
-        probe = probe.add(x);
+    let (delta, mut probe) = (L::splat(delta), probe4.sum());
+    for t in tc {
+        threshold_block(t, delta, &mut probe);
     }
-    for t in tt {
-        *t = threshold_any_nan(*t, delta);
-        probe = probe.add(L::splat(*t));
+    if !tt.is_empty() {
+        // Padded with 0: a padded lane's `0 + delta` is NaN only where
+        // `delta` is, and so is every real lane's sum.
+        let mut tail = pad(tt, 0.0);
+        threshold_block(&mut tail, delta, &mut probe);
+        unpad(tt, tail);
     }
     if any_nan(probe) {
         canonicalize::<L>(thr);
