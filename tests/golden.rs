@@ -3,11 +3,13 @@
 //! every backend this CPU can run, and checks every field of every step bit
 //! for bit (NaN equals NaN).
 
+#[path = "invariants/check.rs"]
+mod check;
 mod common;
 
+use check::{fields, spec_step};
 use common::{Trajectory, golden_files, same};
 use wtas::kernels::Backend;
-use wtas::kernels::spec::{self, StepInputs};
 use wtas::{Buffers, Cell, InputReset};
 
 /// Where a trajectory is replayed: the specification's step, or a cell on
@@ -39,64 +41,26 @@ fn replay(traj: &Trajectory, on: On) -> Result<(), String> {
     }
     // The specification's state: the cell's at first (and after a reset,
     // which the cell applies to its own state, never advanced here).
-    let mut st: [Vec<f32>; 6] = [
-        cell.j(),
-        cell.v(),
-        cell.s(),
-        cell.thr(),
-        cell.rfr(),
-        cell.tols(),
-    ]
-    .map(<[f32]>::to_vec);
+    let values = |cell: &Cell<'_>| fields(cell).map(<[f32]>::to_vec);
+    let mut st = values(&cell);
     for step in 0..traj.steps() {
         if traj.reset[step] {
             cell.reset(InputReset::Zero);
-            for i in [1, 2, 4, 5] {
-                st[i].copy_from_slice(
-                    [
-                        cell.j(),
-                        cell.v(),
-                        cell.s(),
-                        cell.thr(),
-                        cell.rfr(),
-                        cell.tols(),
-                    ][i],
-                );
-            }
+            let thr = std::mem::take(&mut st[3]);
+            st = values(&cell);
+            st[3] = thr;
         }
         let at = step * n..(step + 1) * n;
-        let j = &traj.j[at.clone()];
         let fields: [&[f32]; 5] = match on {
             On::Cell(_) => {
-                cell.j_mut().copy_from_slice(j);
+                cell.j_mut().copy_from_slice(&traj.j[at.clone()]);
                 cell.advance(traj.t[step], traj.dt)
                     .map_err(|e| e.to_string())?;
                 [cell.v(), cell.s(), cell.thr(), cell.rfr(), cell.tols()]
             }
             On::Spec => {
-                let k = StepInputs {
-                    resist_m: params.resist_m(),
-                    refract_time: params.refract_time(),
-                    thr_gain: params.thr_gain(),
-                    t: traj.t[step],
-                    dt: traj.dt,
-                    path: params.softmax_path(),
-                };
-                let [_, v, s, thr, rfr, tols] = &mut st;
-                let rows = traj.n_units.max(1);
-                for (r, j) in j.chunks(rows).enumerate() {
-                    let r = r * rows..r * rows + j.len();
-                    spec::step_row(
-                        &k,
-                        j,
-                        &mut v[r.clone()],
-                        &mut s[r.clone()],
-                        &mut thr[r.clone()],
-                        &mut rfr[r.clone()],
-                        &mut tols[r],
-                    )
-                    .map_err(|e| e.to_string())?;
-                }
+                st[0].copy_from_slice(&traj.j[at.clone()]);
+                spec_step(&params, traj.t[step], traj.dt, &mut st);
                 [&st[1], &st[2], &st[3], &st[4], &st[5]]
             }
         };

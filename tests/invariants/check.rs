@@ -10,17 +10,21 @@ use wtas::{Cell, InputReset, Params};
 /// The six buffers of a cell as bit patterns: j, v, s, thr, rfr, tols.
 pub type State = [Vec<u32>; 6];
 
-/// Copies the cell's state into `out` (reusing its allocations).
-pub fn snapshot_into(cell: &Cell<'_>, out: &mut State) {
-    let src: [&[f32]; 6] = [
+/// The cell's six buffers: j, v, s, thr, rfr, tols.
+pub fn fields<'a>(cell: &'a Cell<'_>) -> [&'a [f32]; 6] {
+    [
         cell.j(),
         cell.v(),
         cell.s(),
         cell.thr(),
         cell.rfr(),
         cell.tols(),
-    ];
-    for (o, s) in out.iter_mut().zip(src) {
+    ]
+}
+
+/// Copies the cell's state into `out` (reusing its allocations).
+pub fn snapshot_into(cell: &Cell<'_>, out: &mut State) {
+    for (o, s) in out.iter_mut().zip(fields(cell)) {
         o.clear();
         o.extend(s.iter().map(|x| x.to_bits()));
     }
@@ -45,16 +49,12 @@ pub fn inputs(params: &Params, t: f32, dt: f32) -> StepInputs {
     }
 }
 
-/// Checks one successful `advance(t, dt)` from `old` to `new` against the
-/// specification's literal step ([`spec::step_row`]), row by row: every
-/// field bit for bit (every NaN written is canonical, so bits decide).
-/// Returns the number of spikes.
-pub fn check_step(params: &Params, old: &State, new: &State, t: f32, dt: f32) -> u64 {
+/// Steps every row of `state` (j, v, s, thr, rfr, tols) of a cell with
+/// `params` by the specification's literal step; returns the spikes.
+pub fn spec_step(params: &Params, t: f32, dt: f32, state: &mut [Vec<f32>; 6]) -> u64 {
     let n = params.n_units();
     let k = inputs(params, t, dt);
-    assert_eq!(old[0], new[0], "advance changed j");
-    let floats = |x: &[u32]| x.iter().map(|b| f32::from_bits(*b)).collect::<Vec<f32>>();
-    let [j, mut v, mut s, mut thr, mut rfr, mut tols] = old.each_ref().map(|x| floats(x));
+    let [j, v, s, thr, rfr, tols] = state;
     let mut spikes = 0;
     for row in 0..params.batch_size() {
         let r = row * n..(row + 1) * n;
@@ -70,6 +70,21 @@ pub fn check_step(params: &Params, old: &State, new: &State, t: f32, dt: f32) ->
         .unwrap();
         spikes += count as u64;
     }
+    spikes
+}
+
+/// Checks one successful `advance(t, dt)` from `old` to `new` against the
+/// specification's literal step ([`spec::step_row`]), row by row: every
+/// field bit for bit (every NaN written is canonical, so bits decide).
+/// Returns the number of spikes.
+pub fn check_step(params: &Params, old: &State, new: &State, t: f32, dt: f32) -> u64 {
+    let n = params.n_units();
+    assert_eq!(old[0], new[0], "advance changed j");
+    let mut state = old
+        .each_ref()
+        .map(|x| x.iter().map(|b| f32::from_bits(*b)).collect());
+    let spikes = spec_step(params, t, dt, &mut state);
+    let [j, v, s, thr, rfr, tols] = state;
     let want = [&j, &v, &s, &thr, &rfr, &tols];
     for (field, (name, want)) in ["j", "v", "s", "thr", "rfr", "tols"]
         .iter()
