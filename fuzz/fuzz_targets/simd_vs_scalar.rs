@@ -2,11 +2,14 @@
 //! available backend and the free functions (which dispatch to
 //! `Backend::detect()`): `row_max`, `exp_sum`, `spike_mask`, `softmax` and
 //! `exp8` give the same bits and the same `Result` as the scalar kernels,
-//! and a whole multi-row `Cell::advance` sequence gives the same state bits.
+//! and a whole multi-row `Cell::advance` sequence gives, on every backend,
+//! the state bits of the specification's literal step
+//! (`kernels::spec::step_row`).
 #![no_main]
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
+use wtas::kernels::spec::{self, StepInputs};
 use wtas::kernels::{self, Backend, LANES};
 use wtas::{Buffers, Cell, Config, Error, InputReset, Params};
 
@@ -225,6 +228,50 @@ fn state_of(cell: &Cell<'_>) -> [Vec<u32>; 6] {
     ]
 }
 
+/// The state of `cell` after one step at `t` by the specification's
+/// literal step, row by row.
+fn spec_after(cell: &Cell<'_>, t: f32, dt: f32) -> [Vec<u32>; 6] {
+    let p = cell.params();
+    let k = StepInputs {
+        resist_m: p.resist_m(),
+        refract_time: p.refract_time(),
+        thr_gain: p.thr_gain(),
+        t,
+        dt,
+        path: p.softmax_path(),
+    };
+    let [j, mut v, mut s, mut thr, mut rfr, mut tols] = [
+        cell.j(),
+        cell.v(),
+        cell.s(),
+        cell.thr(),
+        cell.rfr(),
+        cell.tols(),
+    ]
+    .map(<[f32]>::to_vec);
+    let n = p.n_units();
+    for r in (0..j.len()).step_by(n).map(|lo| lo..lo + n) {
+        spec::step_row(
+            &k,
+            &j[r.clone()],
+            &mut v[r.clone()],
+            &mut s[r.clone()],
+            &mut thr[r.clone()],
+            &mut rfr[r.clone()],
+            &mut tols[r],
+        )
+        .unwrap();
+    }
+    [
+        bits(&j),
+        bits(&v),
+        bits(&s),
+        bits(&thr),
+        bits(&rfr),
+        bits(&tols),
+    ]
+}
+
 fn check_whole(w: &Whole) {
     let config = Config {
         n_units: 1 + w.n_units as usize % 40,
@@ -250,7 +297,7 @@ fn check_whole(w: &Whole) {
             *x = 0.4; // `resume` rejects NaN thresholds
         }
     }
-    // The reference first, then every other backend this CPU runs.
+    // The scalar kernels first, then every other backend this CPU runs.
     let backends: Vec<Backend> = core::iter::once(Backend::Scalar)
         .chain(
             Backend::ALL
@@ -274,23 +321,35 @@ fn check_whole(w: &Whole) {
         match op {
             Op::Step { t: tb, dt, j } => {
                 let jv = cycled(j, len, 0.0);
-                let r: Vec<_> = cells
-                    .iter_mut()
-                    .map(|c| {
-                        if !j.is_empty() {
-                            c.j_mut().copy_from_slice(&jv);
-                        }
-                        c.advance(f32::from_bits(*tb), f32::from_bits(*dt))
-                    })
-                    .collect();
+                let (tb, dt) = (f32::from_bits(*tb), f32::from_bits(*dt));
+                if !j.is_empty() {
+                    for c in &mut cells {
+                        c.j_mut().copy_from_slice(&jv);
+                    }
+                }
+                let want = spec_after(&cells[0], tb, dt);
+                let r: Vec<_> = cells.iter_mut().map(|c| c.advance(tb, dt)).collect();
                 assert!(r.iter().all(|x| *x == r[0]), "results differ: {r:?}");
+                if r[0].is_ok() {
+                    assert_eq!(
+                        state_of(&cells[0]),
+                        want,
+                        "the step differs from the specification"
+                    );
+                }
             }
             Op::Tick(n) => {
                 for _ in 0..(*n % 16) {
                     t += 1.0;
+                    let want = spec_after(&cells[0], t, 1.0);
                     for c in &mut cells {
                         c.advance(t, 1.0).unwrap();
                     }
+                    assert_eq!(
+                        state_of(&cells[0]),
+                        want,
+                        "the step differs from the specification"
+                    );
                 }
             }
             Op::Reset(zero) => {

@@ -19,9 +19,9 @@ mod check;
 use arbitrary::Arbitrary;
 use buffers::{GUARD, Guarded, STATE};
 use check::{advance_checked, check_reset, check_step, snapshot};
-use wtas::kernels::spec::THR_FLOOR;
 use libfuzzer_sys::fuzz_target;
 use wtas::kernels::Backend;
+use wtas::kernels::spec::THR_FLOOR;
 use wtas::{BufferName, Buffers, Cell, Config, Error, InputReset, Params};
 
 /// Largest state (elements per buffer) the target allocates; larger valid
