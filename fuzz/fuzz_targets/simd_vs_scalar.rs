@@ -1,7 +1,7 @@
 //! Arbitrary rows (any f32 bit patterns, any length) through every
 //! available backend and the free functions (which dispatch to
 //! `Backend::detect()`): `row_max`, `exp_sum`, `spike_mask`, `softmax` and
-//! `exp8` give the same bits and the same `Result` as the scalar kernels,
+//! `Backend::exp` give the same bits and the same `Result` as the scalar kernels,
 //! and a whole multi-row `Cell::advance` sequence gives, on every backend,
 //! the state bits of the specification's literal step
 //! (`kernels::spec::step_row`).
@@ -170,7 +170,7 @@ fn on_backend(b: Backend) -> impl Fn(Op2) -> Ret {
         Op2::ExpSum(x, m, o) => Ret::R(b.exp_sum(x, m, o)),
         Op2::SpikeMask(e, s, t) => Ret::R(b.spike_mask(e, s, t)),
         Op2::Softmax(x, o) => Ret::U(b.softmax(1, x.len(), x, o)),
-        Op2::Exp8(x) => Ret::A(b.exp8(x)),
+        Op2::Exp8(x) => Ret::A(b.exp(x)),
     }
 }
 

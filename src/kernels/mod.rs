@@ -163,7 +163,7 @@ impl Backend {
     }
 
     /// [`exp`] on this backend, on eight lanes given as an array.
-    pub fn exp8(self, x: [f32; LANES]) -> [f32; LANES] {
+    pub fn exp(self, x: [f32; LANES]) -> [f32; LANES] {
         (self.kernels().exp)(x)
     }
 
