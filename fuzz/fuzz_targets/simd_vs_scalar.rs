@@ -7,9 +7,11 @@
 //! (`kernels::spec::step_row`).
 #![no_main]
 
+#[path = "../../tests/invariants/check.rs"]
+mod check;
+
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use wtas::kernels::spec::{self, StepInputs};
 use wtas::kernels::{self, Backend, LANES};
 use wtas::{Buffers, Cell, Config, Error, InputReset, Params};
 
@@ -231,45 +233,9 @@ fn state_of(cell: &Cell<'_>) -> [Vec<u32>; 6] {
 /// The state of `cell` after one step at `t` by the specification's
 /// literal step, row by row.
 fn spec_after(cell: &Cell<'_>, t: f32, dt: f32) -> [Vec<u32>; 6] {
-    let p = cell.params();
-    let k = StepInputs {
-        resist_m: p.resist_m(),
-        refract_time: p.refract_time(),
-        thr_gain: p.thr_gain(),
-        t,
-        dt,
-        path: p.softmax_path(),
-    };
-    let [j, mut v, mut s, mut thr, mut rfr, mut tols] = [
-        cell.j(),
-        cell.v(),
-        cell.s(),
-        cell.thr(),
-        cell.rfr(),
-        cell.tols(),
-    ]
-    .map(<[f32]>::to_vec);
-    let n = p.n_units();
-    for r in (0..j.len()).step_by(n).map(|lo| lo..lo + n) {
-        spec::step_row(
-            &k,
-            &j[r.clone()],
-            &mut v[r.clone()],
-            &mut s[r.clone()],
-            &mut thr[r.clone()],
-            &mut rfr[r.clone()],
-            &mut tols[r],
-        )
-        .unwrap();
-    }
-    [
-        bits(&j),
-        bits(&v),
-        bits(&s),
-        bits(&thr),
-        bits(&rfr),
-        bits(&tols),
-    ]
+    let mut state = check::fields(cell).map(<[f32]>::to_vec);
+    check::spec_step(cell.params(), t, dt, &mut state);
+    state.map(|x| bits(&x))
 }
 
 fn check_whole(w: &Whole) {
