@@ -8,7 +8,7 @@
 //! - `step_array`: the same on eight-lane arrays (portable code, which the
 //!   compiler may still vectorize with the target's baseline SIMD);
 //! - `step_portable`: the same on `wide::f32x8` as this build compiled it;
-//! - `step_reference`: the same on the element-by-element reference
+//! - `step_scalar`: the same on the element-by-element scalar
 //!   kernels, which targets without SIMD run;
 //! - `step_parallel` (with `--features parallel`): rows across threads;
 //! - `c_step`, `c_step_recip`: the baseline, a hand-written AVX2+FMA C step
@@ -111,7 +111,7 @@ fn step(c: &mut Criterion) {
     bench_step_group(c, "step", Backend::detect(), Mode::Serial);
     bench_step_group(c, "step_array", Backend::Array, Mode::Serial);
     bench_step_group(c, "step_portable", Backend::Portable, Mode::Serial);
-    bench_step_group(c, "step_reference", Backend::Reference, Mode::Serial);
+    bench_step_group(c, "step_scalar", Backend::Scalar, Mode::Serial);
     // `cargo bench --features parallel`: rows across rayon's threads.
     #[cfg(feature = "parallel")]
     bench_step_group(c, "step_parallel", Backend::detect(), Mode::Parallel);
@@ -324,7 +324,7 @@ fn building_blocks(c: &mut Criterion) {
             b.iter(|| {
                 let mut acc = 0.0;
                 for l in black_box(&lanes) {
-                    acc += backend.exp8(*l)[0];
+                    acc += backend.exp(*l)[0];
                 }
                 acc
             })

@@ -53,7 +53,7 @@ fn check_on(backends: &[Backend], inputs: &[f32], worst: &mut Worst) {
     let want = xs.map(reference_exp);
     let same = |a: f32, b: f32| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
     for &b in backends.iter().filter(|b| b.is_available()) {
-        let ys = b.exp8(xs);
+        let ys = b.exp(xs);
         for i in 0..LANES {
             assert!(
                 same(ys[i], want[i]),
@@ -128,7 +128,7 @@ fn special_values() {
         f32::MAX,
         f32::MIN,
     ];
-    let ys = Backend::Reference.exp8(xs);
+    let ys = Backend::Scalar.exp(xs);
     assert_eq!(ys[0].to_bits(), 0, "exp(-inf) = +0");
     assert_eq!(ys[1], f32::INFINITY);
     assert_eq!(ys[2].to_bits(), f32::NAN.to_bits(), "exp(NaN) is f32::NAN");
@@ -204,7 +204,7 @@ fn dense_sweep() {
     }
 }
 
-/// Every f32 in [-104, 0] on the reference kernels and the detected
+/// Every f32 in [-104, 0] on the scalar kernels and the detected
 /// backend (the others share their code with one of these or run in the
 /// dense sweep). Run in release mode (`.ci/run` does):
 /// `cargo test --release --test exp -- --ignored`.
@@ -221,7 +221,7 @@ fn exhaustive_negative() {
                 let from = lo + k * span;
                 let to = (from + span - 1).min(hi);
                 s.spawn(move || {
-                    sweep_negative_on(&[Backend::Reference, Backend::detect()], from, to, 1)
+                    sweep_negative_on(&[Backend::Scalar, Backend::detect()], from, to, 1)
                 })
             })
             .collect();

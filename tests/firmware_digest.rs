@@ -26,7 +26,7 @@ fn digest(backend: Option<Backend>) -> u64 {
 #[test]
 fn firmware_scenario_digest() {
     let dispatched = digest(None);
-    let reference = digest(Some(Backend::Reference));
+    let reference = digest(Some(Backend::Scalar));
     println!("wtas-host-digest {dispatched:016x}");
     println!("wtas-host-digest-reference {reference:016x}");
     assert_eq!(

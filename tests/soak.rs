@@ -13,11 +13,12 @@
 mod check;
 mod common;
 
-use check::{State, THR_FLOOR, check_reset, check_step, snapshot_into};
+use check::{State, check_reset, check_step, snapshot_into};
 use common::buffers::Guarded;
 use common::rng::Rng;
 use std::time::Instant;
 use wtas::kernels::Backend;
+use wtas::kernels::spec::THR_FLOOR;
 use wtas::{Cell, Config, Error, InputReset};
 
 /// The neuron-steps to run, at least.

@@ -25,7 +25,7 @@ fn run(backend: Option<Backend>) -> scenario::Outcome {
 #[test]
 fn host_digest() {
     let default = run(None);
-    for b in [Backend::Array, Backend::Reference] {
+    for b in [Backend::Array, Backend::Scalar] {
         let o = run(Some(b));
         assert_eq!(
             o.digest, default.digest,

@@ -1,9 +1,14 @@
 //! Arbitrary rows (any f32 bit patterns, any length) through every
 //! available backend and the free functions (which dispatch to
 //! `Backend::detect()`): `row_max`, `exp_sum`, `spike_mask`, `softmax` and
-//! `exp8` give the same bits and the same `Result` as the reference kernels,
-//! and a whole multi-row `Cell::advance` sequence gives the same state bits.
+//! `Backend::exp` give the same bits and the same `Result` as the scalar kernels,
+//! and a whole multi-row `Cell::advance` sequence gives, on every backend,
+//! the state bits of the specification's literal step
+//! (`kernels::spec::step_row`).
 #![no_main]
+
+#[path = "../../tests/invariants/check.rs"]
+mod check;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
@@ -167,7 +172,7 @@ fn on_backend(b: Backend) -> impl Fn(Op2) -> Ret {
         Op2::ExpSum(x, m, o) => Ret::R(b.exp_sum(x, m, o)),
         Op2::SpikeMask(e, s, t) => Ret::R(b.spike_mask(e, s, t)),
         Op2::Softmax(x, o) => Ret::U(b.softmax(1, x.len(), x, o)),
-        Op2::Exp8(x) => Ret::A(b.exp8(x)),
+        Op2::Exp8(x) => Ret::A(b.exp(x)),
     }
 }
 
@@ -184,7 +189,7 @@ fn free_functions(op: Op2) -> Ret {
 fn check_kernels(k: &Kernels) {
     let x: Vec<f32> = k.x.iter().take(300).map(|b| f32::from_bits(*b)).collect();
     let thr = cycled(&k.thr, len_from(x.len(), k.thr_len), 0.5);
-    let reference = run_kernels(k, &x, &thr, &on_backend(Backend::Reference));
+    let reference = run_kernels(k, &x, &thr, &on_backend(Backend::Scalar));
     // Contract points that hold whatever the backend.
     if f32::from_bits(reference.max).is_nan() {
         assert_eq!(
@@ -225,6 +230,14 @@ fn state_of(cell: &Cell<Buffers<'_>>) -> [Vec<u32>; 6] {
     ]
 }
 
+/// The state of `cell` after one step at `t` by the specification's
+/// literal step, row by row.
+fn spec_after(cell: &Cell<Buffers<'_>>, t: f32, dt: f32) -> [Vec<u32>; 6] {
+    let mut state = check::fields(cell).map(<[f32]>::to_vec);
+    check::spec_step(cell.params(), t, dt, &mut state);
+    state.map(|x| bits(&x))
+}
+
 fn check_whole(w: &Whole) {
     let config = Config {
         n_units: 1 + w.n_units as usize % 40,
@@ -250,13 +263,13 @@ fn check_whole(w: &Whole) {
             *x = 0.4; // `resume` rejects NaN thresholds
         }
     }
-    // The reference first, then every other backend this CPU runs.
-    let backends: Vec<Backend> = core::iter::once(Backend::Reference)
+    // The scalar kernels first, then every other backend this CPU runs.
+    let backends: Vec<Backend> = core::iter::once(Backend::Scalar)
         .chain(
             Backend::ALL
                 .iter()
                 .copied()
-                .filter(|b| *b != Backend::Reference && b.is_available()),
+                .filter(|b| *b != Backend::Scalar && b.is_available()),
         )
         .collect();
     let mut mems: Vec<Vec<f32>> = backends.iter().map(|_| init.clone()).collect();
@@ -274,23 +287,35 @@ fn check_whole(w: &Whole) {
         match op {
             Op::Step { t: tb, dt, j } => {
                 let jv = cycled(j, len, 0.0);
-                let r: Vec<_> = cells
-                    .iter_mut()
-                    .map(|c| {
-                        if !j.is_empty() {
-                            c.j_mut().copy_from_slice(&jv);
-                        }
-                        c.advance(f32::from_bits(*tb), f32::from_bits(*dt))
-                    })
-                    .collect();
+                let (tb, dt) = (f32::from_bits(*tb), f32::from_bits(*dt));
+                if !j.is_empty() {
+                    for c in &mut cells {
+                        c.j_mut().copy_from_slice(&jv);
+                    }
+                }
+                let want = spec_after(&cells[0], tb, dt);
+                let r: Vec<_> = cells.iter_mut().map(|c| c.advance(tb, dt)).collect();
                 assert!(r.iter().all(|x| *x == r[0]), "results differ: {r:?}");
+                if r[0].is_ok() {
+                    assert_eq!(
+                        state_of(&cells[0]),
+                        want,
+                        "the step differs from the specification"
+                    );
+                }
             }
             Op::Tick(n) => {
                 for _ in 0..(*n % 16) {
                     t += 1.0;
+                    let want = spec_after(&cells[0], t, 1.0);
                     for c in &mut cells {
                         c.advance(t, 1.0).unwrap();
                     }
+                    assert_eq!(
+                        state_of(&cells[0]),
+                        want,
+                        "the step differs from the specification"
+                    );
                 }
             }
             Op::Reset(zero) => {

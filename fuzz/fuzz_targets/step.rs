@@ -17,10 +17,11 @@ mod buffers;
 mod check;
 
 use arbitrary::Arbitrary;
-use buffers::{GUARD, Guarded, STATE};
-use check::{THR_FLOOR, advance_checked, check_reset, check_step, snapshot};
+use buffers::{GUARD, Guarded};
+use check::{advance_checked, check_reset, check_step, snapshot};
 use libfuzzer_sys::fuzz_target;
 use wtas::kernels::Backend;
+use wtas::kernels::spec::THR_FLOOR;
 use wtas::{BufferName, Buffers, Cell, Config, Error, InputReset, Params};
 
 /// Largest state (elements per buffer) the target allocates; larger valid
@@ -109,7 +110,7 @@ enum Op {
     Backend(u8),
     /// Near ties: two units in three within 7 ulp of `base / 4`, the others
     /// far below; then one step, checked, and compared bit for bit with the
-    /// same step of a twin cell on the reference kernels.
+    /// same step of a twin cell on the scalar kernels.
     Ties {
         base: i8,
         seed: u32,
@@ -251,7 +252,7 @@ fuzz_target!(|input: Input| {
     // What the constructor must do.
     let first_bad = (0..6).find(|&k| lens[k] != len);
     let length_error = |k: usize| Error::Length {
-        buffer: STATE[k],
+        buffer: BufferName::STATE[k],
         expected: len,
         found: lens[k],
     };
@@ -281,7 +282,7 @@ fuzz_target!(|input: Input| {
             // Any wrong buffer may be named first; the error must be a true one.
             match (e, expected) {
                 (Error::Length { buffer, .. }, Err(Error::Length { .. })) => {
-                    let k = STATE.iter().position(|b| *b == buffer);
+                    let k = BufferName::STATE.iter().position(|b| *b == buffer);
                     match k {
                         Some(k) => assert_eq!(e, length_error(k)),
                         None => assert_eq!(Err(e), expected),
@@ -399,12 +400,12 @@ fuzz_target!(|input: Input| {
                 let t = steps as f32;
                 advance_checked(&mut cell, t, 1.0);
                 if let Ok(mut twin) = twin {
-                    twin.set_backend(Backend::Reference).unwrap();
+                    twin.set_backend(Backend::Scalar).unwrap();
                     twin.advance(t, 1.0).unwrap();
                     assert_eq!(
                         snapshot(&cell),
                         snapshot(&twin),
-                        "near ties: {:?} vs the reference",
+                        "near ties: {:?} vs the scalar kernels",
                         cell.backend()
                     );
                 }

@@ -30,45 +30,45 @@
 //! # Ok::<(), wtas::Error>(())
 //! ```
 
-// The layout is the architecture: `spec` says what is computed, `loops`
-// how the eight-lane backends walk a row, `backend` which instructions each
-// backend uses, and `reference` runs the spec one element at a time.
-// Without SIMD every backend runs `reference`, and the eight-lane code is
-// compiled only for its types; host builds check it in full.
+// The layout is the architecture: `spec` says what is computed (and holds
+// the literal step, the oracle), `lanes` the operations every backend
+// implements and their one-lane definition, `loops` how the eight-lane
+// backends walk a row, and `backend` which instructions each backend runs.
+// Without SIMD every backend runs `backend::scalar`, and the eight-lane
+// code is compiled only for its types; host builds check it in full.
 #[cfg_attr(not(wtas_simd), allow(dead_code))]
-pub(crate) mod backend;
+mod backend;
+#[cfg_attr(not(wtas_simd), allow(dead_code))]
+mod lanes;
 #[cfg_attr(not(wtas_simd), allow(dead_code))]
 mod loops;
-mod reference;
-pub(crate) mod spec;
+pub mod spec;
 
-pub use backend::LANES;
+pub use lanes::LANES;
 pub use spec::SoftmaxPath;
 /// The eight-lane vector type [`exp`] takes, re-exported from `wide` so
 /// that callers need not depend on a matching `wide` themselves.
 pub use wide::f32x8;
 
 use crate::error::{BufferName, Error, check_len};
-#[cfg(wtas_simd)]
-use backend::array::Array;
 #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
 use backend::avx2::Avx2Cpu;
-use spec::{Row, StepConsts};
+use spec::{Kernels, Row, StepConsts};
 
-/// A set of kernels: the element-by-element reference, or an eight-lane
-/// implementation.
+/// A set of kernels: one element at a time, or eight lanes at a time.
 ///
 /// Every backend computes the same operations in the same order, lane by
-/// lane, and so gives identical bits for every input. Choosing one changes
-/// only the speed. On targets without SIMD registers (Cortex-M, RISC-V)
-/// every backend runs the [`Reference`](Backend::Reference) kernels.
+/// lane, and so gives identical bits for every input: those of the
+/// specification's literal step ([`spec::step_row`]), which the tests hold
+/// every backend to. Choosing one changes only the speed. On targets
+/// without SIMD registers (Cortex-M, RISC-V) every backend runs the
+/// [`Scalar`](Backend::Scalar) kernels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Backend {
-    /// The reference: the specification's rules one element at a time,
-    /// the smallest code. Every other backend is tested against it, and
-    /// targets without SIMD registers run it for every backend.
-    Reference,
+    /// One element at a time, on plain `f32`: the smallest code, tuned for
+    /// cores without SIMD registers, which run it for every backend.
+    Scalar,
     /// Eight lanes as a plain array: portable code that the compiler may
     /// vectorize with the target's baseline SIMD.
     Array,
@@ -81,23 +81,18 @@ pub enum Backend {
     Avx2,
 }
 
-/// The kernels a [`Backend`] runs on this build and CPU.
-#[derive(Clone, Copy)]
-enum Kernels {
-    Reference,
-    #[cfg(wtas_simd)]
-    Array,
-    #[cfg(wtas_simd)]
-    Portable,
-    #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
-    Avx2(Avx2Cpu),
-}
+/// The eight-lane loops on arrays.
+#[cfg(wtas_simd)]
+static ARRAY: Kernels = loops::kernels::<backend::array::Array>();
+/// The eight-lane loops on `wide::f32x8`.
+#[cfg(wtas_simd)]
+static PORTABLE: Kernels = loops::kernels::<f32x8>();
 
 impl Backend {
     /// Every backend this crate has on this architecture, available on this
     /// CPU or not.
     pub const ALL: &'static [Backend] = &[
-        Backend::Reference,
+        Backend::Scalar,
         Backend::Array,
         Backend::Portable,
         #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -117,7 +112,7 @@ impl Backend {
     /// Whether this CPU runs the backend at full speed.
     pub fn is_available(self) -> bool {
         match self {
-            Backend::Reference | Backend::Array | Backend::Portable => true,
+            Backend::Scalar | Backend::Array | Backend::Portable => true,
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
             Backend::Avx2 => {
                 #[cfg(wtas_simd)]
@@ -132,7 +127,7 @@ impl Backend {
     /// A short name, for reports and benchmark IDs.
     pub const fn name(self) -> &'static str {
         match self {
-            Backend::Reference => "reference",
+            Backend::Scalar => "scalar",
             Backend::Array => "array",
             Backend::Portable => "portable",
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -140,51 +135,36 @@ impl Backend {
         }
     }
 
-    /// The kernels this backend runs here. Without SIMD registers every
-    /// backend runs the reference: `wide` would only emulate eight lanes
-    /// with scalar code, and one copy of the kernels keeps firmware small.
+    /// The kernels this backend runs here: the one table every building
+    /// block is dispatched through. Without SIMD registers every backend
+    /// runs the scalar kernels: `wide` would only emulate eight lanes with
+    /// scalar code, and one copy of the kernels keeps firmware small.
     /// `Avx2` without AVX2 runs the portable kernels, with the same bits.
     #[inline]
-    fn kernels(self) -> Kernels {
+    fn kernels(self) -> &'static Kernels {
         #[cfg(wtas_simd)]
         match self {
-            Backend::Reference => Kernels::Reference,
-            Backend::Array => Kernels::Array,
-            Backend::Portable => Kernels::Portable,
+            Backend::Scalar => &backend::scalar::KERNELS,
+            Backend::Array => &ARRAY,
+            Backend::Portable => &PORTABLE,
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-            Backend::Avx2 => Avx2Cpu::detect().map_or(Kernels::Portable, Kernels::Avx2),
+            Backend::Avx2 => Avx2Cpu::detect().map_or(&PORTABLE, Avx2Cpu::kernels),
         }
         #[cfg(not(wtas_simd))]
         {
             let _ = self;
-            Kernels::Reference
+            &backend::scalar::KERNELS
         }
     }
 
     /// [`row_max`] on this backend.
     pub fn row_max(self, x: &[f32]) -> f32 {
-        match self.kernels() {
-            Kernels::Reference => reference::row_max(x),
-            #[cfg(wtas_simd)]
-            Kernels::Array => loops::row_max::<Array>(x),
-            #[cfg(wtas_simd)]
-            Kernels::Portable => loops::row_max::<f32x8>(x),
-            #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
-            Kernels::Avx2(cpu) => cpu.row_max(x),
-        }
+        (self.kernels().row_max)(x)
     }
 
     /// [`exp`] on this backend, on eight lanes given as an array.
-    pub fn exp8(self, x: [f32; LANES]) -> [f32; LANES] {
-        match self.kernels() {
-            Kernels::Reference => reference::exp_array(x),
-            #[cfg(wtas_simd)]
-            Kernels::Array => loops::exp_array::<Array>(x),
-            #[cfg(wtas_simd)]
-            Kernels::Portable => loops::exp_array::<f32x8>(x),
-            #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
-            Kernels::Avx2(cpu) => cpu.exp_array(x),
-        }
+    pub fn exp(self, x: [f32; LANES]) -> [f32; LANES] {
+        (self.kernels().exp)(x)
     }
 
     /// [`exp_sum`] on this backend.
@@ -196,25 +176,11 @@ impl Backend {
     /// use wtas::kernels::Backend;
     ///
     /// let mut out = [0.0; 1];
-    /// assert!(Backend::Reference.exp_sum(&[1.0, 2.0], 2.0, &mut out).is_err());
+    /// assert!(Backend::Scalar.exp_sum(&[1.0, 2.0], 2.0, &mut out).is_err());
     /// ```
     pub fn exp_sum(self, x: &[f32], max: f32, out: &mut [f32]) -> Result<f32, Error> {
         check_len(BufferName::Out, x.len(), out.len())?;
-        Ok(self.exp_sum_on(x, max, out, SoftmaxPath::Inline))
-    }
-
-    /// [`exp_sum`] with the `exp` and the row-sum order of `path`; lengths
-    /// equal.
-    fn exp_sum_on(self, x: &[f32], max: f32, out: &mut [f32], path: SoftmaxPath) -> f32 {
-        match self.kernels() {
-            Kernels::Reference => reference::exp_sum(x, max, out, path),
-            #[cfg(wtas_simd)]
-            Kernels::Array => loops::exp_sum::<Array>(x, max, out, path),
-            #[cfg(wtas_simd)]
-            Kernels::Portable => loops::exp_sum::<f32x8>(x, max, out, path),
-            #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
-            Kernels::Avx2(cpu) => cpu.exp_sum(x, max, out, path),
-        }
+        Ok((self.kernels().exp_sum)(x, max, out, SoftmaxPath::Inline))
     }
 
     /// [`spike_mask`] on this backend.
@@ -230,15 +196,7 @@ impl Backend {
     pub fn spike_mask(self, e_then_s: &mut [f32], sum: f32, thr: &[f32]) -> Result<f32, Error> {
         check_len(BufferName::Thr, e_then_s.len(), thr.len())?;
         let inv = spec::reciprocal(sum);
-        Ok(match self.kernels() {
-            Kernels::Reference => reference::spike_mask(e_then_s, inv, thr),
-            #[cfg(wtas_simd)]
-            Kernels::Array => loops::spike_mask::<Array>(e_then_s, inv, thr),
-            #[cfg(wtas_simd)]
-            Kernels::Portable => loops::spike_mask::<f32x8>(e_then_s, inv, thr),
-            #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
-            Kernels::Avx2(cpu) => cpu.spike_mask(e_then_s, inv, thr),
-        })
+        Ok((self.kernels().spike_mask)(e_then_s, inv, thr))
     }
 
     /// [`softmax`] on this backend.
@@ -259,33 +217,17 @@ impl Backend {
             return Ok(());
         }
         let path = SoftmaxPath::for_shape(batch, n);
+        let k = self.kernels();
         for (x, out) in x.chunks_exact(n).zip(out.chunks_exact_mut(n)) {
-            let sum = self.exp_sum_on(x, self.row_max(x), out, path);
-            let inv = spec::reciprocal(sum);
-            match self.kernels() {
-                Kernels::Reference => reference::scale_in_place(out, inv),
-                #[cfg(wtas_simd)]
-                Kernels::Array => loops::scale_in_place::<Array>(out, inv),
-                #[cfg(wtas_simd)]
-                Kernels::Portable => loops::scale_in_place::<f32x8>(out, inv),
-                #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
-                Kernels::Avx2(cpu) => cpu.scale_in_place(out, inv),
-            }
+            let sum = (k.exp_sum)(x, (k.row_max)(x), out, path);
+            (k.scale_in_place)(out, spec::reciprocal(sum));
         }
         Ok(())
     }
 
     /// Advances one batch row by one step.
     pub(crate) fn step_row(self, row: Row<'_>, k: &StepConsts) {
-        match self.kernels() {
-            Kernels::Reference => reference::step_row(row, k),
-            #[cfg(wtas_simd)]
-            Kernels::Array => loops::step_row::<Array>(row, k),
-            #[cfg(wtas_simd)]
-            Kernels::Portable => loops::step_row::<f32x8>(row, k),
-            #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
-            Kernels::Avx2(cpu) => cpu.step_row(row, k),
-        }
+        (self.kernels().step_row)(row, k)
     }
 }
 

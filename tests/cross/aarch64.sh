@@ -8,7 +8,7 @@
 # 2. The host's firmware-scenario digest (`wtas-host-digest`).
 # 3. `cargo test --release` for aarch64-unknown-linux-gnu, every test target
 #    and the doc tests, run under qemu-aarch64 (golden replay on every
-#    backend, differential tests against the reference kernels, exp sweeps,
+#    backend, differential tests against the specification, exp sweeps,
 #    the firmware digest, invariants, errors).
 # 4. The aarch64 firmware-scenario digest must equal the host's.
 # 5. The step kernel's disassembly must use NEON vector arithmetic on
@@ -69,13 +69,13 @@ A64=$(awk '/^wtas-host-digest /{print $2}' "$OUT/digest.log")
 if [ "$A64" != "$HOST" ]; then die "aarch64 digest ${A64:-<none>} differs from the host's $HOST"; fi
 echo "aarch64: firmware-scenario digest $A64 equals the host's (default backend and reference)"
 
-# 5. NEON in the step kernel. `Backend::step_row` holds every backend's
-# eight-lane kernels inlined (portable = wide::f32x8 = two NEON q registers).
+# 5. NEON in the step kernel: the eight-lane loops' step instantiated on
+# `wide::f32x8` (the portable backend's table entry; two NEON q registers).
 BIN=$(ls -t "$ROOT/target/aarch64/$TARGET/release/deps/"firmware_digest-* | grep -v '\.d$' | head -1)
 aarch64-linux-gnu-objdump -d --no-show-raw-insn "$BIN" >"$OUT/firmware_digest.dis"
-awk '/^[0-9a-f]+ <.*>:$/ {keep = ($0 ~ /7Backend8step_row|Backend.*step_row/)} keep' \
+awk '/^[0-9a-f]+ <.*>:$/ {keep = ($0 ~ /5loops8step_row.*f32x8/)} keep' \
   "$OUT/firmware_digest.dis" >"$OUT/step_row.dis"
-[ -s "$OUT/step_row.dis" ] || die "no Backend::step_row in the disassembly of $BIN"
+[ -s "$OUT/step_row.dis" ] || die "no loops::step_row::<f32x8> in the disassembly of $BIN"
 fail=0
 for op in 'fadd\tv[0-9]+\.4s' 'fsub\tv[0-9]+\.4s' 'fmul\tv[0-9]+\.4s' 'fmla\tv[0-9]+\.4s' \
           'fcm(gt|ge|lt|le)\tv[0-9]+\.4s' 'fcmeq\tv[0-9]+\.4s' '(bsl|bit|bif)\tv[0-9]+\.16b' \

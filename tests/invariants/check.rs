@@ -1,28 +1,30 @@
-//! The per-step invariants shared by the soak test and the regression
-//! tests: the rules of `tests/golden/README.md` recomputed from the state
-//! before a step.
+//! Test-side helpers around the specification's literal step
+//! (`wtas::kernels::spec::step_row`): state snapshots, one step checked
+//! against the specification, one reset checked against its rules.
 
 #![allow(dead_code)]
 
+use wtas::kernels::spec::{self, StepInputs};
 use wtas::{Cell, InputReset, Params};
-
-/// The threshold floor.
-pub const THR_FLOOR: f32 = 0.025;
 
 /// The six buffers of a cell as bit patterns: j, v, s, thr, rfr, tols.
 pub type State = [Vec<u32>; 6];
 
-/// Copies the cell's state into `out` (reusing its allocations).
-pub fn snapshot_into(cell: &Cell<wtas::Buffers<'_>>, out: &mut State) {
-    let src: [&[f32]; 6] = [
+/// The cell's six buffers: j, v, s, thr, rfr, tols.
+pub fn fields<'a>(cell: &'a Cell<wtas::Buffers<'_>>) -> [&'a [f32]; 6] {
+    [
         cell.j(),
         cell.v(),
         cell.s(),
         cell.thr(),
         cell.rfr(),
         cell.tols(),
-    ];
-    for (o, s) in out.iter_mut().zip(src) {
+    ]
+}
+
+/// Copies the cell's state into `out` (reusing its allocations).
+pub fn snapshot_into(cell: &Cell<wtas::Buffers<'_>>, out: &mut State) {
+    for (o, s) in out.iter_mut().zip(fields(cell)) {
         o.clear();
         o.extend(s.iter().map(|x| x.to_bits()));
     }
@@ -35,127 +37,69 @@ pub fn snapshot(cell: &Cell<wtas::Buffers<'_>>) -> State {
     s
 }
 
-fn nan_max(a: f32, b: f32) -> f32 {
-    if a > b || a.is_nan() { a } else { b }
-}
-
-/// Flush-to-zero of one value: a subnormal becomes a zero of its sign.
-pub fn ftz(x: f32) -> f32 {
-    if x.is_subnormal() {
-        f32::from_bits(x.to_bits() & 0x8000_0000)
-    } else {
-        x
+/// The inputs of a step of a cell with `params` at time `t`.
+pub fn inputs(params: &Params, t: f32, dt: f32) -> StepInputs {
+    StepInputs {
+        resist_m: params.resist_m(),
+        refract_time: params.refract_time(),
+        thr_gain: params.thr_gain(),
+        t,
+        dt,
+        path: params.softmax_path(),
     }
 }
 
-/// The reference's arithmetic, as XLA's CPU code runs it: denormals are
-/// read as zero and a subnormal result is written as zero.
-fn add(a: f32, b: f32) -> f32 {
-    ftz(ftz(a) + ftz(b))
-}
-fn sub(a: f32, b: f32) -> f32 {
-    ftz(ftz(a) - ftz(b))
-}
-fn mul(a: f32, b: f32) -> f32 {
-    ftz(ftz(a) * ftz(b))
-}
-
-/// Bitwise equality, except that any NaN equals any NaN.
-fn same(a: f32, b: f32) -> bool {
-    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
-}
-
-/// Every NaN the cell writes is the canonical `f32::NAN`.
-fn assert_canonical(x: u32, what: &str) {
-    if f32::from_bits(x).is_nan() {
-        assert_eq!(x, f32::NAN.to_bits(), "{what} is a non-canonical NaN");
-    }
-}
-
-/// Checks one successful `advance(t, dt)` from `old` to `new` against the
-/// rules of `tests/golden/README.md`, transcribed literally with the
-/// reference's flushing emulated (no rewrite of the kernels' is used):
-/// `v`, `rfr`, `tols` and `thr` bit for bit (any NaN equals any NaN, and
-/// every NaN written is canonical), `s ∈ {0.0, 1.0}`, no spike in a row
-/// whose max is not finite and none over a threshold of 1 or more.
-/// Returns the number of spikes.
-pub fn check_step(params: &Params, old: &State, new: &State, t: f32, dt: f32) -> u64 {
+/// Steps every row of `state` (j, v, s, thr, rfr, tols) of a cell with
+/// `params` by the specification's literal step; returns the spikes.
+pub fn spec_step(params: &Params, t: f32, dt: f32, state: &mut [Vec<f32>; 6]) -> u64 {
     let n = params.n_units();
-    let f = |v: &Vec<u32>, i: usize| f32::from_bits(v[i]);
-    let (resist_m, gain) = (params.resist_m(), params.thr_gain());
-    assert_eq!(old[0], new[0], "advance changed j");
+    let k = inputs(params, t, dt);
+    let [j, v, s, thr, rfr, tols] = state;
     let mut spikes = 0;
     for row in 0..params.batch_size() {
         let r = row * n..(row + 1) * n;
-        let mut count = 0.0_f32;
-        let mut row_max = f32::NEG_INFINITY;
-        for i in r.clone() {
-            // Rules 1 and 2: a comparison reads denormals as zero; the
-            // graph has no multiply for resist_m = ±1.
-            let j = f(&old[0], i);
-            let v = if ftz(f(&old[4], i)) >= ftz(params.refract_time()) {
-                let v = if resist_m == 1.0 {
-                    j
-                } else if resist_m == -1.0 {
-                    -j
-                } else {
-                    mul(j, resist_m)
-                };
-                if v.is_nan() { f32::NAN } else { v }
-            } else {
-                0.0
-            };
-            assert_eq!(new[1][i], v.to_bits(), "v[{i}]: rule 2");
-            row_max = nan_max(row_max, v);
-            let s = new[2][i];
-            assert!(
-                s == 0.0_f32.to_bits() || s == 1.0_f32.to_bits(),
-                "s[{i}] = {:?} is not exactly 0.0 or 1.0",
-                f32::from_bits(s)
-            );
-            let s = f32::from_bits(s);
-            if s == 1.0 {
-                assert!(ftz(f(&old[3], i)) < 1.0, "s[{i}] fired over thr >= 1");
-                count += 1.0;
-            }
-            // Rules 6 and 7, arithmetic.
-            let not_s = sub(1.0, s);
-            let rfr = add(mul(add(f(&old[4], i), dt), not_s), mul(s, dt));
-            assert!(
-                same(f(&new[4], i), rfr),
-                "rfr[{i}]: rule 6: got {:e}, want {rfr:e}",
-                f(&new[4], i)
-            );
-            assert_canonical(new[4][i], "rfr");
-            let tols = add(mul(not_s, f(&old[5], i)), mul(s, t));
-            assert!(
-                same(f(&new[5], i), tols),
-                "tols[{i}]: rule 7: got {:e} ({:#x}), want {tols:e} ({:#x})",
-                f(&new[5], i),
-                new[5][i],
-                tols.to_bits()
-            );
-            assert_canonical(new[5][i], "tols");
-        }
-        if !row_max.is_finite() {
-            assert_eq!(count, 0.0, "row {row} (max {row_max}) spiked");
-        }
+        let count = spec::step_row(
+            &k,
+            &j[r.clone()],
+            &mut v[r.clone()],
+            &mut s[r.clone()],
+            &mut thr[r.clone()],
+            &mut rfr[r.clone()],
+            &mut tols[r],
+        )
+        .unwrap();
         spikes += count as u64;
-        // Rule 5: one product, one sum, the NaN-propagating floor.
-        let delta = mul(sub(count, 1.0), gain);
-        for i in r {
-            let want = nan_max(add(f(&old[3], i), delta), THR_FLOOR);
-            let thr = f(&new[3], i);
+    }
+    spikes
+}
+
+/// Checks one successful `advance(t, dt)` from `old` to `new` against the
+/// specification's literal step ([`spec::step_row`]), row by row: every
+/// field bit for bit (every NaN written is canonical, so bits decide).
+/// Returns the number of spikes.
+pub fn check_step(params: &Params, old: &State, new: &State, t: f32, dt: f32) -> u64 {
+    let n = params.n_units();
+    assert_eq!(old[0], new[0], "advance changed j");
+    let mut state = old
+        .each_ref()
+        .map(|x| x.iter().map(|b| f32::from_bits(*b)).collect());
+    let spikes = spec_step(params, t, dt, &mut state);
+    let [j, v, s, thr, rfr, tols] = state;
+    let want = [&j, &v, &s, &thr, &rfr, &tols];
+    for (field, (name, want)) in ["j", "v", "s", "thr", "rfr", "tols"]
+        .iter()
+        .zip(want)
+        .enumerate()
+    {
+        for (i, (&got, want)) in new[field].iter().zip(want).enumerate() {
             assert!(
-                same(thr, want),
-                "thr[{i}]: rule 5: got {thr:e}, want {want:e} (was {:e}, delta {delta:e})",
-                f(&old[3], i)
+                got == want.to_bits(),
+                "{name}[{i}] (row {}, unit {}): got {:e} ({got:#010x}), the specification {want:e} ({:#010x})",
+                i / n.max(1),
+                i % n.max(1),
+                f32::from_bits(got),
+                want.to_bits()
             );
-            assert!(
-                thr.is_nan() || thr >= THR_FLOOR,
-                "thr[{i}] = {thr:e} below the floor"
-            );
-            assert_canonical(new[3][i], "thr");
         }
     }
     spikes

@@ -6,7 +6,7 @@
 //! the bits cannot change.
 #![forbid(unsafe_code)]
 
-use super::{LANES, Lanes, Ops};
+use crate::kernels::lanes::{LANES, Lanes, Ops};
 
 /// Eight lanes as an array.
 #[derive(Clone, Copy, Debug)]

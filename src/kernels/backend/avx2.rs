@@ -1,9 +1,9 @@
 //! The AVX2 backend: 256-bit intrinsics, chosen at run time.
 //!
 //! Its lanes ([`Avx2`]) are private to this module and used only inside the
-//! `#[target_feature(enable = "avx2,fma")]` entry points below, which only the
-//! methods of [`Avx2Cpu`] call; an `Avx2Cpu` exists only once detection
-//! has seen AVX2 on this CPU. So the value is the proof: no code outside
+//! `#[target_feature(enable = "avx2,fma")]` entry points below, reachable
+//! only through the table that [`Avx2Cpu::kernels`] hands out; an
+//! `Avx2Cpu` exists only once detection has seen AVX2 on this CPU. So the value is the proof: no code outside
 //! this module can run an AVX2 instruction, and code inside it runs them
 //! only through a value that proves the CPU has them. A default build (no
 //! `-C target-cpu`) still gets 256-bit code where the CPU has it.
@@ -14,9 +14,9 @@ use core::arch::x86::*;
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::*;
 
-use super::{LANES, Lanes, Ops};
+use crate::kernels::lanes::{LANES, Lanes, Ops};
 use crate::kernels::loops;
-use crate::kernels::spec::{Row, SoftmaxPath, StepConsts};
+use crate::kernels::spec::{Kernels, Row, SoftmaxPath, StepConsts};
 
 /// Proof that this CPU runs AVX2, and the kernels that need it.
 #[derive(Clone, Copy, Debug)]
@@ -34,77 +34,57 @@ impl Avx2Cpu {
         found.then_some(Avx2Cpu(()))
     }
 
-    /// [`loops::row_max`] on AVX2 lanes.
+    /// The loops on AVX2 lanes, compiled for AVX2: `self` proves that this
+    /// CPU runs them.
     #[inline]
-    pub(crate) fn row_max(self, x: &[f32]) -> f32 {
-        // SAFETY: `self` proves this CPU has AVX2 and FMA, the features enabled.
-        unsafe { enabled::row_max(x) }
-    }
-
-    /// [`loops::exp_array`] on AVX2 lanes.
-    #[inline]
-    pub(crate) fn exp_array(self, x: [f32; LANES]) -> [f32; LANES] {
-        // SAFETY: `self` proves this CPU has AVX2 and FMA, the features enabled.
-        unsafe { enabled::exp_array(x) }
-    }
-
-    /// [`loops::exp_sum`] on AVX2 lanes.
-    #[inline]
-    pub(crate) fn exp_sum(self, x: &[f32], max: f32, out: &mut [f32], path: SoftmaxPath) -> f32 {
-        // SAFETY: `self` proves this CPU has AVX2 and FMA, the features enabled.
-        unsafe { enabled::exp_sum(x, max, out, path) }
-    }
-
-    /// [`loops::spike_mask`] on AVX2 lanes.
-    #[inline]
-    pub(crate) fn spike_mask(self, e_then_s: &mut [f32], inv: f32, thr: &[f32]) -> f32 {
-        // SAFETY: `self` proves this CPU has AVX2 and FMA, the features enabled.
-        unsafe { enabled::spike_mask(e_then_s, inv, thr) }
-    }
-
-    /// [`loops::scale_in_place`] on AVX2 lanes.
-    #[inline]
-    pub(crate) fn scale_in_place(self, x: &mut [f32], inv: f32) {
-        // SAFETY: `self` proves this CPU has AVX2 and FMA, the features enabled.
-        unsafe { enabled::scale_in_place(x, inv) }
-    }
-
-    /// [`loops::step_row`] on AVX2 lanes.
-    #[inline]
-    pub(crate) fn step_row(self, row: Row<'_>, k: &StepConsts) {
-        // SAFETY: `self` proves this CPU has AVX2 and FMA, the features enabled.
-        unsafe { enabled::step_row(row, k) }
+    pub(crate) fn kernels(self) -> &'static Kernels {
+        &KERNELS
     }
 }
 
-/// The generic loops instantiated with [`Avx2`] lanes, compiled for AVX2.
-mod enabled {
-    use super::*;
+/// For each building block of [`Kernels`]: the loop instantiated with
+/// [`Avx2`] lanes, compiled for AVX2 and FMA (in `enabled`), and a safe
+/// entry for the table, which only [`Avx2Cpu::kernels`] hands out.
+macro_rules! avx2_kernels {
+    ($($name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? = $loop:ident;)*) => {
+        /// The generic loops instantiated with [`Avx2`] lanes, compiled for AVX2.
+        mod enabled {
+            use super::*;
+            $(
+                #[target_feature(enable = "avx2,fma")]
+                pub(super) fn $name($($arg: $ty),*) $(-> $ret)? {
+                    loops::$loop::<Avx2>($($arg),*)
+                }
+            )*
+        }
 
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) fn row_max(x: &[f32]) -> f32 {
-        loops::row_max::<Avx2>(x)
-    }
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) fn exp_array(x: [f32; LANES]) -> [f32; LANES] {
-        loops::exp_array::<Avx2>(x)
-    }
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) fn exp_sum(x: &[f32], max: f32, out: &mut [f32], path: SoftmaxPath) -> f32 {
-        loops::exp_sum::<Avx2>(x, max, out, path)
-    }
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) fn spike_mask(e_then_s: &mut [f32], inv: f32, thr: &[f32]) -> f32 {
-        loops::spike_mask::<Avx2>(e_then_s, inv, thr)
-    }
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) fn scale_in_place(x: &mut [f32], inv: f32) {
-        loops::scale_in_place::<Avx2>(x, inv)
-    }
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) fn step_row(row: Row<'_>, k: &StepConsts) {
-        loops::step_row::<Avx2>(row, k)
-    }
+        /// The table of AVX2 kernels. Private: only an [`Avx2Cpu`] hands it
+        /// out.
+        static KERNELS: Kernels = Kernels { $($name: entry::$name),* };
+
+        /// Safe entries into `enabled`, reachable only through [`KERNELS`].
+        mod entry {
+            use super::*;
+            $(
+                pub(super) fn $name($($arg: $ty),*) $(-> $ret)? {
+                    // SAFETY: this function is reachable only through
+                    // `KERNELS`, which only `Avx2Cpu::kernels` hands out,
+                    // and an `Avx2Cpu` exists only where detection found
+                    // AVX2 and FMA, the features enabled.
+                    unsafe { enabled::$name($($arg),*) }
+                }
+            )*
+        }
+    };
+}
+
+avx2_kernels! {
+    row_max(x: &[f32]) -> f32 = row_max;
+    exp(x: [f32; LANES]) -> [f32; LANES] = exp_lanes;
+    exp_sum(x: &[f32], max: f32, out: &mut [f32], path: SoftmaxPath) -> f32 = exp_sum;
+    spike_mask(e_then_s: &mut [f32], inv: f32, thr: &[f32]) -> f32 = spike_mask;
+    scale_in_place(x: &mut [f32], inv: f32) = scale_in_place;
+    step_row(row: Row<'_>, k: &StepConsts) = step_row;
 }
 
 /// Eight lanes in one AVX register. Private: see the module documentation.
@@ -118,7 +98,8 @@ struct Avx2Bits(__m256i);
 // SAFETY (for every `unsafe` block in the two impls below): `Avx2` is
 // private to this module, whose only code that uses it is the
 // `#[target_feature(enable = "avx2,fma")]` functions in `enabled`; those run
-// only through an `Avx2Cpu`, which exists only where this CPU has AVX2. The
+// only through the table an `Avx2Cpu` hands out, and an `Avx2Cpu` exists
+// only where this CPU has AVX2. The
 // methods are `#[inline(always)]`, so they are compiled into those
 // functions, with the feature. Loads and stores go through `&[f32; 8]` /
 // `&mut [f32; 8]`, valid for eight unaligned `f32`s, matching

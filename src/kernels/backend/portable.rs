@@ -8,7 +8,7 @@
 
 use wide::{f32x8, u32x8};
 
-use super::{LANES, Lanes, Ops};
+use crate::kernels::lanes::{LANES, Lanes, Ops};
 
 impl Lanes for f32x8 {
     #[inline(always)]

@@ -6,11 +6,61 @@
 //! independent chains fill the pipelines. Every lane still goes through
 //! the same operations in the same order: the bits are unchanged.
 
-use crate::kernels::backend::Ops;
+use crate::kernels::lanes::{LANES, Lanes, Ops};
 
 /// Four vectors of lanes `L`; each operation applies to all of them.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Interleaved<L>(pub [L; 4]);
+
+/// Vectors that load from and store to one block of a row: a chunk of
+/// eight values (`L` itself) or a group of four chunks ([`Interleaved`]).
+/// A loop's body is written once over `Block` and run on groups, then on
+/// the chunks left over.
+pub(crate) trait Block: Ops {
+    /// The block of memory: `[f32; 8]`, or four of them.
+    type Mem;
+    /// Loads a block.
+    fn load_block(src: &Self::Mem) -> Self;
+    /// Stores a block.
+    fn store_block(self, dst: &mut Self::Mem);
+}
+
+impl<L: Lanes> Block for L {
+    type Mem = [f32; LANES];
+    #[inline(always)]
+    fn load_block(src: &[f32; LANES]) -> Self {
+        L::load(src)
+    }
+    #[inline(always)]
+    fn store_block(self, dst: &mut [f32; LANES]) {
+        self.store(dst)
+    }
+}
+
+impl<L: Lanes> Block for Interleaved<L> {
+    type Mem = [[f32; LANES]; 4];
+    #[inline(always)]
+    fn load_block(src: &[[f32; LANES]; 4]) -> Self {
+        let [x0, x1, x2, x3] = src;
+        Interleaved([L::load(x0), L::load(x1), L::load(x2), L::load(x3)])
+    }
+    #[inline(always)]
+    fn store_block(self, dst: &mut [[f32; LANES]; 4]) {
+        for (x, o) in self.0.into_iter().zip(dst) {
+            x.store(o);
+        }
+    }
+}
+
+impl<L: Ops> Interleaved<L> {
+    /// The four vectors added: `(x0 + x1) + (x2 + x3)`, for sums whose
+    /// order cannot matter (spike counts, NaN probes).
+    #[inline(always)]
+    pub(crate) fn sum(self) -> L {
+        let [x0, x1, x2, x3] = self.0;
+        x0.add(x1).add(x2.add(x3))
+    }
+}
 
 /// `[f(a0, b0), .., f(a3, b3)]`, spelled out so that it stays inside the
 /// caller's `#[target_feature]` context.

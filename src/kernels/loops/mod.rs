@@ -17,15 +17,16 @@
 mod interleave;
 mod plain;
 
-use super::backend::{LANES, Lanes, Ops};
+use super::lanes::{LANES, Lanes, Ops};
 use super::spec::exp::{exp, exp_nonpositive, exp_nonpositive_no_flush};
 use super::spec::rules::canonical_nan;
 use super::spec::{
-    EightWindows, Row, StepConsts, StepLanes, THR_FLOOR, WINDOW, fire, floored, nan_max,
-    reciprocal, reduce_add_lanes, reduce_max_lanes, spike_rules, voltage, windowed_sum_by,
+    EightWindows, Kernels, Row, StepConsts, StepLanes, WINDOW, fire, nan_max, reciprocal,
+    reduce_add_lanes, reduce_max_lanes, spike_rules, threshold, threshold_delta, voltage,
+    windowed_sum_by,
 };
 use super::spec::{SoftmaxPath, ynn};
-use interleave::Interleaved;
+use interleave::{Block, Interleaved};
 
 /// Chunks per group of the `exp` loop: several independent `exp` chains
 /// keep a superscalar core busy. (Targets without SIMD run the reference
@@ -60,9 +61,21 @@ fn unpad(dst: &mut [f32], lanes: [f32; LANES]) {
     }
 }
 
+/// The loops instantiated on lanes `L`: a backend's table.
+pub(crate) const fn kernels<L: Lanes>() -> Kernels {
+    Kernels {
+        row_max: row_max::<L>,
+        exp: exp_lanes::<L>,
+        exp_sum: exp_sum::<L>,
+        spike_mask: spike_mask::<L>,
+        scale_in_place: scale_in_place::<L>,
+        step_row: step_row::<L>,
+    }
+}
+
 /// `exp` on eight lanes given as an array.
 #[inline(always)]
-pub(crate) fn exp_array<L: Lanes>(x: [f32; LANES]) -> [f32; LANES] {
+pub(crate) fn exp_lanes<L: Lanes>(x: [f32; LANES]) -> [f32; LANES] {
     exp(L::load(&x)).to_array()
 }
 
@@ -155,22 +168,25 @@ fn exp_pass_in<L: Lanes, const R: u8>(x: &[f32], max: f32, out: &mut [f32]) {
     let (xcg, xc1) = xc.as_chunks::<UNROLL>();
     let (ocg, oc1) = oc.as_chunks_mut::<UNROLL>();
     let m4 = Interleaved([m; UNROLL]);
-    for (xg, og) in xcg.iter().zip(ocg) {
-        let [x0, x1, x2, x3] = xg;
-        let v = Interleaved([L::load(x0), L::load(x1), L::load(x2), L::load(x3)]);
-        let e = exp_in::<Interleaved<L>, R>(v.sub(m4));
-        for (e, o8) in e.0.into_iter().zip(og) {
-            e.store(o8);
-        }
+    for (x, o) in xcg.iter().zip(ocg) {
+        exp_block::<Interleaved<L>, R>(x, o, m4);
     }
-    for (x8, o8) in xc1.iter().zip(oc1) {
-        exp_in::<L, R>(L::load(x8).sub(m)).store(o8);
+    for (x, o) in xc1.iter().zip(oc1) {
+        exp_block::<L, R>(x, o, m);
     }
     if !xt.is_empty() {
         // Padded with `max`: `max - max` is 0 or NaN, in range for every `R`.
-        let e = exp_in::<L, R>(L::load(&pad(xt, max)).sub(m));
-        unpad(ot, e.to_array());
+        let mut e = [0.0; LANES];
+        exp_block::<L, R>(&pad(xt, max), &mut e, m);
+        unpad(ot, e);
     }
+}
+
+/// `out = exp(x - max)` on one block (a group of four chunks, or one
+/// chunk), as `R` says.
+#[inline(always)]
+fn exp_block<B: Block, const R: u8>(x: &B::Mem, out: &mut B::Mem, max: B) {
+    exp_in::<B, R>(B::load_block(x).sub(max)).store_block(out);
 }
 
 /// `out = exp(x - max)`, returning the sum of `out` in the reference's
@@ -391,24 +407,16 @@ fn spike_pass<L: Lanes, const PLAIN: bool>(row: &mut Row<'_>, inv: f32, k: &Step
     reduce_add(count)
 }
 
-/// Pass 4: `thr = max(thr + (count - 1) * thr_gain, 0.025)`.
-///
-/// One product and one sum, each rounded, as the reference computes them.
-/// No flush is needed: `count - 1` is a whole number, so the product is
-/// zero or at least `|thr_gain|` (flushed once per step), and a sum that a
-/// flush could change is far below the floor. The sum is NaN where a
-/// threshold is already NaN, or as `inf - inf`; the NaN stays, as in the
-/// reference (the unit never fires again).
+/// Pass 4: the thresholds ([`threshold`]).
 #[inline(always)]
 fn threshold_pass<L: Lanes>(thr: &mut [f32], count: f32, thr_gain: f32) {
-    let delta = L::splat((count - 1.0) * thr_gain);
-    let floor = L::splat(THR_FLOOR);
+    let delta = L::splat(threshold_delta(count, thr_gain));
     let (tc, tt) = thr.as_chunks_mut::<LANES>();
     for t8 in tc {
-        floored(L::load(t8).add(delta), floor).store(t8);
+        threshold(L::load(t8), delta).store(t8);
     }
     if !tt.is_empty() {
-        let thr = floored(L::load(&pad(tt, 0.0)).add(delta), floor);
+        let thr = threshold(L::load(&pad(tt, 0.0)), delta);
         unpad(tt, thr.to_array());
     }
 }

@@ -2,7 +2,7 @@
 //! constants of one step, derived once from the parameters, `t` and `dt`.
 
 use super::rules::{MAX_SUBNORMAL, flush};
-use crate::kernels::backend::Ops;
+use crate::kernels::lanes::{LANES, Ops};
 
 /// One batch row of state. All slices have the same length.
 pub(crate) struct Row<'a> {
@@ -165,7 +165,7 @@ impl<L: Ops> StepLanes<L> {
 /// fail, and it is checked once.
 ///
 /// The conditions on NaNs and on `-0.0` go beyond what [`timers_plain`]
-/// needs; they are for the reference kernels, where they save work on
+/// needs; they are for the scalar kernels, where they save work on
 /// every element:
 /// - a canonical NaN stays canonical through `+ dt` or `+ delta` on every
 ///   target (each either returns a quiet NaN operand as it is or returns
@@ -180,4 +180,25 @@ pub(crate) fn plain_state(thr: &[f32], rfr: &[f32], tols: &[f32]) -> bool {
     let rfr_ok = |x: &f32| !x.is_nan() || x.to_bits() == f32::NAN.to_bits();
     let tols_ok = |x: &f32| x.is_normal() || x.to_bits() == 0 || x.to_bits() == f32::NAN.to_bits();
     thr.iter().all(thr_ok) && rfr.iter().all(rfr_ok) && tols.iter().all(tols_ok)
+}
+
+/// The building blocks a backend provides, one entry each: the one table
+/// that [`Backend`](crate::kernels::Backend) dispatches through. Lengths
+/// are checked before any entry is called.
+#[derive(Clone, Copy)]
+pub(crate) struct Kernels {
+    /// NaN-propagating maximum of a row; `-inf` for an empty row.
+    pub row_max: fn(&[f32]) -> f32,
+    /// The reference's `exp` on eight lanes.
+    pub exp: fn([f32; LANES]) -> [f32; LANES],
+    /// `out = exp(x - max)` with `path`'s `exp`; returns the row sum in
+    /// `path`'s order. Lengths equal.
+    pub exp_sum: fn(&[f32], f32, &mut [f32], SoftmaxPath) -> f32,
+    /// `e_then_s = (e * inv > thr) ? 1 : 0` in place; returns the spike
+    /// count. Lengths equal.
+    pub spike_mask: fn(&mut [f32], f32, &[f32]) -> f32,
+    /// `x = flush(x * inv)` in place, NaN made canonical.
+    pub scale_in_place: fn(&mut [f32], f32),
+    /// Advances one batch row by one step.
+    pub step_row: fn(Row<'_>, &StepConsts),
 }

@@ -23,7 +23,7 @@
 //! bits are the same everywhere; `DESIGN.md` has how they were read off the
 //! reference's compiled code (jax/jaxlib 0.10.2, x86-64 with FMA).
 
-use crate::kernels::backend::Ops;
+use crate::kernels::lanes::Ops;
 
 /// `-87.8` as f32: the lower clamp.
 const LO: f32 = f32::from_bits(0xc2af_999a);
@@ -53,7 +53,7 @@ const BIAS_BITS: u32 = 127 << 23;
 pub(crate) const NO_FLUSH_FROM: f32 = -86.0;
 
 /// The constants of [`cephes_expm1`], in the order it uses them.
-pub(crate) const CEPHES: [f32; 8] = [NEG_C1, NEG_C2, P0, P1, P2, P3, P4, 0.5];
+const CEPHES: [f32; 8] = [NEG_C1, NEG_C2, P0, P1, P2, P3, P4, 0.5];
 
 /// `exp(r) - 1` of the reduced argument, from the clamped `x` and `n`:
 /// the reduction and the polynomial, nine multiply-adds in a row (every
@@ -65,10 +65,13 @@ pub(crate) const CEPHES: [f32; 8] = [NEG_C1, NEG_C2, P0, P1, P2, P3, P4, 0.5];
 /// fma(p, r * r, r)
 /// ```
 ///
-/// [`Ops::cephes_expm1`] runs this, or on Cortex-M4F the same operations
-/// in one block of assembly.
+/// On Cortex-M4F the same operations run as one block of assembly
+/// ([`Ops::cephes_expm1_block`]).
 #[inline(always)]
 pub(crate) fn cephes_expm1<L: Ops>(x: L, n: L) -> L {
+    if let Some(y) = L::cephes_expm1_block(x, n, &CEPHES) {
+        return y;
+    }
     // One splat at a time: `CEPHES.map(L::splat)` goes through
     // `array::map`, compiled out of line without the caller's target
     // features, which costs AVX2 a call per constant and exp (3x slower).
@@ -120,7 +123,7 @@ fn pow2<L: Ops>(n: L) -> L {
 /// The polynomial and the scaling, from the clamped `x` and `n`.
 #[inline(always)]
 fn exp_core<L: Ops, const FLUSH: bool>(x: L, n: L) -> L {
-    let y = L::cephes_expm1(x, n).add(L::splat(1.0));
+    let y = cephes_expm1(x, n).add(L::splat(1.0));
     let e = y.mul(pow2(n));
     if FLUSH {
         e.flush_below(L::splat(f32::MIN_POSITIVE))
@@ -163,7 +166,7 @@ pub(crate) fn exp_nonpositive_no_flush<L: Ops>(x: L) -> L {
 }
 
 /// `exp` of one value: [`exp`] on one lane. Kept out of line where code
-/// size matters (targets without SIMD, whose reference kernels call it for
+/// size matters (targets without SIMD, whose scalar kernels call it for
 /// every element).
 #[cfg_attr(not(wtas_simd), inline(never))]
 #[cfg_attr(wtas_simd, inline)]
@@ -175,7 +178,7 @@ pub(crate) fn exp_f32(x: f32) -> f32 {
 mod tests {
     use super::{NO_FLUSH_FROM, exp, exp_nonpositive, exp_nonpositive_no_flush};
     use crate::kernels::backend::array::Array;
-    use crate::kernels::backend::{LANES, Lanes};
+    use crate::kernels::lanes::{LANES, Lanes};
 
     /// Checks that the variants equal `exp` bit for bit on every `step`-th
     /// f32 from `from` down to `to` (negative, both included), on the array

@@ -5,33 +5,41 @@
 //! XLA-compiled CPU code with flush-to-zero and denormals-are-zero) is
 //! transcribed as:
 //!
-//! - [`rules`]: each rule on one element (or lane), generic over the lane
-//!   operations: the voltage, the spike rule, the refractory timer and time
-//!   of last spike, the NaN-propagating threshold floor, and the flushing;
-//! - [`reduce`]: the row sum in the reference's order (windows of 32), and
-//!   the one fixed tree that combines eight lane accumulators where the
-//!   order cannot matter (maxima, spike counts);
-//! - [`exp`]: the reference's `exp`, fused multiply-adds included;
-//! - [`contract`]: what the cell hands the kernels: one row of state and
-//!   the step's constants, derived once per step.
-//!
-//! The [reference kernels](super::reference) apply these rules one element
-//! at a time: they are the executable specification every other backend
-//! is tested against, bit for bit.
+//! - [`step_row`]: the step itself, literally, one element at a time, with
+//!   the reference's flushing emulated and every NaN written made
+//!   canonical: the oracle. The golden, differential, soak and fuzz tests
+//!   hold every [`Backend`](super::Backend) to it, bit for bit.
+//! - `rules.rs` (inside the crate): each rule on one element or lane,
+//!   generic over the lane operations, in the forms the backends run (the
+//!   voltage, the refractory test, the spike rule with the row's
+//!   reciprocal, the timers, the threshold update with its floor, the
+//!   flushing), each with the argument that its bits are the literal
+//!   rule's;
+//! - `exp.rs` and `ynn.rs`: the reference's two `exp`s (XLA's inline
+//!   Cephes polynomial, YNNPACK's), fused multiply-adds included, and
+//!   YNNPACK's 16-lane row sum; `reduce.rs`: XLA's windowed row sum, and
+//!   the fixed tree that combines eight lane accumulators where the order
+//!   cannot matter (maxima, spike counts);
+//! - `contract.rs`: what the cell hands the kernels (one row of state, the
+//!   step's constants derived once per step, the shape's [`SoftmaxPath`])
+//!   and the table of building blocks every backend provides.
 #![forbid(unsafe_code)]
 
 pub(crate) mod contract;
 pub(crate) mod exp;
 pub(crate) mod reduce;
 pub(crate) mod rules;
+mod step;
 pub(crate) mod ynn;
 
 pub use contract::SoftmaxPath;
-pub(crate) use contract::{Row, StepConsts, StepLanes, plain_state};
+pub(crate) use contract::{Kernels, Row, StepConsts, StepLanes, plain_state};
 pub(crate) use reduce::{
     EightWindows, WINDOW, reduce_add_lanes, reduce_max_lanes, windowed_sum, windowed_sum_by,
 };
 pub(crate) use rules::{
-    THR_FLOOR, fire, fire_plain, floored, nan_max, reciprocal, spike_rules, voltage,
+    awake, fire, fire_plain, nan_max, reciprocal, rfr_silent, spike_rules, threshold,
+    threshold_any_nan, threshold_delta, timers_plain_any_nan, timers_plain_fired, voltage,
     voltage_any_nan,
 };
+pub use step::{StepInputs, THR_FLOOR, step_row};

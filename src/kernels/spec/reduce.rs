@@ -4,7 +4,7 @@
 //! same bits everywhere.
 
 use super::rules::nan_max;
-use crate::kernels::backend::{LANES, add};
+use crate::kernels::lanes::{LANES, add};
 
 /// `f` over the eight lanes, in the tree's order.
 #[inline(always)]

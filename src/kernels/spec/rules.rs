@@ -2,16 +2,14 @@
 //!
 //! Each rule is written once, generically over the lane operations
 //! ([`Ops`]), and applied unchanged to one `f32` by the
-//! [reference kernels](crate::kernels::reference) and to eight lanes by
+//! [scalar kernels](crate::kernels::backend::scalar) and to eight lanes by
 //! every vector backend, so there is one definition of what is computed.
 //! Where a rule is written in a cheaper form than the reference's literal
 //! formula, the comment next to it proves that the bits are the same.
 
 use super::contract::StepLanes;
-use crate::kernels::backend::Ops;
-
-/// Floor of the adaptive threshold.
-pub(crate) const THR_FLOOR: f32 = 0.025;
+use super::step::THR_FLOOR;
+use crate::kernels::lanes::Ops;
 
 /// The largest subnormal f32: `p > MAX_SUBNORMAL` is `p >= f32::MIN_POSITIVE`.
 pub(super) const MAX_SUBNORMAL: f32 = f32::from_bits(0x007f_ffff);
@@ -39,26 +37,40 @@ pub(crate) fn nan_max<L: Ops>(a: L, b: L) -> L {
     L::select(L::or(a.gt(b), a.is_nan()), a, b)
 }
 
-/// Rules 1 and 2: `v = awake ? j * resist_m : +0.0`, flushed as the reference
-/// flushes it (see [`StepConsts::new`]), NaN made canonical; also the
-/// lanes where `v` is NaN.
+/// Rule 1's refractory test: a unit is awake (not refractory) where
+/// `rfr >= awake_from`, the flushed comparison with `refract_time` (see
+/// [`StepConsts::new`](super::StepConsts::new)).
 #[inline(always)]
+pub(crate) fn awake<L: Ops>(rfr: L, k: &StepLanes<L>) -> L::Mask {
+    rfr.ge(k.awake_from)
+}
+
+/// Rules 1 and 2: `v = awake ? j * resist_m : +0.0`, flushed as the reference
+/// flushes it (see [`StepConsts::new`](super::StepConsts::new)), NaN made
+/// canonical; also the lanes where `v` is NaN.
 ///
 /// Without `FLUSH` (allowed only where `volt_lim` is 0, `resist_m = ±1`)
 /// the flush, which would keep every lane, is left out.
+#[inline(always)]
 pub(crate) fn voltage<L: Ops, const FLUSH: bool>(j: L, rfr: L, k: &StepLanes<L>) -> (L, L::Mask) {
-    let v = voltage_any_nan::<L, FLUSH>(j, rfr, k);
+    let v = voltage_any_nan::<L, FLUSH, false>(j, rfr, k);
     let nan = v.is_nan();
     (L::select(nan, L::splat(f32::NAN), v), nan)
 }
 
 /// [`voltage`] before its NaN is made canonical, for callers that find
-/// the NaN lanes together with another comparison.
+/// the NaN lanes together with another comparison or after the row. With
+/// `UNIT` (allowed only where `resist_m` is 1) the product `j * 1`, which
+/// is `j` wherever it is not NaN, is left out.
 #[inline(always)]
-pub(crate) fn voltage_any_nan<L: Ops, const FLUSH: bool>(j: L, rfr: L, k: &StepLanes<L>) -> L {
-    let v = j.mul(k.resist_m);
+pub(crate) fn voltage_any_nan<L: Ops, const FLUSH: bool, const UNIT: bool>(
+    j: L,
+    rfr: L,
+    k: &StepLanes<L>,
+) -> L {
+    let v = if UNIT { j } else { j.mul(k.resist_m) };
     let v = if FLUSH { v.flush_below(k.volt_lim) } else { v };
-    L::select_or_zero(rfr.ge(k.awake_from), v)
+    L::select_or_zero(awake(rfr, k), v)
 }
 
 /// The row's one reciprocal: the reference computes `p = e * (1 / sum)`,
@@ -117,12 +129,49 @@ fn timers<L: Ops>(s: L, rfr: L, tols: L, k: &StepLanes<L>) -> (L, L) {
 /// subnormal (or the canonical NaN), its flush changes nothing, no product
 /// makes a new NaN, and a NaN stays canonical. `rfr + dt` may still
 /// overflow, so its NaN is still made canonical.
+///
+/// [`StepConsts::plain`]: super::StepConsts::plain
 #[inline(always)]
 fn timers_plain<L: Ops>(s: L, rfr: L, tols: L, k: &StepLanes<L>) -> (L, L) {
+    let (rfr, tols) = timers_plain_any_nan(s, rfr, tols, k);
+    (canonical_nan(rfr), tols)
+}
+
+/// [`timers_plain`] before `rfr`'s NaN is made canonical, for callers that
+/// make it canonical after the row.
+#[inline(always)]
+pub(crate) fn timers_plain_any_nan<L: Ops>(s: L, rfr: L, tols: L, k: &StepLanes<L>) -> (L, L) {
     let not_s = L::splat(1.0).sub(s);
     let rfr = rfr.add(k.dt).mul(not_s).add(s.mul(k.dt));
     let tols = not_s.mul(tols).add(s.mul(k.t));
-    (canonical_nan(rfr), tols)
+    (rfr, tols)
+}
+
+/// [`timers_plain`] of a unit that does not spike (`s = 0`): `rfr` is
+/// `(rfr + dt) * 1 + 0 * dt`, which is `rfr + dt` (never `-0.0` with
+/// `dt > 0`, and a NaN only from a canonical one, which stays canonical:
+/// see [`plain_state`](super::plain_state)), and `tols` is
+/// `1 * tols + 0 * t`, which is `tols` itself in a plain state (no `-0.0`,
+/// no NaN but the canonical one): nothing to write.
+#[inline(always)]
+pub(crate) fn rfr_silent<L: Ops>(rfr: L, k: &StepLanes<L>) -> L {
+    rfr.add(k.dt)
+}
+
+/// [`timers_plain`] of one unit as branches, for cores where every
+/// arithmetic operation is a call (no FPU): `Some(rfr, tols)` to write
+/// where the unit spikes, `None` where it does not ([`rfr_silent`] then
+/// gives `rfr`, and `tols` is kept). Where it spikes, `(rfr + dt) * 0 + dt`
+/// is `dt`, or NaN where `rfr + dt` is not finite, and `0 * tols + t` is
+/// computed as written.
+#[inline(always)]
+pub(crate) fn timers_plain_fired(rfr_plus_dt: f32, tols: f32, k: &StepLanes<f32>) -> (f32, f32) {
+    let rfr = if rfr_plus_dt.is_finite() {
+        k.dt
+    } else {
+        f32::NAN
+    };
+    (rfr, 0.0 * tols + k.t)
 }
 
 /// Rules 4, 6 and 7 on one chunk: the spikes, the refractory timers and the
@@ -150,9 +199,38 @@ pub(crate) fn spike_rules<L: Ops, const PLAIN: bool>(
     }
 }
 
-/// Rule 5's floor: the reference's NaN-propagating `max(x, 0.025)`, the NaN
-/// made canonical (`x > floor ? x : floor`, then NaN where `x` is NaN).
+/// Rule 5's change of every threshold of a row: `(count - 1) * thr_gain`.
+///
+/// One product, rounded, as the reference computes it. No flush is needed:
+/// `count - 1` is a whole number, so the product is zero or at least
+/// `|thr_gain|` (flushed once per step).
 #[inline(always)]
-pub(crate) fn floored<L: Ops>(x: L, floor: L) -> L {
-    L::select(x.is_nan(), L::splat(f32::NAN), x.max_gt(floor))
+pub(crate) fn threshold_delta(count: f32, thr_gain: f32) -> f32 {
+    (count - 1.0) * thr_gain
+}
+
+/// Rule 5: `thr = max(thr + delta, 0.025)`, the reference's
+/// NaN-propagating floor, the NaN made canonical. A sum that a flush could
+/// change is far below the floor. The sum is NaN where a threshold is
+/// already NaN, or as `inf - inf`; the NaN stays, as in the reference (the
+/// unit never fires again).
+#[inline(always)]
+pub(crate) fn threshold<L: Ops>(thr: L, delta: L) -> L {
+    let x = thr.add(delta);
+    L::select(x.is_nan(), L::splat(f32::NAN), threshold_any_nan_of(x))
+}
+
+/// [`threshold`] before its NaN is made canonical: `0.025 > x ? 0.025 : x`.
+/// Where `x` is not NaN both forms give the larger of the two (equal values
+/// have equal bits, the floor being a nonzero normal number), and a NaN
+/// `x` passes through as it is.
+#[inline(always)]
+pub(crate) fn threshold_any_nan<L: Ops>(thr: L, delta: L) -> L {
+    threshold_any_nan_of(thr.add(delta))
+}
+
+/// The floor of [`threshold_any_nan`], on the sum.
+#[inline(always)]
+fn threshold_any_nan_of<L: Ops>(x: L) -> L {
+    L::splat(THR_FLOOR).max_gt(x)
 }

@@ -23,7 +23,7 @@
 #![forbid(unsafe_code)]
 
 use super::reduce::reduce_add_lanes;
-use crate::kernels::backend::{LANES, Lanes, Ops, add, sub};
+use crate::kernels::lanes::{LANES, Lanes, Ops, add, sub};
 
 const LO: f32 = f32::from_bits(0xc2b0_0f34);
 const HI: f32 = f32::from_bits(0x42b1_7218);
@@ -356,7 +356,7 @@ mod tests {
     extern crate std;
     use super::{exp, exp_nonpositive, exp_nonpositive_no_flush, row_sum};
     use crate::kernels::backend::array::Array;
-    use crate::kernels::backend::{LANES, Lanes};
+    use crate::kernels::lanes::{LANES, Lanes};
     use std::vec::Vec;
 
     /// YNNPACK's `exp_taylor2` written from its description with the

@@ -1,24 +1,35 @@
-//! The reference kernels: the [specification](super::spec)'s rules applied
-//! one element at a time, on plain `f32`. They are what every other
-//! backend is tested against, bit for bit, and, being the smallest code,
-//! what targets without SIMD registers (Cortex-M, RISC-V) run for every
-//! backend.
+//! The scalar kernels: the [specification](crate::kernels::spec)'s rules
+//! applied one element at a time, on plain `f32`, tuned for cores without
+//! SIMD registers (Cortex-M0, M4F, RISC-V), which run them for every
+//! backend, being the smallest code. They are tested against the
+//! specification's literal step like every other backend.
 //!
 //! Every element goes through the same operations as in the eight-lane
-//! kernels ([`loops`](super::loops)); the row sum is the same function
+//! kernels ([`loops`](crate::kernels::loops)); the row sum is the same function
 //! ([`windowed_sum`]); the max and the spike count, whose order cannot
 //! change a bit, are a running max and an integer count. There is no
 //! chunk loop and no padded tail copy, so each pass is one short loop.
 
 #![forbid(unsafe_code)]
 
-use super::backend::{LANES, Ops, add, mul, sub};
-use super::spec::exp::{exp_f32, exp_nonpositive};
-use super::spec::{
-    Row, StepConsts, StepLanes, THR_FLOOR, fire, fire_plain, nan_max, reciprocal, reduce_add_lanes,
-    reduce_max_lanes, spike_rules, voltage_any_nan, windowed_sum,
+use crate::kernels::lanes::{LANES, Ops, mul, sub};
+use crate::kernels::spec::exp::{exp_f32, exp_nonpositive};
+use crate::kernels::spec::{
+    Kernels, Row, StepConsts, StepLanes, awake, fire, fire_plain, nan_max, reciprocal,
+    reduce_add_lanes, reduce_max_lanes, rfr_silent, spike_rules, threshold, threshold_any_nan,
+    threshold_delta, timers_plain_fired, voltage_any_nan, windowed_sum,
 };
-use super::spec::{SoftmaxPath, ynn};
+use crate::kernels::spec::{SoftmaxPath, ynn};
+
+/// The scalar kernels' table.
+pub(crate) const KERNELS: Kernels = Kernels {
+    row_max,
+    exp: exp_lanes,
+    exp_sum,
+    spike_mask,
+    scale_in_place,
+    step_row,
+};
 
 /// One accumulator per lane of the eight-lane kernels.
 type Acc = [f32; LANES];
@@ -35,21 +46,21 @@ fn fold_lanes<'x>(acc: &mut Acc, xs: impl Iterator<Item = f32> + 'x, f: impl Fn(
 
 /// NaN-propagating maximum of a row; `-inf` for an empty row.
 #[inline(never)]
-pub(crate) fn row_max(x: &[f32]) -> f32 {
+fn row_max(x: &[f32]) -> f32 {
     let mut acc = [f32::NEG_INFINITY; LANES];
     fold_lanes(&mut acc, x.iter().copied(), nan_max);
     reduce_max_lanes(acc)
 }
 
 /// `exp` on eight lanes given as an array.
-pub(crate) fn exp_array(x: [f32; LANES]) -> [f32; LANES] {
+fn exp_lanes(x: [f32; LANES]) -> [f32; LANES] {
     x.map(exp_f32)
 }
 
 /// `out = exp(x - max)`, returning the sum of `out` in the reference's
 /// order. Lengths must match.
 #[inline(never)]
-pub(crate) fn exp_sum(x: &[f32], max: f32, out: &mut [f32], path: SoftmaxPath) -> f32 {
+fn exp_sum(x: &[f32], max: f32, out: &mut [f32], path: SoftmaxPath) -> f32 {
     exp_pass::<false>(x, max, out, path);
     row_sum(out, path)
 }
@@ -65,7 +76,7 @@ fn row_sum(e: &[f32], path: SoftmaxPath) -> f32 {
 
 /// `e_then_s = (e * inv > thr) ? 1 : 0` in place; returns the spike count.
 #[inline(never)]
-pub(crate) fn spike_mask(e_then_s: &mut [f32], inv: f32, thr: &[f32]) -> f32 {
+fn spike_mask(e_then_s: &mut [f32], inv: f32, thr: &[f32]) -> f32 {
     let mut acc = [0.0; LANES];
     let s = e_then_s.iter_mut().zip(thr).map(|(e, &thr)| {
         *e = fire(*e, inv, thr).1;
@@ -76,7 +87,7 @@ pub(crate) fn spike_mask(e_then_s: &mut [f32], inv: f32, thr: &[f32]) -> f32 {
 }
 
 /// `x = flush(x * inv)` in place, NaN made canonical.
-pub(crate) fn scale_in_place(x: &mut [f32], inv: f32) {
+fn scale_in_place(x: &mut [f32], inv: f32) {
     for x in x {
         let p = mul(*x, inv).flush_below(f32::MIN_POSITIVE);
         *x = if p.is_nan() { f32::NAN } else { p };
@@ -84,7 +95,7 @@ pub(crate) fn scale_in_place(x: &mut [f32], inv: f32) {
 }
 
 /// Advances one batch row by one step: the passes of
-/// [`loops::step_row`](super::loops::step_row), element by element.
+/// [`loops::step_row`](crate::kernels::loops::step_row), element by element.
 ///
 /// Each pass is its own function with its own short loop, so that only one
 /// pass's values are live at a time: the loop-invariant constants (the
@@ -102,7 +113,7 @@ pub(crate) fn scale_in_place(x: &mut [f32], inv: f32) {
 ///   to `2^24` units any order gives the same count. Longer rows take the
 ///   general spike pass, which sums in the eight-lane order.
 #[inline(never)]
-pub(crate) fn step_row(mut row: Row<'_>, k: &StepConsts) {
+fn step_row(mut row: Row<'_>, k: &StepConsts) {
     // The passes take the row and the constants by reference, so that
     // every argument travels in a register and this frame stays small.
     let row = &mut row;
@@ -155,10 +166,10 @@ fn voltage_pass<const SCALE: u8>(row: &mut Row<'_>, k: &StepConsts) -> f32 {
     let mut nans: usize = 0;
     let mut one = |j: f32, rfr: f32, v: &mut f32| {
         let x = match SCALE {
-            SCALE_PLUS_ONE if rfr >= k.awake_from => j,
-            SCALE_MINUS_ONE if rfr >= k.awake_from => -j,
-            SCALE_PLUS_ONE | SCALE_MINUS_ONE => 0.0,
-            _ => voltage_any_nan::<f32, true>(j, rfr, &lanes),
+            SCALE_PLUS_ONE => voltage_any_nan::<f32, false, true>(j, rfr, &lanes),
+            SCALE_MINUS_ONE if awake(rfr, &lanes) => -j,
+            SCALE_MINUS_ONE => 0.0,
+            _ => voltage_any_nan::<f32, true, false>(j, rfr, &lanes),
         };
         // One comparison finds both a new max and a NaN (unordered; `max`
         // itself is never NaN here), which is made canonical.
@@ -186,7 +197,7 @@ fn voltage_pass<const SCALE: u8>(row: &mut Row<'_>, k: &StepConsts) -> f32 {
 
 /// `out = exp(x - max)`. With `NONPOSITIVE` every `x - max` must be in
 /// [−inf, 0] (a finite `max` of `x`), where [`exp_nonpositive`] has the
-/// bits of [`exp`](super::spec::exp::exp).
+/// bits of [`exp`](crate::kernels::spec::exp::exp).
 #[inline(never)]
 fn exp_pass<const NONPOSITIVE: bool>(x: &[f32], max: f32, out: &mut [f32], path: SoftmaxPath) {
     let e = |x: f32| match (path, NONPOSITIVE) {
@@ -211,27 +222,21 @@ fn exp_pass<const NONPOSITIVE: bool>(x: &[f32], max: f32, out: &mut [f32], path:
 /// spike, for a plain step (see [`StepConsts::plain`]) of a row of at
 /// most [`MAX_EXACT_COUNT`] units; returns the spike count.
 ///
-/// The plain rules as branches: the products run only where their factor
-/// is not a known 1 or 0, and the M0's soft float makes fewer calls. The
-/// bits are those of the arithmetic forms: `(rfr + dt) * 0 + dt` is `dt`,
-/// or NaN where `rfr + dt` is not finite; `(rfr + dt) * 1 + 0` is
-/// `rfr + dt` (never `-0.0`, as `dt > 0`, and a NaN only from a canonical
-/// one); `1 * tols + 0 * t` is `tols` (see `plain_state`).
+/// The plain rules as branches ([`timers_plain_fired`], [`rfr_silent`]):
+/// the products run only where their factor is not a known 1 or 0, and
+/// the M0's soft float makes fewer calls.
 #[inline(never)]
 fn spike_pass_plain(row: &mut Row<'_>, inv: f32, k: &StepConsts) -> f32 {
     let (s, thr, rfr, tols) = (&mut *row.s, &*row.thr, &mut *row.rfr, &mut *row.tols);
-    let (t, dt) = (k.t, k.dt);
+    let lanes = StepLanes::new(k);
     let mut count: u32 = 0;
     let mut one = |s: &mut f32, thr: f32, rfr: &mut f32, tols: &mut f32| {
-        let r = add(*rfr, dt);
+        let r = rfr_silent(*rfr, &lanes);
         if fire_plain(*s, inv, thr).0 {
-            *rfr = if r.is_finite() { dt } else { f32::NAN };
-            *tols = 0.0 * *tols + t;
+            (*rfr, *tols) = timers_plain_fired(r, *tols, &lanes);
             *s = 1.0;
             count += 1;
         } else {
-            // A plain state's `tols` is kept, and `r` is canonical if NaN
-            // (see `plain_state`).
             *rfr = r;
             *s = 0.0;
         }
@@ -275,21 +280,16 @@ fn spike_pass(row: &mut Row<'_>, inv: f32, k: &StepConsts) -> f32 {
     reduce_add_lanes(acc)
 }
 
-/// `thr = max(thr + (count - 1) * thr_gain, 0.025)`, with the
-/// NaN-propagating floor of the eight-lane kernel.
+/// The thresholds ([`threshold`]).
 ///
 /// In a plain step with a finite `delta` no sum makes a new NaN (that takes
 /// `inf - inf`), and a canonical NaN threshold stays canonical through
-/// `+ delta`, so the floor needs no NaN test: `x <= 0.025` is false for a
-/// NaN, which is kept as it is.
+/// `+ delta`, so the floor needs no NaN test ([`threshold_any_nan`]).
 #[inline(never)]
 fn threshold_pass(thr: &mut [f32], count: f32, k: &StepConsts) {
-    let delta = (count - 1.0) * k.thr_gain;
+    let delta = threshold_delta(count, k.thr_gain);
     if k.plain && delta.is_finite() {
-        let one = |thr: &mut f32| {
-            let x = add(*thr, delta);
-            *thr = if x <= THR_FLOOR { THR_FLOOR } else { x };
-        };
+        let one = |thr: &mut f32| *thr = threshold_any_nan(*thr, delta);
         // Two at a time: half the loop overhead.
         let (t2, t1) = thr.as_chunks_mut::<2>();
         for [t0, t1] in t2 {
@@ -299,15 +299,7 @@ fn threshold_pass(thr: &mut [f32], count: f32, k: &StepConsts) {
         t1.iter_mut().for_each(one);
     } else {
         for thr in thr {
-            let x = *thr + delta;
-            // `floored`, written so that one comparison decides.
-            *thr = if x > THR_FLOOR {
-                x
-            } else if x <= THR_FLOOR {
-                THR_FLOOR
-            } else {
-                f32::NAN
-            };
+            *thr = threshold(*thr, delta);
         }
     }
 }

@@ -12,13 +12,13 @@
 //! path whose cores all have `VFMA` (`thumbv7em`, `thumbv8m.main`).
 #![allow(unsafe_code)]
 
-/// [`cephes_expm1`](crate::kernels::spec::exp::cephes_expm1) in one block:
+/// [`cephes_expm1`](crate::kernels::spec::exp::cephes_expm1), its eight
+/// constants `consts`, in one block:
 /// the nine multiply-adds and the square with two moves in, one out, and
 /// the eight constants loaded with one `VLDM`, instead of four moves around
 /// each `VFMA`. The same operations in the same order, so the same bits.
 #[inline(always)]
-pub(crate) fn cephes_expm1(x: f32, n: f32) -> f32 {
-    let consts = &crate::kernels::spec::exp::CEPHES;
+pub(crate) fn cephes_expm1(x: f32, n: f32, consts: &'static [f32; 8]) -> f32 {
     let mut out = x.to_bits();
     // SAFETY: `VLDM` reads the eight `f32`s of `consts`, a valid `'static`
     // array (its address in `k`); `VMOV`, `VFMA.F32` and `VMUL.F32` exist on
