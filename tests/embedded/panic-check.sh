@@ -28,8 +28,8 @@ status=0
 objdump_for() { case "$1" in thumb*) echo arm-none-eabi-objdump ;; *) echo riscv64-unknown-elf-objdump ;; esac; }
 nm_for() { case "$1" in thumb*) echo arm-none-eabi-nm ;; *) echo riscv64-unknown-elf-nm ;; esac; }
 for target in "${targets[@]}"; do
-  for profile in release release-o3 release-z; do
-    dir=$profile; extra=""; [ "$profile" = release-z ] && extra=,size-first
+  for profile in release release-o3 release-sf; do
+    dir=$profile; extra=""; [ "$profile" = release-sf ] && extra=,size-first
     elf="$TD/$target/$dir/wtas-firmware"
     log="$TD/panic-check-$target-$profile.log"
     mkdir -p "$TD"

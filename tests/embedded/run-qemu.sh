@@ -102,14 +102,14 @@ run() { # target elf -> stdout of the firmware
 field() { awk -v k="$2" '$1=="wtas" && $2==k {print $3; exit}' "$1"; }
 declare -A REPORT
 for target in $TARGETS; do
-  # release-z: the size-first step (feature size-first) at opt-level z.
-  profiles="release release-o3 release-z"; [ "${target:0:5}" = riscv ] && profiles="release"
+  # release-sf: the size-first step (feature size-first), at opt-level s.
+  profiles="release release-o3 release-sf"; [ "${target:0:5}" = riscv ] && profiles="release"
   for profile in $profiles; do
     variants="full nostep"; [ "${target:0:5}" = riscv ] && variants="full"
     [ "$profile" = release ] && [ "${target:0:5}" != riscv ] && variants="$variants profile"
     for variant in $variants; do
       features=""; [ "$variant" = nostep ] && features=nostep; [ "$variant" = profile ] && features=profile
-      [ "$profile" = release-z ] && [ "$variant" = full ] && features=size-first
+      [ "$profile" = release-sf ] && [ "$variant" = full ] && features=size-first
       build "$target" "$profile" "$variant" "$features" || continue
       elf="$OUT/$target-$profile-$variant.elf"; log="$OUT/$target-$profile-$variant.run"
       if ! run "$target" "$elf" >"$log" 2>&1; then
@@ -146,8 +146,8 @@ echo "Footprint (64 units, batch 1; instructions from QEMU -icount shift=0):"
 printf '%-24s %-6s %10s %10s %12s %10s %12s %12s\n' target opt "wtas.text" "wtas(nm)" "RAM/neuron" "stack" "instr/n-step" "diff-method"
 steps_neurons=$((2000 * 64))
 for target in $THUMB; do
-  for profile in release release-o3 release-z; do
-    opt=s; [ "$profile" = release-o3 ] && opt=3; [ "$profile" = release-z ] && opt=z
+  for profile in release release-o3 release-sf; do
+    opt=s; [ "$profile" = release-o3 ] && opt=3; [ "$profile" = release-sf ] && opt=sf
     full="$OUT/$target-$profile-full"; nostep="$OUT/$target-$profile-nostep"
     [ -f "$full.run" ] && [ -f "$nostep.run" ] || { echo "$target $profile: missing runs"; continue; }
     t_full=$(arm-none-eabi-size -A "$full.elf" | awk '$1==".text"{print $2}')
@@ -167,7 +167,7 @@ echo "  wtas.text = .text(full) - .text(nostep) in bytes; wtas(nm) = sum of nm s
 echo "  RAM/neuron = size_of::<Storage<64,1>>() / 64 (five state buffers + j); stack = painted high-water mark of one advance;"
 echo "  instr/n-step = ticks inside advance x (instructions per tick, calibrated) / (2000 x 64);"
 echo "  diff-method = (whole run - run with the wtas calls removed) / (2000 x 64), includes resets and construction."
-echo "  opt z = the size-first step (wtas feature size-first) at opt-level z; s and 3 = the default step."
+echo "  opt sf = the size-first step (wtas feature size-first) at opt-level s; s and 3 = the default step."
 echo "  Goals (DESIGN.md, Firmware): M4F opt s <= 70 instr/n-step, stack <= 128 B, step code <= 1,200 B; M0 opt s <= 1,600; RAM/neuron = 24 (5x4 + j); no heap."
 for target in $THUMB; do
   p="$OUT/$target-release-profile.run"
@@ -192,9 +192,9 @@ printf '%-10s %-4s %-16s %12s %6s %10s  %s\n' target opt step "instr/n-step" sta
 cfield() { awk -v k="$2" '$1=="c" && $2==k {print $3; exit}' "$1"; }
 for target in $THUMB; do
   t=m4f; name=M4F; [ "$target" = thumbv6m-none-eabi ] && { t=m0; name=M0; }
-  for profile in release release-o3 release-z; do
+  for profile in release release-o3 release-sf; do
     opt=s; copt=s; step=wtas; [ "$profile" = release-o3 ] && { opt=3; copt=2; }
-    [ "$profile" = release-z ] && { opt=z; copt=""; step="wtas size-first"; }
+    [ "$profile" = release-sf ] && { opt=s; copt=""; step="wtas size-first"; }
     full="$OUT/$target-$profile-full"
     if [ -f "$full.run" ]; then
       cal=$(awk '$2=="cal"{print $4/$3; exit}' "$full.run")
@@ -203,7 +203,7 @@ for target in $THUMB; do
       code=$(arm-none-eabi-nm -C --size-sort -S -t d "$full.elf" \
         | awk '$4 ~ /^<?wtas::(cell::Cell>?::advance|kernels::)/ && !seen[$1]++ {s+=$2} END{print s+0}')
       # The size-first step calls no kernel table: the code one advance reaches.
-      if [ "$profile" = release-z ]; then
+      if [ "$profile" = release-sf ]; then
         code=$(python3 "$HERE/step-code.py" "$full.elf" "<wtas::cell::Cell>::advance") || { code="?"; fail=1; }
       fi
       d=$(field "$full.run" digest)

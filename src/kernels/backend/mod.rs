@@ -10,7 +10,7 @@
 //!   applied lane by lane (what the compiler makes of portable code);
 //! - [`portable`]: `wide::f32x8`, whatever SIMD the build targets;
 //! - `size_first` (feature `size-first`): the specification's literal
-//!   step as the scalar backend's, the smallest code;
+//!   step as the scalar backend's, for less code;
 //! - `avx2`: 256-bit AVX2 intrinsics, usable only through a value that
 //!   proves the CPU has AVX2.
 //!
