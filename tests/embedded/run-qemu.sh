@@ -225,8 +225,8 @@ for target in $THUMB; do
 done
 echo "  C newlib = the hand-written step (c/step.c) calling newlib's expf; C poly = the same step with a"
 echo "  hand-written exp (Cody-Waite, degree-6 polynomial). step code = nm sizes: wtas's advance and kernels;"
-echo "  The size-first step's code is what one advance reaches (tests/embedded/step-code.py), without the"
-echo "  scalar kernels the scenario's kernel checks link in. C's wta_step and exp_poly, plus the .text and .rodata linked from libm (expf and what it calls)."
+echo "  C's wta_step and exp_poly, plus the .text and .rodata linked from libm (expf and what it calls)."
+echo "  wtas size-first: the code one advance reaches (step-code.py), not the scalar kernels the scenario links."
 echo "  Soft-float routines (M0) are counted for neither. stack 64 = at most 64 (the probe's floor)."
 echo "  $(tail -1 "$C_OUT/run.log")"
 

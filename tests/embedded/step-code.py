@@ -39,7 +39,10 @@ for line in dis.splitlines():
     m = re.search(r"\t\.word\t0x([0-9a-f]+)", line)
     if m and (int(m.group(1), 16) & ~1) in at:
         edges[cur].add(at[int(m.group(1), 16) & ~1])
-roots = [s for s, d in demangled.items() if d == root]
+# Either mangling scheme: `<wtas::cell::Cell>::advance` (v0) or
+# `wtas::cell::Cell::advance` (legacy, as rustup's precompiled core has it).
+plain = lambda name: name.replace("<", "").replace(">", "")
+roots = [s for s, d in demangled.items() if plain(d) == plain(root)]
 if not roots:
     sys.exit(f"step-code: no function {root} in {elf}")
 seen, todo = set(), list(roots)
