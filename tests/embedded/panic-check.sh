@@ -28,13 +28,13 @@ status=0
 objdump_for() { case "$1" in thumb*) echo arm-none-eabi-objdump ;; *) echo riscv64-unknown-elf-objdump ;; esac; }
 nm_for() { case "$1" in thumb*) echo arm-none-eabi-nm ;; *) echo riscv64-unknown-elf-nm ;; esac; }
 for target in "${targets[@]}"; do
-  for profile in release release-o3; do
-    dir=release; [ "$profile" = release-o3 ] && dir=release-o3
+  for profile in release release-o3 release-sf; do
+    dir=$profile; extra=""; [ "$profile" = release-sf ] && extra=,size-first
     elf="$TD/$target/$dir/wtas-firmware"
     log="$TD/panic-check-$target-$profile.log"
     mkdir -p "$TD"
     if xcargo "$target" build -q --profile "$profile" \
-        --features panic-app,panic-never >"$log" 2>&1; then
+        --features "panic-app,panic-never$extra" >"$log" 2>&1; then
       left=$($(nm_for "$target") -C "$elf" | grep -c 'core::panicking' || true)
       if [ "$left" -eq 0 ]; then
         echo "panic-check $target $profile: OK (links with a never-linked panic handler; no core::panicking symbol)"
@@ -44,7 +44,7 @@ for target in "${targets[@]}"; do
     else
       if grep -q wtas_firmware_has_a_reachable_panic_path "$log"; then
         echo "panic-check $target $profile: FAIL: a panic path is reachable. Callers of core::panicking / panic helpers:"
-        xcargo "$target" build -q --profile "$profile" --features panic-app >>"$log" 2>&1 || true
+        xcargo "$target" build -q --profile "$profile" --features "panic-app$extra" >>"$log" 2>&1 || true
         $(objdump_for "$target") -d -C "$elf" \
           | awk '/^[0-9a-f]+ <.*>:$/{f=$0} /(bl|jal|call|b\.w|b)[ \t].*<(core::panicking|core::slice::index::|core::slice::.*fail|core::option::unwrap_failed|core::result::unwrap_failed|.*ZipImpl.*::new>)/{print "    " f " -> " $NF}' \
           | sort -u | cut -c1-300

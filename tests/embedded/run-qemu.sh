@@ -56,8 +56,7 @@ export CARGO_TARGET_DIR="$HERE/target"
 OUT="$CARGO_TARGET_DIR/out"; mkdir -p "$OUT"
 fail=0
 build() { # target profile variant features
-  local target=$1 profile=$2 variant=$3 features=$4 dir=release
-  [ "$profile" = release-o3 ] && dir=release-o3
+  local target=$1 profile=$2 variant=$3 features=$4 dir=$2
   local log="$OUT/$target-$profile-$variant.log"
   if ( cd "$HERE" && xcargo "$target" build -q --profile "$profile" \
         ${features:+--features "$features"} ) >"$log" 2>&1; then
@@ -69,12 +68,14 @@ build() { # target profile variant features
 field() { awk -v k="$2" '$1=="wtas" && $2==k {print $3; exit}' "$1"; }
 declare -A REPORT
 for target in $TARGETS; do
-  profiles="release release-o3"; [ "${target:0:5}" = riscv ] && profiles="release"
+  # release-sf: the size-first step (feature size-first), at opt-level s.
+  profiles="release release-o3 release-sf"; [ "${target:0:5}" = riscv ] && profiles="release"
   for profile in $profiles; do
     variants="full nostep"; [ "${target:0:5}" = riscv ] && variants="full"
     [ "$profile" = release ] && [ "${target:0:5}" != riscv ] && variants="$variants profile"
     for variant in $variants; do
       features=""; [ "$variant" = nostep ] && features=nostep; [ "$variant" = profile ] && features=profile
+      [ "$profile" = release-sf ] && [ "$variant" = full ] && features=size-first
       build "$target" "$profile" "$variant" "$features" || continue
       elf="$OUT/$target-$profile-$variant.elf"; log="$OUT/$target-$profile-$variant.run"
       if ! wtas_qemu "$target" "$elf" >"$log" 2>&1; then
@@ -113,8 +114,8 @@ echo "Footprint (64 units, batch 1; instructions from QEMU -icount shift=0):"
 printf '%-24s %-6s %10s %10s %12s %10s %12s %12s\n' target opt "wtas.text" "wtas(nm)" "RAM/neuron" "stack" "instr/n-step" "diff-method"
 steps_neurons=$((2000 * 64))
 for target in $THUMB; do
-  for profile in release release-o3; do
-    opt=s; [ "$profile" = release-o3 ] && opt=3
+  for profile in release release-o3 release-sf; do
+    opt=s; [ "$profile" = release-o3 ] && opt=3; [ "$profile" = release-sf ] && opt=sf
     full="$OUT/$target-$profile-full"; nostep="$OUT/$target-$profile-nostep"
     [ -f "$full.run" ] && [ -f "$nostep.run" ] || { echo "$target $profile: missing runs"; continue; }
     t_full=$(arm-none-eabi-size -A "$full.elf" | awk '$1==".text"{print $2}')
@@ -134,6 +135,7 @@ echo "  wtas.text = .text(full) - .text(nostep) in bytes; wtas(nm) = sum of nm s
 echo "  RAM/neuron = size_of::<Storage<64,1>>() / 64 (five state buffers + j); stack = painted high-water mark of one advance;"
 echo "  instr/n-step = ticks inside advance x (instructions per tick, calibrated) / (2000 x 64);"
 echo "  diff-method = (whole run - run with the wtas calls removed) / (2000 x 64), includes resets and construction."
+echo "  opt sf = the size-first step (wtas feature size-first) at opt-level s; s and 3 = the default step."
 echo "  Goals (DESIGN.md, Firmware): M4F opt s <= 70 instr/n-step, stack <= 128 B, step code <= 1,200 B; M0 opt s <= 1,600; RAM/neuron = 24 (5x4 + j); no heap."
 for target in $THUMB; do
   p="$OUT/$target-release-profile.run"
@@ -154,12 +156,13 @@ if ! wait "$C_PID"; then
 fi
 echo
 echo "wtas against hand-written C (64 units, batch 1; QEMU -icount shift=0, ticks inside the step calls):"
-printf '%-10s %-4s %-12s %12s %6s %10s  %s\n' target opt step "instr/n-step" stack "step code" digest
+printf '%-10s %-4s %-16s %12s %6s %10s  %s\n' target opt step "instr/n-step" stack "step code" digest
 cfield() { awk -v k="$2" '$1=="c" && $2==k {print $3; exit}' "$1"; }
 for target in $THUMB; do
   t=m4f; name=M4F; [ "$target" = thumbv6m-none-eabi ] && { t=m0; name=M0; }
-  for profile in release release-o3; do
-    opt=s; copt=s; [ "$profile" = release-o3 ] && { opt=3; copt=2; }
+  for profile in release release-o3 release-sf; do
+    opt=s; copt=s; step=wtas; [ "$profile" = release-o3 ] && { opt=3; copt=2; }
+    [ "$profile" = release-sf ] && { opt=s; copt=""; step="wtas size-first"; }
     full="$OUT/$target-$profile-full"
     if [ -f "$full.run" ]; then
       cal=$(awk '$2=="cal"{print $4/$3; exit}' "$full.run")
@@ -167,9 +170,14 @@ for target in $THUMB; do
       # The step's code: advance and everything it runs (the kernels, exp).
       code=$(arm-none-eabi-nm -C --size-sort -S -t d "$full.elf" \
         | awk '$4 ~ /^<?wtas::(cell::Cell>?::advance|kernels::)/ && !seen[$1]++ {s+=$2} END{print s+0}')
+      # The size-first step calls no kernel table: the code one advance reaches.
+      if [ "$profile" = release-sf ]; then
+        code=$(python3 "$HERE/step-code.py" "$full.elf" "<wtas::cell::Cell>::advance") || { code="?"; fail=1; }
+      fi
       d=$(field "$full.run" digest)
-      printf '%-10s %-4s %-12s %12s %6s %10s  %s\n' "$name" "$opt" wtas "$ipn" "$(field "$full.run" stack-advance)" "$code" "$d"
+      printf '%-10s %-4s %-16s %12s %6s %10s  %s\n' "$name" "$opt" "$step" "$ipn" "$(field "$full.run" stack-advance)" "$code" "$d"
     fi
+    [ -n "$copt" ] || continue
     for exp in newlib poly; do
       r="$C_OUT/$t-$copt-$exp.run"
       [ -f "$r" ] || { echo "C baseline $t-$copt-$exp: no output"; fail=1; continue; }
@@ -178,7 +186,7 @@ for target in $THUMB; do
       d=$(cfield "$r" digest)
       [ -n "$d" ] || { echo "C baseline $t-$copt-$exp: no digest"; cat "$r"; fail=1; }
       same="differs from wtas"; [ "$d" = "$HOST" ] && same="= wtas"
-      printf '%-10s %-4s %-12s %12s %6s %10s  %s\n' "$name" "-O$copt" "C $exp" "$ipn" "$(cfield "$r" stack-step)" \
+      printf '%-10s %-4s %-16s %12s %6s %10s  %s\n' "$name" "-O$copt" "C $exp" "$ipn" "$(cfield "$r" stack-step)" \
         "$(cfield "$r" step-code)" "$d ($same)"
     done
   done
@@ -186,6 +194,7 @@ done
 echo "  C newlib = the hand-written step (c/step.c) calling newlib's expf; C poly = the same step with a"
 echo "  hand-written exp (Cody-Waite, degree-6 polynomial). step code = nm sizes: wtas's advance and kernels;"
 echo "  C's wta_step and exp_poly, plus the .text and .rodata linked from libm (expf and what it calls)."
+echo "  wtas size-first: the code one advance reaches (step-code.py), not the scalar kernels the scenario links."
 echo "  Soft-float routines (M0) are counted for neither. stack 64 = at most 64 (the probe's floor)."
 echo "  $(tail -1 "$C_OUT/run.log")"
 } >"$REPORT"

@@ -9,6 +9,8 @@
 //! - [`array`]: eight `f32`s as a plain array, the one-lane operations
 //!   applied lane by lane (what the compiler makes of portable code);
 //! - [`portable`]: `wide::f32x8`, whatever SIMD the build targets;
+//! - `size_first` (feature `size-first`): the specification's literal
+//!   step as the scalar backend's, for less code;
 //! - `avx2`: 256-bit AVX2 intrinsics, usable only through a value that
 //!   proves the CPU has AVX2.
 //!
@@ -19,3 +21,5 @@ pub(crate) mod array;
 pub(crate) mod avx2;
 pub(crate) mod portable;
 pub(crate) mod scalar;
+#[cfg(feature = "size-first")]
+pub(crate) mod size_first;
