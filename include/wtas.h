@@ -178,8 +178,9 @@ typedef struct wtas_config {
  *
  * Handle check: wtas_params_init stores a 64-bit checksum of config
  * and len, and every function that takes a wtas_params (directly or
- * inside a wtas_cell) recomputes it and re-validates config, returning
- * WTAS_ERR_HANDLE on any mismatch. What this detects, exactly:
+ * inside a wtas_cell) recomputes it, returning WTAS_ERR_HANDLE on any
+ * mismatch; a wtas_params passed directly also has config validated
+ * again, and a bound cell its sizes. What this detects, exactly:
  *
  * - a wtas_params that wtas_params_init never wrote: always if it is
  *   all zeros, otherwise unless its bytes happen to hold a matching
