@@ -460,16 +460,25 @@ impl<S: StateStorage> Cell<S> {
         let k = self.step_consts(t, dt)?;
         let n = self.params.n_units_nonzero().get();
         let backend = self.backend;
+        let batch = self.params.batch_size();
         let b = self.bufs()?;
         // Every buffer holds exactly `batch_size * n` values (checked just
-        // above), so the six walks yield the same rows.
-        b.j.chunks_exact(n)
-            .zip(b.v.chunks_exact_mut(n))
-            .zip(b.s.chunks_exact_mut(n))
-            .zip(b.thr.chunks_exact_mut(n))
-            .zip(b.rfr.chunks_exact_mut(n))
-            .zip(b.tols.chunks_exact_mut(n))
-            .for_each(|row| step_row(backend, &k, row));
+        // above), so each `get` succeeds and the product cannot overflow;
+        // checked access (not `chunks_exact`, whose zero-size check stays
+        // in firmware images) keeps the step free of panic paths.
+        for row in 0..batch {
+            let r = row * n..(row + 1) * n;
+            if let (Some(j), Some(v), Some(s), Some(thr), Some(rfr), Some(tols)) = (
+                b.j.get(r.clone()),
+                b.v.get_mut(r.clone()),
+                b.s.get_mut(r.clone()),
+                b.thr.get_mut(r.clone()),
+                b.rfr.get_mut(r.clone()),
+                b.tols.get_mut(r),
+            ) {
+                step_row(backend, &k, (((((j, v), s), thr), rfr), tols));
+            }
+        }
         self.after_step(&k);
         Ok(())
     }

@@ -43,6 +43,12 @@ for line in dis.splitlines():
 # `wtas::cell::Cell::advance` (legacy, as rustup's precompiled core has it).
 plain = lambda name: name.replace("<", "").replace(">", "")
 roots = [s for s, d in demangled.items() if plain(d) == plain(root)]
+if not roots and plain(root) == "wtas::cell::Cell::advance":
+    # `Cell<S>` is generic: its `advance` may carry the storage type, or be
+    # inlined into the scenario's `Layer` impl for the cell.
+    cell = r"wtas::cell::Cell<[^<>]*>"
+    pattern = re.compile(rf"<?{cell}(?: as [\w:]+)?>?::advance")
+    roots = [s for s, d in demangled.items() if pattern.fullmatch(d)]
 if not roots:
     sys.exit(f"step-code: no function {root} in {elf}")
 seen, todo = set(), list(roots)
