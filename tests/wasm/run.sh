@@ -8,7 +8,9 @@
 # 3. Builds this harness (a no_std cdylib over the core-only library,
 #    `default-features = false`) for wasm32-unknown-unknown with
 #    `-C target-feature=+simd128`.
-# 4. Checks that the step kernel (`Backend::step_row`) is simd128 code:
+# 4. Checks that the step kernel (`loops::step_row::<f32x8>`, the portable
+#    backend's step, which `Backend::step_row` calls through its table) is
+#    simd128 code:
 #    f32x4 add, sub, mul and compares (no div: one reciprocal per row;
 #    simd128 has no fused multiply-add, so exp's are computed lane by lane
 #    in software), v128 selects, i32x4 shift and add.
@@ -42,9 +44,9 @@ echo "wasm: built $(stat -c %s "$WASM") bytes"
 
 # 4. simd128 in the step kernel.
 wasm-objdump -d "$WASM" >"$OUT/wtas_wasm.dis"
-awk '/^[0-9a-f]+ func\[[0-9]+\] <.*>:$/ {keep = ($0 ~ /7Backend8step_row/)} keep' \
+awk '/^[0-9a-f]+ func\[[0-9]+\] <.*>:$/ {keep = ($0 ~ /5loops8step_row.*f32x8/)} keep' \
   "$OUT/wtas_wasm.dis" >"$OUT/step_row.dis"
-[ -s "$OUT/step_row.dis" ] || die "no Backend::step_row function in the module"
+[ -s "$OUT/step_row.dis" ] || die "no loops::step_row::<f32x8> function in the module"
 fail=0
 for op in f32x4.add f32x4.sub f32x4.mul 'f32x4.(gt|ge)' v128.bitselect i32x4.shl i32x4.add; do
   n=$(grep -cE "$op\$" "$OUT/step_row.dis" || true)
