@@ -25,19 +25,12 @@ use crate::{Buffers, Cell, InputReset};
 /// `params` and `buffers` are NULL or point to readable objects. The
 /// buffers must stay valid for reads and writes as long as the cell is
 /// used, and nothing else may access them during a `wtas_cell_*` call.
-#[cfg_attr(
-    doc,
-    doc = r#"
-# Example of a failure
-
-```
+#[cfg_attr(doc, doc = failure_example!(r#"
 use wtas::ffi::*;
 // Every pointer is checked first: nothing is written.
 let status = unsafe { wtas_cell_bind(core::ptr::null_mut(), core::ptr::null(), core::ptr::null()) };
 assert_eq!(status, wtas_status::WTAS_ERR_NULL);
-```
-"#
-)]
+"#))]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_cell_bind(
     cell: *mut wtas_cell,
@@ -130,17 +123,10 @@ unsafe fn on_temporary(
 /// # Safety
 /// `cell` is NULL or points to a readable and writable `wtas_cell`; if it was bound,
 /// its buffers are valid and not accessed by anyone else during the call.
-#[cfg_attr(
-    doc,
-    doc = r#"
-# Example of a failure
-
-```
+#[cfg_attr(doc, doc = failure_example!(r#"
 use wtas::ffi::*;
 assert_eq!(unsafe { wtas_cell_seed(core::ptr::null_mut(), 42) }, wtas_status::WTAS_ERR_NULL);
-```
-"#
-)]
+"#))]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_cell_seed(cell: *mut wtas_cell, seed: u64) -> wtas_status {
     // SAFETY: the contract of this function.
@@ -158,19 +144,12 @@ pub unsafe extern "C" fn wtas_cell_seed(cell: *mut wtas_cell, seed: u64) -> wtas
 ///
 /// # Safety
 /// As `wtas_cell_seed`; `threshold0` is NULL or readable for `len` floats.
-#[cfg_attr(
-    doc,
-    doc = r#"
-# Example of a failure
-
-```
+#[cfg_attr(doc, doc = failure_example!(r#"
 use wtas::ffi::*;
 let thr0 = [0.3_f32; 4];
 let status = unsafe { wtas_cell_set_threshold0(core::ptr::null_mut(), thr0.as_ptr(), 4) };
 assert_eq!(status, wtas_status::WTAS_ERR_NULL);
-```
-"#
-)]
+"#))]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_cell_set_threshold0(
     cell: *mut wtas_cell,
@@ -218,18 +197,11 @@ pub unsafe extern "C" fn wtas_cell_set_threshold0(
 ///
 /// # Safety
 /// As `wtas_cell_seed`.
-#[cfg_attr(
-    doc,
-    doc = r#"
-# Example of a failure
-
-```
+#[cfg_attr(doc, doc = failure_example!(r#"
 use wtas::ffi::*;
 let status = unsafe { wtas_cell_advance(core::ptr::null_mut(), 0.0, 1.0) };
 assert_eq!(status, wtas_status::WTAS_ERR_NULL);
-```
-"#
-)]
+"#))]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_cell_advance(cell: *mut wtas_cell, t: f32, dt: f32) -> wtas_status {
     // SAFETY: the contract of this function.
@@ -242,18 +214,11 @@ pub unsafe extern "C" fn wtas_cell_advance(cell: *mut wtas_cell, t: f32, dt: f32
 ///
 /// # Safety
 /// As `wtas_cell_seed`.
-#[cfg_attr(
-    doc,
-    doc = r#"
-# Example of a failure
-
-```
+#[cfg_attr(doc, doc = failure_example!(r#"
 use wtas::ffi::*;
 let status = unsafe { wtas_cell_reset(core::ptr::null_mut(), true) };
 assert_eq!(status, wtas_status::WTAS_ERR_NULL);
-```
-"#
-)]
+"#))]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_cell_reset(cell: *mut wtas_cell, zero_j: bool) -> wtas_status {
     let input = if zero_j {
@@ -277,18 +242,11 @@ pub unsafe extern "C" fn wtas_cell_reset(cell: *mut wtas_cell, zero_j: bool) -> 
 /// `params` and `buffers` are NULL or point to readable objects; the
 /// buffers are valid for reads and writes of their lengths and not
 /// accessed by anyone else during the call.
-#[cfg_attr(
-    doc,
-    doc = r#"
-# Example of a failure
-
-```
+#[cfg_attr(doc, doc = failure_example!(r#"
 use wtas::ffi::*;
 let status = unsafe { wtas_seed(core::ptr::null(), core::ptr::null(), 42) };
 assert_eq!(status, wtas_status::WTAS_ERR_NULL);
-```
-"#
-)]
+"#))]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_seed(
     params: *const wtas_params,
@@ -304,20 +262,13 @@ pub unsafe extern "C" fn wtas_seed(
 ///
 /// # Safety
 /// As `wtas_seed`; `threshold0` is NULL or readable for `len` floats.
-#[cfg_attr(
-    doc,
-    doc = r#"
-# Example of a failure
-
-```
+#[cfg_attr(doc, doc = failure_example!(r#"
 use wtas::ffi::*;
 let thr0 = [0.3_f32; 4];
 let status =
     unsafe { wtas_set_threshold0(core::ptr::null(), core::ptr::null(), thr0.as_ptr(), 4) };
 assert_eq!(status, wtas_status::WTAS_ERR_NULL);
-```
-"#
-)]
+"#))]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_set_threshold0(
     params: *const wtas_params,
@@ -343,18 +294,11 @@ pub unsafe extern "C" fn wtas_set_threshold0(
 ///
 /// # Safety
 /// As `wtas_seed`.
-#[cfg_attr(
-    doc,
-    doc = r#"
-# Example of a failure
-
-```
+#[cfg_attr(doc, doc = failure_example!(r#"
 use wtas::ffi::*;
 let status = unsafe { wtas_advance(core::ptr::null(), core::ptr::null(), 0.0, 1.0) };
 assert_eq!(status, wtas_status::WTAS_ERR_NULL);
-```
-"#
-)]
+"#))]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_advance(
     params: *const wtas_params,
@@ -371,18 +315,11 @@ pub unsafe extern "C" fn wtas_advance(
 ///
 /// # Safety
 /// As `wtas_seed`.
-#[cfg_attr(
-    doc,
-    doc = r#"
-# Example of a failure
-
-```
+#[cfg_attr(doc, doc = failure_example!(r#"
 use wtas::ffi::*;
 let status = unsafe { wtas_reset(core::ptr::null(), core::ptr::null(), false) };
 assert_eq!(status, wtas_status::WTAS_ERR_NULL);
-```
-"#
-)]
+"#))]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_reset(
     params: *const wtas_params,

@@ -95,3 +95,37 @@ pub(super) fn input_span(p: *const f32, len: usize) -> Result<(usize, usize), wt
     usable(p)?;
     span(p, len)
 }
+
+/// The checks of a kernel entry point, in the order every function
+/// follows: each pointer of `rows` (buffers of floats, as pointer and
+/// length) and of `outs` (one float each) non-null, then aligned; each
+/// buffer within the address space and all of the same length
+/// (`WTAS_ERR_LENGTH`); then no two of them overlapping (`WTAS_ERR_ALIAS`).
+pub(super) fn kernel_args<const R: usize, const O: usize>(
+    rows: [(*const f32, usize); R],
+    outs: [*const f32; O],
+) -> Status {
+    let all = || rows.into_iter().chain(outs.map(|p| (p, 1)));
+    if all().any(|(p, _)| p.is_null()) {
+        return Err(WTAS_ERR_NULL);
+    }
+    if all().any(|(p, _)| !p.is_aligned()) {
+        return Err(WTAS_ERR_ALIGN);
+    }
+    for (p, len) in all() {
+        span(p, len)?;
+    }
+    if let Some(&(_, len)) = rows.first()
+        && rows.iter().any(|r| r.1 != len)
+    {
+        return Err(WTAS_ERR_LENGTH);
+    }
+    for (i, (p, len)) in all().enumerate() {
+        for (q, other) in all().skip(i + 1) {
+            if overlap(span(p, len)?, span(q, other)?) {
+                return Err(WTAS_ERR_ALIAS);
+            }
+        }
+    }
+    Ok(())
+}

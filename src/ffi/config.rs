@@ -28,18 +28,11 @@ pub(super) fn validate(config: Config) -> Result<Params, wtas_status> {
 ///
 /// # Safety
 /// `config` is NULL or points to writable memory for one `wtas_config`.
-#[cfg_attr(
-    doc,
-    doc = r#"
-# Example of a failure
-
-```
+#[cfg_attr(doc, doc = failure_example!(r#"
 use wtas::ffi::*;
 let status = unsafe { wtas_config_default(core::ptr::null_mut(), 8, 10.0) };
 assert_eq!(status, wtas_status::WTAS_ERR_NULL);
-```
-"#
-)]
+"#))]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_config_default(
     config: *mut Config,
@@ -70,12 +63,7 @@ pub unsafe extern "C" fn wtas_config_default(
 /// # Safety
 /// `params` is NULL or points to writable memory for one `wtas_params`;
 /// `config` is NULL or points to a readable `wtas_config`.
-#[cfg_attr(
-    doc,
-    doc = r#"
-# Example of a failure
-
-```
+#[cfg_attr(doc, doc = failure_example!(r#"
 use core::mem::MaybeUninit;
 use wtas::ffi::*;
 
@@ -87,9 +75,7 @@ let status = unsafe {
     wtas_params_init(params.as_mut_ptr(), &config)
 };
 assert_eq!(status, wtas_status::WTAS_ERR_N_UNITS);
-```
-"#
-)]
+"#))]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_params_init(
     params: *mut wtas_params,

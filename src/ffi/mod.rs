@@ -8,8 +8,7 @@
 //! [`wtas_status`].
 //!
 //! Each fallible function's docs end with an example of a failure, called
-//! from Rust. It is attached with `cfg_attr(doc, ...)`, which `cbindgen`
-//! does not read, so the C header's comments stay C.
+//! from Rust (`failure_example!`, which keeps it out of the C header).
 //!
 //! One file per concern: status codes and their messages (`status.rs`),
 //! the argument checker (`check.rs`), the handles and how a call opens
@@ -44,6 +43,16 @@
 //!   reaches an `extern "C"` function.
 #![allow(unsafe_code)]
 #![allow(non_camel_case_types)]
+
+/// An entry point's "Example of a failure" doc section from the Rust code
+/// it runs. Attached with `#[cfg_attr(doc, doc = failure_example!(..))]`:
+/// `cbindgen` reads neither, so the C header's comments stay C.
+#[cfg(doc)]
+macro_rules! failure_example {
+    ($code:literal) => {
+        concat!("# Example of a failure\n\n```\n", $code, "```\n")
+    };
+}
 
 // In the order the header lists them (rustfmt keeps these groups apart).
 mod status;
