@@ -952,43 +952,9 @@ mod hw {
         }
         #[inline(always)]
         fn fma(a: f32, b: f32, c: f32) -> f32 {
-            #[cfg(evstdp_vfma)]
-            {
-                let mut acc = c.to_bits();
-                // SAFETY: `vfma.f32 Sd, Sn, Sm` computes Sd + Sn·Sm rounded
-                // once (IEEE fused multiply-add, round to nearest as the
-                // FPSCR has it after reset), on every core this is compiled
-                // for (build.rs). Stable Rust takes no FPU register operands
-                // there, so the operands travel in core registers through
-                // s13-s15, declared clobbered (as wtas's own `vfma`); no
-                // memory or stack is touched.
-                unsafe {
-                    core::arch::asm!(
-                        "vmov s13, {acc}",
-                        "vmov s14, {a}",
-                        "vmov s15, {b}",
-                        "vfma.f32 s13, s14, s15",
-                        "vmov {acc}, s13",
-                        a = in(reg) a.to_bits(),
-                        b = in(reg) b.to_bits(),
-                        acc = inout(reg) acc,
-                        out("s13") _,
-                        out("s14") _,
-                        out("s15") _,
-                        options(pure, nomem, nostack),
-                    );
-                }
-                f32::from_bits(acc)
-            }
-            #[cfg(all(not(evstdp_vfma), feature = "std"))]
-            {
-                a.mul_add(b, c)
-            }
-            #[cfg(all(not(evstdp_vfma), not(feature = "std")))]
-            {
-                // aarch64 without std: libm uses the FMA instruction there.
-                libm::fmaf(a, b, c)
-            }
+            // One instruction where the code is compiled for it (`VFMA`
+            // on Cortex-M, FMA inside `forward` below on x86-64).
+            wtas::kernels::fma(a, b, c)
         }
     }
 

@@ -270,6 +270,26 @@ pub fn exp_f32(x: f32) -> f32 {
     spec::exp::exp_f32(x)
 }
 
+/// `a * b + c` rounded once (IEEE-754 fused multiply-add), the operation
+/// the reference's compiled `exp` fuses: the same bits on every target.
+///
+/// Cortex-M4F and M33 run their `VFMA.F32`; cores without a floating-point
+/// unit an integer routine; hosts the CPU's FMA where the code is compiled
+/// for it (and a correctly rounded software `fma` elsewhere).
+///
+/// ```
+/// use wtas::kernels::fma;
+///
+/// let (a, b) = (1.0 + f32::EPSILON, 1.0 - f32::EPSILON);
+/// // a * b = 1 - EPSILON^2: the separate product rounds it to 1.0.
+/// assert_eq!(fma(a, b, -1.0), -f32::EPSILON * f32::EPSILON);
+/// assert_eq!(a * b - 1.0, 0.0);
+/// ```
+#[inline(always)]
+pub fn fma(a: f32, b: f32, c: f32) -> f32 {
+    lanes::fma(a, b, c)
+}
+
 /// `out[i] = exp(x[i] - max)`; returns the sum of `out`.
 ///
 /// `max` is normally [`row_max`]`(x)`, which makes every `out[i]` lie in
