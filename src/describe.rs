@@ -40,8 +40,11 @@ pub struct Help {
     pub dynamics: &'static str,
 }
 
-const fn e(name: &'static str, description: &'static str) -> Entry {
-    Entry { name, description }
+impl Entry {
+    /// An entry named `name`.
+    pub(crate) const fn new(name: &'static str, description: &'static str) -> Self {
+        Entry { name, description }
+    }
 }
 
 /// The cell's description.
@@ -53,38 +56,17 @@ const fn e(name: &'static str, description: &'static str) -> Entry {
 /// ```
 pub const HELP: Help = Help {
     cell_type: "WTASCell",
-    inputs: &[e("j", "External input electrical current")],
+    inputs: &[Entry::new("j", "External input electrical current")],
     states: &[
-        e("v", "Membrane potential/voltage at time t"),
-        e("rfr", "Current state of (relative) refractory variable"),
-        e("thr", "Current state of voltage threshold at time t"),
+        Entry::new("v", "Membrane potential/voltage at time t"),
+        Entry::new("rfr", "Current state of (relative) refractory variable"),
+        Entry::new("thr", "Current state of voltage threshold at time t"),
     ],
     outputs: &[
-        e("s", "Emitted spikes/pulses at time t"),
-        e("tols", "Time-of-last-spike"),
+        Entry::new("s", "Emitted spikes/pulses at time t"),
+        Entry::new("tols", "Time-of-last-spike"),
     ],
-    hyperparameters: &[
-        e("n_units", "Number of neuronal cells to model in this layer"),
-        e(
-            "batch_size",
-            "Number of batch rows, each an independent population",
-        ),
-        e(
-            "tau_m",
-            "Cell membrane time constant (kept, unused by the dynamics)",
-        ),
-        e("resist_m", "Membrane resistance value"),
-        e("thr_base", "Base voltage threshold value"),
-        e(
-            "thr_gain",
-            "Amount to increment threshold by upon occurrence of spike",
-        ),
-        e("refract_time", "Length of relative refractory period"),
-        e(
-            "thr_jitter",
-            "Scale of random uniform noise to apply to initial condition of threshold",
-        ),
-    ],
+    hyperparameters: crate::params::HYPERPARAMETERS,
     dynamics: "tau_m * dv/dt = j * resist_m; v_p = softmax(v); s = v_p > thr",
 };
 

@@ -4,6 +4,7 @@
 use core::num::NonZeroUsize;
 
 use crate::Error;
+use crate::describe::Entry;
 
 /// The reference's hyperparameters, as the caller writes them; in C,
 /// `wtas_config`.
@@ -57,6 +58,31 @@ pub struct Config {
     /// and >= 0.
     pub thr_jitter: f32,
 }
+
+/// The hyperparameters as the reference's `WTASCell.help()` describes
+/// them, in [`Config`]'s order ([`HELP`](crate::describe::HELP) lists them).
+pub(crate) const HYPERPARAMETERS: &[Entry] = &[
+    Entry::new("n_units", "Number of neuronal cells to model in this layer"),
+    Entry::new(
+        "batch_size",
+        "Number of batch rows, each an independent population",
+    ),
+    Entry::new(
+        "tau_m",
+        "Cell membrane time constant (kept, unused by the dynamics)",
+    ),
+    Entry::new("resist_m", "Membrane resistance value"),
+    Entry::new("thr_base", "Base voltage threshold value"),
+    Entry::new(
+        "thr_gain",
+        "Amount to increment threshold by upon occurrence of spike",
+    ),
+    Entry::new("refract_time", "Length of relative refractory period"),
+    Entry::new(
+        "thr_jitter",
+        "Scale of random uniform noise to apply to initial condition of threshold",
+    ),
+];
 
 impl Config {
     /// The tau_m of the default configuration: 10.
@@ -272,6 +298,29 @@ impl Params {
     /// on. The cell reproduces the one its shape gets.
     pub const fn softmax_path(&self) -> crate::kernels::SoftmaxPath {
         crate::kernels::SoftmaxPath::for_shape(self.batch_size(), self.n_units())
+    }
+    /// The inputs of one step at time `t` with step `dt`: what the
+    /// specification's step ([`spec::step_row`](crate::kernels::spec::step_row))
+    /// reads besides the state, as [`Cell::advance`](crate::Cell::advance)
+    /// gives them to the kernels.
+    ///
+    /// ```
+    /// use wtas::Config;
+    ///
+    /// let params = Config { resist_m: 2.0, ..Config::new(8) }.validate()?;
+    /// let inputs = params.step_inputs(3.0, 1.0);
+    /// assert_eq!((inputs.resist_m, inputs.t, inputs.dt), (2.0, 3.0, 1.0));
+    /// # Ok::<(), wtas::Error>(())
+    /// ```
+    pub const fn step_inputs(&self, t: f32, dt: f32) -> crate::kernels::spec::StepInputs {
+        crate::kernels::spec::StepInputs {
+            resist_m: self.resist_m(),
+            refract_time: self.refract_time(),
+            thr_gain: self.thr_gain(),
+            t,
+            dt,
+            path: self.softmax_path(),
+        }
     }
     /// Membrane time constant (validated, unused by the dynamics, as in the reference).
     pub const fn tau_m(&self) -> f32 {

@@ -234,13 +234,24 @@ fn step_row(backend: Backend, k: &StepConsts, row: ZippedRow<'_>) {
     backend.step_row(row, k);
 }
 
+/// The error for buffers of which some length is wrong.
+#[cold]
+#[inline(never)]
+fn length_error(params: &Params, b: &Buffers<'_>) -> Error {
+    // Called where some length differs, so `check_lengths` names it.
+    check_lengths(params, b).err().unwrap_or(Error::Length {
+        buffer: BufferName::J,
+        expected: params.len(),
+        found: b.j.len(),
+    })
+}
+
 /// Checks every buffer's length against `params`, the first wrong one
 /// named.
 fn check_lengths(params: &Params, b: &Buffers<'_>) -> Result<(), Error> {
-    let bufs = [&*b.j, &*b.v, &*b.s, &*b.thr, &*b.rfr, &*b.tols];
     BufferName::STATE
         .into_iter()
-        .zip(bufs)
+        .zip(b.view())
         .try_for_each(|(name, buf)| check_len(name, params.len(), buf.len()))
 }
 
@@ -279,11 +290,17 @@ impl<S: StateStorage> Cell<S> {
     }
 
     /// The buffers, their lengths checked again: a storage lends fresh
-    /// slices on every call (six comparisons).
+    /// slices on every call. Six comparisons on the way of every step; the
+    /// error (which buffer, which lengths) is built out of line, so that
+    /// the step's frame holds none of it.
     fn bufs(&mut self) -> Result<Buffers<'_>, Error> {
+        let len = self.params.len();
         let b = self.state.buffers();
-        check_lengths(&self.params, &b)?;
-        Ok(b)
+        if b.view().iter().all(|buf| buf.len() == len) {
+            Ok(b)
+        } else {
+            Err(length_error(&self.params, &b))
+        }
     }
 
     /// Sets row 0 of `thr` with `first` and copies it into every other row.
@@ -503,13 +520,8 @@ impl<S: StateStorage> Cell<S> {
             return Err(Error::Dt { value: dt });
         }
         Ok(StepConsts::new(
-            self.params.resist_m(),
-            self.params.refract_time(),
-            self.params.thr_gain(),
-            t,
-            dt,
+            self.params.step_inputs(t, dt),
             self.plain_state,
-            self.params.softmax_path(),
         ))
     }
 

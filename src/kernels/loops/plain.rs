@@ -337,7 +337,7 @@ mod tests {
             path: SoftmaxPath::Inline,
         };
         let plain = plain_state(&st.thr, &st.rfr, &st.tols);
-        let consts = StepConsts::new(resist_m, 2.0, 0.01, 3.0, dt, plain, SoftmaxPath::Inline);
+        let consts = StepConsts::new(k, plain);
         let (mut v, mut s) = ([0.0; N], [0.0; N]);
         let (mut thr, mut rfr, mut tols) = (st.thr, st.rfr, st.tols);
         let mut row = Row {

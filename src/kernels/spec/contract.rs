@@ -1,7 +1,8 @@
-//! The contract between the cell and the kernels: one row of state, and the
-//! constants of one step, derived once from the parameters, `t` and `dt`.
+//! The contract between the cell and the kernels: one row of state, the
+//! shape's softmax code, and the table of building blocks every backend
+//! provides.
 
-use super::rules::{MAX_SUBNORMAL, flush};
+use super::rules::StepConsts;
 use crate::kernels::lanes::{LANES, Ops};
 
 /// One batch row of state. All slices have the same length.
@@ -12,31 +13,6 @@ pub(crate) struct Row<'a> {
     pub thr: &'a mut [f32],
     pub rfr: &'a mut [f32],
     pub tols: &'a mut [f32],
-}
-
-/// The constants of one step, derived once per step from the parameters,
-/// `t` and `dt` so that the per-element rules need no flush of their own
-/// where the reference flushes a constant (see [`StepConsts::new`]).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct StepConsts {
-    /// `resist_m`, flushed: `v = flush_below(j * resist_m, volt_lim)`.
-    pub resist_m: f32,
-    /// Where `j * resist_m` is flushed; see [`StepConsts::new`].
-    pub volt_lim: f32,
-    /// A unit is awake (not refractory) where `rfr >= awake_from`.
-    pub awake_from: f32,
-    /// `thr_gain`, flushed.
-    pub thr_gain: f32,
-    /// `t`, flushed.
-    pub t: f32,
-    /// `dt`, flushed.
-    pub dt: f32,
-    /// Whether this step may take the plain path: `dt` (flushed) is at
-    /// least `2^-102` and the state passes [`plain_state`]. The plain path
-    /// gives the same bits with fewer operations.
-    pub plain: bool,
-    /// Which of the reference's softmax codes the cell's shape runs.
-    pub path: SoftmaxPath,
 }
 
 /// Which of its two softmax codes the reference runs for a shape
@@ -67,68 +43,6 @@ impl SoftmaxPath {
         }
     }
 }
-
-impl StepConsts {
-    /// The constants of a step at time `t` with step `dt`.
-    ///
-    /// The reference flushes every operand and result of its arithmetic
-    /// (flush-to-zero and denormals-are-zero); the constants are flushed
-    /// here, once, and the per-element forms below are exact rewrites:
-    ///
-    /// - `v`: the reference computes `flush(flush(j) * flush(resist_m))`,
-    ///   except for `resist_m = ±1`, where its graph has no multiply and a
-    ///   subnormal `j` passes through. With `r = flush(resist_m)` this is
-    ///   `flush_below(j * r, volt_lim)` where `volt_lim` is `0` for
-    ///   `resist_m = ±1` (nothing flushed), `f32::MIN_POSITIVE` for
-    ///   `|r| < 1` (a subnormal `j` gives a product below it, so flushing
-    ///   the product also flushes `j`), and `f32::MIN_POSITIVE * |r|`
-    ///   (exact) for `|r| > 1`: `|j * r|` rounds below it exactly when `j`
-    ///   is subnormal, and no product of a normal `j` is subnormal.
-    /// - `mask = flush(rfr) >= flush(refract_time)`: for a normal
-    ///   `refract_time` no subnormal `rfr` reaches it either way; for a
-    ///   flushed one the test is `flush(rfr) >= 0`, which is
-    ///   `rfr >= -MAX_SUBNORMAL`.
-    ///
-    /// `plain_state` says whether the state passes [`plain_state`].
-    pub(crate) fn new(
-        resist_m: f32,
-        refract_time: f32,
-        thr_gain: f32,
-        t: f32,
-        dt: f32,
-        plain_state: bool,
-        path: SoftmaxPath,
-    ) -> Self {
-        let r = flush(resist_m);
-        let volt_lim = if resist_m == 1.0 || resist_m == -1.0 {
-            0.0
-        } else if r.abs() > 1.0 {
-            f32::MIN_POSITIVE * r.abs()
-        } else {
-            f32::MIN_POSITIVE
-        };
-        let refract_time = flush(refract_time);
-        let awake_from = if refract_time == 0.0 {
-            -MAX_SUBNORMAL
-        } else {
-            refract_time
-        };
-        StepConsts {
-            resist_m: r,
-            volt_lim,
-            awake_from,
-            thr_gain: flush(thr_gain),
-            t: flush(t),
-            dt: flush(dt),
-            plain: plain_state && flush(dt) >= PLAIN_DT_MIN,
-            path,
-        }
-    }
-}
-
-/// The smallest `dt` of a plain step, `2^-102`: from there on no flush can
-/// change `rfr + dt` (see [`timers_plain`]).
-const PLAIN_DT_MIN: f32 = f32::from_bits(0x0c80_0000);
 
 /// [`StepConsts`] splatted into lanes.
 #[derive(Clone, Copy)]

@@ -9,8 +9,9 @@
 //!   the reference's flushing emulated and every NaN written made
 //!   canonical: the oracle. The golden, differential, soak and fuzz tests
 //!   hold every [`Backend`](super::Backend) to it, bit for bit.
-//! - `rules.rs` (inside the crate): each rule on one element or lane,
-//!   generic over the lane operations, in the forms the backends run (the
+//! - `rules.rs` (inside the crate): the step's constants, derived once
+//!   per step from its [`StepInputs`], and each rule on one element or
+//!   lane, generic over the lane operations, in the forms the backends run (the
 //!   voltage, the refractory test, the spike rule with the row's
 //!   reciprocal, the timers, the threshold update with its floor, the
 //!   flushing), each with the argument that its bits are the literal
@@ -21,8 +22,8 @@
 //!   the fixed tree that combines eight lane accumulators where the order
 //!   cannot matter (maxima, spike counts);
 //! - `contract.rs`: what the cell hands the kernels (one row of state, the
-//!   step's constants derived once per step, the shape's [`SoftmaxPath`])
-//!   and the table of building blocks every backend provides.
+//!   shape's [`SoftmaxPath`]) and the table of building blocks every
+//!   backend provides.
 #![forbid(unsafe_code)]
 
 pub(crate) mod contract;
@@ -33,12 +34,12 @@ mod step;
 pub(crate) mod ynn;
 
 pub use contract::SoftmaxPath;
-pub(crate) use contract::{Kernels, Row, StepConsts, StepLanes, plain_state};
+pub(crate) use contract::{Kernels, Row, StepLanes, plain_state};
 pub(crate) use reduce::{
     EightWindows, WINDOW, reduce_add_lanes, reduce_max_lanes, windowed_sum, windowed_sum_by,
 };
 pub(crate) use rules::{
-    awake, fire, fire_plain, nan_max, reciprocal, rfr_silent, spike_rules, threshold,
+    StepConsts, awake, fire, fire_plain, nan_max, reciprocal, rfr_silent, spike_rules, threshold,
     threshold_any_nan, threshold_delta, timers_plain_any_nan, timers_plain_fired, voltage,
     voltage_any_nan,
 };

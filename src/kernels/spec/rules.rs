@@ -1,4 +1,5 @@
-//! The model's per-element rules, as the reference computes them.
+//! The model's per-element rules, as the reference computes them, and the
+//! constants of one step they read ([`StepConsts`]).
 //!
 //! Each rule is written once, generically over the lane operations
 //! ([`Ops`]), and applied unchanged to one `f32` by the
@@ -7,8 +8,8 @@
 //! Where a rule is written in a cheaper form than the reference's literal
 //! formula, the comment next to it proves that the bits are the same.
 
-use super::contract::StepLanes;
-use super::step::THR_FLOOR;
+use super::contract::{SoftmaxPath, StepLanes};
+use super::step::{StepInputs, THR_FLOOR};
 use crate::kernels::lanes::Ops;
 
 /// The largest subnormal f32: `p > MAX_SUBNORMAL` is `p >= f32::MIN_POSITIVE`.
@@ -21,6 +22,101 @@ pub(super) const MAX_SUBNORMAL: f32 = f32::from_bits(0x007f_ffff);
 pub(crate) fn flush<L: Ops>(x: L) -> L {
     x.flush_below(L::splat(f32::MIN_POSITIVE))
 }
+
+/// The constants of one step, derived once per step from the parameters,
+/// `t` and `dt` so that the per-element rules need no flush of their own
+/// where the reference flushes a constant (see [`StepConsts::new`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StepConsts {
+    /// The step's inputs as the cell gives them: what the specification's
+    /// literal step reads (the size-first step runs it).
+    #[cfg_attr(not(feature = "size-first"), allow(dead_code))]
+    pub inputs: StepInputs,
+    /// `resist_m`, flushed: `v = flush_below(j * resist_m, volt_lim)`.
+    pub resist_m: f32,
+    /// Where `j * resist_m` is flushed; see [`StepConsts::new`].
+    pub volt_lim: f32,
+    /// A unit is awake (not refractory) where `rfr >= awake_from`.
+    pub awake_from: f32,
+    /// `thr_gain`, flushed.
+    pub thr_gain: f32,
+    /// `t`, flushed.
+    pub t: f32,
+    /// `dt`, flushed.
+    pub dt: f32,
+    /// Whether this step may take the plain path: `dt` (flushed) is at
+    /// least `2^-102` and the state passes [`plain_state`](super::plain_state). The plain path
+    /// gives the same bits with fewer operations.
+    pub plain: bool,
+    /// Which of the reference's softmax codes the cell's shape runs.
+    pub path: SoftmaxPath,
+}
+
+impl StepConsts {
+    /// The constants of a step with `inputs` (the cell's parameters, the
+    /// time and the step; see
+    /// [`Params::step_inputs`](crate::Params::step_inputs)).
+    ///
+    /// The reference flushes every operand and result of its arithmetic
+    /// (flush-to-zero and denormals-are-zero); the constants are flushed
+    /// here, once, and the per-element forms below are exact rewrites:
+    ///
+    /// - `v`: the reference computes `flush(flush(j) * flush(resist_m))`,
+    ///   except for `resist_m = ±1`, where its graph has no multiply and a
+    ///   subnormal `j` passes through. With `r = flush(resist_m)` this is
+    ///   `flush_below(j * r, volt_lim)` where `volt_lim` is `0` for
+    ///   `resist_m = ±1` (nothing flushed), `f32::MIN_POSITIVE` for
+    ///   `|r| < 1` (a subnormal `j` gives a product below it, so flushing
+    ///   the product also flushes `j`), and `f32::MIN_POSITIVE * |r|`
+    ///   (exact) for `|r| > 1`: `|j * r|` rounds below it exactly when `j`
+    ///   is subnormal, and no product of a normal `j` is subnormal.
+    /// - `mask = flush(rfr) >= flush(refract_time)`: for a normal
+    ///   `refract_time` no subnormal `rfr` reaches it either way; for a
+    ///   flushed one the test is `flush(rfr) >= 0`, which is
+    ///   `rfr >= -MAX_SUBNORMAL`.
+    ///
+    /// `plain_state` says whether the state passes
+    /// [`plain_state`](super::plain_state).
+    pub(crate) fn new(inputs: StepInputs, plain_state: bool) -> Self {
+        let StepInputs {
+            resist_m,
+            refract_time,
+            thr_gain,
+            t,
+            dt,
+            path,
+        } = inputs;
+        let r = flush(resist_m);
+        let volt_lim = if resist_m == 1.0 || resist_m == -1.0 {
+            0.0
+        } else if r.abs() > 1.0 {
+            f32::MIN_POSITIVE * r.abs()
+        } else {
+            f32::MIN_POSITIVE
+        };
+        let refract_time = flush(refract_time);
+        let awake_from = if refract_time == 0.0 {
+            -MAX_SUBNORMAL
+        } else {
+            refract_time
+        };
+        StepConsts {
+            inputs,
+            resist_m: r,
+            volt_lim,
+            awake_from,
+            thr_gain: flush(thr_gain),
+            t: flush(t),
+            dt: flush(dt),
+            plain: plain_state && flush(dt) >= PLAIN_DT_MIN,
+            path,
+        }
+    }
+}
+
+/// The smallest `dt` of a plain step, `2^-102`: from there on no flush can
+/// change `rfr + dt` (see [`timers_plain`]).
+const PLAIN_DT_MIN: f32 = f32::from_bits(0x0c80_0000);
 
 /// `x` with every NaN lane made the canonical `f32::NAN`. State written
 /// by arithmetic passes through this, so that a NaN has the same bits on
