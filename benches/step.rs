@@ -60,6 +60,28 @@ fn aligned(mem: &mut [f32], n: usize) -> &mut [f32] {
     &mut mem[start..start + n]
 }
 
+/// The time of the benchmarked steps: one step later each call, back to
+/// zero now and then (so that it stays an exact float).
+struct StepTime(f32);
+
+impl StepTime {
+    fn tick(&mut self) -> f32 {
+        self.0 = if self.0 >= 1.0e6 { 0.0 } else { self.0 + 1.0 };
+        self.0
+    }
+}
+
+/// A seeded cell of `batch × units` over `mem` (an [`allocation`] of six
+/// buffers, each starting on a cache line: `n` is a multiple of 16), its
+/// input set.
+fn new_cell(mem: &mut [f32], batch: usize, units: usize) -> Cell<Buffers<'_>> {
+    let n = batch * units;
+    let params = config(batch, units).validate().unwrap();
+    let bufs = Buffers::from_slice(aligned(mem, 6 * n), n).unwrap();
+    bufs.j.copy_from_slice(&input(batch, units));
+    Cell::new(params, bufs, 1).unwrap()
+}
+
 fn config(batch: usize, units: usize) -> Config {
     Config {
         batch_size: batch,
@@ -81,21 +103,14 @@ fn bench_step_group(c: &mut Criterion, group_name: &str, backend: Backend, mode:
     let mut group = c.benchmark_group(group_name);
     for (batch, units) in SIZES {
         let n = batch * units;
-        let params = config(batch, units).validate().unwrap();
-        // Every buffer starts on a cache line: `n` is a multiple of 16.
         let mut mem = allocation(6 * n);
-        let bufs = Buffers::from_slice(aligned(&mut mem, 6 * n), n).unwrap();
-        bufs.j.copy_from_slice(&input(batch, units));
-        let mut cell = Cell::new(params, bufs, 1).unwrap();
+        let mut cell = new_cell(&mut mem, batch, units);
         cell.set_backend(backend).unwrap();
         group.throughput(Throughput::Elements(n as u64));
-        let mut t = 0.0_f32;
+        let mut clock = StepTime(0.0);
         group.bench_function(BenchmarkId::from_parameter(id(batch, units)), |b| {
             b.iter(|| {
-                t += 1.0;
-                if t > 1.0e6 {
-                    t = 0.0;
-                }
+                let t = clock.tick();
                 match mode {
                     Mode::Serial => cell.advance(black_box(t), black_box(1.0)).unwrap(),
                     #[cfg(feature = "parallel")]
@@ -132,9 +147,7 @@ fn ffi_step(c: &mut Criterion) {
         let base = config(batch, units);
 
         let mut mem = allocation(6 * n);
-        let bufs = Buffers::from_slice(aligned(&mut mem, 6 * n), n).unwrap();
-        bufs.j.copy_from_slice(&input(batch, units));
-        let mut cell = Cell::new(base.validate().unwrap(), bufs, 1).unwrap();
+        let mut cell = new_cell(&mut mem, batch, units);
         let mut t = 0.0_f32;
         group.bench_function(format!("rust/{}", id(batch, units)), |b| {
             b.iter(|| {
@@ -219,11 +232,8 @@ fn c_step(c: &mut Criterion) {
         let mut group = c.benchmark_group(group_name);
         for (batch, units) in SIZES {
             let n = batch * units;
-            let params = config(batch, units).validate().unwrap();
             let mut mem = allocation(6 * n);
-            let bufs = Buffers::from_slice(aligned(&mut mem, 6 * n), n).unwrap();
-            bufs.j.copy_from_slice(&input(batch, units));
-            let b = Cell::new(params, bufs, 1).unwrap().into_state();
+            let b = new_cell(&mut mem, batch, units).into_state();
             let mut st = State {
                 j: b.j,
                 v: b.v,
@@ -232,15 +242,12 @@ fn c_step(c: &mut Criterion) {
                 rfr: b.rfr,
                 tols: b.tols,
             };
-            let p = params.config();
+            let p = config(batch, units);
             group.throughput(Throughput::Elements(n as u64));
-            let mut t = 0.0_f32;
+            let mut clock = StepTime(0.0);
             group.bench_function(BenchmarkId::from_parameter(id(batch, units)), |bch| {
                 bch.iter(|| {
-                    t += 1.0;
-                    if t > 1.0e6 {
-                        t = 0.0;
-                    }
+                    let t = clock.tick();
                     let k = Consts {
                         resist_m: p.resist_m,
                         refract_time: p.refract_time,
