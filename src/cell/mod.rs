@@ -234,6 +234,18 @@ fn step_row(backend: Backend, k: &StepConsts, row: ZippedRow<'_>) {
     backend.step_row(row, k);
 }
 
+/// `Error::Time` unless `t` is finite, `Error::Dt` unless `dt` is finite
+/// and positive.
+fn check_time(t: f32, dt: f32) -> Result<(), Error> {
+    if !t.is_finite() {
+        return Err(Error::Time { value: t });
+    }
+    if !(dt.is_finite() && dt > 0.0) {
+        return Err(Error::Dt { value: dt });
+    }
+    Ok(())
+}
+
 /// The error for buffers of which some length is wrong.
 #[cold]
 #[inline(never)]
@@ -511,14 +523,12 @@ impl<S: StateStorage> Cell<S> {
         }
     }
 
-    /// Checks `t` and `dt` and gathers the constants of one step.
+    /// Checks `t` and `dt` and gathers the constants of one step. (Built
+    /// in the caller's frame, not returned in a `Result`, which firmware
+    /// builds copied twice.)
+    #[inline(always)]
     fn step_consts(&self, t: f32, dt: f32) -> Result<StepConsts, Error> {
-        if !t.is_finite() {
-            return Err(Error::Time { value: t });
-        }
-        if !(dt.is_finite() && dt > 0.0) {
-            return Err(Error::Dt { value: dt });
-        }
+        check_time(t, dt)?;
         Ok(StepConsts::new(
             self.params.step_inputs(t, dt),
             self.plain_state,

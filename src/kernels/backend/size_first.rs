@@ -13,10 +13,10 @@
 use crate::kernels::spec::{self, Row, StepConsts};
 
 /// Advances one batch row by the specification's step, on the inputs the
-/// cell derived the constants from. Inlined into its caller: a frame of
-/// its own would hold the step's inputs a second time.
+/// constants were derived from ([`StepConsts::inputs`]). Inlined into its
+/// caller: a frame of its own would hold the step's inputs a second time.
 #[inline]
 pub(crate) fn step_row(row: Row<'_>, k: &StepConsts) {
     // The cell binds buffers of equal lengths, so this never fails.
-    let _ = spec::step_row(&k.inputs, row.j, row.v, row.s, row.thr, row.rfr, row.tols);
+    let _ = spec::step_row(&k.inputs(), row.j, row.v, row.s, row.thr, row.rfr, row.tols);
 }

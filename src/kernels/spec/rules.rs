@@ -28,10 +28,6 @@ pub(crate) fn flush<L: Ops>(x: L) -> L {
 /// where the reference flushes a constant (see [`StepConsts::new`]).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct StepConsts {
-    /// The step's inputs as the cell gives them: what the specification's
-    /// literal step reads (the size-first step runs it).
-    #[cfg_attr(not(feature = "size-first"), allow(dead_code))]
-    pub inputs: StepInputs,
     /// `resist_m`, flushed: `v = flush_below(j * resist_m, volt_lim)`.
     pub resist_m: f32,
     /// Where `j * resist_m` is flushed; see [`StepConsts::new`].
@@ -101,7 +97,6 @@ impl StepConsts {
             refract_time
         };
         StepConsts {
-            inputs,
             resist_m: r,
             volt_lim,
             awake_from,
@@ -110,6 +105,29 @@ impl StepConsts {
             dt: flush(dt),
             plain: plain_state && flush(dt) >= PLAIN_DT_MIN,
             path,
+        }
+    }
+
+    /// The inputs back, in the form the specification's literal step
+    /// reads (for the size-first step, which runs it). Every one is read
+    /// flushed there, so the flushed constants give the same bits; the
+    /// refractory period is the one derived value: `awake_from` stands for
+    /// a flushed zero period with the largest negative subnormal, and
+    /// `rfr >= -0.0` is `rfr >= 0.0`.
+    #[cfg(feature = "size-first")]
+    pub(crate) fn inputs(&self) -> StepInputs {
+        let refract_time = if self.awake_from < 0.0 && self.awake_from > -f32::MIN_POSITIVE {
+            0.0
+        } else {
+            self.awake_from
+        };
+        StepInputs {
+            resist_m: self.resist_m,
+            refract_time,
+            thr_gain: self.thr_gain,
+            t: self.t,
+            dt: self.dt,
+            path: self.path,
         }
     }
 }
