@@ -6,6 +6,8 @@
 // Calling the C ABI is `unsafe` by nature.
 #![allow(unsafe_code)]
 
+mod common;
+
 use std::ffi::CStr;
 
 use wtas::ffi::*;
@@ -60,15 +62,6 @@ impl State {
     }
 }
 
-fn config() -> Config {
-    Config {
-        batch_size: B,
-        refract_time: 1.0,
-        thr_gain: 0.01,
-        ..Config::new(N)
-    }
-}
-
 fn params() -> wtas_params {
     let mut c = std::mem::MaybeUninit::<wtas_config>::uninit();
     let mut p = std::mem::MaybeUninit::<wtas_params>::uninit();
@@ -95,7 +88,12 @@ fn input(step: usize, j: &mut [f32]) {
 fn bound_and_per_call_forms_equal_the_rust_api() {
     let p = params();
     let (mut rust, mut bound, mut call) = (State::new(), State::new(), State::new());
-    let mut rcell = Cell::new(config().validate().unwrap(), rust.rust(), 7).unwrap();
+    let mut rcell = Cell::new(
+        common::stepping_config(N, B).validate().unwrap(),
+        rust.rust(),
+        7,
+    )
+    .unwrap();
     let bb = bound.ffi();
     let cb = call.ffi();
     let mut cell = std::mem::MaybeUninit::<wtas_cell>::uninit();
