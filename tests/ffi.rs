@@ -10,6 +10,9 @@ mod common;
 
 use std::ffi::CStr;
 
+use common::buffers::separate;
+use common::c_abi::c_buffers;
+
 use wtas::ffi::*;
 use wtas::{Buffers, Cell, Config, Error, InputReset, kernels};
 
@@ -28,33 +31,11 @@ impl State {
     }
 
     fn ffi(&mut self) -> wtas_buffers {
-        let [j, v, s, thr, rfr, tols] = &mut self.0;
-        wtas_buffers {
-            j: j.as_mut_ptr(),
-            j_len: L,
-            v: v.as_mut_ptr(),
-            v_len: L,
-            s: s.as_mut_ptr(),
-            s_len: L,
-            thr: thr.as_mut_ptr(),
-            thr_len: L,
-            rfr: rfr.as_mut_ptr(),
-            rfr_len: L,
-            tols: tols.as_mut_ptr(),
-            tols_len: L,
-        }
+        c_buffers(self.0.each_mut().map(|b| (b.as_mut_ptr(), L)))
     }
 
     fn rust(&mut self) -> Buffers<'_> {
-        let [j, v, s, thr, rfr, tols] = &mut self.0;
-        Buffers {
-            j,
-            v,
-            s,
-            thr,
-            rfr,
-            tols,
-        }
+        separate(self.0.each_mut().map(|b| &mut b[..]))
     }
 
     fn bits(&self) -> Vec<u32> {

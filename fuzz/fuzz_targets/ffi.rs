@@ -14,6 +14,8 @@
 
 #[path = "../../tests/common/buffers.rs"]
 mod buffers;
+#[path = "../../tests/common/c_abi.rs"]
+mod c_abi;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
@@ -196,20 +198,7 @@ fuzz_target!(|input: Input| {
             _ => unsafe { base.add(off) as *mut f32 },
         }
     };
-    let bufs = wtas_buffers {
-        j: ptr(places[0]),
-        j_len: places[0].1,
-        v: ptr(places[1]),
-        v_len: places[1].1,
-        s: ptr(places[2]),
-        s_len: places[2].1,
-        thr: ptr(places[3]),
-        thr_len: places[3].1,
-        rfr: ptr(places[4]),
-        rfr_len: places[4].1,
-        tols: ptr(places[5]),
-        tols_len: places[5].1,
-    };
+    let bufs = c_abi::c_buffers(places.map(|p| (ptr(p), p.1)));
     // SAFETY: plain-old-data structs; all-zero is a valid (uninitialised,
     // hence rejected) handle.
     let mut params: wtas_params = unsafe { core::mem::zeroed() };

@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 pub mod buffers;
+#[cfg(feature = "ffi")]
+pub mod c_abi;
 pub mod rng;
 
 use std::fs::File;
