@@ -21,103 +21,56 @@ fn base() -> Config {
     }
 }
 
+/// [`base`] with the changes `set` makes.
+fn base_with(set: impl FnOnce(&mut Config)) -> Config {
+    let mut config = base();
+    set(&mut config);
+    config
+}
+
 #[test]
 fn every_invalid_parameter_names_its_field() {
     assert_eq!(base().validate().map(|p| p.len()), Ok(10));
-    let cases: Vec<(Config, Error)> = vec![
+    // Each float field: where it is, and the error that names it.
+    type Field = (fn(&mut Config) -> &mut f32, fn(f32) -> Error);
+    let floats: [Field; 6] = [
+        (|c| &mut c.tau_m, |value| Error::TauM { value }),
+        (|c| &mut c.resist_m, |value| Error::ResistM { value }),
+        (|c| &mut c.thr_base, |value| Error::ThrBase { value }),
+        (|c| &mut c.thr_gain, |value| Error::ThrGain { value }),
         (
-            Config {
-                n_units: 0,
-                ..base()
-            },
-            Error::NUnits,
+            |c| &mut c.refract_time,
+            |value| Error::RefractTime { value },
         ),
+        (|c| &mut c.thr_jitter, |value| Error::ThrJitter { value }),
+    ];
+    let [tau_m, _, _, _, refract_time, thr_jitter] = floats;
+    // Every non-finite value in every float field, then the finite values
+    // out of range.
+    let bad_floats = floats
+        .into_iter()
+        .flat_map(|field| BAD.map(|x| (field, x)))
+        .chain([
+            (tau_m, 0.0),
+            (tau_m, -1.0),
+            (refract_time, -0.5),
+            (thr_jitter, -1e-9),
+        ])
+        .map(|((at, error), x)| {
+            let mut config = base();
+            *at(&mut config) = x;
+            (config, error(x))
+        });
+    let sizes = [
+        (base_with(|c| c.n_units = 0), Error::NUnits),
+        (base_with(|c| c.batch_size = 0), Error::BatchSize),
         (
-            Config {
-                batch_size: 0,
-                ..base()
-            },
-            Error::BatchSize,
-        ),
-        (
-            Config {
-                n_units: usize::MAX,
-                batch_size: 2,
-                ..base()
-            },
+            base_with(|c| (c.n_units, c.batch_size) = (usize::MAX, 2)),
             Error::Size,
         ),
-        (
-            Config {
-                tau_m: 0.0,
-                ..base()
-            },
-            Error::TauM { value: 0.0 },
-        ),
-        (
-            Config {
-                tau_m: -1.0,
-                ..base()
-            },
-            Error::TauM { value: -1.0 },
-        ),
-        (
-            Config {
-                refract_time: -0.5,
-                ..base()
-            },
-            Error::RefractTime { value: -0.5 },
-        ),
-        (
-            Config {
-                thr_jitter: -1e-9,
-                ..base()
-            },
-            Error::ThrJitter { value: -1e-9 },
-        ),
-    ]
-    .into_iter()
-    .chain(BAD.iter().flat_map(|&x| {
-        [
-            (Config { tau_m: x, ..base() }, Error::TauM { value: x }),
-            (
-                Config {
-                    resist_m: x,
-                    ..base()
-                },
-                Error::ResistM { value: x },
-            ),
-            (
-                Config {
-                    thr_base: x,
-                    ..base()
-                },
-                Error::ThrBase { value: x },
-            ),
-            (
-                Config {
-                    thr_gain: x,
-                    ..base()
-                },
-                Error::ThrGain { value: x },
-            ),
-            (
-                Config {
-                    refract_time: x,
-                    ..base()
-                },
-                Error::RefractTime { value: x },
-            ),
-            (
-                Config {
-                    thr_jitter: x,
-                    ..base()
-                },
-                Error::ThrJitter { value: x },
-            ),
-        ]
-    }))
-    .collect();
+    ];
+    let cases: Vec<(Config, Error)> = sizes.into_iter().chain(bad_floats).collect();
+    assert_eq!(cases.len(), 25);
     for (config, expected) in cases {
         assert_eq!(Params::try_new(config), Err(expected), "{config:?}");
         assert_eq!(Params::try_from(config), Err(expected));
@@ -365,13 +318,10 @@ fn reset_keeps_thresholds_and_zeroes_j_only_on_request() {
 
 #[test]
 fn seeded_thresholds_are_reproducible_and_in_range() {
-    let params = Config {
-        thr_base: 0.4,
-        thr_jitter: 0.05,
-        ..Config::new(1000)
-    }
-    .validate()
-    .unwrap();
+    let params = common::params(1000, |c| {
+        c.thr_base = 0.4;
+        c.thr_jitter = 0.05;
+    });
     let (mut a, mut b) = (vec![0.0; 1000], vec![0.0; 1000]);
     wtas::draw_threshold0(&params, &mut wtas::seed_rng(11), &mut a).unwrap();
     wtas::draw_threshold0(&params, &mut wtas::seed_rng(11), &mut b).unwrap();
@@ -395,14 +345,11 @@ const PINNED: [u32; 3] = [1053514491, 1052804682, 1051959293];
 /// firmware); it must be exactly the stream of `seed_rng(seed)`.
 #[test]
 fn cell_new_draws_the_seed_rng_stream() {
-    let params = Config {
-        batch_size: 2,
-        thr_base: 0.4,
-        thr_jitter: 0.05,
-        ..Config::new(37)
-    }
-    .validate()
-    .unwrap();
+    let params = common::params(37, |c| {
+        c.batch_size = 2;
+        c.thr_base = 0.4;
+        c.thr_jitter = 0.05;
+    });
     let mut seeds = vec![0, 1, 11, u64::MAX, 0x9e37_79b9_7f4a_7c15];
     let mut rng = Rng::new(0x1234_5678_9abc_def0);
     seeds.extend((0..500).map(|_| rng.next()));

@@ -6,7 +6,12 @@
 // Calling the C ABI is `unsafe` by nature.
 #![allow(unsafe_code)]
 
+mod common;
+
 use std::ffi::CStr;
+
+use common::buffers::separate;
+use common::c_abi::c_buffers;
 
 use wtas::ffi::*;
 use wtas::{Buffers, Cell, Config, Error, InputReset, kernels};
@@ -26,46 +31,15 @@ impl State {
     }
 
     fn ffi(&mut self) -> wtas_buffers {
-        let [j, v, s, thr, rfr, tols] = &mut self.0;
-        wtas_buffers {
-            j: j.as_mut_ptr(),
-            j_len: L,
-            v: v.as_mut_ptr(),
-            v_len: L,
-            s: s.as_mut_ptr(),
-            s_len: L,
-            thr: thr.as_mut_ptr(),
-            thr_len: L,
-            rfr: rfr.as_mut_ptr(),
-            rfr_len: L,
-            tols: tols.as_mut_ptr(),
-            tols_len: L,
-        }
+        c_buffers(self.0.each_mut().map(|b| (b.as_mut_ptr(), L)))
     }
 
     fn rust(&mut self) -> Buffers<'_> {
-        let [j, v, s, thr, rfr, tols] = &mut self.0;
-        Buffers {
-            j,
-            v,
-            s,
-            thr,
-            rfr,
-            tols,
-        }
+        separate(self.0.each_mut().map(|b| &mut b[..]))
     }
 
     fn bits(&self) -> Vec<u32> {
         self.0.iter().flatten().map(|x| x.to_bits()).collect()
-    }
-}
-
-fn config() -> Config {
-    Config {
-        batch_size: B,
-        refract_time: 1.0,
-        thr_gain: 0.01,
-        ..Config::new(N)
     }
 }
 
@@ -95,7 +69,12 @@ fn input(step: usize, j: &mut [f32]) {
 fn bound_and_per_call_forms_equal_the_rust_api() {
     let p = params();
     let (mut rust, mut bound, mut call) = (State::new(), State::new(), State::new());
-    let mut rcell = Cell::new(config().validate().unwrap(), rust.rust(), 7).unwrap();
+    let mut rcell = Cell::new(
+        common::stepping_config(N, B).validate().unwrap(),
+        rust.rust(),
+        7,
+    )
+    .unwrap();
     let bb = bound.ffi();
     let cb = call.ffi();
     let mut cell = std::mem::MaybeUninit::<wtas_cell>::uninit();

@@ -3,6 +3,7 @@
 
 #[path = "invariants/check.rs"]
 mod check;
+mod common;
 
 use check::advance_checked;
 use wtas::kernels::Backend;
@@ -14,12 +15,7 @@ use wtas::{Buffers, Cell, Config, Params};
 /// (and the unit never fires again). Found by the `step` fuzz target.
 #[test]
 fn infinite_threshold_turns_nan_as_in_the_reference() {
-    let params = Config {
-        thr_gain: f32::MAX,
-        ..Config::new(4)
-    }
-    .validate()
-    .unwrap();
+    let params = common::params(4, |c| c.thr_gain = f32::MAX);
     let mut mem = [[0.0_f32; 4]; 6];
     let made = Cell::with_thresholds(
         params,
@@ -63,12 +59,7 @@ fn seeded_threshold_overflow_follows_the_reference() {
 /// threshold; the NaN state the cell wrote must resume and keep stepping.
 #[test]
 fn resumed_infinite_threshold_turns_nan_and_resumes() {
-    let params = Config {
-        thr_gain: -f32::MAX,
-        ..Config::new(4)
-    }
-    .validate()
-    .unwrap();
+    let params = common::params(4, |c| c.thr_gain = -f32::MAX);
     let mut mem = [[0.0_f32; 4]; 6];
     mem[3] = [f32::INFINITY, 0.1, 0.1, 0.1];
     let mut cell = Cell::resume(
@@ -89,12 +80,7 @@ fn resumed_infinite_threshold_turns_nan_and_resumes() {
 /// timer keeps the unit refractory (a NaN never compares `>=`).
 #[test]
 fn overflowing_timer_turns_nan_and_resumes() {
-    let params = Config {
-        refract_time: 3e38,
-        ..Config::new(2)
-    }
-    .validate()
-    .unwrap();
+    let params = common::params(2, |c| c.refract_time = 3e38);
     let mut mem = [[0.0_f32; 2]; 6];
     mem[0] = [5.0, 0.0];
     mem[3] = [0.1, 0.9];
@@ -116,13 +102,10 @@ fn overflowing_timer_turns_nan_and_resumes() {
 /// producing them, for example by saturating at `f32::MAX`).
 #[test]
 fn own_state_stays_resumable() {
-    let params = Config {
-        thr_gain: 1e38,
-        thr_jitter: 0.0,
-        ..Config::new(4)
-    }
-    .validate()
-    .unwrap();
+    let params = common::params(4, |c| {
+        c.thr_gain = 1e38;
+        c.thr_jitter = 0.0;
+    });
     let mut mem = [[0.0_f32; 4]; 6];
     {
         let mut cell = Cell::with_thresholds(
@@ -185,12 +168,7 @@ fn subnormal_probability_against_tiny_thresholds() {
 /// arithmetic forms.
 #[test]
 fn plain_path_conditions_at_their_edges() {
-    let params = Config {
-        refract_time: 2.0,
-        ..Config::new(4)
-    }
-    .validate()
-    .unwrap();
+    let params = common::params(4, |c| c.refract_time = 2.0);
     for &backend in Backend::ALL.iter().filter(|b| b.is_available()) {
         let name = backend.name();
         // j: unit 0 wins; thr; rfr: all awake; tols.
@@ -203,32 +181,18 @@ fn plain_path_conditions_at_their_edges() {
             [-3.0, 7.0, 0.0, -1.0],
         ];
 
-        // A NaN timer with a payload: `rfr + dt` keeps it, the rule makes
-        // it canonical.
-        for nan in [0x7fc0_1234, 0xffc0_0000, 0x7f80_0001] {
-            let mut mem = state;
-            mem[4][1] = f32::from_bits(nan);
-            let mut cell = resumed(params, &mut mem, backend);
-            advance_checked(&mut cell, 1.0, 1.0);
-            assert_eq!(
-                cell.rfr()[1].to_bits(),
-                f32::NAN.to_bits(),
-                "{name} {nan:x}"
-            );
-        }
-
-        // So does a NaN threshold with a payload, through `+ delta` and the
-        // floor.
-        for nan in [0x7fc0_1234, 0xffc0_0000, 0x7f80_0001] {
-            let mut mem = state;
-            mem[3][2] = f32::from_bits(nan);
-            let mut cell = resumed(params, &mut mem, backend);
-            advance_checked(&mut cell, 1.0, 1.0);
-            assert_eq!(
-                cell.thr()[2].to_bits(),
-                f32::NAN.to_bits(),
-                "{name} {nan:x}"
-            );
+        // A NaN with a payload, as unit 1's timer (`rfr + dt` keeps it,
+        // the rule makes it canonical) and as unit 2's threshold (through
+        // `+ delta` and the floor): canonical after the step.
+        for (field, unit) in [(4, 1), (3, 2)] {
+            for nan in [0x7fc0_1234, 0xffc0_0000, 0x7f80_0001] {
+                let mut mem = state;
+                mem[field][unit] = f32::from_bits(nan);
+                let mut cell = resumed(params, &mut mem, backend);
+                advance_checked(&mut cell, 1.0, 1.0);
+                let got = check::fields(&cell)[field][unit];
+                assert_eq!(got.to_bits(), f32::NAN.to_bits(), "{name} {nan:x}");
+            }
         }
 
         // A silent unit's `tols` of -0.0 becomes +0.0 (`-0 + 0 * t`).

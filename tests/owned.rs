@@ -1,6 +1,8 @@
 //! The owned cell, its storages, and the clock for long runs.
 #![cfg(feature = "std")]
 
+mod common;
+
 use wtas::{
     BufferName, Buffers, Cell, Clock, Config, Error, HeapStorage, Params, StateStorage, Storage,
 };
@@ -9,14 +11,7 @@ const N: usize = 13;
 const B: usize = 3;
 
 fn params() -> Params {
-    Config {
-        batch_size: B,
-        refract_time: 1.0,
-        thr_gain: 0.01,
-        ..Config::new(N)
-    }
-    .validate()
-    .unwrap()
+    common::stepping_config(N, B).validate().unwrap()
 }
 
 /// The input of step `k`: a winner that moves, plus a little noise.
@@ -267,12 +262,7 @@ fn a_cloned_heap_storage_is_aligned_and_equal() {
 
 #[test]
 fn debug_prints_the_shape_not_the_state() {
-    let big = Config {
-        batch_size: 4,
-        ..Config::new(1024)
-    }
-    .validate()
-    .unwrap();
+    let big = common::params(1024, |c| c.batch_size = 4);
     let cell = Cell::new(big, HeapStorage::new(big.len()), 1).unwrap();
     let owned = format!("{cell:?}");
     assert!(

@@ -14,6 +14,8 @@
 
 #[path = "../../tests/common/buffers.rs"]
 mod buffers;
+#[path = "../../tests/common/c_abi.rs"]
+mod c_abi;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
@@ -196,26 +198,24 @@ fuzz_target!(|input: Input| {
             _ => unsafe { base.add(off) as *mut f32 },
         }
     };
-    let bufs = wtas_buffers {
-        j: ptr(places[0]),
-        j_len: places[0].1,
-        v: ptr(places[1]),
-        v_len: places[1].1,
-        s: ptr(places[2]),
-        s_len: places[2].1,
-        thr: ptr(places[3]),
-        thr_len: places[3].1,
-        rfr: ptr(places[4]),
-        rfr_len: places[4].1,
-        tols: ptr(places[5]),
-        tols_len: places[5].1,
-    };
+    let bufs = c_abi::c_buffers(places.map(|p| (ptr(p), p.1)));
     // SAFETY: plain-old-data structs; all-zero is a valid (uninitialised,
     // hence rejected) handle.
     let mut params: wtas_params = unsafe { core::mem::zeroed() };
     let mut cell: wtas_cell = unsafe { core::mem::zeroed() };
     let mut good_params: Option<(Params, Vec<u8>)> = None;
     let mut bound_at_bind: Option<(Params, Vec<u8>)> = None;
+    // A call in its stateless form, on the params and the buffers, or in
+    // its bound form, on the cell, with the same other arguments.
+    macro_rules! either_form {
+        ($stateless:expr, $free:ident, $bound:ident, $($arg:expr),+) => {
+            if $stateless {
+                unsafe { $free(&params, &bufs, $($arg),+) }
+            } else {
+                unsafe { $bound(&mut cell, $($arg),+) }
+            }
+        };
+    }
 
     for op in input.ops.iter().take(48) {
         let bound = bound_at_bind.clone();
@@ -283,22 +283,15 @@ fuzz_target!(|input: Input| {
                 continue;
             }
             Op::Seed { seed, stateless } => {
-                let st = if *stateless {
-                    unsafe { wtas_seed(&params, &bufs, *seed) }
-                } else {
-                    unsafe { wtas_cell_seed(&mut cell, *seed) }
-                };
-                let lay = refused(*stateless);
-                if st == WTAS_OK {
-                    assert!(lay.is_empty(), "seed accepted {lay:?}");
-                    let p = params_for(*stateless).unwrap();
-                    let mut shadow = arena_before.clone();
-                    let sb = shadow_bufs(&mut shadow, &places);
-                    Cell::new(p, sb, *seed).unwrap();
-                    assert_eq!(arena, shadow, "wtas seed differs from Rust");
-                    continue;
+                let st = either_form!(*stateless, wtas_seed, wtas_cell_seed, *seed);
+                let p = params_for(*stateless);
+                let done = (&arena[..], &arena_before[..], &places);
+                match state_call("seed", st, refused(*stateless), done, |sb| {
+                    Cell::new(p.unwrap(), sb, *seed).unwrap();
+                }) {
+                    Some(refusal) => refusal,
+                    None => continue,
                 }
-                (lay, st)
             }
             Op::SetThreshold0 {
                 bits,
@@ -322,11 +315,13 @@ fuzz_target!(|input: Input| {
                     }
                     None => (own.as_mut_ptr() as *const f32, None),
                 };
-                let st = if *stateless {
-                    unsafe { wtas_set_threshold0(&params, &bufs, t0, tl) }
-                } else {
-                    unsafe { wtas_cell_set_threshold0(&mut cell, t0, tl) }
-                };
+                let st = either_form!(
+                    *stateless,
+                    wtas_set_threshold0,
+                    wtas_cell_set_threshold0,
+                    t0,
+                    tl
+                );
                 let mut lay = refused(*stateless);
                 if lay.is_empty() {
                     if tl != n {
@@ -352,15 +347,13 @@ fuzz_target!(|input: Input| {
                 if lay.is_empty() && vals.iter().any(|x| x.is_nan()) {
                     lay.push(WTAS_ERR_THRESHOLD_NAN);
                 }
-                if st == WTAS_OK {
-                    assert!(lay.is_empty(), "set_threshold0 accepted {lay:?}");
-                    let mut shadow = arena_before.clone();
-                    let sb = shadow_bufs(&mut shadow, &places);
+                let done = (&arena[..], &arena_before[..], &places);
+                match state_call("set_threshold0", st, lay, done, |sb| {
                     Cell::with_thresholds(p.unwrap(), sb, &vals).unwrap();
-                    assert_eq!(arena, shadow, "wtas set_threshold0 differs from Rust");
-                    continue;
+                }) {
+                    Some(refusal) => refusal,
+                    None => continue,
                 }
-                (lay, st)
             }
             Op::Advance {
                 t,
@@ -379,11 +372,7 @@ fuzz_target!(|input: Input| {
                     }
                 }
                 let arena_before = arena.clone();
-                let st = if *stateless {
-                    unsafe { wtas_advance(&params, &bufs, t, dt) }
-                } else {
-                    unsafe { wtas_cell_advance(&mut cell, t, dt) }
-                };
+                let st = either_form!(*stateless, wtas_advance, wtas_cell_advance, t, dt);
                 if lay.is_empty() {
                     if !t.is_finite() {
                         lay.push(WTAS_ERR_TIME);
@@ -417,30 +406,26 @@ fuzz_target!(|input: Input| {
                 continue;
             }
             Op::Reset { zero, stateless } => {
-                let st = if *stateless {
-                    unsafe { wtas_reset(&params, &bufs, *zero) }
+                let st = either_form!(*stateless, wtas_reset, wtas_cell_reset, *zero);
+                let p = params_for(*stateless);
+                let how = if *zero {
+                    InputReset::Zero
                 } else {
-                    unsafe { wtas_cell_reset(&mut cell, *zero) }
+                    InputReset::Keep
                 };
-                let lay = refused(*stateless);
-                if st == WTAS_OK {
-                    assert!(lay.is_empty(), "reset accepted {lay:?}");
-                    let p = params_for(*stateless).unwrap();
-                    let mut shadow = arena_before.clone();
-                    let sb = shadow_bufs(&mut shadow, &places);
-                    // `resume` refuses NaN thresholds; reset does not read them.
+                let done = (&arena[..], &arena_before[..], &places);
+                match state_call("reset", st, refused(*stateless), done, |sb| {
+                    // `resume` refuses NaN thresholds; reset does not read
+                    // them, and leaves them as they were.
+                    let thr = sb.thr.to_vec();
                     sb.thr.fill(0.0);
-                    Cell::resume(p, sb).unwrap().reset(if *zero {
-                        InputReset::Zero
-                    } else {
-                        InputReset::Keep
-                    });
-                    let (o, l, _) = places[3];
-                    shadow[o..o + l].copy_from_slice(&arena_before[o..o + l]);
-                    assert_eq!(arena, shadow, "wtas reset differs from Rust");
-                    continue;
+                    let mut resumed = Cell::resume(p.unwrap(), sb).unwrap();
+                    resumed.reset(how);
+                    resumed.into_state().thr.copy_from_slice(&thr);
+                }) {
+                    Some(refusal) => refusal,
+                    None => continue,
                 }
-                (lay, st)
             }
         };
         assert_ne!(st, WTAS_ERR_PANIC, "a panic reached the C ABI");
@@ -465,6 +450,29 @@ fuzz_target!(|input: Input| {
         );
     }
 });
+
+/// The end of a call that writes only the state buffers, given its status
+/// `st` and what its arguments make it refuse. Accepted: nothing may refuse
+/// it, and the arena (`done.0`) must hold what `rust` writes into the state
+/// buffers of a copy of the arena before the call (`done.1`); `None`.
+/// Refused: the refusals and the status, for the checks every refusal gets.
+fn state_call(
+    call: &str,
+    st: wtas_status,
+    refused: Vec<wtas_status>,
+    done: (&[u32], &[u32], &[(usize, usize, u8); 6]),
+    rust: impl FnOnce(Buffers<'_>),
+) -> Option<(Vec<wtas_status>, wtas_status)> {
+    let (arena, before, places) = done;
+    if st != WTAS_OK {
+        return Some((refused, st));
+    }
+    assert!(refused.is_empty(), "{call} accepted {refused:?}");
+    let mut shadow = before.to_vec();
+    rust(shadow_bufs(&mut shadow, places));
+    assert_eq!(arena, shadow, "wtas {call} differs from Rust");
+    None
+}
 
 /// The six state buffers inside a copy of the arena (valid layouts only).
 fn shadow_bufs<'a>(shadow: &'a mut [u32], places: &[(usize, usize, u8); 6]) -> Buffers<'a> {

@@ -156,25 +156,28 @@ static wtas_buffers good_buffers(void) {
             CHECK(untouched(), "buffers modified on error: " #call, got_, want);                       \
     } while (0)
 
-static float **ptr_of(wtas_buffers *b, int k) {
-    switch (k) {
-    case 0: return &b->j;
-    case 1: return &b->v;
-    case 2: return &b->s;
-    case 3: return &b->thr;
-    case 4: return &b->rfr;
-    default: return &b->tols;
-    }
+/* Buffer k of b (j, v, s, thr, rfr, tols): where its pointer and its length are. */
+typedef struct buffer_ref {
+    float **ptr;
+    size_t *len;
+} buffer_ref;
+
+static buffer_ref buffer(wtas_buffers *b, int k) {
+    const buffer_ref refs[6] = {
+        {&b->j, &b->j_len},     {&b->v, &b->v_len},     {&b->s, &b->s_len},
+        {&b->thr, &b->thr_len}, {&b->rfr, &b->rfr_len}, {&b->tols, &b->tols_len},
+    };
+    return refs[k];
 }
 
-static size_t *len_of(wtas_buffers *b, int k) {
+/* A stateless call on `b`, the `k`th of: advance, reset (zeroing j),
+ * seed, advance, reset (keeping j). */
+static wtas_status stateless_call(int k, const wtas_params *p, const wtas_buffers *b) {
     switch (k) {
-    case 0: return &b->j_len;
-    case 1: return &b->v_len;
-    case 2: return &b->s_len;
-    case 3: return &b->thr_len;
-    case 4: return &b->rfr_len;
-    default: return &b->tols_len;
+    case 1: return wtas_reset(p, b, true);
+    case 2: return wtas_seed(p, b, 1);
+    case 4: return wtas_reset(p, b, false);
+    default: return wtas_advance(p, b, 0.0f, 1.0f);
     }
 }
 
@@ -271,28 +274,27 @@ int check_error_codes(void) {
     /* A plain copy is a valid handle. */
     params2 = params;
     EXPECT(wtas_cell_bind(&cell2, &params2, &bufs), WTAS_OK);
+    /* Each flaw of each buffer, refused by wtas_cell_bind and by one
+     * stateless call: a NULL pointer, a misaligned one, a short length, the
+     * same buffer twice, and one float shared with the next buffer. */
     for (int b = 0; b < 6; b++) {
-        wb = bufs;
-        *ptr_of(&wb, b) = NULL;
-        EXPECT(wtas_cell_bind(&cell, &params, &wb), WTAS_ERR_NULL);
-        EXPECT(wtas_advance(&params, &wb, 0.0f, 1.0f), WTAS_ERR_NULL);
-        wb = bufs;
-        *ptr_of(&wb, b) = (float *)((char *)mem[b] + 2);
-        EXPECT(wtas_cell_bind(&cell, &params, &wb), WTAS_ERR_ALIGN);
-        EXPECT(wtas_reset(&params, &wb, true), WTAS_ERR_ALIGN);
-        wb = bufs;
-        *len_of(&wb, b) = EL - 1;
-        EXPECT_MARK(wtas_cell_bind(&cell, &params, &wb), WTAS_ERR_LENGTH);
-        EXPECT(wtas_seed(&params, &wb, 1), WTAS_ERR_LENGTH);
-        wb = bufs;
-        *ptr_of(&wb, b) = mem[(b + 1) % 6]; /* the same buffer twice */
-        EXPECT_MARK(wtas_cell_bind(&cell, &params, &wb), WTAS_ERR_ALIAS);
-        EXPECT(wtas_advance(&params, &wb, 0.0f, 1.0f), WTAS_ERR_ALIAS);
-        wb = bufs;
-        *ptr_of(&wb, b) = big; /* shares one float with the next buffer */
-        *ptr_of(&wb, (b + 1) % 6) = big + EL - 1;
-        EXPECT(wtas_cell_bind(&cell, &params, &wb), WTAS_ERR_ALIAS);
-        EXPECT(wtas_reset(&params, &wb, false), WTAS_ERR_ALIAS);
+        static const wtas_status want[5] = {WTAS_ERR_NULL, WTAS_ERR_ALIGN, WTAS_ERR_LENGTH,
+                                            WTAS_ERR_ALIAS, WTAS_ERR_ALIAS};
+        for (int flaw = 0; flaw < 5; flaw++) {
+            wb = bufs;
+            switch (flaw) {
+            case 0: *buffer(&wb, b).ptr = NULL; break;
+            case 1: *buffer(&wb, b).ptr = (float *)((char *)mem[b] + 2); break;
+            case 2: *buffer(&wb, b).len = EL - 1; break;
+            case 3: *buffer(&wb, b).ptr = mem[(b + 1) % 6]; break;
+            default:
+                *buffer(&wb, b).ptr = big;
+                *buffer(&wb, (b + 1) % 6).ptr = big + EL - 1;
+                break;
+            }
+            EXPECT_MARK(wtas_cell_bind(&cell, &params, &wb), want[flaw]);
+            EXPECT(stateless_call(flaw, &params, &wb), want[flaw]);
+        }
     }
     /* Disjoint buffers inside one array are fine. */
     wb = bufs;

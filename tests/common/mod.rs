@@ -1,13 +1,36 @@
-//! Shared test support: reading the reference's recorded trajectories,
-//! the cell's buffers where one slice does not fit, and the generator.
+//! Shared test support: small configurations, reading the reference's
+//! recorded trajectories, the cell's buffers where one slice does not fit,
+//! and the generator.
 #![allow(dead_code)]
 
 pub mod buffers;
+#[cfg(feature = "ffi")]
+pub mod c_abi;
 pub mod rng;
 
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
+
+use wtas::{Config, Params};
+
+/// `Config::new(n_units)` with the changes `set` makes, validated.
+pub fn params(n_units: usize, set: impl FnOnce(&mut Config)) -> Params {
+    let mut config = Config::new(n_units);
+    set(&mut config);
+    config.validate().unwrap()
+}
+
+/// `batch_size` rows of `n_units` with a refractory time and a threshold
+/// gain, so that a few steps exercise both.
+pub fn stepping_config(n_units: usize, batch_size: usize) -> Config {
+    Config {
+        batch_size,
+        refract_time: 1.0,
+        thr_gain: 0.01,
+        ..Config::new(n_units)
+    }
+}
 
 /// One recorded trajectory (see `tests/golden/README.md`).
 pub struct Trajectory {

@@ -7,6 +7,8 @@ use wtas_evstdp::{Hyper, Model, SeededDraws, Storage, init_weights};
 
 /// Pixels per image (8 × 8).
 pub const PIXELS: usize = 64;
+/// Bytes per image in the file: the pixels, then the label.
+pub const RECORD: usize = PIXELS + 1;
 /// Classes (digits 0–9).
 pub const CLASSES: usize = 10;
 /// Units in the winner-take-all layer.
@@ -18,17 +20,18 @@ pub const TRAIN: usize = 1200;
 /// The kernel window of the exhibit's hyperparameters.
 pub const WIN: usize = 2;
 
-/// The 1,797 digits as 65-byte records (64 pixels 0..16, label).
-pub static DIGITS: &[u8] = include_bytes!("../../data/digits.bin");
+/// The 1,797 digits as 65-byte records (64 pixels 0..16, label); the type
+/// checks the file's size.
+pub static DIGITS: &[u8; IMAGES * RECORD] = include_bytes!("../../data/digits.bin");
 
 /// Image `i`: pixels / 16 and its label.
 pub fn image(i: usize) -> ([f32; PIXELS], usize) {
-    let r = &DIGITS[i * 65..(i + 1) * 65];
+    let r = &DIGITS[i * RECORD..(i + 1) * RECORD];
     let mut x = [0.0; PIXELS];
     for (x, p) in x.iter_mut().zip(r) {
         *x = f32::from(*p) / 16.0;
     }
-    (x, usize::from(r[64]))
+    (x, usize::from(r[PIXELS]))
 }
 
 /// The unit with most spikes (lowest index on a tie), if any spiked.
