@@ -12,14 +12,7 @@
 
 use core::fmt;
 
-/// A named item and what it is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Entry {
-    /// The name, as the reference spells it.
-    pub name: &'static str,
-    /// What it is.
-    pub description: &'static str,
-}
+pub use crate::params::Entry;
 
 /// What the cell is: its compartments, hyperparameters and dynamics.
 ///
@@ -38,13 +31,6 @@ pub struct Help {
     pub hyperparameters: &'static [Entry],
     /// The dynamics, as the reference states them.
     pub dynamics: &'static str,
-}
-
-impl Entry {
-    /// An entry named `name`.
-    pub(crate) const fn new(name: &'static str, description: &'static str) -> Self {
-        Entry { name, description }
-    }
 }
 
 /// The cell's description.

@@ -4,7 +4,6 @@
 use core::num::NonZeroUsize;
 
 use crate::Error;
-use crate::describe::Entry;
 
 /// The reference's hyperparameters, as the caller writes them; in C,
 /// `wtas_config`.
@@ -57,6 +56,22 @@ pub struct Config {
     /// Half-width of the uniform jitter of the initial thresholds. Finite
     /// and >= 0.
     pub thr_jitter: f32,
+}
+
+/// A named item and what it is (see [`describe`](crate::describe)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// The name, as the reference spells it.
+    pub name: &'static str,
+    /// What it is.
+    pub description: &'static str,
+}
+
+impl Entry {
+    /// An entry named `name`.
+    pub(crate) const fn new(name: &'static str, description: &'static str) -> Self {
+        Entry { name, description }
+    }
 }
 
 /// The hyperparameters as the reference's `WTASCell.help()` describes

@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use wtas::kernels::spec::{self, StepInputs};
+use wtas::kernels::spec;
 use wtas::{Cell, InputReset, Params};
 
 /// The six buffers of a cell as bit patterns: j, v, s, thr, rfr, tols.
@@ -37,23 +37,11 @@ pub fn snapshot(cell: &Cell<wtas::Buffers<'_>>) -> State {
     s
 }
 
-/// The inputs of a step of a cell with `params` at time `t`.
-pub fn inputs(params: &Params, t: f32, dt: f32) -> StepInputs {
-    StepInputs {
-        resist_m: params.resist_m(),
-        refract_time: params.refract_time(),
-        thr_gain: params.thr_gain(),
-        t,
-        dt,
-        path: params.softmax_path(),
-    }
-}
-
 /// Steps every row of `state` (j, v, s, thr, rfr, tols) of a cell with
 /// `params` by the specification's literal step; returns the spikes.
 pub fn spec_step(params: &Params, t: f32, dt: f32, state: &mut [Vec<f32>; 6]) -> u64 {
     let n = params.n_units();
-    let k = inputs(params, t, dt);
+    let k = params.step_inputs(t, dt);
     let [j, v, s, thr, rfr, tols] = state;
     let mut spikes = 0;
     for row in 0..params.batch_size() {
