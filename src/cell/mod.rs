@@ -221,6 +221,8 @@ type ZippedRow<'a> = (
 type Out<'a> = &'a mut [f32];
 
 /// Hands one row to the kernels: the one place the cell calls them.
+/// Inlined: a frame of its own would hold the row a second time.
+#[inline(always)]
 fn step_row(backend: Backend, k: &StepConsts, row: ZippedRow<'_>) {
     let (((((j, v), s), thr), rfr), tols) = row;
     let row = Row {
@@ -244,18 +246,6 @@ fn check_time(t: f32, dt: f32) -> Result<(), Error> {
         return Err(Error::Dt { value: dt });
     }
     Ok(())
-}
-
-/// The error for buffers of which some length is wrong.
-#[cold]
-#[inline(never)]
-fn length_error(params: &Params, b: &Buffers<'_>) -> Error {
-    // Called where some length differs, so `check_lengths` names it.
-    check_lengths(params, b).err().unwrap_or(Error::Length {
-        buffer: BufferName::J,
-        expected: params.len(),
-        found: b.j.len(),
-    })
 }
 
 /// Checks every buffer's length against `params`, the first wrong one
@@ -301,18 +291,36 @@ impl<S: StateStorage> Cell<S> {
         })
     }
 
-    /// The buffers, their lengths checked again: a storage lends fresh
-    /// slices on every call. Six comparisons on the way of every step; the
-    /// error (which buffer, which lengths) is built out of line, so that
-    /// the step's frame holds none of it.
-    fn bufs(&mut self) -> Result<Buffers<'_>, Error> {
+    /// The buffers, their lengths checked again (a storage lends fresh
+    /// slices on every call), or `None`: six comparisons on the way of
+    /// every step. `Option` rather than a `Result` holding the error, which
+    /// firmware builds copy through the step's frame; the error is
+    /// [`length_error`](Self::length_error), out of line.
+    fn bufs(&mut self) -> Option<Buffers<'_>> {
         let len = self.params.len();
         let b = self.state.buffers();
-        if b.view().iter().all(|buf| buf.len() == len) {
-            Ok(b)
-        } else {
-            Err(length_error(&self.params, &b))
-        }
+        let ok = b.j.len() == len
+            && b.v.len() == len
+            && b.s.len() == len
+            && b.thr.len() == len
+            && b.rfr.len() == len
+            && b.tols.len() == len;
+        ok.then_some(b)
+    }
+
+    /// The error for buffers of which some length is wrong.
+    #[cold]
+    #[inline(never)]
+    fn length_error(&mut self) -> Error {
+        let b = self.state.buffers();
+        // Called where some length differs, so `check_lengths` names it.
+        check_lengths(&self.params, &b)
+            .err()
+            .unwrap_or(Error::Length {
+                buffer: BufferName::J,
+                expected: self.params.len(),
+                found: b.j.len(),
+            })
     }
 
     /// Sets row 0 of `thr` with `first` and copies it into every other row.
@@ -486,11 +494,14 @@ impl<S: StateStorage> Cell<S> {
     /// # Ok::<(), wtas::Error>(())
     /// ```
     pub fn advance(&mut self, t: f32, dt: f32) -> Result<(), Error> {
-        let k = self.step_consts(t, dt)?;
+        check_time(t, dt)?;
+        let k = self.step_consts(t, dt);
         let n = self.params.n_units_nonzero().get();
         let backend = self.backend;
         let batch = self.params.batch_size();
-        let b = self.bufs()?;
+        let Some(b) = self.bufs() else {
+            return Err(self.length_error());
+        };
         // Every buffer holds exactly `batch_size * n` values (checked just
         // above), so each `get` succeeds and the product cannot overflow;
         // checked access (not `chunks_exact`, whose zero-size check stays
@@ -523,16 +534,9 @@ impl<S: StateStorage> Cell<S> {
         }
     }
 
-    /// Checks `t` and `dt` and gathers the constants of one step. (Built
-    /// in the caller's frame, not returned in a `Result`, which firmware
-    /// builds copied twice.)
-    #[inline(always)]
-    fn step_consts(&self, t: f32, dt: f32) -> Result<StepConsts, Error> {
-        check_time(t, dt)?;
-        Ok(StepConsts::new(
-            self.params.step_inputs(t, dt),
-            self.plain_state,
-        ))
+    /// The constants of one step (`t` and `dt` checked before).
+    fn step_consts(&self, t: f32, dt: f32) -> StepConsts {
+        StepConsts::new(self.params.step_inputs(t, dt), self.plain_state)
     }
 
     /// [`advance`](Cell::advance) with the batch rows split across rayon's
@@ -558,10 +562,13 @@ impl<S: StateStorage> Cell<S> {
     #[cfg_attr(docsrs, doc(cfg(feature = "parallel")))]
     pub fn advance_parallel(&mut self, t: f32, dt: f32) -> Result<(), Error> {
         use rayon::prelude::*;
-        let k = self.step_consts(t, dt)?;
+        check_time(t, dt)?;
+        let k = self.step_consts(t, dt);
         let n = self.params.n_units_nonzero().get();
         let backend = self.backend;
-        let b = self.bufs()?;
+        let Some(b) = self.bufs() else {
+            return Err(self.length_error());
+        };
         b.j.par_chunks(n)
             .zip(b.v.par_chunks_mut(n))
             .zip(b.s.par_chunks_mut(n))
@@ -580,7 +587,7 @@ impl<S: StateStorage> Cell<S> {
     /// than when the cell was made.
     pub fn reset(&mut self, input: InputReset) {
         let refract_time = self.params.refract_time();
-        let Ok(b) = self.bufs() else { return };
+        let Some(b) = self.bufs() else { return };
         if input == InputReset::Zero {
             b.j.fill(0.0);
         }

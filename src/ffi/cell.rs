@@ -58,7 +58,7 @@ pub unsafe extern "C" fn wtas_cell_bind(
 unsafe fn on_cell<'a>(
     cell: *mut wtas_cell,
     more: Option<*const f32>,
-    f: impl FnOnce(Opened<'a>) -> Result<Cell<Buffers<'a>>, wtas_status>,
+    f: impl FnOnce(Opened<'a>) -> Result<bool, wtas_status>,
 ) -> wtas_status {
     guard(|| {
         match more {
@@ -83,7 +83,7 @@ unsafe fn on_bound(
         on_cell(cell, None, |o| {
             let mut c = o.cell();
             act(&mut c)?;
-            Ok(c)
+            Ok(c.is_plain())
         })
     }
 }
@@ -92,7 +92,7 @@ unsafe fn on_bound(
 /// inferred as generic otherwise).
 fn for_any_buffers<F>(f: F) -> F
 where
-    F: for<'a> FnOnce(Opened<'a>) -> Result<Cell<Buffers<'a>>, wtas_status>,
+    F: for<'a> FnOnce(Opened<'a>) -> Result<bool, wtas_status>,
 {
     f
 }
@@ -130,7 +130,11 @@ assert_eq!(unsafe { wtas_cell_seed(core::ptr::null_mut(), 42) }, wtas_status::WT
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_cell_seed(cell: *mut wtas_cell, seed: u64) -> wtas_status {
     // SAFETY: the contract of this function.
-    unsafe { on_cell(cell, None, |o| Ok(Cell::new(o.params, o.bufs, seed)?)) }
+    unsafe {
+        on_cell(cell, None, |o| {
+            Ok(Cell::new(o.params, o.bufs, seed)?.is_plain())
+        })
+    }
 }
 
 /// Starts a fresh state in a bound cell from injected initial thresholds:
@@ -168,7 +172,7 @@ pub unsafe extern "C" fn wtas_cell_set_threshold0(
         // SAFETY: non-null, aligned, size-checked, readable by the
         // contract, and disjoint from every state buffer.
         let thr0 = unsafe { core::slice::from_raw_parts(threshold0, len) };
-        Ok(Cell::with_thresholds(o.params, o.bufs, thr0)?)
+        Ok(Cell::with_thresholds(o.params, o.bufs, thr0)?.is_plain())
     });
     // SAFETY: the contract of this function.
     unsafe { on_cell(cell, Some(threshold0), set) }

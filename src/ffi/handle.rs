@@ -319,7 +319,8 @@ impl<'a> Opened<'a> {
 /// Opens a bound cell (already checked non-null and aligned) for one
 /// call: checks its checksum, which covers every stored field, and the
 /// sizes of its parameters; then runs `f`, and stores in the handle
-/// the flag of the cell `f` returns. The buffers are not checked again:
+/// the flag `f` returns (whether the cell it ran leaves a state that
+/// allows the fast path). The buffers are not checked again:
 /// the checksum says they are the ones `wtas_cell_bind` checked (a handle
 /// whose checksum was recomputed on purpose is not detected, see
 /// `wtas_params`). No pass over the state.
@@ -330,7 +331,7 @@ impl<'a> Opened<'a> {
 /// accessed by anyone else for `'a`, which ends with the call.
 pub(super) unsafe fn with_cell<'a>(
     cell: *mut wtas_cell,
-    f: impl FnOnce(Opened<'a>) -> Result<Cell<Buffers<'a>>, wtas_status>,
+    f: impl FnOnce(Opened<'a>) -> Result<bool, wtas_status>,
 ) -> Result<(), wtas_status> {
     let (params, buffers, plain_state) = {
         // SAFETY: aligned and readable by the contract; every field is an
@@ -360,7 +361,7 @@ pub(super) unsafe fn with_cell<'a>(
         raw: buffers,
         plain_state,
     };
-    let flag = u64::from(f(opened)?.is_plain());
+    let flag = u64::from(f(opened)?);
     // SAFETY: writable by the contract; the buffers' slices are gone.
     unsafe { (&raw mut (*cell).plain_state).write(flag) };
     Ok(())

@@ -226,6 +226,7 @@ impl Backend {
     }
 
     /// Advances one batch row by one step.
+    #[inline(always)]
     pub(crate) fn step_row(self, row: Row<'_>, k: &StepConsts) {
         // Size-first: the scalar backend (every backend without SIMD) is
         // the specification's literal step, called directly, so that no
