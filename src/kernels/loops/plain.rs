@@ -448,12 +448,13 @@ mod tests {
     /// The state conditions of a plain step, each at its edge: thresholds
     /// at `f32::MIN_POSITIVE` (plain) and just below it (not), `dt` at
     /// `2^-102` (plain) and just below it (not), `tols` of `-0.0` (not),
-    /// and NaNs with payloads (not).
+    /// of `+0.0` and the canonical NaN (plain), and NaNs with payloads
+    /// (not).
     #[test]
     fn plain_state_at_its_edges() {
         let dt_min = f32::from_bits(0x0c80_0000);
         let dt_below = f32::from_bits(0x0c80_0000 - 1);
-        let cases: [Case; 7] = [
+        let cases: [Case; 9] = [
             (
                 "thr MIN_POSITIVE",
                 |s| s.thr[3] = -f32::MIN_POSITIVE,
@@ -464,6 +465,8 @@ mod tests {
             ("dt 2^-102", |_| {}, dt_min, true),
             ("dt below 2^-102", |_| {}, dt_below, false),
             ("tols -0.0", |s| s.tols[N - 3] = -0.0, 1.0, false),
+            ("tols +0.0", |s| s.tols[N - 3] = 0.0, 1.0, true),
+            ("tols NaN", |s| s.tols[N - 3] = f32::NAN, 1.0, true),
             (
                 "rfr NaN payload",
                 |s| s.rfr[8] = f32::from_bits(0x7fc0_0001),
