@@ -315,19 +315,3 @@ fn wide_rows_every_backend_both_paths() {
         check(batch, n, Spread::Wide, 200 + k as u64);
     }
 }
-
-/// The backends this run compared, for the record.
-#[test]
-fn report_backends() {
-    for b in Backend::ALL {
-        println!(
-            "backend {}: {}",
-            b.name(),
-            if b.is_available() {
-                "compared"
-            } else {
-                "not available, skipped"
-            }
-        );
-    }
-}
