@@ -234,9 +234,7 @@ impl Params {
     /// ```
     #[inline]
     pub fn try_new(config: Config) -> Result<Self, Error> {
-        let n_units = NonZeroUsize::new(config.n_units).ok_or(Error::NUnits)?;
-        let batch_size = NonZeroUsize::new(config.batch_size).ok_or(Error::BatchSize)?;
-        let len = n_units.checked_mul(batch_size).ok_or(Error::Size)?.get();
+        let params = Self::sized(config)?;
         // Each rule, with the variant that carries the refused value.
         let finite = |value: f32, e: fn(f32) -> Error| {
             if value.is_finite() {
@@ -261,6 +259,16 @@ impl Params {
         finite(config.thr_gain, |value| Error::ThrGain { value })?;
         non_negative(config.refract_time, |value| Error::RefractTime { value })?;
         non_negative(config.thr_jitter, |value| Error::ThrJitter { value })?;
+        Ok(params)
+    }
+
+    /// `config`'s parameters after the rules on its sizes alone (`n_units`,
+    /// `batch_size`, their product), which the buffers' lengths rest on.
+    #[inline]
+    fn sized(config: Config) -> Result<Self, Error> {
+        let n_units = NonZeroUsize::new(config.n_units).ok_or(Error::NUnits)?;
+        let batch_size = NonZeroUsize::new(config.batch_size).ok_or(Error::BatchSize)?;
+        let len = n_units.checked_mul(batch_size).ok_or(Error::Size)?.get();
         Ok(Params {
             n_units,
             batch_size,
@@ -276,15 +284,7 @@ impl Params {
     #[inline]
     #[cfg(feature = "ffi")]
     pub(crate) fn revalidated_sizes(config: Config) -> Option<Self> {
-        let n_units = NonZeroUsize::new(config.n_units)?;
-        let batch_size = NonZeroUsize::new(config.batch_size)?;
-        let len = n_units.checked_mul(batch_size)?.get();
-        Some(Params {
-            n_units,
-            batch_size,
-            len,
-            config,
-        })
+        Self::sized(config).ok()
     }
 
     /// The configuration these parameters were validated from.
