@@ -5,11 +5,11 @@
 
 use core::mem::MaybeUninit;
 
-use super::check::{arg, args, input_span, overlap};
+use super::check::{arg, args, input_span, overlap, span};
 use super::handle::{Opened, load_buffers, load_params, with_cell};
 use super::status::guard;
 use super::{wtas_buffers, wtas_cell, wtas_params, wtas_status};
-use crate::{Buffers, Cell, InputReset};
+use crate::{Buffers, Cell, InputReset, StateStorage};
 
 /// Binds `*buffers` to `*cell` under `*params`, after checking pointers,
 /// lengths and that no two buffers overlap.
@@ -165,9 +165,11 @@ pub unsafe extern "C" fn wtas_cell_set_threshold0(
         if len != o.params.n_units() {
             return Err(wtas_status::WTAS_ERR_LENGTH);
         }
-        let spans = o.raw.check(&o.params)?;
-        if spans.iter().any(|&s| overlap(s, t0)) {
-            return Err(wtas_status::WTAS_ERR_ALIAS);
+        // The state's slices are the buffers `wtas_cell_bind` checked.
+        for buf in o.bufs.view() {
+            if overlap(span(buf.as_ptr(), buf.len())?, t0) {
+                return Err(wtas_status::WTAS_ERR_ALIAS);
+            }
         }
         // SAFETY: non-null, aligned, size-checked, readable by the
         // contract, and disjoint from every state buffer.

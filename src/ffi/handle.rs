@@ -251,8 +251,8 @@ impl wtas_buffers {
     }
 
     /// Checks pointers (null, alignment), lengths against `params`, and
-    /// pairwise disjointness; returns the six byte spans.
-    pub(super) fn check(&self, params: &Params) -> Result<[(usize, usize); 6], wtas_status> {
+    /// pairwise disjointness.
+    pub(super) fn check(&self, params: &Params) -> Result<(), wtas_status> {
         let pairs = self.pairs();
         for (p, _) in pairs {
             non_null(p)?;
@@ -269,8 +269,7 @@ impl wtas_buffers {
         for (span_out, (p, len)) in spans.iter_mut().zip(pairs) {
             *span_out = span(p, len)?;
         }
-        disjoint(&spans)?;
-        Ok(spans)
+        disjoint(&spans)
     }
 
     /// Borrows the buffers as slices.
@@ -302,8 +301,6 @@ pub(super) struct Opened<'a> {
     pub params: Params,
     /// The buffers, as slices.
     pub bufs: Buffers<'a>,
-    /// The buffers' pointers and lengths.
-    pub raw: wtas_buffers,
     /// The flag the handle keeps: whether the state allows the fast path.
     pub plain_state: bool,
 }
@@ -358,7 +355,6 @@ pub(super) unsafe fn with_cell<'a>(
     let opened = Opened {
         params,
         bufs,
-        raw: buffers,
         plain_state,
     };
     let flag = u64::from(f(opened)?);
