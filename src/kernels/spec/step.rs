@@ -200,8 +200,11 @@ pub fn step_row(
         count += usize::from(*s == 1.0);
     }
 
-    // Rule 5: the thresholds follow the row's spike count (a whole number,
-    // exact in `f32` for any row a cell can hold).
+    // Rule 5: the thresholds follow the row's spike count, a whole number,
+    // exact in `f32` and in every summation order up to 2^24 spikes. (A
+    // row with more spikes than that, which needs more than 2^24 units,
+    // is not covered: the backends then sum the ones in their eight-lane
+    // order, this counts exactly, and the reference's order is not known.)
     #[allow(clippy::cast_precision_loss)]
     let delta = mul(sub(count as f32, 1.0), k.thr_gain);
     for thr in thr.iter_mut() {
