@@ -28,11 +28,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from results import RESULTS, markers, replace, section, write_section  # noqa: E402
+from revision import checkout  # noqa: E402
 
 SIZES = [(1, 16), (1, 64), (1, 1024), (16, 1024), (64, 4096)]
 GROUPS = ("step", "c_step", "c_step_recip")
@@ -97,27 +99,16 @@ def main(argv: list[str]) -> int:
     target_dir = Path(json.loads(meta)["target_directory"])
     extra = shlex.split(args.bench_args)
     runs = []
-    label = None
-    with tempfile.TemporaryDirectory(prefix="bench-c-") as t:
-        old = Path(t) / "before"
-        if args.before:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--quiet", "--detach", str(old),
-                            args.before], check=True)
-            short = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", args.before],
-                                   check=True, capture_output=True, text=True).stdout.strip()
-            label = f"`{short}`"
-        try:
-            for _ in range(args.runs):
-                run = {}
-                if args.before:
-                    got = bench(old, Path(t) / "target", args.cpu, ("step",), extra)
-                    run.update({("before", b, n): v for (_, b, n), v in got.items()})
-                run.update(bench(ROOT, target_dir, args.cpu, GROUPS, extra))
-                runs.append(run)
-        finally:
-            if args.before:
-                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)],
-                               check=True)
+    with tempfile.TemporaryDirectory(prefix="bench-c-") as t, ExitStack() as stack:
+        old, label = (stack.enter_context(checkout(args.before, Path(t) / "before"))
+                      if args.before else (None, None))
+        for _ in range(args.runs):
+            run = {}
+            if old is not None:
+                got = bench(old, Path(t) / "target", args.cpu, ("step",), extra)
+                run.update({("before", b, n): v for (_, b, n), v in got.items()})
+            run.update(bench(ROOT, target_dir, args.cpu, GROUPS, extra))
+            runs.append(run)
     body = table(runs, label)
     print(body)
     if args.results or args.dry_run:

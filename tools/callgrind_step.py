@@ -31,6 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+from revision import checkout  # noqa: E402
 
 SIZES = [(1, 16), (1, 64), (1, 1024), (16, 1024), (64, 4096)]
 
@@ -113,22 +114,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="callgrind-step-") as t:
         tmp = Path(t)
         for i, rev in enumerate(revs):
-            if rev == ".":
-                crate = ROOT
-                head = run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True)
-                dirty = run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                            capture_output=True).stdout.strip()
-                label = f"`{head.stdout.strip()}`" + (" + changes" if dirty else "")
-            else:
-                crate = tmp / f"rev{i}"
-                run(["git", "-C", str(ROOT), "worktree", "add", "--quiet", "--detach", str(crate), rev])
-                label = f"`{run(['git', '-C', str(ROOT), 'rev-parse', '--short', rev], capture_output=True).stdout.strip()}`"
-            try:
+            with checkout(rev, tmp / f"rev{i}") as (crate, label):
                 binary = build_driver(crate, tmp / f"driver{i}")
                 figures = [per_neuron_step(binary, b, n, tmp) for b, n in SIZES]
-            finally:
-                if rev != ".":
-                    run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(crate)])
             columns.append((label, figures))
             print(f"{label}: " + ", ".join(f"{b}x{n} {f:.2f}" for (b, n), f in zip(SIZES, figures)),
                   file=sys.stderr)
