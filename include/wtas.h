@@ -212,6 +212,49 @@ typedef struct wtas_params {
 } wtas_params;
 
 /**
+ * A cell: validated parameters bound to caller-owned buffers.
+ *
+ * Allocate it anywhere and initialise it with wtas_cell_bind. All
+ * fields are private: read the buffers through the pointers you bound.
+ * It stores the buffer pointers, so the buffers must outlive every use of
+ * the cell; it owns nothing and needs no destruction. A copy refers to
+ * the same buffers.
+ *
+ * Handle check: as for wtas_params, with a checksum over the stored
+ * configuration and the six stored buffer pointers (every buffer holds
+ * batch_size * n_units floats, checked when binding). A change to any
+ * one stored field (for example a buffer pointer moved to other valid
+ * memory) is always detected. The check covers the handle only: the
+ * contents of the buffers are the state, any value is accepted there, and
+ * buffers freed or reused behind the cell's back are not detected.
+ *
+ * The cell also remembers whether its state allows the step's fast path
+ * (no tiny threshold, no unusual time of last spike), as a Rust cell
+ * does, so that a step does not scan the state first. That flag is outside
+ * the checksum: binding clears it, and starting or resetting a state, and
+ * each step, set it from the state. Clearing it is always safe (the step
+ * then takes the general path, with the same results).
+ */
+typedef struct wtas_cell {
+    /**
+     * Private: the validated configuration.
+     */
+    struct wtas_config config;
+    /**
+     * Private: the buffers, in j v s thr rfr tols order.
+     */
+    float *buffers[6];
+    /**
+     * Private: the checksum.
+     */
+    uint64_t check;
+    /**
+     * Private: 1 if the state allows the fast path, else 0.
+     */
+    uint64_t plain_state;
+} wtas_cell;
+
+/**
  * The six state buffers of a cell: pointers to caller-owned float
  * arrays and their lengths in elements.
  *
@@ -276,49 +319,6 @@ typedef struct wtas_buffers {
      */
     size_t tols_len;
 } wtas_buffers;
-
-/**
- * A cell: validated parameters bound to caller-owned buffers.
- *
- * Allocate it anywhere and initialise it with wtas_cell_bind. All
- * fields are private: read the buffers through the pointers you bound.
- * It stores the buffer pointers, so the buffers must outlive every use of
- * the cell; it owns nothing and needs no destruction. A copy refers to
- * the same buffers.
- *
- * Handle check: as for wtas_params, with a checksum over the stored
- * parameters (including their own checksum) and the twelve stored buffer
- * pointers and lengths. A change to any one stored field (for example a
- * buffer pointer moved to other valid memory) is always detected. The
- * check covers the handle only: the contents of the buffers are the
- * state, any value is accepted there, and buffers freed or reused behind
- * the cell's back are not detected.
- *
- * The cell also remembers whether its state allows the step's fast path
- * (no tiny threshold, no unusual time of last spike), as a Rust cell
- * does, so that a step does not scan the state first. That flag is outside
- * the checksum: binding clears it, and starting or resetting a state, and
- * each step, set it from the state. Clearing it is always safe (the step
- * then takes the general path, with the same results).
- */
-typedef struct wtas_cell {
-    /**
-     * Private.
-     */
-    struct wtas_params params;
-    /**
-     * Private.
-     */
-    struct wtas_buffers buffers;
-    /**
-     * Private: the checksum.
-     */
-    uint64_t check;
-    /**
-     * Private: 1 if the state allows the fast path, else 0.
-     */
-    uint64_t plain_state;
-} wtas_cell;
 
 #ifdef __cplusplus
 extern "C" {

@@ -145,11 +145,12 @@ fn handles_changed_into_other_valid_states_are_refused() {
     // A cell whose stored buffer pointer moved to other valid memory.
     let mut other = [0.0_f32; L];
     let mut moved = cell;
-    // SAFETY: `wtas_cell` is repr(C): params, then buffers, whose second
-    // field pair is (v, v_len); we overwrite `v` as C code could.
+    // SAFETY: `wtas_cell` is repr(C): the configuration, then the six
+    // buffer pointers, the second of them `v`; we overwrite it as C code
+    // could.
     unsafe {
         let base = (&raw mut moved).cast::<u8>();
-        let v_at = size_of::<wtas_params>() + 2 * size_of::<usize>();
+        let v_at = size_of::<wtas_config>() + size_of::<*mut f32>();
         base.add(v_at).cast::<*mut f32>().write(other.as_mut_ptr());
         assert_eq!(wtas_cell_advance(&mut moved, 0.0, 1.0), WTAS_ERR_HANDLE);
     }
@@ -163,6 +164,81 @@ fn handles_changed_into_other_valid_states_are_refused() {
     unsafe {
         assert_eq!(wtas_cell_advance(&mut copy, 0.0, 1.0), WTAS_OK);
         assert_eq!(wtas_advance(&q, &bufs, 1.0, 1.0), WTAS_OK);
+    }
+}
+
+/// Every bit of every checked byte: `wtas_params` whole (configuration,
+/// `len`, checksum), and a bound `wtas_cell` up to and including its
+/// checksum (configuration and the six buffer pointers), but not its
+/// plain-state flag, which lies outside the checksum on purpose. Each
+/// flipped bit is refused, and nothing is written.
+#[test]
+fn every_flipped_bit_of_a_handle_is_refused() {
+    let p = params();
+    let mut st = State::new();
+    let bufs = st.ffi();
+    let mut cell = std::mem::MaybeUninit::<wtas_cell>::uninit();
+    // SAFETY: as above.
+    let cell = unsafe {
+        assert_eq!(wtas_cell_bind(cell.as_mut_ptr(), &p, &bufs), WTAS_OK);
+        assert_eq!(wtas_cell_seed(cell.as_mut_ptr(), 1), WTAS_OK);
+        cell.assume_init()
+    };
+    let before = st.bits();
+    // The layouts the loops below rely on: no padding, the flag last.
+    assert_eq!(size_of::<wtas_params>(), size_of::<wtas_config>() + 16);
+    let cell_checked = size_of::<wtas_config>() + 6 * size_of::<*mut f32>() + 8;
+    assert_eq!(size_of::<wtas_cell>(), cell_checked + 8);
+    for byte in 0..size_of::<wtas_params>() {
+        for bit in 0..8 {
+            let mut q = p;
+            // SAFETY: in bounds of a plain struct with no padding.
+            unsafe { *(&raw mut q).cast::<u8>().add(byte) ^= 1 << bit };
+            let mut c2 = std::mem::MaybeUninit::<wtas_cell>::zeroed();
+            // SAFETY: as above.
+            let status = unsafe { wtas_cell_bind(c2.as_mut_ptr(), &q, &bufs) };
+            assert_eq!(status, WTAS_ERR_HANDLE, "params byte {byte} bit {bit}");
+        }
+    }
+    for byte in 0..cell_checked {
+        for bit in 0..8 {
+            let mut c = cell;
+            // SAFETY: in bounds of a plain struct with no padding; the
+            // library must refuse the changed handle before using a pointer.
+            unsafe {
+                *(&raw mut c).cast::<u8>().add(byte) ^= 1 << bit;
+                let status = wtas_cell_advance(&mut c, 0.0, 1.0);
+                assert_eq!(status, WTAS_ERR_HANDLE, "cell byte {byte} bit {bit}");
+            }
+        }
+    }
+    assert_eq!(st.bits(), before, "a refused call wrote");
+    // Handles filled with one byte value: never valid.
+    for fill in [0x00_u8, 0xff, 0xa5] {
+        // SAFETY: every bit pattern is a value of these plain structs.
+        let (q, mut c) = unsafe {
+            let mut q = std::mem::MaybeUninit::<wtas_params>::uninit();
+            let mut c = std::mem::MaybeUninit::<wtas_cell>::uninit();
+            q.as_mut_ptr().write_bytes(fill, 1);
+            c.as_mut_ptr().write_bytes(fill, 1);
+            (q.assume_init(), c.assume_init())
+        };
+        let mut c2 = std::mem::MaybeUninit::<wtas_cell>::zeroed();
+        // SAFETY: the library must refuse both before using a pointer.
+        unsafe {
+            assert_eq!(wtas_cell_bind(c2.as_mut_ptr(), &q, &bufs), WTAS_ERR_HANDLE);
+            assert_eq!(wtas_cell_advance(&mut c, 0.0, 1.0), WTAS_ERR_HANDLE);
+        }
+    }
+    // The flag is outside the checksum: clearing it keeps the handle valid.
+    let mut c = cell;
+    // SAFETY: the flag is the last 8 bytes; 0 is always a valid flag.
+    unsafe {
+        (&raw mut c)
+            .cast::<u8>()
+            .add(cell_checked)
+            .write_bytes(0, 8);
+        assert_eq!(wtas_cell_advance(&mut c, 0.0, 1.0), WTAS_OK);
     }
 }
 

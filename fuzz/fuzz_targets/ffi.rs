@@ -25,8 +25,8 @@ use wtas::{Buffers, Cell, Config, InputReset, Params};
 use wtas_status::*;
 
 /// Where the private checksum of a `wtas_cell` lies: it is `repr(C)` with
-/// fields params, buffers, check (a `u64`).
-const CELL_CHECK_AT: usize = size_of::<wtas_params>() + size_of::<wtas_buffers>();
+/// fields config, six buffer pointers, check (a `u64`).
+const CELL_CHECK_AT: usize = size_of::<wtas_config>() + 6 * size_of::<*mut f32>();
 
 // `decode` compares whole handles: no padding may hide in them.
 const _: () = assert!(size_of::<wtas_params>() == size_of::<wtas_config>() + 16);

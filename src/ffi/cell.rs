@@ -211,7 +211,7 @@ assert_eq!(status, wtas_status::WTAS_ERR_NULL);
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wtas_cell_advance(cell: *mut wtas_cell, t: f32, dt: f32) -> wtas_status {
     // SAFETY: the contract of this function.
-    unsafe { on_bound(cell, |c| c.advance(t, dt)) }
+    unsafe { on_cell(cell, None, |o| Ok(o.advance(t, dt)?)) }
 }
 
 /// The reference's `reset()` on a bound cell: `v = s = tols = 0`,

@@ -4,6 +4,8 @@
 use super::check::{aligned, disjoint, non_null, span};
 use super::config::validate;
 use super::wtas_status::{self, *};
+use crate::cell::{check_time, step_rows};
+use crate::kernels::Backend;
 use crate::{Buffers, Cell, Config, Params};
 
 /// Validated hyperparameters, written by `wtas_params_init`.
@@ -93,12 +95,12 @@ pub struct wtas_buffers {
 /// the same buffers.
 ///
 /// Handle check: as for `wtas_params`, with a checksum over the stored
-/// parameters (including their own checksum) and the twelve stored buffer
-/// pointers and lengths. A change to any one stored field (for example a
-/// buffer pointer moved to other valid memory) is always detected. The
-/// check covers the handle only: the contents of the buffers are the
-/// state, any value is accepted there, and buffers freed or reused behind
-/// the cell's back are not detected.
+/// configuration and the six stored buffer pointers (every buffer holds
+/// `batch_size * n_units` floats, checked when binding). A change to any
+/// one stored field (for example a buffer pointer moved to other valid
+/// memory) is always detected. The check covers the handle only: the
+/// contents of the buffers are the state, any value is accepted there, and
+/// buffers freed or reused behind the cell's back are not detected.
 ///
 /// The cell also remembers whether its state allows the step's fast path
 /// (no tiny threshold, no unusual time of last spike), as a Rust cell
@@ -109,10 +111,10 @@ pub struct wtas_buffers {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct wtas_cell {
-    /// Private.
-    params: wtas_params,
-    /// Private.
-    buffers: wtas_buffers,
+    /// Private: the validated configuration.
+    config: Config,
+    /// Private: the buffers, in `j v s thr rfr tols` order.
+    buffers: [*mut f32; 6],
     /// Private: the checksum.
     check: u64,
     /// Private: 1 if the state allows the fast path, else 0.
@@ -124,28 +126,27 @@ pub struct wtas_cell {
 const PARAMS_SEED: u64 = u64::from_le_bytes(*b"wtas-prm");
 const CELL_SEED: u64 = u64::from_le_bytes(*b"wtas-cel");
 
-/// FNV-1a's step over 64-bit words: `h -> (h ^ w) * P` with `P` odd is a
-/// bijection in `h` and in `w`, so changing any one word always changes the
-/// result, and the all-zero input never gives 0. Word `i` goes to lane
-/// `i % 4`, and the four lanes are folded in the same way at the end: four
-/// short chains of multiplies instead of one long one, so that checking a
-/// handle on every step costs a few nanoseconds.
+/// The weight of word `k` in [`checksum`]: odd, so that multiplying by it
+/// is a bijection on 64-bit words, distinct for every `k` below 32, and
+/// below 2^31 so that x86-64 multiplies by it straight from memory.
+const fn weight(k: usize) -> u64 {
+    ((0x9E37_79B9_u32.wrapping_mul(k as u32 * 2 + 1) >> 1) | 1) as u64
+}
+
+/// `seed + sum(words[k] * weight(k))`, wrapping. Changing any one word
+/// changes the sum by a non-zero multiple of an odd weight, so it always
+/// changes the result, and all-zero words give the seed, never 0. Four
+/// independent sums: the multiplies do not wait on each other, so checking
+/// a handle on every step costs a few nanoseconds.
 fn checksum<const N: usize>(seed: u64, words: [u64; N]) -> u64 {
-    const FNV_PRIME: u64 = 0x0000_0100_0000_01B3;
-    let step = |h: u64, w: u64| (h ^ w).wrapping_mul(FNV_PRIME);
-    let mut lanes = [
-        seed,
-        seed.rotate_left(16),
-        seed.rotate_left(32),
-        seed.rotate_left(48),
-    ];
-    // Word `k` goes to lane `k % 4`: four independent chains, unrolled.
+    let mut sums = [seed, 0, 0, 0];
     for (k, &w) in words.iter().enumerate() {
-        if let Some(h) = lanes.get_mut(k % 4) {
-            *h = step(*h, w);
+        if let Some(sum) = sums.get_mut(k % 4) {
+            *sum = sum.wrapping_add(w.wrapping_mul(weight(k)));
         }
     }
-    lanes.into_iter().fold(seed, step)
+    let [a, b, c, d] = sums;
+    a.wrapping_add(b).wrapping_add(c.wrapping_add(d))
 }
 
 impl wtas_params {
@@ -184,8 +185,8 @@ impl wtas_cell {
     /// state not yet known to allow the fast path.
     pub(super) fn sealed(params: wtas_params, buffers: wtas_buffers) -> Self {
         let mut c = wtas_cell {
-            params,
-            buffers,
+            config: params.config,
+            buffers: buffers.pairs().map(|(ptr, _)| ptr),
             check: 0,
             plain_state: 0,
         };
@@ -193,22 +194,13 @@ impl wtas_cell {
         c
     }
 
-    /// The checksum of every stored field but `check` and the flag: the
-    /// parameters' fields (their checksum included) and the buffers.
+    /// The checksum of every stored field but `check` and the flag. The
+    /// six floats' bits go two to a word (fewer multiplies on every step).
     fn checksum(&self) -> u64 {
-        let p = &self.params;
-        let [a, b, c, d, e, f, g, h] = p.config.words();
-        let [[j, jl], [v, vl], [s, sl], [t, tl], [r, rl], [o, ol]] = self
-            .buffers
-            .pairs()
-            .map(|(ptr, len)| [ptr as usize as u64, len as u64]);
-        let (len, check) = (p.len as u64, p.check);
-        checksum(
-            CELL_SEED,
-            [
-                a, b, c, d, e, f, g, h, len, check, j, jl, v, vl, s, sl, t, tl, r, rl, o, ol,
-            ],
-        )
+        let [n, b, c, d, e, f, g, h] = self.config.words();
+        let [j, v, s, thr, rfr, tols] = self.buffers.map(|p| p as usize as u64);
+        let (cd, ef, gh) = (c | d << 32, e | f << 32, g | h << 32);
+        checksum(CELL_SEED, [n, b, cd, ef, gh, j, v, s, thr, rfr, tols])
     }
 }
 
@@ -271,26 +263,27 @@ impl wtas_buffers {
         }
         disjoint(&spans)
     }
+}
 
-    /// Borrows the buffers as slices.
-    ///
-    /// # Safety
-    /// [`wtas_buffers::check`] passed, and each buffer is valid for reads
-    /// and writes of its length and not accessed by anyone else for `'a`.
-    pub(super) unsafe fn slices<'a>(&self) -> Buffers<'a> {
-        // SAFETY (for each of the six): non-null and aligned (checked),
-        // `len * 4 <= isize::MAX` (checked), valid and exclusively ours by
-        // the caller's contract, and pairwise disjoint (checked), so the six
-        // `&mut` never alias.
-        unsafe {
-            Buffers {
-                j: core::slice::from_raw_parts_mut(self.j, self.j_len),
-                v: core::slice::from_raw_parts_mut(self.v, self.v_len),
-                s: core::slice::from_raw_parts_mut(self.s, self.s_len),
-                thr: core::slice::from_raw_parts_mut(self.thr, self.thr_len),
-                rfr: core::slice::from_raw_parts_mut(self.rfr, self.rfr_len),
-                tols: core::slice::from_raw_parts_mut(self.tols, self.tols_len),
-            }
+/// Borrows a bound cell's six buffers as slices of `len` floats each.
+///
+/// # Safety
+/// `wtas_cell_bind` checked these pointers against `len` (non-null,
+/// aligned, `len` floats each, `len * 4 <= isize::MAX`, pairwise disjoint),
+/// and each buffer is valid for reads and writes of `len` floats and not
+/// accessed by anyone else for `'a`.
+unsafe fn slices<'a>(buffers: [*mut f32; 6], len: usize) -> Buffers<'a> {
+    let [j, v, s, thr, rfr, tols] = buffers;
+    // SAFETY (for each of the six): as the contract says; disjoint, so the
+    // six `&mut` never alias.
+    unsafe {
+        Buffers {
+            j: core::slice::from_raw_parts_mut(j, len),
+            v: core::slice::from_raw_parts_mut(v, len),
+            s: core::slice::from_raw_parts_mut(s, len),
+            thr: core::slice::from_raw_parts_mut(thr, len),
+            rfr: core::slice::from_raw_parts_mut(rfr, len),
+            tols: core::slice::from_raw_parts_mut(tols, len),
         }
     }
 }
@@ -310,6 +303,15 @@ impl<'a> Opened<'a> {
     /// state.
     pub fn cell(self) -> Cell<Buffers<'a>> {
         Cell::from_parts(self.params, self.bufs, self.plain_state)
+    }
+
+    /// [`Cell::advance`] on the opened buffers, its body run on them in
+    /// place (building the cell would copy the handle's fields once more
+    /// on every step); returns the flag after the step.
+    pub fn advance(self, t: f32, dt: f32) -> Result<bool, crate::Error> {
+        check_time(t, dt)?;
+        let (params, plain) = (&self.params, self.plain_state);
+        Ok(step_rows(params, Backend::FASTEST, plain, self.bufs, t, dt))
     }
 }
 
@@ -342,16 +344,13 @@ pub(super) unsafe fn with_cell<'a>(
         // validated: only the sizes the buffers' lengths rest on are
         // checked again (a float rule re-run per step costs a C step about
         // a twelfth of a 64-unit step).
-        let params = Params::revalidated_sizes(raw.params.config).ok_or(WTAS_ERR_HANDLE)?;
-        if params.len() != raw.params.len {
-            return Err(WTAS_ERR_HANDLE);
-        }
+        let params = Params::revalidated_sizes(raw.config).ok_or(WTAS_ERR_HANDLE)?;
         (params, raw.buffers, raw.plain_state == 1)
     };
     // SAFETY: the checksum holds, so these are the buffers
-    // `wtas_cell_bind` checked against these parameters (non-null,
+    // `wtas_cell_bind` checked against these parameters' length (non-null,
     // aligned, lengths, disjoint); valid and exclusive by the contract.
-    let bufs = unsafe { buffers.slices() };
+    let bufs = unsafe { slices(buffers, params.len()) };
     let opened = Opened {
         params,
         bufs,

@@ -99,6 +99,19 @@ impl Backend {
         Backend::Avx2,
     ];
 
+    /// What [`detect`](Self::detect) picks, without detecting here: AVX2
+    /// where this build has it (each call then runs the portable kernels
+    /// on a CPU without AVX2), else the portable backend. For the C ABI's
+    /// step, which has no cell to keep a detected backend in.
+    #[cfg(feature = "ffi")]
+    pub(crate) const FASTEST: Backend = {
+        #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
+        let fastest = Backend::Avx2;
+        #[cfg(not(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64"))))]
+        let fastest = Backend::Portable;
+        fastest
+    };
+
     /// The fastest backend this CPU can run. With `std` this is decided at
     /// run time; without it, by the build's target features.
     pub fn detect() -> Backend {

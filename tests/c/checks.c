@@ -315,16 +315,16 @@ int check_error_codes(void) {
     EXPECT(wtas_cell_set_threshold0(&cell, NULL, EN), WTAS_ERR_NULL);
     EXPECT(wtas_cell_set_threshold0(&zero_cell, thr0, EN), WTAS_ERR_HANDLE);
     memcpy(&cell2, &cell, sizeof cell);
-    memset(&cell2.buffers.v_len, 0xA5, sizeof cell2.buffers.v_len); /* tampered */
+    memset(&cell2.config.batch_size, 0xA5, sizeof cell2.config.batch_size); /* tampered */
     EXPECT(wtas_cell_advance(&cell2, 0.0f, 1.0f), WTAS_ERR_HANDLE);
     memcpy(&cell2, &cell, sizeof cell);
-    cell2.params.config.refract_time = -1.0f; /* tampered */
+    cell2.config.refract_time = -1.0f; /* tampered */
     EXPECT(wtas_cell_reset(&cell2, true), WTAS_ERR_HANDLE);
     memcpy(&cell2, &cell, sizeof cell);
-    cell2.params.config.refract_time = 3.0f; /* changed into a valid value */
+    cell2.config.refract_time = 3.0f; /* changed into a valid value */
     EXPECT(wtas_cell_reset(&cell2, true), WTAS_ERR_HANDLE);
     memcpy(&cell2, &cell, sizeof cell);
-    cell2.buffers.v = big; /* moved to other valid, disjoint memory */
+    cell2.buffers[1] = big; /* v, moved to other valid, disjoint memory */
     EXPECT(wtas_cell_advance(&cell2, 0.0f, 1.0f), WTAS_ERR_HANDLE);
     memcpy(&cell2, &cell, sizeof cell);
     EXPECT(wtas_cell_reset(&cell2, false), WTAS_OK); /* a copy is valid */
