@@ -248,27 +248,18 @@ pub(crate) fn check_time(t: f32, dt: f32) -> Result<(), Error> {
     Ok(())
 }
 
-/// One step of every row of `b`, whose buffers each hold `params.len()`
-/// values, from a state whose plain-path flag is `plain_state`; returns the
-/// flag after the step. The body of [`Cell::advance`] once `t`, `dt` and
-/// the lengths are checked, and the C ABI's step on the buffers and flag
-/// its handle keeps, without building a cell.
+/// One step of every row of `b`, `batch` rows of `n` units whose buffers
+/// each hold `batch * n` values, with the step's constants `k`: the body
+/// of [`Cell::advance`] once `t`, `dt` and the lengths are checked, and
+/// the C ABI's step on the buffers its handle keeps, without building a
+/// cell.
 #[inline]
-pub(crate) fn step_rows(
-    params: &Params,
-    backend: Backend,
-    plain_state: bool,
-    b: Buffers<'_>,
-    t: f32,
-    dt: f32,
-) -> bool {
-    let k = StepConsts::new(params.step_inputs(t, dt), plain_state);
-    let n = params.n_units_nonzero().get();
-    // Every buffer holds exactly `batch_size * n` values, so each `get`
+pub(crate) fn step_rows(n: usize, batch: usize, backend: Backend, k: &StepConsts, b: Buffers<'_>) {
+    // Every buffer holds exactly `batch * n` values, so each `get`
     // succeeds and the product cannot overflow; checked access (not
     // `chunks_exact`, whose zero-size check stays in firmware images)
     // keeps the step free of panic paths.
-    for row in 0..params.batch_size() {
+    for row in 0..batch {
         let r = row * n..(row + 1) * n;
         if let (Some(j), Some(v), Some(s), Some(thr), Some(rfr), Some(tols)) = (
             b.j.get(r.clone()),
@@ -278,37 +269,20 @@ pub(crate) fn step_rows(
             b.rfr.get_mut(r.clone()),
             b.tols.get_mut(r),
         ) {
-            step_row(backend, &k, (((((j, v), s), thr), rfr), tols));
+            step_row(backend, k, (((((j, v), s), thr), rfr), tols));
         }
     }
-    plain_after_step(plain_state, &k, b.tols)
 }
 
-/// `b` if every buffer holds `len` values, else `None`: six comparisons
-/// on the way of every step. `Option` rather than a `Result` holding the
-/// error, which firmware builds copy through the step's frame; the error
-/// is [`Cell::length_error`], out of line.
-fn exact_lengths(len: usize, b: Buffers<'_>) -> Option<Buffers<'_>> {
-    let ok = b.j.len() == len
-        && b.v.len() == len
-        && b.s.len() == len
-        && b.thr.len() == len
-        && b.rfr.len() == len
-        && b.tols.len() == len;
-    ok.then_some(b)
-}
-
-/// The plain-path flag after a step. A step floors every threshold and
-/// writes only canonical NaNs, so once a state handed in has been stepped
-/// only its `tols` can still keep the plain path away; and a step whose
-/// time flushes to `-0.0` may have written a `tols` of `-0.0`.
-#[inline]
-fn plain_after_step(plain_before: bool, k: &StepConsts, tols: &[f32]) -> bool {
-    if !plain_before || k.t.to_bits() == (-0.0_f32).to_bits() {
-        plain_state(&[], &[], tols)
-    } else {
-        true
-    }
+/// Whether a state stays plain after a step without looking at it: it
+/// was plain before, and the step's time did not flush to `-0.0`. A step
+/// floors every threshold and writes only canonical NaNs, so once a state
+/// handed in has been stepped only its `tols` can still keep the plain
+/// path away (test them where this is false); and a step whose time
+/// flushes to `-0.0` may have written a `tols` of `-0.0`.
+#[inline(always)]
+pub(crate) fn plain_after_step(plain_before: bool, k: &StepConsts) -> bool {
+    plain_before && k.t.to_bits() != (-0.0_f32).to_bits()
 }
 
 /// Checks every buffer's length against `params`, the first wrong one
@@ -355,9 +329,20 @@ impl<S: StateStorage> Cell<S> {
     }
 
     /// The buffers, their lengths checked again (a storage lends fresh
-    /// slices on every call), or `None`.
+    /// slices on every call), or `None`: six comparisons on the way of
+    /// every step. `Option` rather than a `Result` holding the error, which
+    /// firmware builds copy through the step's frame; the error is
+    /// [`length_error`](Self::length_error), out of line.
     fn bufs(&mut self) -> Option<Buffers<'_>> {
-        exact_lengths(self.params.len(), self.state.buffers())
+        let len = self.params.len();
+        let b = self.state.buffers();
+        let ok = b.j.len() == len
+            && b.v.len() == len
+            && b.s.len() == len
+            && b.thr.len() == len
+            && b.rfr.len() == len
+            && b.tols.len() == len;
+        ok.then_some(b)
     }
 
     /// The error for buffers of which some length is wrong.
@@ -547,17 +532,29 @@ impl<S: StateStorage> Cell<S> {
     /// ```
     pub fn advance(&mut self, t: f32, dt: f32) -> Result<(), Error> {
         check_time(t, dt)?;
-        let Cell {
-            params,
-            backend,
-            plain_state,
-            state,
-        } = self;
-        let Some(b) = exact_lengths(params.len(), state.buffers()) else {
+        let k = self.step_consts(t, dt);
+        let n = self.params.n_units_nonzero().get();
+        let backend = self.backend;
+        let batch = self.params.batch_size();
+        let Some(b) = self.bufs() else {
             return Err(self.length_error());
         };
-        *plain_state = step_rows(params, *backend, *plain_state, b, t, dt);
+        step_rows(n, batch, backend, &k, b);
+        self.after_step(&k);
         Ok(())
+    }
+
+    /// The plain-path flag after a step, from this cell's `tols`.
+    fn after_step(&mut self, k: &StepConsts) {
+        if !plain_after_step(self.plain_state, k) {
+            let [_, _, _, _, _, tols] = self.state.view();
+            self.plain_state = plain_state(&[], &[], tols);
+        }
+    }
+
+    /// The constants of one step (`t` and `dt` checked before).
+    fn step_consts(&self, t: f32, dt: f32) -> StepConsts {
+        StepConsts::new(self.params.step_inputs(t, dt), self.plain_state)
     }
 
     /// [`advance`](Cell::advance) with the batch rows split across rayon's
@@ -584,10 +581,9 @@ impl<S: StateStorage> Cell<S> {
     pub fn advance_parallel(&mut self, t: f32, dt: f32) -> Result<(), Error> {
         use rayon::prelude::*;
         check_time(t, dt)?;
-        let k = StepConsts::new(self.params.step_inputs(t, dt), self.plain_state);
+        let k = self.step_consts(t, dt);
         let n = self.params.n_units_nonzero().get();
         let backend = self.backend;
-        let plain = self.plain_state;
         let Some(b) = self.bufs() else {
             return Err(self.length_error());
         };
@@ -598,7 +594,7 @@ impl<S: StateStorage> Cell<S> {
             .zip(b.rfr.par_chunks_mut(n))
             .zip(b.tols.par_chunks_mut(n))
             .for_each(|row| step_row(backend, &k, row));
-        self.plain_state = plain_after_step(plain, &k, b.tols);
+        self.after_step(&k);
         Ok(())
     }
 

@@ -4,9 +4,10 @@
 use super::check::{aligned, disjoint, non_null, span};
 use super::config::validate;
 use super::wtas_status::{self, *};
-use crate::cell::{check_time, step_rows};
+use crate::cell::{check_time, plain_after_step, step_rows};
 use crate::kernels::Backend;
-use crate::{Buffers, Cell, Config, Params};
+use crate::kernels::spec::{StepConsts, plain_state};
+use crate::{Buffers, Cell, Config, Params, StateStorage};
 
 /// Validated hyperparameters, written by `wtas_params_init`.
 ///
@@ -308,10 +309,12 @@ impl<'a> Opened<'a> {
     /// [`Cell::advance`] on the opened buffers, its body run on them in
     /// place (building the cell would copy the handle's fields once more
     /// on every step); returns the flag after the step.
-    pub fn advance(self, t: f32, dt: f32) -> Result<bool, crate::Error> {
+    pub fn advance(mut self, t: f32, dt: f32) -> Result<bool, crate::Error> {
         check_time(t, dt)?;
-        let (params, plain) = (&self.params, self.plain_state);
-        Ok(step_rows(params, Backend::FASTEST, plain, self.bufs, t, dt))
+        let k = StepConsts::new(self.params.step_inputs(t, dt), self.plain_state);
+        let (n, batch) = (self.params.n_units(), self.params.batch_size());
+        step_rows(n, batch, Backend::FASTEST, &k, self.bufs.buffers());
+        Ok(plain_after_step(self.plain_state, &k) || plain_state(&[], &[], self.bufs.tols))
     }
 }
 
