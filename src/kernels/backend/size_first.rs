@@ -29,7 +29,7 @@ use crate::kernels::spec::{
 /// Advances one batch row by one step, with the bits of the
 /// specification's step on the inputs the constants were derived from.
 #[inline(never)]
-pub(crate) fn step_row(row: Row<'_>, k: &StepConsts) {
+pub(crate) fn step_row(mut row: Row<'_>, k: &StepConsts) {
     let lanes = StepLanes::<f32>::new(k);
     // Rules 1 and 2: voltages and their NaN-propagating max, the
     // specification's running max in its order.
@@ -41,19 +41,28 @@ pub(crate) fn step_row(row: Row<'_>, k: &StepConsts) {
     // Rule 3: the exponentials, parked in `s`, and the row's reciprocal.
     exp_pass(row.v, max, row.s, k.path);
     let inv = reciprocal(row_sum(row.s, k.path));
-    // Rules 4, 6 and 7, in their general form.
-    let mut count: usize = 0;
-    let units = row.s.iter_mut().zip(&*row.thr).zip(&mut *row.rfr);
-    for (((s, &thr), rfr), tols) in units.zip(&mut *row.tols) {
-        (*s, *rfr, *tols) = spike_rules::<f32, false>(*s, inv, thr, *rfr, *tols, &lanes);
-        count += usize::from(*s == 1.0);
-    }
+    let count = spike_pass(&mut row, inv, k);
     // Rule 5. (`count as f32` as in the specification: exact up to 2^24.)
     #[allow(clippy::cast_precision_loss)]
     let delta = threshold_delta(count as f32, k.thr_gain);
     for thr in row.thr.iter_mut() {
         *thr = threshold(*thr, delta);
     }
+}
+
+/// Rules 4, 6 and 7, in their general form; returns the spike count. (A
+/// function of its own, so that no float of the step lives across a
+/// call, in a callee-saved register.)
+#[inline(never)]
+fn spike_pass(row: &mut Row<'_>, inv: f32, k: &StepConsts) -> usize {
+    let lanes = StepLanes::<f32>::new(k);
+    let mut count: usize = 0;
+    let units = row.s.iter_mut().zip(&*row.thr).zip(&mut *row.rfr);
+    for (((s, &thr), rfr), tols) in units.zip(&mut *row.tols) {
+        (*s, *rfr, *tols) = spike_rules::<f32, false>(*s, inv, thr, *rfr, *tols, &lanes);
+        count += usize::from(*s == 1.0);
+    }
+    count
 }
 
 /// `out = exp(v - max)` with the path's `exp`, in its form for inputs in
@@ -66,11 +75,18 @@ pub(crate) fn step_row(row: Row<'_>, k: &StepConsts) {
 #[inline(never)]
 fn exp_pass(v: &[f32], max: f32, out: &mut [f32], path: SoftmaxPath) {
     for (e, &v) in out.iter_mut().zip(v) {
-        let x = sub(v, max);
-        *e = match path {
-            SoftmaxPath::Inline => exp::exp_nonpositive(x),
-            SoftmaxPath::Ynnpack => ynn::exp_nonpositive(x),
-        };
+        *e = exp_one(sub(v, max), path);
+    }
+}
+
+/// One `exp` of the pass, out of line: the constants are loaded per call,
+/// in caller-saved registers, instead of held across the row in
+/// callee-saved ones.
+#[inline(never)]
+fn exp_one(x: f32, path: SoftmaxPath) -> f32 {
+    match path {
+        SoftmaxPath::Inline => exp::exp_nonpositive(x),
+        SoftmaxPath::Ynnpack => ynn::exp_nonpositive(x),
     }
 }
 
