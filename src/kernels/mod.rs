@@ -242,8 +242,8 @@ impl Backend {
     #[inline(always)]
     pub(crate) fn step_row(self, row: Row<'_>, k: &StepConsts) {
         // Size-first: the scalar backend (every backend without SIMD) is
-        // the specification's literal step, called directly, so that no
-        // table links the other kernels in.
+        // the step written for size, called directly, so that no table
+        // links the other kernels in.
         #[cfg(feature = "size-first")]
         if cfg!(not(wtas_simd)) || self == Backend::Scalar {
             return backend::size_first::step_row(row, k);

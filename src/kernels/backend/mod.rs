@@ -9,8 +9,8 @@
 //! - [`array`]: eight `f32`s as a plain array, the one-lane operations
 //!   applied lane by lane (what the compiler makes of portable code);
 //! - [`portable`]: `wide::f32x8`, whatever SIMD the build targets;
-//! - `size_first` (feature `size-first`): the specification's literal
-//!   step as the scalar backend's, for less code;
+//! - `size_first` (feature `size-first`): a step written for size as
+//!   the scalar backend's, for less code;
 //! - `avx2`: 256-bit AVX2 intrinsics, usable only through a value that
 //!   proves the CPU has AVX2.
 //!

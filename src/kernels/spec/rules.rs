@@ -107,29 +107,6 @@ impl StepConsts {
             path,
         }
     }
-
-    /// The inputs back, in the form the specification's literal step
-    /// reads (for the size-first step, which runs it). Every one is read
-    /// flushed there, so the flushed constants give the same bits; the
-    /// refractory period is the one derived value: `awake_from` stands for
-    /// a flushed zero period with the largest negative subnormal, and
-    /// `rfr >= -0.0` is `rfr >= 0.0`.
-    #[cfg(feature = "size-first")]
-    pub(crate) fn inputs(&self) -> StepInputs {
-        let refract_time = if self.awake_from < 0.0 && self.awake_from > -f32::MIN_POSITIVE {
-            0.0
-        } else {
-            self.awake_from
-        };
-        StepInputs {
-            resist_m: self.resist_m,
-            refract_time,
-            thr_gain: self.thr_gain,
-            t: self.t,
-            dt: self.dt,
-            path: self.path,
-        }
-    }
 }
 
 /// The smallest `dt` of a plain step, `2^-102`: from there on no flush can
