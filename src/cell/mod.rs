@@ -274,6 +274,20 @@ pub(crate) fn step_rows(n: usize, batch: usize, backend: Backend, k: &StepConsts
     }
 }
 
+/// Whether this build's step reads the plain-state flag: not where the
+/// size-first step runs for every backend (targets without SIMD), which
+/// has no plain path. There the flag stays false and the scans that would
+/// set it are left out of the firmware.
+const STEP_READS_PLAIN: bool = !cfg!(all(feature = "size-first", not(wtas_simd)));
+
+/// Whether `thr`, `rfr` and `tols` allow the kernels' plain path
+/// ([`plain_state`]), in builds whose step reads the answer; else false,
+/// which is always safe.
+#[inline]
+pub(crate) fn scan_plain(thr: &[f32], rfr: &[f32], tols: &[f32]) -> bool {
+    STEP_READS_PLAIN && plain_state(thr, rfr, tols)
+}
+
 /// Whether a state stays plain after a step without looking at it: it
 /// was plain before, and the step's time did not flush to `-0.0`. A step
 /// floors every threshold and writes only canonical NaNs, so once a state
@@ -501,7 +515,7 @@ impl<S: StateStorage> Cell<S> {
     pub fn resume(params: Params, state: S) -> Result<Self, Error> {
         let mut cell = Self::bind_fresh(params, state)?;
         let [_, _, _, thr, rfr, tols] = cell.state.view();
-        cell.plain_state = plain_state(thr, rfr, tols);
+        cell.plain_state = scan_plain(thr, rfr, tols);
         Ok(cell)
     }
 
@@ -548,7 +562,7 @@ impl<S: StateStorage> Cell<S> {
     fn after_step(&mut self, k: &StepConsts) {
         if !plain_after_step(self.plain_state, k) {
             let [_, _, _, _, _, tols] = self.state.view();
-            self.plain_state = plain_state(&[], &[], tols);
+            self.plain_state = scan_plain(&[], &[], tols);
         }
     }
 
@@ -613,7 +627,7 @@ impl<S: StateStorage> Cell<S> {
         b.s.fill(0.0);
         b.tols.fill(0.0);
         b.rfr.fill(refract_time);
-        self.plain_state = plain_state(b.thr, &[], &[]);
+        self.plain_state = scan_plain(b.thr, &[], &[]);
     }
 
     /// The validated parameters.

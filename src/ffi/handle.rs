@@ -4,9 +4,9 @@
 use super::check::{aligned, disjoint, non_null, span};
 use super::config::validate;
 use super::wtas_status::{self, *};
-use crate::cell::{check_time, plain_after_step, step_rows};
+use crate::cell::{check_time, plain_after_step, scan_plain, step_rows};
 use crate::kernels::Backend;
-use crate::kernels::spec::{StepConsts, plain_state};
+use crate::kernels::spec::StepConsts;
 use crate::{Buffers, Cell, Config, Params, StateStorage};
 
 /// Validated hyperparameters, written by `wtas_params_init`.
@@ -309,12 +309,13 @@ impl<'a> Opened<'a> {
     /// [`Cell::advance`] on the opened buffers, its body run on them in
     /// place (building the cell would copy the handle's fields once more
     /// on every step); returns the flag after the step.
+    #[inline(always)]
     pub fn advance(mut self, t: f32, dt: f32) -> Result<bool, crate::Error> {
         check_time(t, dt)?;
         let k = StepConsts::new(self.params.step_inputs(t, dt), self.plain_state);
         let (n, batch) = (self.params.n_units(), self.params.batch_size());
         step_rows(n, batch, Backend::FASTEST, &k, self.bufs.buffers());
-        Ok(plain_after_step(self.plain_state, &k) || plain_state(&[], &[], self.bufs.tols))
+        Ok(plain_after_step(self.plain_state, &k) || scan_plain(&[], &[], self.bufs.tols))
     }
 }
 
@@ -331,6 +332,7 @@ impl<'a> Opened<'a> {
 /// `cell` points to a readable and writable `wtas_cell`; if it was bound,
 /// its buffers are valid for reads and writes of their lengths and not
 /// accessed by anyone else for `'a`, which ends with the call.
+#[inline(always)]
 pub(super) unsafe fn with_cell<'a>(
     cell: *mut wtas_cell,
     f: impl FnOnce(Opened<'a>) -> Result<bool, wtas_status>,
