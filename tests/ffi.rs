@@ -105,18 +105,24 @@ fn bound_and_per_call_forms_equal_the_rust_api() {
     assert!(rust.0[2].contains(&1.0), "no spike at all");
 }
 
+/// A cell bound to `bufs` under `p`, its state seeded with 1.
+fn seeded_cell(p: &wtas_params, bufs: &wtas_buffers) -> wtas_cell {
+    let mut cell = std::mem::MaybeUninit::<wtas_cell>::uninit();
+    // SAFETY: `bufs` holds valid, disjoint buffers of `p`'s length, only
+    // touched through the library's calls while the cell is used.
+    unsafe {
+        assert_eq!(wtas_cell_bind(cell.as_mut_ptr(), p, bufs), WTAS_OK);
+        assert_eq!(wtas_cell_seed(cell.as_mut_ptr(), 1), WTAS_OK);
+        cell.assume_init()
+    }
+}
+
 #[test]
 fn handles_changed_into_other_valid_states_are_refused() {
     let p = params();
     let mut st = State::new();
     let bufs = st.ffi();
-    let mut cell = std::mem::MaybeUninit::<wtas_cell>::uninit();
-    // SAFETY: as above.
-    let cell = unsafe {
-        assert_eq!(wtas_cell_bind(cell.as_mut_ptr(), &p, &bufs), WTAS_OK);
-        assert_eq!(wtas_cell_seed(cell.as_mut_ptr(), 1), WTAS_OK);
-        cell.assume_init()
-    };
+    let cell = seeded_cell(&p, &bufs);
     let before = st.bits();
     let mut changed = Vec::new();
     let mut q = p;
@@ -177,13 +183,7 @@ fn every_flipped_bit_of_a_handle_is_refused() {
     let p = params();
     let mut st = State::new();
     let bufs = st.ffi();
-    let mut cell = std::mem::MaybeUninit::<wtas_cell>::uninit();
-    // SAFETY: as above.
-    let cell = unsafe {
-        assert_eq!(wtas_cell_bind(cell.as_mut_ptr(), &p, &bufs), WTAS_OK);
-        assert_eq!(wtas_cell_seed(cell.as_mut_ptr(), 1), WTAS_OK);
-        cell.assume_init()
-    };
+    let cell = seeded_cell(&p, &bufs);
     let before = st.bits();
     // The layouts the loops below rely on: no padding, the flag last.
     assert_eq!(size_of::<wtas_params>(), size_of::<wtas_config>() + 16);

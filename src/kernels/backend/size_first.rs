@@ -239,22 +239,9 @@ fn kahan(acc1: f32, acc2: f32, err: f32) -> (f32, f32) {
 mod tests {
     extern crate std;
     use super::{windowed_sum, ynn_sum};
+    use crate::kernels::spec::test_values::wide;
     use crate::kernels::spec::{exp, reduce, ynn};
     use std::vec::Vec;
-
-    /// Values over 2^-27 .. 2^13, whose sums round differently in every
-    /// order.
-    fn values(len: usize, mut state: u32) -> Vec<f32> {
-        (0..len)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 17;
-                state ^= state << 5;
-                let m = state & 0x007f_ffff;
-                f32::from_bits(((100 + m % 40) << 23) | m)
-            })
-            .collect()
-    }
 
     /// XLA's sum against the specification's, for every length to 1,100
     /// (one level of windows from 33, two from 1,025) and some with two
@@ -263,7 +250,7 @@ mod tests {
     fn windowed_sum_is_the_specification() {
         let lens = (0..1100).chain([2047, 4095, 32_767, 32_768, 32_769, 33_000, 70_001]);
         for len in lens {
-            let x = values(len, 7 + len as u32);
+            let x = wide(len, 7 + len as u32);
             assert_eq!(
                 windowed_sum(&x).to_bits(),
                 reduce::windowed_sum(&x).to_bits(),
@@ -283,7 +270,7 @@ mod tests {
         }
         lens.extend([40_000, 70_000, 70_017]);
         for len in lens {
-            let x = values(len, 3 + len as u32);
+            let x = wide(len, 3 + len as u32);
             assert_eq!(
                 ynn_sum(&x).to_bits(),
                 ynn::row_sum_scalar(&x).to_bits(),

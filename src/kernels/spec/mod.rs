@@ -33,6 +33,27 @@ pub(crate) mod rules;
 mod step;
 pub(crate) mod ynn;
 
+/// Test inputs shared by the row sums' tests.
+#[cfg(test)]
+pub(crate) mod test_values {
+    extern crate std;
+    use std::vec::Vec;
+
+    /// `len` values over 2^-27 .. 2^13 from an xorshift stream seeded with
+    /// `state`: their sums round differently in every order.
+    pub(crate) fn wide(len: usize, mut state: u32) -> Vec<f32> {
+        (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                let m = state & 0x007f_ffff;
+                f32::from_bits(((100 + m % 40) << 23) | m)
+            })
+            .collect()
+    }
+}
+
 pub use contract::SoftmaxPath;
 pub(crate) use contract::{Kernels, Row, StepLanes, plain_state};
 pub(crate) use reduce::{

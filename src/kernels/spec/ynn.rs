@@ -508,17 +508,7 @@ mod tests {
         // differently from one pass over the whole row, so a row summed
         // without its slices fails (the values above are too even to show
         // it; the seeds are ones where the two differ).
-        let wide = |len: usize, mut state: u32| -> Vec<f32> {
-            (0..len)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 17;
-                    state ^= state << 5;
-                    let m = state & 0x007f_ffff;
-                    f32::from_bits(((100 + m % 40) << 23) | m)
-                })
-                .collect()
-        };
+        use crate::kernels::spec::test_values::wide;
         let long = [wide(40_000, 1), wide(70_000, 2), wide(70_000, 10)];
         // Groups of 256 then lone blocks of 64, where a Kahan step out of
         // its place changes the sum.
