@@ -33,6 +33,18 @@ pub(crate) mod rules;
 mod step;
 pub(crate) mod ynn;
 
+pub use contract::SoftmaxPath;
+pub(crate) use contract::{Kernels, Row, StepLanes, plain_state};
+pub(crate) use reduce::{
+    EightWindows, WINDOW, reduce_add_lanes, reduce_max_lanes, windowed_sum, windowed_sum_by,
+};
+pub(crate) use rules::{
+    StepConsts, awake, fire, fire_plain, nan_max, reciprocal, rfr_silent, spike_rules, threshold,
+    threshold_any_nan, threshold_delta, timers_plain_any_nan, timers_plain_fired, voltage,
+    voltage_any_nan,
+};
+pub use step::{StepInputs, THR_FLOOR, step_row};
+
 /// Test inputs shared by the row sums' tests.
 #[cfg(test)]
 pub(crate) mod test_values {
@@ -53,15 +65,3 @@ pub(crate) mod test_values {
             .collect()
     }
 }
-
-pub use contract::SoftmaxPath;
-pub(crate) use contract::{Kernels, Row, StepLanes, plain_state};
-pub(crate) use reduce::{
-    EightWindows, WINDOW, reduce_add_lanes, reduce_max_lanes, windowed_sum, windowed_sum_by,
-};
-pub(crate) use rules::{
-    StepConsts, awake, fire, fire_plain, nan_max, reciprocal, rfr_silent, spike_rules, threshold,
-    threshold_any_nan, threshold_delta, timers_plain_any_nan, timers_plain_fired, voltage,
-    voltage_any_nan,
-};
-pub use step::{StepInputs, THR_FLOOR, step_row};
