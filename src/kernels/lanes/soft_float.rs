@@ -61,8 +61,9 @@ fn pack(sign: u32, e: i32, m: u32) -> Option<f32> {
 /// the slowest) than inlining the sum, and each inlined copy costs flash.
 /// Measured on the firmware scenario: all three out of line 2,730
 /// instructions per neuron-step, this 2,491, all three inlined 2,352 at
-/// twice the flash.
-#[inline(always)]
+/// twice the flash. The size-first build keeps one copy, out of line.
+#[cfg_attr(not(feature = "size-first"), inline(always))]
+#[cfg_attr(feature = "size-first", inline(never))]
 pub(crate) fn mul(a: f32, b: f32) -> f32 {
     match mul_normal(a.to_bits(), b.to_bits()) {
         Some(p) => p,
