@@ -148,11 +148,12 @@ Set the field to carry another model's value through
         }
     }
 
-    /// Every field as a 64-bit word (a float by its bits), in declaration
-    /// order: what the C ABI's handle checksum covers. Field for field, so
-    /// that a field added to `Config` fails to compile here until listed.
+    /// Every field as 64-bit words, in declaration order: each size a
+    /// word, the floats' bits two to a word. What the C ABI's handle
+    /// checksums cover. Field for field, so that a field added to `Config`
+    /// fails to compile here until listed.
     #[cfg(feature = "ffi")]
-    pub(crate) fn words(&self) -> [u64; 8] {
+    pub(crate) fn words(&self) -> [u64; 5] {
         let Config {
             n_units,
             batch_size,
@@ -163,15 +164,13 @@ Set the field to carry another model's value through
             refract_time,
             thr_jitter,
         } = *self;
+        let pair = |lo: f32, hi: f32| u64::from(lo.to_bits()) | u64::from(hi.to_bits()) << 32;
         [
             n_units as u64,
             batch_size as u64,
-            u64::from(tau_m.to_bits()),
-            u64::from(resist_m.to_bits()),
-            u64::from(thr_base.to_bits()),
-            u64::from(thr_gain.to_bits()),
-            u64::from(refract_time.to_bits()),
-            u64::from(thr_jitter.to_bits()),
+            pair(tau_m, resist_m),
+            pair(thr_base, thr_gain),
+            pair(refract_time, thr_jitter),
         ]
     }
 

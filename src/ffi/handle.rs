@@ -134,14 +134,17 @@ const fn weight(k: usize) -> u64 {
     ((0x9E37_79B9_u32.wrapping_mul(k as u32 * 2 + 1) >> 1) | 1) as u64
 }
 
-/// `seed + sum(words[k] * weight(k))`, wrapping. Changing any one word
-/// changes the sum by a non-zero multiple of an odd weight, so it always
-/// changes the result, and all-zero words give the seed, never 0. Four
-/// independent sums: the multiplies do not wait on each other, so checking
-/// a handle on every step costs a few nanoseconds.
-fn checksum<const N: usize>(seed: u64, words: [u64; N]) -> u64 {
+/// `seed + sum(words[k] * weight(k))`, wrapping, over the words of
+/// `parts` in order. Changing any one word changes the sum by a non-zero
+/// multiple of an odd weight, so it always changes the result, and
+/// all-zero words give the seed, never 0. Four independent sums: the
+/// multiplies do not wait on each other, so checking a handle on every
+/// step costs a few nanoseconds.
+#[inline(always)]
+fn checksum(seed: u64, parts: &[&[u64]]) -> u64 {
     let mut sums = [seed, 0, 0, 0];
-    for (k, &w) in words.iter().enumerate() {
+    let words = parts.iter().flat_map(|part| part.iter());
+    for (k, &w) in words.enumerate() {
         if let Some(sum) = sums.get_mut(k % 4) {
             *sum = sum.wrapping_add(w.wrapping_mul(weight(k)));
         }
@@ -164,8 +167,7 @@ impl wtas_params {
 
     /// The checksum of every field but `check`.
     fn checksum(&self) -> u64 {
-        let [a, b, c, d, e, f, g, h] = self.config.words();
-        checksum(PARAMS_SEED, [a, b, c, d, e, f, g, h, self.len as u64])
+        checksum(PARAMS_SEED, &[&self.config.words(), &[self.len as u64]])
     }
 
     /// Re-checks a handle: the checksum, then the configuration itself.
@@ -195,13 +197,10 @@ impl wtas_cell {
         c
     }
 
-    /// The checksum of every stored field but `check` and the flag. The
-    /// six floats' bits go two to a word (fewer multiplies on every step).
+    /// The checksum of every stored field but `check` and the flag.
     fn checksum(&self) -> u64 {
-        let [n, b, c, d, e, f, g, h] = self.config.words();
-        let [j, v, s, thr, rfr, tols] = self.buffers.map(|p| p as usize as u64);
-        let (cd, ef, gh) = (c | d << 32, e | f << 32, g | h << 32);
-        checksum(CELL_SEED, [n, b, cd, ef, gh, j, v, s, thr, rfr, tols])
+        let buffers = self.buffers.map(|p| p as usize as u64);
+        checksum(CELL_SEED, &[&self.config.words(), &buffers])
     }
 }
 
