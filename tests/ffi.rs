@@ -105,24 +105,24 @@ fn bound_and_per_call_forms_equal_the_rust_api() {
     assert!(rust.0[2].contains(&1.0), "no spike at all");
 }
 
-/// A cell bound to `bufs` under `p`, its state seeded with 1.
-fn seeded_cell(p: &wtas_params, bufs: &wtas_buffers) -> wtas_cell {
+/// The test's parameters, `st` as C buffers, and a cell bound to them with
+/// its state seeded with 1.
+fn seeded_cell(st: &mut State) -> (wtas_params, wtas_buffers, wtas_cell) {
+    let (p, bufs) = (params(), st.ffi());
     let mut cell = std::mem::MaybeUninit::<wtas_cell>::uninit();
     // SAFETY: `bufs` holds valid, disjoint buffers of `p`'s length, only
     // touched through the library's calls while the cell is used.
     unsafe {
-        assert_eq!(wtas_cell_bind(cell.as_mut_ptr(), p, bufs), WTAS_OK);
+        assert_eq!(wtas_cell_bind(cell.as_mut_ptr(), &p, &bufs), WTAS_OK);
         assert_eq!(wtas_cell_seed(cell.as_mut_ptr(), 1), WTAS_OK);
-        cell.assume_init()
+        (p, bufs, cell.assume_init())
     }
 }
 
 #[test]
 fn handles_changed_into_other_valid_states_are_refused() {
-    let p = params();
     let mut st = State::new();
-    let bufs = st.ffi();
-    let cell = seeded_cell(&p, &bufs);
+    let (p, bufs, cell) = seeded_cell(&mut st);
     let before = st.bits();
     let mut changed = Vec::new();
     let mut q = p;
@@ -180,10 +180,8 @@ fn handles_changed_into_other_valid_states_are_refused() {
 /// flipped bit is refused, and nothing is written.
 #[test]
 fn every_flipped_bit_of_a_handle_is_refused() {
-    let p = params();
     let mut st = State::new();
-    let bufs = st.ffi();
-    let cell = seeded_cell(&p, &bufs);
+    let (p, bufs, cell) = seeded_cell(&mut st);
     let before = st.bits();
     // The layouts the loops below rely on: no padding, the flag last.
     assert_eq!(size_of::<wtas_params>(), size_of::<wtas_config>() + 16);
