@@ -99,11 +99,11 @@ impl Backend {
         Backend::Avx2,
     ];
 
-    /// What [`detect`](Self::detect) picks, without detecting here: AVX2
-    /// where this build has it (each call then runs the portable kernels
-    /// on a CPU without AVX2), else the portable backend. For the C ABI's
-    /// step, which has no cell to keep a detected backend in.
-    #[cfg(feature = "ffi")]
+    /// The fastest backend this build has: AVX2 where it can run it
+    /// (each call then runs the portable kernels on a CPU without AVX2),
+    /// else the portable backend. [`detect`](Self::detect) is this once
+    /// the CPU is known; the C ABI's step, which has no cell to keep a
+    /// detected backend in, runs it without detecting first.
     pub(crate) const FASTEST: Backend = {
         #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
         let fastest = Backend::Avx2;
@@ -116,10 +116,10 @@ impl Backend {
     /// run time; without it, by the build's target features.
     pub fn detect() -> Backend {
         #[cfg(all(wtas_simd, any(target_arch = "x86", target_arch = "x86_64")))]
-        if Avx2Cpu::detect().is_some() {
-            return Backend::Avx2;
+        if Avx2Cpu::detect().is_none() {
+            return Backend::Portable;
         }
-        Backend::Portable
+        Backend::FASTEST
     }
 
     /// Whether this CPU runs the backend at full speed.
