@@ -243,20 +243,24 @@ mod tests {
     use crate::kernels::spec::{exp, reduce, ynn};
     use std::vec::Vec;
 
+    /// `ours` and the specification's `spec` give the same bits on rows of
+    /// every length in `lens`, of values seeded with `seed + len`.
+    fn same_sums(lens: &[usize], seed: u32, ours: fn(&[f32]) -> f32, spec: fn(&[f32]) -> f32) {
+        for &len in lens {
+            let x = wide(len, seed + len as u32);
+            assert_eq!(ours(&x).to_bits(), spec(&x).to_bits(), "len {len}");
+        }
+    }
+
     /// XLA's sum against the specification's, for every length to 1,100
     /// (one level of windows from 33, two from 1,025) and some with two
     /// and three levels.
     #[test]
     fn windowed_sum_is_the_specification() {
-        let lens = (0..1100).chain([2047, 4095, 32_767, 32_768, 32_769, 33_000, 70_001]);
-        for len in lens {
-            let x = wide(len, 7 + len as u32);
-            assert_eq!(
-                windowed_sum(&x).to_bits(),
-                reduce::windowed_sum(&x).to_bits(),
-                "len {len}"
-            );
-        }
+        let lens: Vec<usize> = (0..1100)
+            .chain([2047, 4095, 32_767, 32_768, 32_769, 33_000, 70_001])
+            .collect();
+        same_sums(&lens, 7, windowed_sum, reduce::windowed_sum);
     }
 
     /// YNNPACK's sum against the specification's, around every boundary
@@ -269,14 +273,7 @@ mod tests {
             lens.extend((b - 70..b + 70).step_by(7));
         }
         lens.extend([40_000, 70_000, 70_017]);
-        for len in lens {
-            let x = wide(len, 3 + len as u32);
-            assert_eq!(
-                ynn_sum(&x).to_bits(),
-                ynn::row_sum_scalar(&x).to_bits(),
-                "len {len}"
-            );
-        }
+        same_sums(&lens, 3, ynn_sum, ynn::row_sum_scalar);
     }
 
     /// What the exp pass rests on: both `exp`s in their form for [−inf, 0]
