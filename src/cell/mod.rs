@@ -295,7 +295,7 @@ pub(crate) fn scan_plain(thr: &[f32], rfr: &[f32], tols: &[f32]) -> bool {
 /// path away (test them where this is false); and a step whose time
 /// flushes to `-0.0` may have written a `tols` of `-0.0`.
 #[inline(always)]
-pub(crate) fn plain_after_step(plain_before: bool, k: &StepConsts) -> bool {
+pub(crate) fn stays_plain(plain_before: bool, k: &StepConsts) -> bool {
     plain_before && k.t.to_bits() != (-0.0_f32).to_bits()
 }
 
@@ -560,7 +560,7 @@ impl<S: StateStorage> Cell<S> {
 
     /// The plain-path flag after a step, from this cell's `tols`.
     fn after_step(&mut self, k: &StepConsts) {
-        if !plain_after_step(self.plain_state, k) {
+        if !stays_plain(self.plain_state, k) {
             let [_, _, _, _, _, tols] = self.state.view();
             self.plain_state = scan_plain(&[], &[], tols);
         }

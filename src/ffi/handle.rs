@@ -4,7 +4,7 @@
 use super::check::{aligned, disjoint, non_null, span};
 use super::config::validate;
 use super::wtas_status::{self, *};
-use crate::cell::{check_time, plain_after_step, scan_plain, step_rows};
+use crate::cell::{check_time, scan_plain, stays_plain, step_rows};
 use crate::kernels::Backend;
 use crate::kernels::spec::StepConsts;
 use crate::{Buffers, Cell, Config, Params, StateStorage};
@@ -320,7 +320,7 @@ impl<'a> Opened<'a> {
         let k = StepConsts::new(self.params.step_inputs(t, dt), self.plain_state);
         let (n, batch) = (self.params.n_units(), self.params.batch_size());
         step_rows(n, batch, Backend::FASTEST, &k, self.bufs.buffers());
-        Ok(plain_after_step(self.plain_state, &k) || scan_plain(&[], &[], self.bufs.tols))
+        Ok(stays_plain(self.plain_state, &k) || scan_plain(&[], &[], self.bufs.tols))
     }
 }
 
